@@ -1,0 +1,96 @@
+/* rlc/tape.h — reverse-mode automatic differentiation on a tape.
+ *
+ * Every value is a matrix, batch-major: rows = batch samples, cols =
+ * features (row-major, gsl_matrix). Ops run eagerly: each call computes its
+ * value at once and records a node; rlc_tape_backward then walks the nodes in
+ * reverse once and accumulates gradients. Node structs, values and
+ * gradients live in an arena that rlc_tape_reset empties without freeing:
+ * once a tape has seen its largest pass, later passes allocate nothing.
+ *
+ * Leaves borrow caller memory: rlc_tape_leaf(t, W, gW) records W without
+ * copying, and backward ADDS dLoss/dW into gW (the caller zeroes it, as with
+ * PyTorch's zero_grad). A leaf with grad == NULL is a constant, and nothing
+ * is computed for the parts of the graph that only constants feed — that is
+ * how DDPG's actor loss sends gradient through the critic into the actor
+ * only.
+ *
+ * Errors: an op given NULL or mismatched shapes, or an arena growth that
+ * fails, returns NULL and records the first error in the tape
+ * (rlc_tape_status); every op given a NULL input returns NULL, so a whole
+ * forward pass can be checked once at the end. Nothing aborts or prints.
+ * Inspired by kann (op table, eager values) and llm.c (explicit backward). */
+#ifndef RLC_TAPE_H
+#define RLC_TAPE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <gsl/gsl_matrix.h>
+#include "rlc/status.h"
+
+typedef struct rlc_tape rlc_tape;
+
+typedef struct rlc_node {
+    gsl_matrix value;       /* rows × cols; read-only for callers */
+    gsl_matrix grad;        /* dLoss/dvalue, same shape; grad.data == NULL when no gradient flows here */
+    int op;                 /* internal op code */
+    struct rlc_node *a, *b, *c; /* inputs (NULL where unused) */
+    const double *k1, *k2;  /* borrowed per-column constants (scale_cols) */
+    double alpha, beta;     /* scalar constants (affine) */
+    struct rlc_node *prev;  /* previous node on the tape */
+} rlc_node;
+
+/* Create a tape whose arena starts with `initial_bytes` (it grows as needed
+ * and settles at the largest pass's size). RLC_OK, RLC_EINVAL, RLC_ENOMEM. */
+rlc_status rlc_tape_create(rlc_tape **out, size_t initial_bytes);
+void rlc_tape_free(rlc_tape *t); /* NULL-safe */
+
+/* Forget every node (pointers from the last pass become invalid) and clear
+ * the error; if the last pass overflowed the arena, re-allocate it once at
+ * the high-water size. Allocates only in that case. */
+void rlc_tape_reset(rlc_tape *t);
+
+/* First error since the last reset (RLC_OK if none). */
+rlc_status rlc_tape_status(const rlc_tape *t);
+
+/* Bytes of arena the tape holds (for tests and benchmarks). */
+size_t rlc_tape_capacity(const rlc_tape *t);
+
+/* Leaf bound to caller memory (borrowed; must outlive the pass). `grad`
+ * (same shape) receives accumulated gradient, or NULL for a constant. */
+rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad);
+
+/* --- ops (each returns a new node; shapes are rows × cols) --- */
+
+/* a·b (n×k · k×m → n×m), or a·bᵀ with trans_b (b is m×k). BLAS dgemm. */
+rlc_node *rlc_tape_matmul(rlc_tape *t, rlc_node *a, rlc_node *b, bool trans_b);
+/* x + b broadcast over rows: x n×m, b 1×m. */
+rlc_node *rlc_tape_add_bias(rlc_tape *t, rlc_node *x, rlc_node *b);
+/* Fully connected layer x·Wᵀ + b (PyTorch nn.Linear): x n×in, W out×in, b 1×out → n×out. */
+rlc_node *rlc_tape_linear(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b);
+/* Elementwise a+b, a−b, a⊙b (same shapes). */
+rlc_node *rlc_tape_add(rlc_tape *t, rlc_node *a, rlc_node *b);
+rlc_node *rlc_tape_sub(rlc_tape *t, rlc_node *a, rlc_node *b);
+rlc_node *rlc_tape_mul(rlc_tape *t, rlc_node *a, rlc_node *b);
+/* alpha·x + beta, elementwise (scale: beta = 0). */
+rlc_node *rlc_tape_affine(rlc_tape *t, rlc_node *x, double alpha, double beta);
+rlc_node *rlc_tape_scale(rlc_tape *t, rlc_node *x, double alpha);
+/* y[i][j] = scale[j]·x[i][j] + shift[j]; scale and shift have x's column
+ * count (borrowed; must outlive the pass). Maps tanh output to action bounds. */
+rlc_node *rlc_tape_scale_cols(rlc_tape *t, rlc_node *x, const double *scale, const double *shift);
+rlc_node *rlc_tape_relu(rlc_tape *t, rlc_node *x);   /* max(x, 0); gradient 0 at x = 0 */
+rlc_node *rlc_tape_tanh(rlc_tape *t, rlc_node *x);
+rlc_node *rlc_tape_square(rlc_tape *t, rlc_node *x); /* x⊙x */
+rlc_node *rlc_tape_sum(rlc_tape *t, rlc_node *x);    /* 1×1: sum of all entries */
+rlc_node *rlc_tape_mean(rlc_tape *t, rlc_node *x);   /* 1×1: mean of all entries */
+/* [a | b] along features: a n×p, b n×q → n×(p+q). */
+rlc_node *rlc_tape_concat_cols(rlc_tape *t, rlc_node *a, rlc_node *b);
+
+/* Backpropagate from a 1×1 node: seeds dloss/dloss = 1 and walks the tape
+ * backwards from `loss`, adding into every leaf grad. Call once per pass.
+ * RLC_EINVAL if loss is NULL or not 1×1, or the tape holds an error. */
+rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss);
+
+/* The scalar value of a 1×1 node (NaN for NULL). */
+double rlc_node_scalar(const rlc_node *n);
+
+#endif

@@ -1,0 +1,563 @@
+/* tape.c — reverse-mode autodiff over batch-major matrices (contract in
+ * include/rlc/tape.h). Each op is one row of the `ops` table: a backward
+ * function; forward values are computed eagerly by the constructor. No
+ * forward-mode tangents yet (TRPO will add them). */
+#include <math.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_blas.h>
+#include "rlc/tape.h"
+
+enum {
+    OP_LEAF, OP_MATMUL, OP_MATMUL_BT, OP_ADD_BIAS, OP_LINEAR, OP_ADD, OP_SUB, OP_MUL,
+    OP_AFFINE, OP_SCALE_COLS, OP_RELU, OP_TANH, OP_SQUARE, OP_SUM, OP_MEAN, OP_CONCAT_COLS,
+    OP_COUNT
+};
+
+/* Arena: one main block, plus overflow blocks while a pass outgrows it. */
+typedef struct block {
+    struct block *next;
+    size_t cap, used;
+    alignas(max_align_t) unsigned char data[];
+} block;
+
+struct rlc_tape {
+    block *main;     /* the block reused every pass */
+    block *overflow; /* blocks taken during this pass once main was full */
+    size_t used_total; /* bytes taken this pass, over all blocks */
+    size_t high_water;
+    rlc_node *last;  /* newest node */
+    rlc_status status;
+};
+
+static block *block_new(size_t cap)
+{
+    block *b = malloc(sizeof *b + cap);
+    if (b) {
+        b->next = NULL;
+        b->cap = cap;
+        b->used = 0;
+    }
+    return b;
+}
+
+rlc_status rlc_tape_create(rlc_tape **out, size_t initial_bytes)
+{
+    if (!out)
+        return RLC_EINVAL;
+    *out = NULL;
+    rlc_tape *t = calloc(1, sizeof *t);
+    if (!t)
+        return RLC_ENOMEM;
+    t->main = block_new(initial_bytes ? initial_bytes : 4096);
+    if (!t->main) {
+        free(t);
+        return RLC_ENOMEM;
+    }
+    *out = t;
+    return RLC_OK;
+}
+
+static void free_overflow(rlc_tape *t)
+{
+    for (block *b = t->overflow, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
+    t->overflow = NULL;
+}
+
+void rlc_tape_free(rlc_tape *t)
+{
+    if (!t)
+        return;
+    free_overflow(t);
+    free(t->main);
+    free(t);
+}
+
+void rlc_tape_reset(rlc_tape *t)
+{
+    if (t->overflow) {
+        /* This pass outgrew the main block: replace it once by one block of
+         * the high-water size so the next pass fits without allocating. */
+        free_overflow(t);
+        block *b = block_new(t->high_water);
+        if (b) {
+            free(t->main);
+            t->main = b;
+        }
+    }
+    t->main->used = 0;
+    t->used_total = 0;
+    t->last = NULL;
+    t->status = RLC_OK;
+}
+
+rlc_status rlc_tape_status(const rlc_tape *t) { return t->status; }
+
+size_t rlc_tape_capacity(const rlc_tape *t) { return t->main->cap; }
+
+static void fail(rlc_tape *t, rlc_status s)
+{
+    if (t->status == RLC_OK)
+        t->status = s;
+}
+
+#define ALIGN_UP(n) (((n) + alignof(max_align_t) - 1) & ~(size_t)(alignof(max_align_t) - 1))
+
+static void *arena_alloc(rlc_tape *t, size_t bytes)
+{
+    bytes = ALIGN_UP(bytes);
+    block *b = t->overflow ? t->overflow : t->main;
+    if (b->cap - b->used < bytes) {
+        size_t cap = bytes > t->main->cap ? bytes : t->main->cap;
+        block *nb = block_new(cap);
+        if (!nb) {
+            fail(t, RLC_ENOMEM);
+            return NULL;
+        }
+        nb->next = t->overflow;
+        t->overflow = nb;
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += bytes;
+    t->used_total += bytes;
+    if (t->used_total > t->high_water)
+        t->high_water = t->used_total;
+    return p;
+}
+
+static void matrix_init(gsl_matrix *m, size_t rows, size_t cols, double *data)
+{
+    m->size1 = rows;
+    m->size2 = cols;
+    m->tda = cols;
+    m->data = data;
+    m->block = NULL;
+    m->owner = 0;
+}
+
+static bool has_grad(const rlc_node *n) { return n && n->grad.data != NULL; }
+
+/* A new node of rows × cols; a gradient buffer (zeroed) only if an input
+ * carries gradient. */
+static rlc_node *node_new(rlc_tape *t, int op, size_t rows, size_t cols, rlc_node *a, rlc_node *b,
+                          rlc_node *c)
+{
+    bool g = has_grad(a) || has_grad(b) || has_grad(c);
+    size_t n = rows * cols;
+    rlc_node *node = arena_alloc(t, sizeof *node + (g ? 2 : 1) * n * sizeof(double));
+    if (!node)
+        return NULL;
+    double *val = (double *)(void *)(node + 1); /* values follow the struct */
+    matrix_init(&node->value, rows, cols, val);
+    matrix_init(&node->grad, rows, cols, g ? val + n : NULL);
+    if (g)
+        memset(val + n, 0, n * sizeof(double));
+    node->op = op;
+    node->a = a;
+    node->b = b;
+    node->c = c;
+    node->k1 = node->k2 = NULL;
+    node->alpha = node->beta = 0.0;
+    node->prev = t->last;
+    t->last = node;
+    return node;
+}
+
+/* NULL inputs propagate; a shape error is recorded. */
+static bool check(rlc_tape *t, bool inputs_ok, bool shapes_ok)
+{
+    if (!inputs_ok) {
+        fail(t, RLC_EINVAL);
+        return false;
+    }
+    if (!shapes_ok) {
+        fail(t, RLC_EINVAL);
+        return false;
+    }
+    return t->status == RLC_OK;
+}
+
+#define ROWS(n) ((n)->value.size1)
+#define COLS(n) ((n)->value.size2)
+#define SIZE(n) (ROWS(n) * COLS(n))
+
+rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad)
+{
+    if (!check(t, value != NULL,
+               !grad || (grad->size1 == value->size1 && grad->size2 == value->size2)))
+        return NULL;
+    rlc_node *node = arena_alloc(t, sizeof *node);
+    if (!node)
+        return NULL;
+    node->value = *value;
+    if (grad)
+        node->grad = *grad;
+    else
+        matrix_init(&node->grad, value->size1, value->size2, NULL);
+    node->op = OP_LEAF;
+    node->a = node->b = node->c = NULL;
+    node->k1 = node->k2 = NULL;
+    node->alpha = node->beta = 0.0;
+    node->prev = t->last;
+    t->last = node;
+    return node;
+}
+
+/* Leaves may be views with tda != cols; intermediate nodes are contiguous.
+ * Element access that works for both: */
+#define AT(m, i, j) ((m)->data[(i) * (m)->tda + (j)])
+
+rlc_node *rlc_tape_matmul(rlc_tape *t, rlc_node *a, rlc_node *b, bool trans_b)
+{
+    if (!check(t, a && b, trans_b ? COLS(a) == COLS(b) : COLS(a) == ROWS(b)))
+        return NULL;
+    size_t m = trans_b ? ROWS(b) : COLS(b);
+    rlc_node *y = node_new(t, trans_b ? OP_MATMUL_BT : OP_MATMUL, ROWS(a), m, a, b, NULL);
+    if (y)
+        gsl_blas_dgemm(CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, 1.0, &a->value,
+                       &b->value, 0.0, &y->value);
+    return y;
+}
+
+rlc_node *rlc_tape_add_bias(rlc_tape *t, rlc_node *x, rlc_node *b)
+{
+    if (!check(t, x && b, ROWS(b) == 1 && COLS(b) == COLS(x)))
+        return NULL;
+    rlc_node *y = node_new(t, OP_ADD_BIAS, ROWS(x), COLS(x), x, b, NULL);
+    if (y)
+        for (size_t i = 0; i < ROWS(x); i++)
+            for (size_t j = 0; j < COLS(x); j++)
+                AT(&y->value, i, j) = AT(&x->value, i, j) + AT(&b->value, 0, j);
+    return y;
+}
+
+rlc_node *rlc_tape_linear(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b)
+{
+    if (!check(t, x && W && b,
+               COLS(x) == COLS(W) && ROWS(b) == 1 && COLS(b) == ROWS(W)))
+        return NULL;
+    rlc_node *y = node_new(t, OP_LINEAR, ROWS(x), ROWS(W), x, W, b);
+    if (!y)
+        return NULL;
+    for (size_t i = 0; i < ROWS(y); i++)
+        memcpy(y->value.data + i * COLS(y), b->value.data, COLS(y) * sizeof(double));
+    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &x->value, &W->value, 1.0, &y->value);
+    return y;
+}
+
+static rlc_node *elementwise(rlc_tape *t, int op, rlc_node *a, rlc_node *b)
+{
+    if (!check(t, a && b, ROWS(a) == ROWS(b) && COLS(a) == COLS(b)))
+        return NULL;
+    rlc_node *y = node_new(t, op, ROWS(a), COLS(a), a, b, NULL);
+    if (!y)
+        return NULL;
+    for (size_t i = 0; i < ROWS(a); i++)
+        for (size_t j = 0; j < COLS(a); j++) {
+            double u = AT(&a->value, i, j), v = AT(&b->value, i, j);
+            AT(&y->value, i, j) = op == OP_ADD ? u + v : op == OP_SUB ? u - v : u * v;
+        }
+    return y;
+}
+
+rlc_node *rlc_tape_add(rlc_tape *t, rlc_node *a, rlc_node *b) { return elementwise(t, OP_ADD, a, b); }
+rlc_node *rlc_tape_sub(rlc_tape *t, rlc_node *a, rlc_node *b) { return elementwise(t, OP_SUB, a, b); }
+rlc_node *rlc_tape_mul(rlc_tape *t, rlc_node *a, rlc_node *b) { return elementwise(t, OP_MUL, a, b); }
+
+/* Unary elementwise ops share one constructor; the caller fills the value. */
+static rlc_node *unary(rlc_tape *t, int op, rlc_node *x)
+{
+    if (!check(t, x != NULL, true))
+        return NULL;
+    rlc_node *y = node_new(t, op, ROWS(x), COLS(x), x, NULL, NULL);
+    return y;
+}
+
+rlc_node *rlc_tape_affine(rlc_tape *t, rlc_node *x, double alpha, double beta)
+{
+    rlc_node *y = unary(t, OP_AFFINE, x);
+    if (!y)
+        return NULL;
+    y->alpha = alpha;
+    y->beta = beta;
+    for (size_t i = 0; i < ROWS(x); i++)
+        for (size_t j = 0; j < COLS(x); j++)
+            AT(&y->value, i, j) = alpha * AT(&x->value, i, j) + beta;
+    return y;
+}
+
+rlc_node *rlc_tape_scale(rlc_tape *t, rlc_node *x, double alpha)
+{
+    return rlc_tape_affine(t, x, alpha, 0.0);
+}
+
+rlc_node *rlc_tape_scale_cols(rlc_tape *t, rlc_node *x, const double *scale, const double *shift)
+{
+    if (!check(t, x && scale && shift, true))
+        return NULL;
+    rlc_node *y = unary(t, OP_SCALE_COLS, x);
+    if (!y)
+        return NULL;
+    y->k1 = scale;
+    y->k2 = shift;
+    for (size_t i = 0; i < ROWS(x); i++)
+        for (size_t j = 0; j < COLS(x); j++)
+            AT(&y->value, i, j) = scale[j] * AT(&x->value, i, j) + shift[j];
+    return y;
+}
+
+rlc_node *rlc_tape_relu(rlc_tape *t, rlc_node *x)
+{
+    rlc_node *y = unary(t, OP_RELU, x);
+    if (y)
+        for (size_t i = 0; i < ROWS(x); i++) {
+            const double *restrict xv = x->value.data + i * x->value.tda;
+            double *restrict yv = y->value.data + i * COLS(y);
+            for (size_t j = 0; j < COLS(x); j++)
+                yv[j] = xv[j] > 0.0 ? xv[j] : 0.0;
+        }
+    return y;
+}
+
+rlc_node *rlc_tape_tanh(rlc_tape *t, rlc_node *x)
+{
+    rlc_node *y = unary(t, OP_TANH, x);
+    if (y)
+        for (size_t i = 0; i < ROWS(x); i++)
+            for (size_t j = 0; j < COLS(x); j++)
+                AT(&y->value, i, j) = tanh(AT(&x->value, i, j));
+    return y;
+}
+
+rlc_node *rlc_tape_square(rlc_tape *t, rlc_node *x)
+{
+    rlc_node *y = unary(t, OP_SQUARE, x);
+    if (y)
+        for (size_t i = 0; i < ROWS(x); i++)
+            for (size_t j = 0; j < COLS(x); j++) {
+                double v = AT(&x->value, i, j);
+                AT(&y->value, i, j) = v * v;
+            }
+    return y;
+}
+
+static double total(const gsl_matrix *m)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < m->size1; i++)
+        for (size_t j = 0; j < m->size2; j++)
+            s += AT(m, i, j);
+    return s;
+}
+
+rlc_node *rlc_tape_sum(rlc_tape *t, rlc_node *x)
+{
+    if (!check(t, x != NULL, true))
+        return NULL;
+    rlc_node *y = node_new(t, OP_SUM, 1, 1, x, NULL, NULL);
+    if (y)
+        y->value.data[0] = total(&x->value);
+    return y;
+}
+
+rlc_node *rlc_tape_mean(rlc_tape *t, rlc_node *x)
+{
+    if (!check(t, x != NULL, SIZE(x) > 0))
+        return NULL;
+    rlc_node *y = node_new(t, OP_MEAN, 1, 1, x, NULL, NULL);
+    if (y)
+        y->value.data[0] = total(&x->value) / (double)SIZE(x);
+    return y;
+}
+
+rlc_node *rlc_tape_concat_cols(rlc_tape *t, rlc_node *a, rlc_node *b)
+{
+    if (!check(t, a && b, ROWS(a) == ROWS(b)))
+        return NULL;
+    size_t p = COLS(a), q = COLS(b);
+    rlc_node *y = node_new(t, OP_CONCAT_COLS, ROWS(a), p + q, a, b, NULL);
+    if (y)
+        for (size_t i = 0; i < ROWS(a); i++) {
+            for (size_t j = 0; j < p; j++)
+                AT(&y->value, i, j) = AT(&a->value, i, j);
+            for (size_t j = 0; j < q; j++)
+                AT(&y->value, i, p + j) = AT(&b->value, i, j);
+        }
+    return y;
+}
+
+/* --- backward: each function adds dL/dinput into the inputs that carry
+ * gradient, given y->grad = dL/dy. --- */
+
+static void bw_matmul(rlc_node *y)
+{
+    rlc_node *a = y->a, *b = y->b;
+    bool bt = y->op == OP_MATMUL_BT;
+    if (has_grad(a)) /* dA += dY·B (bt) or dY·Bᵀ */
+        gsl_blas_dgemm(CblasNoTrans, bt ? CblasNoTrans : CblasTrans, 1.0, &y->grad, &b->value, 1.0,
+                       &a->grad);
+    if (has_grad(b)) { /* dB += dYᵀ·A (bt) or Aᵀ·dY */
+        if (bt)
+            gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &y->grad, &a->value, 1.0, &b->grad);
+        else
+            gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &a->value, &y->grad, 1.0, &b->grad);
+    }
+}
+
+static void add_column_sums(const gsl_matrix *dy, gsl_matrix *db)
+{
+    for (size_t i = 0; i < dy->size1; i++)
+        for (size_t j = 0; j < dy->size2; j++)
+            AT(db, 0, j) += AT(dy, i, j);
+}
+
+static void add_into(gsl_matrix *dst, const gsl_matrix *src, double s)
+{
+    for (size_t i = 0; i < src->size1; i++)
+        for (size_t j = 0; j < src->size2; j++)
+            AT(dst, i, j) += s * AT(src, i, j);
+}
+
+static void bw_add_bias(rlc_node *y)
+{
+    if (has_grad(y->a))
+        add_into(&y->a->grad, &y->grad, 1.0);
+    if (has_grad(y->b))
+        add_column_sums(&y->grad, &y->b->grad);
+}
+
+static void bw_linear(rlc_node *y)
+{
+    rlc_node *x = y->a, *W = y->b, *b = y->c;
+    if (has_grad(x)) /* dX += dY·W */
+        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &y->grad, &W->value, 1.0, &x->grad);
+    if (has_grad(W)) /* dW += dYᵀ·X */
+        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &y->grad, &x->value, 1.0, &W->grad);
+    if (has_grad(b))
+        add_column_sums(&y->grad, &b->grad);
+}
+
+static void bw_elementwise(rlc_node *y)
+{
+    rlc_node *a = y->a, *b = y->b;
+    for (size_t i = 0; i < ROWS(y); i++)
+        for (size_t j = 0; j < COLS(y); j++) {
+            double g = AT(&y->grad, i, j);
+            double ga = y->op == OP_MUL ? g * AT(&b->value, i, j) : g;
+            double gb = y->op == OP_MUL ? g * AT(&a->value, i, j) : y->op == OP_SUB ? -g : g;
+            if (has_grad(a))
+                AT(&a->grad, i, j) += ga;
+            if (has_grad(b))
+                AT(&b->grad, i, j) += gb;
+        }
+}
+
+static void bw_unary(rlc_node *y)
+{
+    rlc_node *x = y->a;
+    if (!has_grad(x))
+        return;
+    size_t m = COLS(y);
+    for (size_t i = 0; i < ROWS(y); i++) {
+        /* row pointers; the op switch stays outside the inner loops so they vectorise */
+        const double *restrict g = y->grad.data + i * y->grad.tda;
+        const double *restrict yv = y->value.data + i * y->value.tda;
+        const double *restrict xv = x->value.data + i * x->value.tda;
+        double *restrict dx = x->grad.data + i * x->grad.tda;
+        switch (y->op) {
+        case OP_AFFINE:
+            for (size_t j = 0; j < m; j++)
+                dx[j] += g[j] * y->alpha;
+            break;
+        case OP_SCALE_COLS:
+            for (size_t j = 0; j < m; j++)
+                dx[j] += g[j] * y->k1[j];
+            break;
+        case OP_RELU:
+            for (size_t j = 0; j < m; j++)
+                dx[j] += g[j] * (double)(xv[j] > 0.0);
+            break;
+        case OP_TANH:
+            for (size_t j = 0; j < m; j++)
+                dx[j] += g[j] * (1.0 - yv[j] * yv[j]);
+            break;
+        default: /* OP_SQUARE */
+            for (size_t j = 0; j < m; j++)
+                dx[j] += g[j] * (2.0 * xv[j]);
+            break;
+        }
+    }
+}
+
+static void bw_reduce(rlc_node *y)
+{
+    rlc_node *x = y->a;
+    if (!has_grad(x))
+        return;
+    double g = y->grad.data[0];
+    if (y->op == OP_MEAN)
+        g /= (double)SIZE(x);
+    for (size_t i = 0; i < ROWS(x); i++)
+        for (size_t j = 0; j < COLS(x); j++)
+            AT(&x->grad, i, j) += g;
+}
+
+static void bw_concat_cols(rlc_node *y)
+{
+    rlc_node *a = y->a, *b = y->b;
+    size_t p = COLS(a);
+    for (size_t i = 0; i < ROWS(y); i++) {
+        if (has_grad(a))
+            for (size_t j = 0; j < p; j++)
+                AT(&a->grad, i, j) += AT(&y->grad, i, j);
+        if (has_grad(b))
+            for (size_t j = 0; j < COLS(b); j++)
+                AT(&b->grad, i, j) += AT(&y->grad, i, p + j);
+    }
+}
+
+static void (*const backward_of[OP_COUNT])(rlc_node *) = {
+    [OP_LEAF] = NULL,
+    [OP_MATMUL] = bw_matmul,
+    [OP_MATMUL_BT] = bw_matmul,
+    [OP_ADD_BIAS] = bw_add_bias,
+    [OP_LINEAR] = bw_linear,
+    [OP_ADD] = bw_elementwise,
+    [OP_SUB] = bw_elementwise,
+    [OP_MUL] = bw_elementwise,
+    [OP_AFFINE] = bw_unary,
+    [OP_SCALE_COLS] = bw_unary,
+    [OP_RELU] = bw_unary,
+    [OP_TANH] = bw_unary,
+    [OP_SQUARE] = bw_unary,
+    [OP_SUM] = bw_reduce,
+    [OP_MEAN] = bw_reduce,
+    [OP_CONCAT_COLS] = bw_concat_cols,
+};
+
+rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss)
+{
+    if (t->status != RLC_OK)
+        return t->status;
+    if (!loss || ROWS(loss) != 1 || COLS(loss) != 1) {
+        fail(t, RLC_EINVAL);
+        return RLC_EINVAL;
+    }
+    if (!has_grad(loss))
+        return RLC_OK; /* nothing on the tape depends on a leaf with gradient */
+    loss->grad.data[0] += 1.0;
+    for (rlc_node *n = loss; n; n = n->prev)
+        if (n->op != OP_LEAF && has_grad(n))
+            backward_of[n->op](n);
+    return RLC_OK;
+}
+
+double rlc_node_scalar(const rlc_node *n)
+{
+    return n ? n->value.data[0] : NAN;
+}

@@ -1,0 +1,249 @@
+/* test_tape.c — every tape op: forward values against hand-computed ones,
+ * and gradients against central finite differences (rlc_gradcheck), plus
+ * arena reuse (no growth once warm) and error propagation. */
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_rng.h>
+#include "rlc/gradcheck.h"
+#include "rlc/tape.h"
+#include "test_util.h"
+
+/* A graph under test: up to three leaf inputs with gradients, an op, and a
+ * loss sum(op(...) ⊙ R) with a fixed random R so every output entry gets a
+ * distinct weight. */
+typedef rlc_node *(*build_fn)(rlc_tape *t, rlc_node **in);
+
+typedef struct {
+    rlc_tape *tape;
+    build_fn build;
+    size_t n_in;
+    gsl_matrix *x[3], *dx[3];
+    gsl_matrix *R;
+    double *flat;  /* all inputs concatenated, the vector gradcheck perturbs */
+    size_t n_flat;
+} graph;
+
+static void unflatten(graph *g)
+{
+    size_t off = 0;
+    for (size_t k = 0; k < g->n_in; k++) {
+        size_t n = g->x[k]->size1 * g->x[k]->size2;
+        memcpy(g->x[k]->data, g->flat + off, n * sizeof(double));
+        off += n;
+    }
+}
+
+static rlc_node *forward(graph *g, bool with_grad)
+{
+    rlc_tape_reset(g->tape);
+    rlc_node *in[3] = {0};
+    for (size_t k = 0; k < g->n_in; k++)
+        in[k] = rlc_tape_leaf(g->tape, g->x[k], with_grad ? g->dx[k] : NULL);
+    rlc_node *y = g->build(g->tape, in);
+    if (!y)
+        return NULL;
+    if (!g->R) {
+        g->R = gsl_matrix_alloc(y->value.size1, y->value.size2);
+        for (size_t i = 0; i < g->R->size1 * g->R->size2; i++)
+            g->R->data[i] = 0.5 + 0.1 * (double)(i % 7);
+    }
+    rlc_node *r = rlc_tape_leaf(g->tape, g->R, NULL);
+    return rlc_tape_sum(g->tape, rlc_tape_mul(g->tape, y, r));
+}
+
+static double loss_at(void *ctx)
+{
+    graph *g = ctx;
+    unflatten(g);
+    return rlc_node_scalar(forward(g, false));
+}
+
+/* Build inputs of the given shapes with values in [-1.5, 1.5] that keep a
+ * distance from 0 (relu's kink), run backward, and gradcheck every input. */
+static void check_op(build_fn build, size_t n_in, const size_t shapes[][2])
+{
+    graph g = {.build = build, .n_in = n_in};
+    assert_int_equal(rlc_tape_create(&g.tape, 256), RLC_OK);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 42);
+    for (size_t k = 0; k < n_in; k++) {
+        g.x[k] = gsl_matrix_alloc(shapes[k][0], shapes[k][1]);
+        g.dx[k] = gsl_matrix_calloc(shapes[k][0], shapes[k][1]);
+        for (size_t i = 0; i < shapes[k][0] * shapes[k][1]; i++) {
+            double u = gsl_rng_uniform(rng);
+            g.x[k]->data[i] = (u < 0.5 ? -1.0 : 1.0) * (0.1 + 1.4 * fabs(2 * u - 1));
+        }
+        g.n_flat += shapes[k][0] * shapes[k][1];
+    }
+    g.flat = malloc(g.n_flat * sizeof(double));
+    double *analytic = malloc(g.n_flat * sizeof(double));
+    size_t off = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        size_t n = shapes[k][0] * shapes[k][1];
+        memcpy(g.flat + off, g.x[k]->data, n * sizeof(double));
+        off += n;
+    }
+    rlc_node *loss = forward(&g, true);
+    assert_non_null(loss);
+    assert_int_equal(rlc_tape_backward(g.tape, loss), RLC_OK);
+    off = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        size_t n = shapes[k][0] * shapes[k][1];
+        memcpy(analytic + off, g.dx[k]->data, n * sizeof(double));
+        off += n;
+    }
+    rlc_gradcheck_result res;
+    assert_int_equal(rlc_gradcheck(loss_at, &g, g.flat, g.n_flat, analytic, 1e-6, 1e-6, &res),
+                     RLC_OK);
+    if (res.max_rel_error >= 1e-6)
+        print_error("worst coordinate %zu: analytic %.12g numeric %.12g\n", res.worst_index,
+                    res.analytic, res.numeric);
+    assert_true(res.max_rel_error < 1e-6);
+    /* a gradient of zero everywhere would pass trivially: demand signal */
+    double s = 0;
+    for (size_t i = 0; i < g.n_flat; i++)
+        s += fabs(analytic[i]);
+    assert_true(s > 1e-3);
+    for (size_t k = 0; k < n_in; k++) {
+        gsl_matrix_free(g.x[k]);
+        gsl_matrix_free(g.dx[k]);
+    }
+    gsl_matrix_free(g.R);
+    free(g.flat);
+    free(analytic);
+    gsl_rng_free(rng);
+    rlc_tape_free(g.tape);
+}
+
+static rlc_node *b_matmul(rlc_tape *t, rlc_node **in) { return rlc_tape_matmul(t, in[0], in[1], false); }
+static rlc_node *b_matmul_bt(rlc_tape *t, rlc_node **in) { return rlc_tape_matmul(t, in[0], in[1], true); }
+static rlc_node *b_add_bias(rlc_tape *t, rlc_node **in) { return rlc_tape_add_bias(t, in[0], in[1]); }
+static rlc_node *b_linear(rlc_tape *t, rlc_node **in) { return rlc_tape_linear(t, in[0], in[1], in[2]); }
+static rlc_node *b_add(rlc_tape *t, rlc_node **in) { return rlc_tape_add(t, in[0], in[1]); }
+static rlc_node *b_sub(rlc_tape *t, rlc_node **in) { return rlc_tape_sub(t, in[0], in[1]); }
+static rlc_node *b_mul(rlc_tape *t, rlc_node **in) { return rlc_tape_mul(t, in[0], in[1]); }
+static rlc_node *b_affine(rlc_tape *t, rlc_node **in) { return rlc_tape_affine(t, in[0], -1.7, 0.3); }
+static const double cs[3] = {2.0, -0.5, 1.25}, csh[3] = {0.1, 0.0, -3.0};
+static rlc_node *b_scale_cols(rlc_tape *t, rlc_node **in) { return rlc_tape_scale_cols(t, in[0], cs, csh); }
+static rlc_node *b_relu(rlc_tape *t, rlc_node **in) { return rlc_tape_relu(t, in[0]); }
+static rlc_node *b_tanh(rlc_tape *t, rlc_node **in) { return rlc_tape_tanh(t, in[0]); }
+static rlc_node *b_square(rlc_tape *t, rlc_node **in) { return rlc_tape_square(t, in[0]); }
+static rlc_node *b_sum(rlc_tape *t, rlc_node **in) { return rlc_tape_sum(t, rlc_tape_square(t, in[0])); }
+static rlc_node *b_mean(rlc_tape *t, rlc_node **in) { return rlc_tape_mean(t, rlc_tape_tanh(t, in[0])); }
+static rlc_node *b_concat(rlc_tape *t, rlc_node **in) { return rlc_tape_concat_cols(t, in[0], in[1]); }
+/* an input used twice: gradients from both uses must add up */
+static rlc_node *b_reuse(rlc_tape *t, rlc_node **in)
+{
+    return rlc_tape_mul(t, rlc_tape_tanh(t, in[0]), rlc_tape_add(t, in[0], in[0]));
+}
+
+static void test_grad_matmul(void **s) { (void)s; check_op(b_matmul, 2, (const size_t[][2]){{4, 3}, {3, 5}}); }
+static void test_grad_matmul_bt(void **s) { (void)s; check_op(b_matmul_bt, 2, (const size_t[][2]){{4, 3}, {5, 3}}); }
+static void test_grad_add_bias(void **s) { (void)s; check_op(b_add_bias, 2, (const size_t[][2]){{4, 3}, {1, 3}}); }
+static void test_grad_linear(void **s) { (void)s; check_op(b_linear, 3, (const size_t[][2]){{4, 3}, {2, 3}, {1, 2}}); }
+static void test_grad_add(void **s) { (void)s; check_op(b_add, 2, (const size_t[][2]){{3, 2}, {3, 2}}); }
+static void test_grad_sub(void **s) { (void)s; check_op(b_sub, 2, (const size_t[][2]){{3, 2}, {3, 2}}); }
+static void test_grad_mul(void **s) { (void)s; check_op(b_mul, 2, (const size_t[][2]){{3, 2}, {3, 2}}); }
+static void test_grad_affine(void **s) { (void)s; check_op(b_affine, 1, (const size_t[][2]){{3, 2}}); }
+static void test_grad_scale_cols(void **s) { (void)s; check_op(b_scale_cols, 1, (const size_t[][2]){{4, 3}}); }
+static void test_grad_relu(void **s) { (void)s; check_op(b_relu, 1, (const size_t[][2]){{5, 4}}); }
+static void test_grad_tanh(void **s) { (void)s; check_op(b_tanh, 1, (const size_t[][2]){{5, 4}}); }
+static void test_grad_square(void **s) { (void)s; check_op(b_square, 1, (const size_t[][2]){{5, 4}}); }
+static void test_grad_sum(void **s) { (void)s; check_op(b_sum, 1, (const size_t[][2]){{5, 4}}); }
+static void test_grad_mean(void **s) { (void)s; check_op(b_mean, 1, (const size_t[][2]){{5, 4}}); }
+static void test_grad_concat(void **s) { (void)s; check_op(b_concat, 2, (const size_t[][2]){{3, 2}, {3, 4}}); }
+static void test_grad_reuse(void **s) { (void)s; check_op(b_reuse, 1, (const size_t[][2]){{3, 3}}); }
+
+/* Forward values computed by hand. */
+static void test_forward_values(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 64), RLC_OK);
+    double xa[] = {1, 2, 3, 4, 5, 6}; /* 2×3 */
+    double wa[] = {1, 0, -1, 2, 1, 0}; /* 2×3 (out×in) */
+    double ba[] = {0.5, -0.5};
+    gsl_matrix_view x = gsl_matrix_view_array(xa, 2, 3), w = gsl_matrix_view_array(wa, 2, 3),
+                    b = gsl_matrix_view_array(ba, 1, 2);
+    rlc_node *nx = rlc_tape_leaf(t, &x.matrix, NULL);
+    rlc_node *y = rlc_tape_linear(t, nx, rlc_tape_leaf(t, &w.matrix, NULL), rlc_tape_leaf(t, &b.matrix, NULL));
+    /* row 0: [1-3, 2+2] + b = [-1.5, 3.5]; row 1: [4-6, 8+5] + b = [-1.5, 12.5] */
+    assert_near(gsl_matrix_get(&y->value, 0, 0), -1.5, 0);
+    assert_near(gsl_matrix_get(&y->value, 0, 1), 3.5, 0);
+    assert_near(gsl_matrix_get(&y->value, 1, 1), 12.5, 0);
+    rlc_node *r = rlc_tape_relu(t, y);
+    assert_near(gsl_matrix_get(&r->value, 1, 0), 0.0, 0);
+    assert_near(rlc_node_scalar(rlc_tape_sum(t, r)), 16.0, 0);
+    assert_near(rlc_node_scalar(rlc_tape_mean(t, r)), 4.0, 0);
+    rlc_node *c = rlc_tape_concat_cols(t, nx, y);
+    assert_int_equal(c->value.size2, 5);
+    assert_near(gsl_matrix_get(&c->value, 1, 2), 6.0, 0);
+    assert_near(gsl_matrix_get(&c->value, 1, 4), 12.5, 0);
+    assert_near(gsl_matrix_get(&rlc_tape_tanh(t, nx)->value, 0, 0), tanh(1.0), 0);
+    /* no leaf carries a gradient: backward is a no-op that succeeds */
+    assert_int_equal(rlc_tape_backward(t, rlc_tape_sum(t, r)), RLC_OK);
+    assert_int_equal(rlc_tape_status(t), RLC_OK);
+    rlc_tape_free(t);
+}
+
+/* Shape errors are recorded, NULL propagates, reset clears. */
+static void test_errors(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 64), RLC_OK);
+    gsl_matrix *a = gsl_matrix_calloc(2, 3), *b = gsl_matrix_calloc(2, 2);
+    rlc_node *na = rlc_tape_leaf(t, a, NULL), *nb = rlc_tape_leaf(t, b, NULL);
+    assert_null(rlc_tape_add(t, na, nb));
+    assert_int_equal(rlc_tape_status(t), RLC_EINVAL);
+    assert_null(rlc_tape_tanh(t, NULL));
+    assert_int_equal(rlc_tape_backward(t, NULL), RLC_EINVAL);
+    rlc_tape_reset(t);
+    assert_int_equal(rlc_tape_status(t), RLC_OK);
+    na = rlc_tape_leaf(t, a, NULL);
+    assert_int_equal(rlc_tape_backward(t, rlc_tape_tanh(t, na)), RLC_EINVAL); /* not 1×1 */
+    gsl_matrix_free(a);
+    gsl_matrix_free(b);
+    rlc_tape_free(t);
+}
+
+/* A pass that outgrows the arena settles it at the high-water size: the
+ * capacity stops changing after the first reset. */
+static void test_arena_settles(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 16), RLC_OK);
+    gsl_matrix *a = gsl_matrix_calloc(64, 64), *da = gsl_matrix_calloc(64, 64);
+    size_t cap[4];
+    for (int pass = 0; pass < 4; pass++) {
+        rlc_tape_reset(t);
+        rlc_node *x = rlc_tape_leaf(t, a, da);
+        rlc_node *loss = rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_tanh(t, rlc_tape_matmul(t, x, x, false))));
+        assert_int_equal(rlc_tape_backward(t, loss), RLC_OK);
+        cap[pass] = rlc_tape_capacity(t);
+    }
+    assert_true(cap[1] >= 3 * 64 * 64 * sizeof(double));
+    assert_int_equal(cap[1], cap[2]);
+    assert_int_equal(cap[2], cap[3]);
+    gsl_matrix_free(a);
+    gsl_matrix_free(da);
+    rlc_tape_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_grad_matmul),    cmocka_unit_test(test_grad_matmul_bt),
+        cmocka_unit_test(test_grad_add_bias),  cmocka_unit_test(test_grad_linear),
+        cmocka_unit_test(test_grad_add),       cmocka_unit_test(test_grad_sub),
+        cmocka_unit_test(test_grad_mul),       cmocka_unit_test(test_grad_affine),
+        cmocka_unit_test(test_grad_scale_cols), cmocka_unit_test(test_grad_relu),
+        cmocka_unit_test(test_grad_tanh),      cmocka_unit_test(test_grad_square),
+        cmocka_unit_test(test_grad_sum),       cmocka_unit_test(test_grad_mean),
+        cmocka_unit_test(test_grad_concat),    cmocka_unit_test(test_grad_reuse),
+        cmocka_unit_test(test_forward_values), cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_arena_settles),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
