@@ -1,0 +1,62 @@
+/* rlc/optim.h — first-order optimisers on flat parameter vectors, and
+ * global-norm gradient clipping. Optimiser kinds are const tables
+ * (rlc_optim_adam, ...) as GSL does for its minimisers; the state (moments,
+ * step count) is one allocation made at create time, so a step allocates
+ * nothing. PyTorch semantics throughout. */
+#ifndef RLC_OPTIM_H
+#define RLC_OPTIM_H
+
+#include <stddef.h>
+#include <gsl/gsl_vector.h>
+#include "rlc/status.h"
+
+typedef struct rlc_optim_config {
+    double learning_rate;
+    double beta1, beta2; /* Adam: moment decay rates (0.9, 0.999) */
+    double alpha;        /* RMSprop: square-average decay (0.99) */
+    double eps;          /* Adam: 1e-8 (added outside the square root); RMSprop: 1e-5 (SB3's A2C) */
+} rlc_optim_config;
+
+typedef struct rlc_optim_type rlc_optim_type;
+
+typedef struct rlc_optim {
+    const rlc_optim_type *type;
+    rlc_optim_config config;
+    size_t n;         /* parameters */
+    unsigned long t;  /* steps taken (Adam's bias correction) */
+    double *m, *v;    /* first/second moment, n each, one allocation (v unused by SGD) */
+} rlc_optim;
+
+struct rlc_optim_type {
+    const char *name;
+    void (*step)(rlc_optim *o, double *params, const double *grads);
+};
+
+/* Adam (Kingma & Ba 2015, Alg. 1, as torch.optim.Adam):
+ * m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²;
+ * θ ← θ − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε). */
+extern const rlc_optim_type *const rlc_optim_adam;
+/* RMSprop as torch.optim.RMSprop (no momentum, not centred):
+ * v ← αv + (1−α)g²; θ ← θ − lr·g/(√v + ε). */
+extern const rlc_optim_type *const rlc_optim_rmsprop;
+/* Plain SGD: θ ← θ − lr·g. */
+extern const rlc_optim_type *const rlc_optim_sgd;
+
+/* Defaults: learning_rate 1e-3, beta1 0.9, beta2 0.999, alpha 0.99, eps 1e-8. */
+void rlc_optim_config_default(rlc_optim_config *cfg);
+
+/* An optimiser for n parameters, moments zero, t = 0. RLC_EINVAL (NULL,
+ * n = 0, learning_rate ≤ 0), RLC_ENOMEM. Caller frees with rlc_optim_free. */
+rlc_status rlc_optim_create(rlc_optim **out, const rlc_optim_type *type, size_t n,
+                            const rlc_optim_config *cfg);
+void rlc_optim_free(rlc_optim *o); /* NULL-safe */
+
+/* One update of params (n) from grads (n). Does not allocate. */
+void rlc_optim_step(rlc_optim *o, gsl_vector *params, const gsl_vector *grads);
+
+/* Scale grads so its Euclidean norm is at most max_norm, as
+ * torch.nn.utils.clip_grad_norm_ (coefficient max_norm/(norm + 1e-6),
+ * applied only when below 1). Returns the norm before clipping. */
+double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm);
+
+#endif

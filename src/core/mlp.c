@@ -1,0 +1,169 @@
+/* mlp.c — flat-parameter MLPs on the tape (contract in include/rlc/mlp.h).
+ * Knows nothing of agents or losses; only layers, init and averaging. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_randist.h>
+#include "rlc/mlp.h"
+
+size_t rlc_mlp_param_count(const rlc_mlp_config *cfg)
+{
+    size_t n = 0;
+    for (size_t l = 0; l < cfg->n_layers; l++)
+        n += cfg->sizes[l + 1] * (cfg->sizes[l] + 1);
+    return n;
+}
+
+rlc_status rlc_mlp_create(rlc_mlp **out, const rlc_mlp_config *cfg)
+{
+    if (!out || !cfg)
+        return RLC_EINVAL;
+    *out = NULL;
+    if (cfg->n_layers < 1 || cfg->n_layers > RLC_MLP_MAX_LAYERS)
+        return RLC_EINVAL;
+    for (size_t l = 0; l <= cfg->n_layers; l++)
+        if (cfg->sizes[l] == 0)
+            return RLC_EINVAL;
+    rlc_mlp *m = calloc(1, sizeof *m);
+    if (!m)
+        return RLC_ENOMEM;
+    m->config = *cfg;
+    m->n_params = rlc_mlp_param_count(cfg);
+    m->params = gsl_vector_calloc(m->n_params);
+    m->grads = gsl_vector_calloc(m->n_params);
+    if (!m->params || !m->grads) {
+        rlc_mlp_free(m);
+        return RLC_ENOMEM;
+    }
+    size_t off = 0;
+    for (size_t l = 0; l < cfg->n_layers; l++) {
+        size_t in = cfg->sizes[l], o = cfg->sizes[l + 1];
+        m->W[l] = gsl_matrix_view_array(m->params->data + off, o, in);
+        m->dW[l] = gsl_matrix_view_array(m->grads->data + off, o, in);
+        off += o * in;
+        m->b[l] = gsl_matrix_view_array(m->params->data + off, 1, o);
+        m->db[l] = gsl_matrix_view_array(m->grads->data + off, 1, o);
+        off += o;
+    }
+    *out = m;
+    return RLC_OK;
+}
+
+void rlc_mlp_free(rlc_mlp *m)
+{
+    if (!m)
+        return;
+    if (m->params)
+        gsl_vector_free(m->params);
+    if (m->grads)
+        gsl_vector_free(m->grads);
+    free(m);
+}
+
+void rlc_mlp_init_default(rlc_mlp *m, gsl_rng *rng)
+{
+    for (size_t l = 0; l < m->config.n_layers; l++) {
+        double bound = 1.0 / sqrt((double)m->config.sizes[l]);
+        gsl_matrix *W = &m->W[l].matrix, *b = &m->b[l].matrix;
+        for (size_t i = 0; i < W->size1 * W->size2; i++)
+            W->data[i] = gsl_ran_flat(rng, -bound, bound);
+        for (size_t i = 0; i < b->size2; i++)
+            b->data[i] = gsl_ran_flat(rng, -bound, bound);
+    }
+}
+
+/* Fill W (r×c) with a (semi-)orthogonal matrix times gain, as
+ * torch.nn.init.orthogonal_: QR of a Gaussian matrix, Q's columns signed by
+ * diag(R). */
+static rlc_status orthogonal(gsl_matrix *W, gsl_rng *rng, double gain)
+{
+    size_t r = W->size1, c = W->size2;
+    size_t rows = r > c ? r : c, cols = r > c ? c : r; /* tall: rows ≥ cols */
+    gsl_matrix *A = gsl_matrix_alloc(rows, cols);
+    gsl_vector *tau = gsl_vector_alloc(cols);
+    gsl_matrix *Q = gsl_matrix_alloc(rows, rows);
+    gsl_matrix *R = gsl_matrix_alloc(rows, cols);
+    rlc_status st = RLC_ENOMEM;
+    if (!A || !tau || !Q || !R)
+        goto done;
+    for (size_t i = 0; i < rows * cols; i++)
+        A->data[i] = gsl_ran_gaussian(rng, 1.0);
+    st = RLC_EGSL;
+    if (gsl_linalg_QR_decomp(A, tau) || gsl_linalg_QR_unpack(A, tau, Q, R))
+        goto done;
+    for (size_t j = 0; j < cols; j++) {
+        double d = gsl_matrix_get(R, j, j);
+        double s = d < 0 ? -gain : gain;
+        for (size_t i = 0; i < rows; i++) {
+            double q = gsl_matrix_get(Q, i, j) * s;
+            if (r >= c)
+                gsl_matrix_set(W, i, j, q);
+            else
+                gsl_matrix_set(W, j, i, q);
+        }
+    }
+    st = RLC_OK;
+done:
+    if (A) gsl_matrix_free(A);
+    if (tau) gsl_vector_free(tau);
+    if (Q) gsl_matrix_free(Q);
+    if (R) gsl_matrix_free(R);
+    return st;
+}
+
+rlc_status rlc_mlp_init_orthogonal(rlc_mlp *m, gsl_rng *rng, double hidden_gain, double output_gain)
+{
+    size_t L = m->config.n_layers;
+    for (size_t l = 0; l < L; l++) {
+        rlc_status st = orthogonal(&m->W[l].matrix, rng, l + 1 == L ? output_gain : hidden_gain);
+        if (st != RLC_OK)
+            return st;
+        gsl_matrix_set_zero(&m->b[l].matrix);
+    }
+    return RLC_OK;
+}
+
+static rlc_node *activate(rlc_tape *t, rlc_node *x, rlc_activation a)
+{
+    switch (a) {
+    case RLC_ACT_RELU: return rlc_tape_relu(t, x);
+    case RLC_ACT_TANH: return rlc_tape_tanh(t, x);
+    default: return x;
+    }
+}
+
+rlc_node *rlc_mlp_forward(const rlc_mlp *m, rlc_tape *t, rlc_node *x, bool train)
+{
+    rlc_mlp *mm = (rlc_mlp *)m; /* leaves borrow the views; backward writes only grads */
+    size_t L = m->config.n_layers;
+    rlc_node *h = x;
+    for (size_t l = 0; l < L; l++) {
+        rlc_node *W = rlc_tape_leaf(t, &mm->W[l].matrix, train ? &mm->dW[l].matrix : NULL);
+        rlc_node *b = rlc_tape_leaf(t, &mm->b[l].matrix, train ? &mm->db[l].matrix : NULL);
+        h = rlc_tape_linear(t, h, W, b);
+        h = activate(t, h, l + 1 == L ? m->config.output_activation : m->config.hidden_activation);
+    }
+    return h;
+}
+
+void rlc_mlp_copy(rlc_mlp *dst, const rlc_mlp *src)
+{
+    gsl_vector_memcpy(dst->params, src->params);
+}
+
+void rlc_vector_polyak(gsl_vector *target, const gsl_vector *source, double tau)
+{
+    if (tau == 1.0) {
+        gsl_vector_memcpy(target, source);
+        return;
+    }
+    double keep = 1.0 - tau;
+    for (size_t i = 0; i < target->size; i++)
+        target->data[i] = tau * source->data[i] + keep * target->data[i];
+}
+
+void rlc_mlp_polyak(rlc_mlp *dst, const rlc_mlp *src, double tau)
+{
+    rlc_vector_polyak(dst->params, src->params, tau);
+}

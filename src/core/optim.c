@@ -1,0 +1,93 @@
+/* optim.c — Adam, RMSprop, SGD and gradient clipping on flat vectors
+ * (contract in include/rlc/optim.h). No schedules here: callers set
+ * config.learning_rate before a step. */
+#include <math.h>
+#include <stdlib.h>
+#include <gsl/gsl_blas.h>
+#include "rlc/optim.h"
+
+static void adam_step(rlc_optim *o, double *p, const double *g)
+{
+    const rlc_optim_config *c = &o->config;
+    double bc1 = 1.0 - pow(c->beta1, (double)o->t);
+    double bc2 = 1.0 - pow(c->beta2, (double)o->t);
+    double step = c->learning_rate / bc1, sqrt_bc2 = sqrt(bc2);
+    for (size_t i = 0; i < o->n; i++) {
+        o->m[i] = c->beta1 * o->m[i] + (1.0 - c->beta1) * g[i];
+        o->v[i] = c->beta2 * o->v[i] + (1.0 - c->beta2) * g[i] * g[i];
+        p[i] -= step * o->m[i] / (sqrt(o->v[i]) / sqrt_bc2 + c->eps);
+    }
+}
+
+static void rmsprop_step(rlc_optim *o, double *p, const double *g)
+{
+    const rlc_optim_config *c = &o->config;
+    for (size_t i = 0; i < o->n; i++) {
+        o->v[i] = c->alpha * o->v[i] + (1.0 - c->alpha) * g[i] * g[i];
+        p[i] -= c->learning_rate * g[i] / (sqrt(o->v[i]) + c->eps);
+    }
+}
+
+static void sgd_step(rlc_optim *o, double *p, const double *g)
+{
+    for (size_t i = 0; i < o->n; i++)
+        p[i] -= o->config.learning_rate * g[i];
+}
+
+static const rlc_optim_type adam = {"adam", adam_step};
+static const rlc_optim_type rmsprop = {"rmsprop", rmsprop_step};
+static const rlc_optim_type sgd = {"sgd", sgd_step};
+const rlc_optim_type *const rlc_optim_adam = &adam;
+const rlc_optim_type *const rlc_optim_rmsprop = &rmsprop;
+const rlc_optim_type *const rlc_optim_sgd = &sgd;
+
+void rlc_optim_config_default(rlc_optim_config *cfg)
+{
+    *cfg = (rlc_optim_config){
+        .learning_rate = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .alpha = 0.99, .eps = 1e-8};
+}
+
+rlc_status rlc_optim_create(rlc_optim **out, const rlc_optim_type *type, size_t n,
+                            const rlc_optim_config *cfg)
+{
+    if (!out || !type || !cfg || n == 0 || !(cfg->learning_rate > 0))
+        return RLC_EINVAL;
+    *out = NULL;
+    rlc_optim *o = calloc(1, sizeof *o);
+    double *mem = calloc(2 * n, sizeof *mem);
+    if (!o || !mem) {
+        free(o);
+        free(mem);
+        return RLC_ENOMEM;
+    }
+    o->type = type;
+    o->config = *cfg;
+    o->n = n;
+    o->m = mem;
+    o->v = mem + n;
+    *out = o;
+    return RLC_OK;
+}
+
+void rlc_optim_free(rlc_optim *o)
+{
+    if (!o)
+        return;
+    free(o->m);
+    free(o);
+}
+
+void rlc_optim_step(rlc_optim *o, gsl_vector *params, const gsl_vector *grads)
+{
+    o->t++;
+    o->type->step(o, params->data, grads->data);
+}
+
+double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm)
+{
+    double norm = gsl_blas_dnrm2(grads);
+    double coef = max_norm / (norm + 1e-6);
+    if (coef < 1.0)
+        gsl_vector_scale(grads, coef);
+    return norm;
+}
