@@ -1,0 +1,41 @@
+/* rlc/ddpg.h — DDPG (Lillicrap et al. 2016, "Continuous control with deep
+ * reinforcement learning", Algorithm 1): deterministic actor mu(s), critic
+ * Q(s, a), Polyak-averaged target networks, uniform replay, Gaussian or
+ * Ornstein–Uhlenbeck exploration. Hyperparameter names are
+ * Stable-Baselines3's. This header holds the settings; the agent itself is
+ * reached through rlc/agent.h. */
+#ifndef RLC_DDPG_H
+#define RLC_DDPG_H
+
+#include <stddef.h>
+
+#define RLC_MAX_HIDDEN 4 /* most hidden layers a net_arch may list */
+
+typedef enum rlc_action_noise {
+    RLC_NOISE_NORMAL, /* i.i.d. N(0, noise_std^2) per step */
+    RLC_NOISE_OU,     /* Ornstein–Uhlenbeck(theta = ou_theta, sigma = noise_std, dt = ou_dt), reset at episode start */
+    RLC_NOISE_NONE
+} rlc_action_noise;
+
+typedef struct rlc_ddpg_config {
+    double learning_rate;          /* Adam step size, actor and critic */
+    size_t buffer_size;            /* replay capacity, transitions */
+    size_t learning_starts;        /* uniformly random actions and no updates before this many steps */
+    size_t batch_size;             /* transitions per gradient step */
+    double tau;                    /* Polyak coefficient: theta' <- tau*theta + (1-tau)*theta' */
+    double gamma;                  /* discount */
+    size_t train_freq;             /* env steps between training phases */
+    size_t gradient_steps;         /* gradient steps per training phase */
+    size_t net_arch[RLC_MAX_HIDDEN]; /* hidden layer widths, actor and critic alike */
+    size_t n_hidden;               /* entries used in net_arch (1..RLC_MAX_HIDDEN) */
+    rlc_action_noise action_noise;
+    double noise_std;              /* noise sigma as a fraction of the action half-range (high-low)/2 */
+    double ou_theta;               /* OU mean-reversion rate */
+    double ou_dt;                  /* OU time step */
+} rlc_ddpg_config;
+
+/* Defaults: Stable-Baselines3's DDPG defaults except where rlc's tuned
+ * Pendulum settings say otherwise (see configs/ddpg_pendulum.ini). */
+void rlc_ddpg_config_default(rlc_ddpg_config *cfg);
+
+#endif

@@ -1,0 +1,733 @@
+/* test_config.c — the config module: defaults, INI loading (pitfall B30's
+ * number forms, inline comments, error messages with file:line), --set
+ * overrides, validation and the write -> load round trip. INI files are
+ * written to a mkdtemp directory that the group teardown removes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "test_util.h"
+#include "rlc/config.h"
+
+/* ---- temporary INI files ---------------------------------------------- */
+
+static char tmp_dir[64];
+static char tmp_paths[256][128];
+static int n_tmp;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/rlc_test_config_XXXXXX");
+    return mkdtemp(tmp_dir) ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    for (int i = 0; i < n_tmp; i++)
+        remove(tmp_paths[i]);
+    return rmdir(tmp_dir);
+}
+
+/* Write `text` to a new file in the temp dir; returns its path (static). */
+static const char *write_ini(const char *text)
+{
+    assert_true(n_tmp < 256);
+    char *path = tmp_paths[n_tmp++];
+    snprintf(path, 128, "%s/c%02d.ini", tmp_dir, n_tmp);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* Load `text` on top of defaults into *cfg; returns the status. */
+static rlc_status load_text(rlc_config *cfg, const char *text, rlc_config_error *err, const char **path)
+{
+    const char *p = write_ini(text);
+    if (path)
+        *path = p;
+    rlc_config_default(cfg);
+    err->message[0] = '\0';
+    return rlc_config_load(cfg, p, err);
+}
+
+/* Load and expect RLC_ECONFIG with exactly "PATH:<rest>". */
+static void expect_load_error(const char *text, const char *rest)
+{
+    rlc_config cfg;
+    rlc_config_error err;
+    const char *path;
+    assert_int_equal(load_text(&cfg, text, &err, &path), RLC_ECONFIG);
+    char want[600];
+    snprintf(want, sizeof want, "%s:%s", path, rest);
+    assert_string_equal(err.message, want);
+}
+
+static void assert_bits_equal(double a, double b)
+{
+    if (memcmp(&a, &b, sizeof a) != 0) {
+        print_error("%.17g and %.17g differ bitwise\n", a, b);
+        fail();
+    }
+}
+
+static void assert_config_equal(const rlc_config *a, const rlc_config *b)
+{
+    assert_string_equal(a->algo, b->algo);
+    assert_string_equal(a->env_id, b->env_id);
+    assert_true(a->seed == b->seed);
+    assert_int_equal(a->total_timesteps, b->total_timesteps);
+    assert_int_equal(a->log_interval, b->log_interval);
+    assert_int_equal(a->eval_freq, b->eval_freq);
+    assert_int_equal(a->n_eval_episodes, b->n_eval_episodes);
+    const rlc_ddpg_config *x = &a->ddpg, *y = &b->ddpg;
+    assert_bits_equal(x->learning_rate, y->learning_rate);
+    assert_int_equal(x->buffer_size, y->buffer_size);
+    assert_int_equal(x->learning_starts, y->learning_starts);
+    assert_int_equal(x->batch_size, y->batch_size);
+    assert_bits_equal(x->tau, y->tau);
+    assert_bits_equal(x->gamma, y->gamma);
+    assert_int_equal(x->train_freq, y->train_freq);
+    assert_int_equal(x->gradient_steps, y->gradient_steps);
+    assert_int_equal(x->n_hidden, y->n_hidden);
+    for (size_t i = 0; i < x->n_hidden; i++)
+        assert_int_equal(x->net_arch[i], y->net_arch[i]);
+    assert_int_equal(x->action_noise, y->action_noise);
+    assert_bits_equal(x->noise_std, y->noise_std);
+    assert_bits_equal(x->ou_theta, y->ou_theta);
+    assert_bits_equal(x->ou_dt, y->ou_dt);
+}
+
+/* ---- defaults ------------------------------------------------------------ */
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_default(&cfg);
+    assert_string_equal(cfg.algo, "ddpg");
+    assert_string_equal(cfg.env_id, "Pendulum-v1");
+    assert_true(cfg.seed == 1);
+    assert_int_equal(cfg.total_timesteps, 20000);
+    assert_int_equal(cfg.log_interval, 1000);
+    assert_int_equal(cfg.eval_freq, 5000);
+    assert_int_equal(cfg.n_eval_episodes, 10);
+    rlc_ddpg_config d;
+    rlc_ddpg_config_default(&d);
+    assert_bits_equal(cfg.ddpg.learning_rate, d.learning_rate);
+    assert_int_equal(cfg.ddpg.buffer_size, d.buffer_size);
+    assert_int_equal(cfg.ddpg.batch_size, d.batch_size);
+    assert_int_equal(cfg.ddpg.n_hidden, 2);
+    assert_int_equal(cfg.ddpg.net_arch[0], 400);
+    assert_int_equal(cfg.ddpg.net_arch[1], 300);
+    assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_NORMAL);
+    rlc_config_error err;
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+}
+
+/* ---- B30: number forms ------------------------------------------------- */
+
+static void test_b30_float_forms(void **state)
+{
+    (void)state;
+    static const char *const forms[] = {
+        "3e-4", "3E-4", "3.0e-4", "+3e-4", "0.0003", "  3e-4  ; comment", "3e-4 # comment",
+        "3e-4\t;comment", "30e-5", "0.00030",
+    };
+    const double want = 0.0003;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "[ddpg]\nlearning_rate = %s\n", forms[i]);
+        rlc_config cfg;
+        rlc_config_error err;
+        rlc_status s = load_text(&cfg, text, &err, NULL);
+        if (s != RLC_OK)
+            print_error("form '%s': %s\n", forms[i], err.message);
+        assert_int_equal(s, RLC_OK);
+        assert_bits_equal(cfg.ddpg.learning_rate, want);
+
+        /* the same through --set */
+        char set[128];
+        snprintf(set, sizeof set, "ddpg.learning_rate=%s", forms[i]);
+        rlc_config_default(&cfg);
+        assert_int_equal(rlc_config_set(&cfg, set, &err), RLC_OK);
+        assert_bits_equal(cfg.ddpg.learning_rate, want);
+    }
+}
+
+static void test_b30_gamma_leading_dot(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = .99\n", &err, NULL), RLC_OK);
+    assert_bits_equal(cfg.ddpg.gamma, 0.99);
+}
+
+static void test_b30_integer_forms(void **state)
+{
+    (void)state;
+    static const struct { const char *text; size_t want; } cases[] = {
+        {"1e5", 100000}, {"20000", 20000}, {"2.0e4", 20000}, {"+100", 100},
+        {"150e-1", 15}, {"1.5e1", 15}, {"1E3", 1000}, {"007", 7}, {"100 ; steps", 100},
+        {"100 # steps", 100},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "[run]\ntotal_timesteps = %s\n", cases[i].text);
+        rlc_config cfg;
+        rlc_config_error err;
+        rlc_status s = load_text(&cfg, text, &err, NULL);
+        if (s != RLC_OK)
+            print_error("'%s': %s\n", cases[i].text, err.message);
+        assert_int_equal(s, RLC_OK);
+        assert_int_equal(cfg.total_timesteps, cases[i].want);
+    }
+    /* seed is uint64_t: plain digits are exact up to UINT64_MAX */
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[run]\nseed = 18446744073709551615\n", &err, NULL), RLC_OK);
+    assert_true(cfg.seed == UINT64_MAX);
+    assert_int_equal(load_text(&cfg, "[run]\nseed = 0\n", &err, NULL), RLC_OK);
+    assert_true(cfg.seed == 0);
+}
+
+static void test_b30_batch_size_fraction(void **state)
+{
+    (void)state;
+    expect_load_error("[ddpg]\nbatch_size = 64.5\n",
+                      "2: [ddpg] batch_size: expected a whole number, got '64.5'");
+}
+
+static void test_integer_rejects(void **state)
+{
+    (void)state;
+    static const struct { const char *value, *reason; } cases[] = {
+        {"1.5", "expected a whole number, got '1.5'"},
+        {"-3", "expected a whole number >= 0, got '-3'"},
+        {"abc", "expected a whole number, got 'abc'"},
+        {"", "expected a whole number, got ''"},
+        {"1e400", "expected a whole number, got '1e400'"},
+        {"20000abc", "expected a whole number, got '20000abc'"},
+        {"0x10", "expected a whole number, got '0x10'"},
+        {"1.0000000000000000001", "expected a whole number, got '1.0000000000000000001'"},
+        {"1e-400", "expected a whole number, got '1e-400'"},
+        {"1 000", "expected a whole number, got '1 000'"},
+        {"18446744073709551616", "'18446744073709551616' is too large (at most 18446744073709551615)"},
+        {"1e17", "'1e17' is too large for this notation; write it with digits only"},
+        {"0", "0 is out of range (must be >= 1)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[128], want[256];
+        snprintf(text, sizeof text, "# comment\n[run]\ntotal_timesteps = %s\n", cases[i].value);
+        snprintf(want, sizeof want, "3: [run] total_timesteps: %s", cases[i].reason);
+        expect_load_error(text, want);
+    }
+}
+
+static void test_real_rejects(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "nan", "NaN", "inf", "-inf", "infinity", "1e400", "3e-4x", "0x1p-3", "", "3e-4;c", "1e", ".",
+        "3e-4 0",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[128], want[256];
+        snprintf(text, sizeof text, "[ddpg]\nlearning_rate = %s\n", bad[i]);
+        snprintf(want, sizeof want,
+                 "2: [ddpg] learning_rate: expected a finite decimal number, got '%s'", bad[i]);
+        expect_load_error(text, want);
+    }
+}
+
+/* ---- ranges and choices ------------------------------------------------ */
+
+static void test_out_of_range(void **state)
+{
+    (void)state;
+    expect_load_error("[ddpg]\ntau = 0\n", "2: [ddpg] tau: 0 is out of range (must be in (0, 1])");
+    expect_load_error("[ddpg]\ntau = 1.5\n", "2: [ddpg] tau: 1.5 is out of range (must be in (0, 1])");
+    expect_load_error("[ddpg]\ngamma = -0.1\n",
+                      "2: [ddpg] gamma: -0.1 is out of range (must be in [0, 1])");
+    expect_load_error("[ddpg]\nlearning_rate = 0\n",
+                      "2: [ddpg] learning_rate: 0 is out of range (must be in (0, 1])");
+    expect_load_error("[ddpg]\nnoise_std = -1e-9\n",
+                      "2: [ddpg] noise_std: -1e-9 is out of range (must be >= 0)");
+    expect_load_error("[ddpg]\nou_dt = 0\n", "2: [ddpg] ou_dt: 0 is out of range (must be > 0)");
+    expect_load_error("[eval]\nn_eval_episodes = 0\n",
+                      "2: [eval] n_eval_episodes: 0 is out of range (must be >= 1)");
+    expect_load_error("[ddpg]\nbatch_size = 0\n",
+                      "2: [ddpg] batch_size: 0 is out of range (must be >= 1)");
+
+    /* boundaries that are inside */
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[ddpg]\ntau = 1\ngamma = 0\nnoise_std = 0\nlearning_starts = 0\n"
+                                     "[eval]\neval_freq = 0\n", &err, NULL), RLC_OK);
+    assert_bits_equal(cfg.ddpg.tau, 1.0);
+    assert_bits_equal(cfg.ddpg.gamma, 0.0);
+    assert_bits_equal(cfg.ddpg.noise_std, 0.0);
+    assert_int_equal(cfg.ddpg.learning_starts, 0);
+    assert_int_equal(cfg.eval_freq, 0);
+}
+
+static void test_choices(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[ddpg]\naction_noise = ou\n", &err, NULL), RLC_OK);
+    assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_OU);
+    assert_int_equal(load_text(&cfg, "[ddpg]\naction_noise = none ; off\n", &err, NULL), RLC_OK);
+    assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_NONE);
+    assert_int_equal(load_text(&cfg, "[ddpg]\naction_noise = ou\naction_noise_x = 1\n", &err, NULL),
+                     RLC_ECONFIG);
+    expect_load_error("[ddpg]\naction_noise = gauss\n",
+                      "2: [ddpg] action_noise: 'gauss' is not one of normal|ou|none");
+    expect_load_error("[ddpg]\naction_noise = OU\n",
+                      "2: [ddpg] action_noise: 'OU' is not one of normal|ou|none");
+    expect_load_error("[run]\nalgo = ppo\n", "2: [run] algo: 'ppo' is not one of ddpg");
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ddpg\nenv_id = CartPole-v1\n", &err, NULL), RLC_OK);
+    assert_string_equal(cfg.algo, "ddpg");
+    assert_string_equal(cfg.env_id, "CartPole-v1");
+    expect_load_error("[run]\nenv_id = Pendulum v1\n",
+                      "2: [run] env_id: 'Pendulum v1' contains a space, control character, ';' or '#'");
+    expect_load_error("[run]\nenv_id =\n", "2: [run] env_id: expected a name, got ''");
+}
+
+static void test_net_arch(void **state)
+{
+    (void)state;
+    static const struct { const char *text; size_t n; size_t w[4]; } good[] = {
+        {"64", 1, {64}},
+        {"400, 300", 2, {400, 300}},
+        {"400,300", 2, {400, 300}},
+        {"  256 ,256,128, 64 ", 4, {256, 256, 128, 64}},
+        {"4e2, 3e2", 2, {400, 300}},
+        {"1, 65536", 2, {1, 65536}},
+        {"400, 300 # widths", 2, {400, 300}},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "[ddpg]\nnet_arch = %s\n", good[i].text);
+        rlc_config cfg;
+        rlc_config_error err;
+        rlc_status s = load_text(&cfg, text, &err, NULL);
+        if (s != RLC_OK)
+            print_error("'%s': %s\n", good[i].text, err.message);
+        assert_int_equal(s, RLC_OK);
+        assert_int_equal(cfg.ddpg.n_hidden, good[i].n);
+        for (size_t j = 0; j < good[i].n; j++)
+            assert_int_equal(cfg.ddpg.net_arch[j], good[i].w[j]);
+    }
+    static const struct { const char *value, *reason; } bad[] = {
+        {"", "expected 1 to 4 whole numbers separated by commas, got ''"},
+        {"400,,300", "expected 1 to 4 whole numbers separated by commas, got '400,,300'"},
+        {"400, 300,", "expected 1 to 4 whole numbers separated by commas, got '400, 300,'"},
+        {"1, 2, 3, 4, 5", "more than 4 entries in '1, 2, 3, 4, 5'"},
+        {"400 300", "entry 1: expected a whole number, got '400 300'"},
+        {"400, 0", "entry 2: 0 is out of range (must be in [1, 65536])"},
+        {"65537", "entry 1: 65537 is out of range (must be in [1, 65536])"},
+        {"400, 30.5", "entry 2: expected a whole number, got '30.5'"},
+        {"-400", "entry 1: expected a whole number >= 0, got '-400'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[128], want[256];
+        snprintf(text, sizeof text, "[ddpg]\nnet_arch = %s\n", bad[i].value);
+        snprintf(want, sizeof want, "2: [ddpg] net_arch: %s", bad[i].reason);
+        expect_load_error(text, want);
+    }
+}
+
+/* ---- structure errors and their lines -------------------------------- */
+
+static void test_unknown_section(void **state)
+{
+    (void)state;
+    expect_load_error("[run]\nseed = 3\n\n[foo]\n; comment\nbar = 1\n", "4: [foo]: unknown section");
+    expect_load_error("[run]\nseed = 3\n[dpg]\ntau = 0.1\n",
+                      "3: [dpg]: unknown section (did you mean [ddpg]?)");
+}
+
+static void test_unknown_key(void **state)
+{
+    (void)state;
+    expect_load_error("# rlc\n[ddpg]\ntau = 0.01\ngama = 0.9\n",
+                      "4: [ddpg] gama: unknown key (did you mean 'gamma'?)");
+    expect_load_error("[ddpg]\n\n\nlearning rate = 1e-3\n",
+                      "4: [ddpg] learning rate: unknown key (did you mean 'learning_rate'?)");
+    expect_load_error("[run]\neval_freq = 100\n",
+                      "2: [run] eval_freq: unknown key (it belongs in [eval])");
+    expect_load_error("[run]\nwhatever = 1\n", "2: [run] whatever: unknown key");
+    expect_load_error("seed = 1\n[run]\n", "1: seed: key before the first [section]");
+}
+
+static void test_duplicate_and_indented_keys(void **state)
+{
+    (void)state;
+    expect_load_error("[ddpg]\ngamma = 0.9\ntau = 0.1\ngamma = 0.95\n",
+                      "4: [ddpg] gamma: set twice (first on line 2)");
+    /* leading whitespace is dropped, so indented keys are keys, not inih
+     * continuation lines of the previous value */
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "  [ddpg]\n  gamma = 0.9\n\ttau = 0.25\n   ; note\n", &err, NULL),
+                     RLC_OK);
+    assert_bits_equal(cfg.ddpg.gamma, 0.9);
+    assert_bits_equal(cfg.ddpg.tau, 0.25);
+    /* a section may be reopened */
+    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nseed = 5\n[ddpg]\ntau = 0.5\n", &err,
+                               NULL), RLC_OK);
+    assert_true(cfg.seed == 5);
+    assert_bits_equal(cfg.ddpg.tau, 0.5);
+}
+
+static void test_syntax_error_and_long_line(void **state)
+{
+    (void)state;
+    expect_load_error("[run]\nseed = 3\nnoequals\n[ddpg]\ngama = 1\n",
+                      "3: syntax error: expected '[section]' or 'key = value'");
+    expect_load_error("[run]\n[ddpg\nseed = 2\n", "2: syntax error: expected '[section]' or 'key = value'");
+    /* an error before the syntax error is reported first */
+    expect_load_error("[run]\nsed = 3\nnoequals\n", "2: [run] sed: unknown key (did you mean 'seed'?)");
+
+    char text[400] = "[run]\nenv_id = ";
+    size_t len = strlen(text);
+    memset(text + len, 'x', 250);
+    strcpy(text + len + 250, "\n");
+    expect_load_error(text, "2: line longer than 198 characters");
+}
+
+static void test_crlf_and_bom(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "\xEF\xBB\xBF[run]\r\nseed = 9\r\n[ddpg]\r\nnet_arch = 64, 32\r\n",
+                               &err, NULL), RLC_OK);
+    assert_true(cfg.seed == 9);
+    assert_int_equal(cfg.ddpg.n_hidden, 2);
+    assert_int_equal(cfg.ddpg.net_arch[1], 32);
+    /* the header line of a section on line 1 after a BOM */
+    expect_load_error("\xEF\xBB\xBF[foo]\nx = 1\n", "1: [foo]: unknown section");
+}
+
+static void test_algorithm_section_mismatch(void **state)
+{
+    (void)state;
+    /* Only ddpg exists, so reach the check with an algo set in code. */
+    const char *path = write_ini("[run]\nseed = 2\n\n[ddpg]\ngamma = 0.9\n");
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    assert_int_equal(rlc_config_load(&cfg, path, &err), RLC_ECONFIG);
+    char want[300];
+    snprintf(want, sizeof want, "%s:4: [ddpg]: section of algorithm ddpg, but [run] algo is ppo", path);
+    assert_string_equal(err.message, want);
+    assert_true(cfg.seed == 1); /* unchanged on error */
+
+    /* [run] algo after the algorithm section is fine */
+    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nalgo = ddpg\n", &err, NULL), RLC_OK);
+    assert_bits_equal(cfg.ddpg.gamma, 0.9);
+
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    assert_int_equal(rlc_config_set(&cfg, "ddpg.gamma=0.9", &err), RLC_ECONFIG);
+    assert_string_equal(err.message,
+                        "--set ddpg.gamma=0.9: [ddpg]: section of algorithm ddpg, but [run] algo is ppo"
+                        " (set run.algo first)");
+}
+
+static void test_error_leaves_config_unchanged(void **state)
+{
+    (void)state;
+    const char *path = write_ini("[run]\nseed = 77\ntotal_timesteps = 5\n[ddpg]\ntau = 2\n");
+    rlc_config cfg, before;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    before = cfg;
+    assert_int_equal(rlc_config_load(&cfg, path, &err), RLC_ECONFIG);
+    assert_memory_equal(&cfg, &before, sizeof cfg);
+    assert_int_equal(rlc_config_set(&cfg, "ddpg.net_arch=1,2,0", &err), RLC_ECONFIG);
+    assert_memory_equal(&cfg, &before, sizeof cfg);
+}
+
+static void test_missing_file(void **state)
+{
+    (void)state;
+    char path[200];
+    snprintf(path, sizeof path, "%s/does_not_exist.ini", tmp_dir);
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_load(&cfg, path, &err), RLC_EIO);
+    char want[300];
+    snprintf(want, sizeof want, "%s: No such file or directory", path);
+    assert_string_equal(err.message, want);
+
+    /* a directory opens but does not read */
+    assert_int_equal(rlc_config_load(&cfg, tmp_dir, &err), RLC_EIO);
+    snprintf(want, sizeof want, "%s: Is a directory", tmp_dir);
+    assert_string_equal(err.message, want);
+}
+
+/* ---- --set ---------------------------------------------------------------- */
+
+static void test_set(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_set(&cfg, "ddpg.gamma=0.98", &err), RLC_OK);
+    assert_bits_equal(cfg.ddpg.gamma, 0.98);
+    assert_int_equal(rlc_config_set(&cfg, " run.total_timesteps = 1e5 ", &err), RLC_OK);
+    assert_int_equal(cfg.total_timesteps, 100000);
+    assert_int_equal(rlc_config_set(&cfg, "ddpg.net_arch=64,64,64", &err), RLC_OK);
+    assert_int_equal(cfg.ddpg.n_hidden, 3);
+    assert_int_equal(cfg.ddpg.net_arch[2], 64);
+    assert_int_equal(rlc_config_set(&cfg, "run.env_id=CartPole-v1", &err), RLC_OK);
+    assert_string_equal(cfg.env_id, "CartPole-v1");
+    assert_int_equal(rlc_config_set(&cfg, "run.seed=42", &err), RLC_OK);
+    assert_true(cfg.seed == 42);
+    assert_int_equal(rlc_config_set(&cfg, "ddpg.action_noise=ou", &err), RLC_OK);
+    assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_OU);
+
+    static const struct { const char *set, *msg; } bad[] = {
+        {"ddpg.gamma", "--set ddpg.gamma: expected section.key=value, e.g. ddpg.gamma=0.98"},
+        {"gamma=0.9", "--set gamma=0.9: expected section.key=value, e.g. ddpg.gamma=0.98"},
+        {".gamma=0.9", "--set .gamma=0.9: expected section.key=value, e.g. ddpg.gamma=0.98"},
+        {"ddpg.=0.9", "--set ddpg.=0.9: expected section.key=value, e.g. ddpg.gamma=0.98"},
+        {"", "--set : expected section.key=value, e.g. ddpg.gamma=0.98"},
+        {"ddpg.gamma=abc", "--set ddpg.gamma=abc: [ddpg] gamma: expected a finite decimal number, got 'abc'"},
+        {"ddpg.gamma=", "--set ddpg.gamma=: [ddpg] gamma: expected a finite decimal number, got ''"},
+        {"ddpg.gama=0.9", "--set ddpg.gama=0.9: [ddpg] gama: unknown key (did you mean 'gamma'?)"},
+        {"foo.bar=1", "--set foo.bar=1: [foo]: unknown section"},
+        {"ddpg.batch_size=64.5", "--set ddpg.batch_size=64.5: [ddpg] batch_size: expected a whole number, got '64.5'"},
+        {"run.total_timesteps=1e400",
+         "--set run.total_timesteps=1e400: [run] total_timesteps: expected a whole number, got '1e400'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        rlc_config before = cfg;
+        assert_int_equal(rlc_config_set(&cfg, bad[i].set, &err), RLC_ECONFIG);
+        assert_string_equal(err.message, bad[i].msg);
+        assert_memory_equal(&cfg, &before, sizeof cfg);
+    }
+}
+
+/* ---- validate ----------------------------------------------------------- */
+
+static void expect_invalid(const rlc_config *cfg, const char *msg)
+{
+    rlc_config_error err;
+    assert_int_equal(rlc_config_validate(cfg, &err), RLC_ECONFIG);
+    assert_string_equal(err.message, msg);
+}
+
+static void test_validate(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+
+    rlc_config_default(&cfg);
+    strcpy(cfg.env_id, "CartPole-v1");
+    expect_invalid(&cfg, "[run] env_id: ddpg needs a continuous (Box) action space, CartPole-v1 has Discrete(2)");
+
+    rlc_config_default(&cfg);
+    strcpy(cfg.env_id, "Pendulum-v0");
+    expect_invalid(&cfg, "[run] env_id: unknown environment 'Pendulum-v0' (registered: CartPole-v1, Pendulum-v1)");
+
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_set(&cfg, "ddpg.buffer_size=100", &err), RLC_OK);
+    expect_invalid(&cfg, "[ddpg] batch_size: 256 is larger than buffer_size 100");
+    cfg.ddpg.batch_size = 100; /* equal is fine */
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+
+    /* learning_starts >= total_timesteps is allowed */
+    rlc_config_default(&cfg);
+    cfg.ddpg.learning_starts = cfg.total_timesteps + 1;
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+
+    /* the table's ranges also apply to configs built in code */
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "sac");
+    expect_invalid(&cfg, "[run] algo: unknown algorithm 'sac' (choices: ddpg)");
+    rlc_config_default(&cfg);
+    cfg.ddpg.tau = 0;
+    expect_invalid(&cfg, "[ddpg] tau: 0 is out of range (must be in (0, 1])");
+    rlc_config_default(&cfg);
+    cfg.ddpg.gamma = NAN;
+    expect_invalid(&cfg, "[ddpg] gamma: nan is out of range (must be in [0, 1])");
+    rlc_config_default(&cfg);
+    cfg.ddpg.n_hidden = 0;
+    expect_invalid(&cfg, "[ddpg] net_arch: 0 entries (must be 1 to 4)");
+    rlc_config_default(&cfg);
+    cfg.ddpg.net_arch[1] = 0;
+    expect_invalid(&cfg, "[ddpg] net_arch: entry 2: 0 is out of range (must be in [1, 65536])");
+    rlc_config_default(&cfg);
+    cfg.ddpg.action_noise = (rlc_action_noise)7;
+    expect_invalid(&cfg, "[ddpg] action_noise: invalid value 7");
+    rlc_config_default(&cfg);
+    cfg.total_timesteps = 0;
+    expect_invalid(&cfg, "[run] total_timesteps: 0 is out of range (must be >= 1)");
+    rlc_config_default(&cfg);
+    cfg.env_id[0] = '\0';
+    expect_invalid(&cfg, "[run] env_id: expected a name, got ''");
+}
+
+/* ---- write / help ------------------------------------------------------ */
+
+static void roundtrip(const rlc_config *cfg)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s/roundtrip%d.ini", tmp_dir, n_tmp);
+    assert_true(n_tmp < 256);
+    strcpy(tmp_paths[n_tmp++], path);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(rlc_config_write(cfg, f), RLC_OK);
+    assert_int_equal(fclose(f), 0);
+    rlc_config back;
+    rlc_config_error err;
+    rlc_config_default(&back);
+    back.seed = 999; /* everything must come from the file */
+    back.ddpg.tau = 0.7;
+    back.ddpg.n_hidden = 1;
+    rlc_status s = rlc_config_load(&back, path, &err);
+    if (s != RLC_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(s, RLC_OK);
+    assert_config_equal(&back, cfg);
+}
+
+static void test_write_roundtrip(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_default(&cfg);
+    roundtrip(&cfg);
+
+    strcpy(cfg.env_id, "MountainCarContinuous-v0");
+    cfg.seed = UINT64_MAX;
+    cfg.total_timesteps = 123456789;
+    cfg.log_interval = 7;
+    cfg.eval_freq = 0;
+    cfg.n_eval_episodes = 3;
+    cfg.ddpg.learning_rate = 0.1 + 0.2; /* 0.30000000000000004 */
+    cfg.ddpg.buffer_size = 5;
+    cfg.ddpg.learning_starts = 0;
+    cfg.ddpg.batch_size = 5;
+    cfg.ddpg.tau = 1.0 / 3.0;
+    cfg.ddpg.gamma = 0.999999999999;
+    cfg.ddpg.train_freq = 4;
+    cfg.ddpg.gradient_steps = 9;
+    cfg.ddpg.n_hidden = 4;
+    cfg.ddpg.net_arch[0] = 1;
+    cfg.ddpg.net_arch[1] = 65536;
+    cfg.ddpg.net_arch[2] = 17;
+    cfg.ddpg.net_arch[3] = 3;
+    cfg.ddpg.action_noise = RLC_NOISE_OU;
+    cfg.ddpg.noise_std = 5e-324; /* smallest subnormal */
+    cfg.ddpg.ou_theta = 1e300;
+    cfg.ddpg.ou_dt = 2.2250738585072014e-308;
+    roundtrip(&cfg);
+    cfg.ddpg.action_noise = RLC_NOISE_NONE;
+    cfg.ddpg.noise_std = 0;
+    roundtrip(&cfg);
+}
+
+static void test_write_text(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_default(&cfg);
+    cfg.ddpg.learning_rate = 3e-4;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    assert_non_null(f);
+    assert_int_equal(rlc_config_write(&cfg, f), RLC_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "\n[run]\n"));
+    assert_non_null(strstr(buf, "\nalgo = ddpg\n"));
+    assert_non_null(strstr(buf, "\n[eval]\n"));
+    assert_non_null(strstr(buf, "\n[ddpg]\n"));
+    assert_non_null(strstr(buf, "\nlearning_rate = 0.0003\n"));
+    assert_non_null(strstr(buf, "\nnet_arch = 400, 300\n"));
+    assert_non_null(strstr(buf, "\naction_noise = normal\n"));
+    assert_non_null(strstr(buf, "\ntau = 0.005\n"));
+    assert_non_null(strstr(buf, "\n# discount factor\ngamma = 0.99\n"));
+    /* sections in order run, eval, ddpg */
+    assert_true(strstr(buf, "[run]") < strstr(buf, "[eval]"));
+    assert_true(strstr(buf, "[eval]") < strstr(buf, "[ddpg]"));
+    free(buf);
+}
+
+static void test_print_help(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    assert_non_null(f);
+    rlc_config_print_help(f);
+    fclose(f);
+    static const char *const keys[] = {
+        "[run] algo ", "[run] env_id ", "[run] seed ", "[run] total_timesteps ", "[run] log_interval ",
+        "[eval] eval_freq ", "[eval] n_eval_episodes ", "[ddpg] learning_rate ", "[ddpg] buffer_size ",
+        "[ddpg] learning_starts ", "[ddpg] batch_size ", "[ddpg] tau ", "[ddpg] gamma ",
+        "[ddpg] train_freq ", "[ddpg] gradient_steps ", "[ddpg] net_arch ", "[ddpg] action_noise ",
+        "[ddpg] noise_std ", "[ddpg] ou_theta ", "[ddpg] ou_dt ",
+    };
+    size_t lines = 0;
+    for (size_t i = 0; i < size; i++)
+        lines += buf[i] == '\n';
+    assert_int_equal(lines, sizeof keys / sizeof keys[0]);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char *line = strstr(buf, keys[i]);
+        assert_non_null(line);
+        assert_true(line == buf || line[-1] == '\n');
+    }
+    assert_non_null(strstr(buf, "[ddpg] tau              real   0.005        (0, 1]             \xe2\x80\x94 Polyak"));
+    assert_non_null(strstr(buf, "[ddpg] net_arch         ints   400, 300     1-4 of [1, 65536]"));
+    assert_non_null(strstr(buf, "[ddpg] action_noise     choice normal       normal|ou|none"));
+    assert_non_null(strstr(buf, "[run] env_id            string Pendulum-v1"));
+    assert_non_null(strstr(buf, "[run] total_timesteps   int    20000        >= 1"));
+    free(buf);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_b30_float_forms),
+        cmocka_unit_test(test_b30_gamma_leading_dot),
+        cmocka_unit_test(test_b30_integer_forms),
+        cmocka_unit_test(test_b30_batch_size_fraction),
+        cmocka_unit_test(test_integer_rejects),
+        cmocka_unit_test(test_real_rejects),
+        cmocka_unit_test(test_out_of_range),
+        cmocka_unit_test(test_choices),
+        cmocka_unit_test(test_net_arch),
+        cmocka_unit_test(test_unknown_section),
+        cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_duplicate_and_indented_keys),
+        cmocka_unit_test(test_syntax_error_and_long_line),
+        cmocka_unit_test(test_crlf_and_bom),
+        cmocka_unit_test(test_algorithm_section_mismatch),
+        cmocka_unit_test(test_error_leaves_config_unchanged),
+        cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_set),
+        cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_write_roundtrip),
+        cmocka_unit_test(test_write_text),
+        cmocka_unit_test(test_print_help),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
