@@ -1,0 +1,314 @@
+/* ddpg.c — DDPG (Lillicrap et al. 2016, Alg. 1) behind rlc_agent_type
+ * (contracts in include/rlc/ddpg.h and include/rlc/agent.h). Actor and
+ * critic work in environment units: μ(s) = scale ⊙ tanh(·) + shift maps to
+ * the action bounds once, and Q(s, a) takes the executed action. Exploration
+ * noise is added in the normalised [−1, 1] space (as Stable-Baselines3), then
+ * mapped to the bounds and clipped. No TD3 tricks (twin critics, target
+ * smoothing, delays). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include "rlc/agent.h"
+#include "rlc/ddpg.h"
+#include "rlc/mlp.h"
+#include "rlc/optim.h"
+#include "rlc/replay.h"
+#include "rlc/rng.h"
+#include "rlc/tape.h"
+
+void rlc_ddpg_config_default(rlc_ddpg_config *cfg)
+{
+    *cfg = (rlc_ddpg_config){
+        .learning_rate = 1e-3,
+        .buffer_size = 1000000,
+        .learning_starts = 100,
+        .batch_size = 256,
+        .tau = 0.005,
+        .gamma = 0.99,
+        .train_freq = 1,
+        .gradient_steps = 1,
+        .net_arch = {400, 300},
+        .n_hidden = 2,
+        .action_noise = RLC_NOISE_NORMAL,
+        .noise_std = 0.1,
+        .ou_theta = 0.15,
+        .ou_dt = 1e-2,
+    };
+}
+
+typedef struct ddpg {
+    rlc_ddpg_config cfg;
+    size_t obs_dim, act_dim;
+    double *scale, *shift;          /* act_dim each: (high−low)/2, (high+low)/2 */
+    const double *low, *high;
+    double *noise;                  /* act_dim: OU state / last noise */
+    rlc_mlp *actor, *actor_target, *critic, *critic_target;
+    rlc_optim *actor_opt, *critic_opt;
+    rlc_replay *replay;
+    rlc_replay_batch batch;
+    gsl_matrix *y;                  /* batch × 1 critic targets */
+    gsl_matrix_view obs1;           /* 1 × obs_dim view of `obs_row` for acting */
+    double *obs_row;
+    rlc_tape *tape;
+    gsl_rng *explore_rng, *sample_rng;
+    size_t n_updates;
+} ddpg;
+
+static void ddpg_free(void *p)
+{
+    ddpg *a = p;
+    if (!a)
+        return;
+    free(a->scale);
+    free(a->noise);
+    free(a->obs_row);
+    rlc_mlp_free(a->actor);
+    rlc_mlp_free(a->actor_target);
+    rlc_mlp_free(a->critic);
+    rlc_mlp_free(a->critic_target);
+    rlc_optim_free(a->actor_opt);
+    rlc_optim_free(a->critic_opt);
+    rlc_replay_free(a->replay);
+    rlc_replay_batch_free(&a->batch);
+    if (a->y)
+        gsl_matrix_free(a->y);
+    rlc_tape_free(a->tape);
+    if (a->explore_rng)
+        gsl_rng_free(a->explore_rng);
+    if (a->sample_rng)
+        gsl_rng_free(a->sample_rng);
+    free(a);
+}
+
+static rlc_status ddpg_create(void **out, const void *settings, const rlc_env_type *env,
+                              uint64_t seed)
+{
+    const rlc_ddpg_config *cfg = settings;
+    *out = NULL;
+    if (!cfg || env->action_space.kind != RLC_SPACE_BOX || cfg->n_hidden < 1 ||
+        cfg->n_hidden > RLC_MAX_HIDDEN || cfg->batch_size < 1)
+        return RLC_EINVAL;
+    ddpg *a = calloc(1, sizeof *a);
+    if (!a)
+        return RLC_ENOMEM;
+    a->cfg = *cfg;
+    a->obs_dim = env->observation_space.dim;
+    a->act_dim = env->action_space.dim;
+    a->low = env->action_space.low;
+    a->high = env->action_space.high;
+    size_t od = a->obs_dim, ad = a->act_dim;
+    rlc_status st = RLC_ENOMEM;
+    gsl_rng *init_rng = NULL;
+    a->scale = malloc(2 * ad * sizeof(double));
+    a->noise = calloc(ad, sizeof(double));
+    a->obs_row = malloc(od * sizeof(double));
+    a->y = gsl_matrix_alloc(cfg->batch_size, 1);
+    a->explore_rng = rlc_rng_create(seed, RLC_RNG_EXPLORE);
+    a->sample_rng = rlc_rng_create(seed, RLC_RNG_SAMPLE);
+    init_rng = rlc_rng_create(seed, RLC_RNG_INIT);
+    if (!a->scale || !a->noise || !a->obs_row || !a->y || !a->explore_rng || !a->sample_rng ||
+        !init_rng)
+        goto fail;
+    a->shift = a->scale + ad;
+    for (size_t j = 0; j < ad; j++) {
+        a->scale[j] = (a->high[j] - a->low[j]) / 2.0;
+        a->shift[j] = (a->high[j] + a->low[j]) / 2.0;
+    }
+    a->obs1 = gsl_matrix_view_array(a->obs_row, 1, od);
+
+    rlc_mlp_config actor_cfg = {.n_layers = cfg->n_hidden + 1,
+                                .hidden_activation = RLC_ACT_RELU,
+                                .output_activation = RLC_ACT_TANH};
+    rlc_mlp_config critic_cfg = actor_cfg;
+    critic_cfg.output_activation = RLC_ACT_IDENTITY;
+    actor_cfg.sizes[0] = od;
+    critic_cfg.sizes[0] = od + ad;
+    for (size_t l = 0; l < cfg->n_hidden; l++)
+        actor_cfg.sizes[l + 1] = critic_cfg.sizes[l + 1] = cfg->net_arch[l];
+    actor_cfg.sizes[cfg->n_hidden + 1] = ad;
+    critic_cfg.sizes[cfg->n_hidden + 1] = 1;
+    if ((st = rlc_mlp_create(&a->actor, &actor_cfg)) || (st = rlc_mlp_create(&a->actor_target, &actor_cfg)) ||
+        (st = rlc_mlp_create(&a->critic, &critic_cfg)) || (st = rlc_mlp_create(&a->critic_target, &critic_cfg)))
+        goto fail;
+    rlc_mlp_init_default(a->actor, init_rng);
+    rlc_mlp_init_default(a->critic, init_rng);
+    rlc_mlp_polyak(a->actor_target, a->actor, 1.0);   /* hard copy: θ' = θ bitwise */
+    rlc_mlp_polyak(a->critic_target, a->critic, 1.0);
+
+    rlc_optim_config oc;
+    rlc_optim_config_default(&oc);
+    oc.learning_rate = cfg->learning_rate;
+    if ((st = rlc_optim_create(&a->actor_opt, rlc_optim_adam, a->actor->n_params, &oc)) ||
+        (st = rlc_optim_create(&a->critic_opt, rlc_optim_adam, a->critic->n_params, &oc)) ||
+        (st = rlc_replay_create(&a->replay, cfg->buffer_size, od, ad)) ||
+        (st = rlc_replay_batch_create(&a->batch, cfg->batch_size, od, ad)) ||
+        (st = rlc_tape_create(&a->tape, 1 << 16)))
+        goto fail;
+    gsl_rng_free(init_rng);
+    *out = a;
+    return RLC_OK;
+fail:
+    if (init_rng)
+        gsl_rng_free(init_rng);
+    ddpg_free(a);
+    return st;
+}
+
+/* μ(s) in environment units on the tape. */
+static rlc_node *actor_forward(ddpg *a, const rlc_mlp *actor, rlc_node *obs, bool train)
+{
+    return rlc_tape_scale_cols(a->tape, rlc_mlp_forward(actor, a->tape, obs, train), a->scale,
+                               a->shift);
+}
+
+static rlc_node *critic_forward(ddpg *a, const rlc_mlp *critic, rlc_node *obs, rlc_node *act,
+                                bool train)
+{
+    return rlc_mlp_forward(critic, a->tape, rlc_tape_concat_cols(a->tape, obs, act), train);
+}
+
+static void ddpg_predict(void *p, const double *obs, double *action)
+{
+    ddpg *a = p;
+    memcpy(a->obs_row, obs, a->obs_dim * sizeof(double));
+    rlc_tape_reset(a->tape);
+    rlc_node *mu = actor_forward(a, a->actor, rlc_tape_leaf(a->tape, &a->obs1.matrix, NULL), false);
+    for (size_t j = 0; j < a->act_dim; j++) /* tanh can round to ±1: keep inside the bounds */
+        action[j] = fmin(fmax(mu->value.data[j], a->low[j]), a->high[j]);
+}
+
+static void ddpg_episode_start(void *p)
+{
+    ddpg *a = p;
+    memset(a->noise, 0, a->act_dim * sizeof(double));
+}
+
+static void ddpg_explore(void *p, const double *obs, size_t timestep, double *action)
+{
+    ddpg *a = p;
+    if (timestep < a->cfg.learning_starts) { /* warm-up: uniform over the action box */
+        for (size_t j = 0; j < a->act_dim; j++)
+            action[j] = gsl_ran_flat(a->explore_rng, a->low[j], a->high[j]);
+        return;
+    }
+    ddpg_predict(a, obs, action);
+    for (size_t j = 0; j < a->act_dim; j++) {
+        double sigma = a->cfg.noise_std;
+        switch (a->cfg.action_noise) {
+        case RLC_NOISE_NORMAL:
+            a->noise[j] = gsl_ran_gaussian(a->explore_rng, sigma);
+            break;
+        case RLC_NOISE_OU: /* x ← x + θ(0 − x)dt + σ√dt·N(0,1) */
+            a->noise[j] += a->cfg.ou_theta * (0.0 - a->noise[j]) * a->cfg.ou_dt +
+                           sigma * sqrt(a->cfg.ou_dt) * gsl_ran_gaussian(a->explore_rng, 1.0);
+            break;
+        case RLC_NOISE_NONE:
+            a->noise[j] = 0.0;
+            break;
+        }
+        double u = (action[j] - a->shift[j]) / a->scale[j] + a->noise[j]; /* normalised space */
+        u = fmin(fmax(u, -1.0), 1.0);
+        action[j] = fmin(fmax(a->scale[j] * u + a->shift[j], a->low[j]), a->high[j]);
+    }
+}
+
+static void ddpg_store(void *p, const double *obs, const double *action, double reward,
+                       const double *next_obs, bool terminated, bool truncated)
+{
+    ddpg *a = p;
+    rlc_replay_add(a->replay, obs, action, reward, next_obs, terminated, truncated);
+}
+
+/* One gradient step on critic then actor, then both target updates. */
+static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss)
+{
+    rlc_tape *t = a->tape;
+    rlc_replay_batch *b = &a->batch;
+    rlc_replay_sample(a->replay, a->sample_rng, b);
+
+    /* y = r + γ(1 − terminated)·Q'(s', μ'(s')): truncation still bootstraps. */
+    rlc_tape_reset(t);
+    rlc_node *s2 = rlc_tape_leaf(t, b->next_obs, NULL);
+    rlc_node *q2 = critic_forward(a, a->critic_target, s2, actor_forward(a, a->actor_target, s2, false), false);
+    if (!q2)
+        return rlc_tape_status(t);
+    for (size_t i = 0; i < a->y->size1; i++)
+        a->y->data[i] = b->rewards->data[i] +
+                        a->cfg.gamma * (1.0 - b->terminated->data[i]) * q2->value.data[i];
+
+    /* Critic: mean (Q(s, a) − y)². */
+    rlc_tape_reset(t);
+    gsl_vector_set_zero(a->critic->grads);
+    rlc_node *s = rlc_tape_leaf(t, b->obs, NULL);
+    rlc_node *q = critic_forward(a, a->critic, s, rlc_tape_leaf(t, b->actions, NULL), true);
+    rlc_node *lc = rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, q, rlc_tape_leaf(t, a->y, NULL))));
+    rlc_status st = rlc_tape_backward(t, lc);
+    if (st != RLC_OK)
+        return st;
+    *critic_loss = rlc_node_scalar(lc);
+    rlc_optim_step(a->critic_opt, a->critic->params, a->critic->grads);
+
+    /* Actor: −mean Q(s, μ(s)), the critic held constant. */
+    rlc_tape_reset(t);
+    gsl_vector_set_zero(a->actor->grads);
+    s = rlc_tape_leaf(t, b->obs, NULL);
+    rlc_node *la = rlc_tape_scale(t, rlc_tape_mean(t, critic_forward(a, a->critic, s,
+                                      actor_forward(a, a->actor, s, true), false)), -1.0);
+    if ((st = rlc_tape_backward(t, la)) != RLC_OK)
+        return st;
+    *actor_loss = rlc_node_scalar(la);
+    rlc_optim_step(a->actor_opt, a->actor->params, a->actor->grads);
+
+    rlc_mlp_polyak(a->critic_target, a->critic, a->cfg.tau);
+    rlc_mlp_polyak(a->actor_target, a->actor, a->cfg.tau);
+    a->n_updates++;
+    if (!isfinite(*critic_loss) || !isfinite(*actor_loss))
+        return RLC_ENONFINITE;
+    return RLC_OK;
+}
+
+static rlc_status ddpg_after_step(void *p, size_t timesteps, rlc_train_stats *stats)
+{
+    ddpg *a = p;
+    if (timesteps <= a->cfg.learning_starts || timesteps % a->cfg.train_freq != 0)
+        return RLC_OK;
+    double cl = 0, al = 0;
+    for (size_t k = 0; k < a->cfg.gradient_steps; k++) {
+        double c, l;
+        rlc_status st = train_step(a, &c, &l);
+        if (st != RLC_OK)
+            return st;
+        cl += c;
+        al += l;
+    }
+    stats->critic_loss = cl / (double)a->cfg.gradient_steps;
+    stats->actor_loss = al / (double)a->cfg.gradient_steps;
+    stats->n_updates = a->n_updates;
+    return RLC_OK;
+}
+
+static size_t ddpg_tensors(void *p, rlc_agent_tensor *out)
+{
+    ddpg *a = p;
+    rlc_agent_tensor t[] = {
+        {"actor", a->actor->params},
+        {"critic", a->critic->params},
+        {"actor_target", a->actor_target->params},
+        {"critic_target", a->critic_target->params},
+    };
+    memcpy(out, t, sizeof t);
+    return sizeof t / sizeof t[0];
+}
+
+const rlc_agent_type rlc_agent_ddpg = {
+    .name = "ddpg",
+    .create = ddpg_create,
+    .free = ddpg_free,
+    .predict = ddpg_predict,
+    .explore = ddpg_explore,
+    .episode_start = ddpg_episode_start,
+    .store = ddpg_store,
+    .after_step = ddpg_after_step,
+    .tensors = ddpg_tensors,
+};

@@ -1,0 +1,181 @@
+/* main.c — the `rlc` command line: parses options with getopt_long, loads
+ * and checks the configuration, and hands the run to rlc_run_train. All
+ * printing and exit codes live here (0 ok, 1 runtime failure, 2 usage or
+ * input error); the library only returns statuses. */
+#define _GNU_SOURCE /* getopt_long */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include "rlc/agent.h"
+#include "rlc/config.h"
+#include "rlc/env.h"
+#include "rlc/run.h"
+
+#ifndef RLC_VERSION
+#define RLC_VERSION "unknown"
+#endif
+
+#ifdef RLC_HAVE_OPENBLAS
+void openblas_set_num_threads(int n); /* from OpenBLAS's cblas.h */
+#endif
+
+enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+static void usage(FILE *f)
+{
+    fputs("usage: rlc run CONFIG [--seed N] [--out DIR] [--set section.key=value]...\n"
+          "       rlc list\n"
+          "       rlc --help | --version\n"
+          "\n"
+          "  run CONFIG         train as the INI file CONFIG says; files go to\n"
+          "                     DIR/<CONFIG name>-s<seed>/ (config.ini, monitor.csv,\n"
+          "                     progress.csv, eval.csv, model.rlc)\n"
+          "  --seed N           run seed (overrides [run] seed)\n"
+          "  --out DIR          parent folder of the run directory (default: runs)\n"
+          "  --set s.key=value  override one setting; may be repeated\n"
+          "  list               registered algorithms and environments\n"
+          "\n"
+          "exit status: 0 success, 1 runtime failure, 2 usage or input error\n",
+          f);
+}
+
+static int cmd_list(void)
+{
+    printf("algorithms:\n  ddpg\nenvironments:\n");
+    for (size_t i = 0; rlc_env_registry[i]; i++) {
+        const rlc_env_type *e = rlc_env_registry[i];
+        if (e->action_space.kind == RLC_SPACE_DISCRETE)
+            printf("  %-14s obs %zu, Discrete(%zu), %u steps\n", e->id, e->observation_space.dim,
+                   e->action_space.n, e->max_episode_steps);
+        else
+            printf("  %-14s obs %zu, Box(%zu), %u steps\n", e->id, e->observation_space.dim,
+                   e->action_space.dim, e->max_episode_steps);
+    }
+    return 0;
+}
+
+static int parse_seed(const char *s, uint64_t *seed)
+{
+    char *end;
+    errno = 0;
+    if (!*s || *s == '-')
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *seed = v;
+    return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"seed", required_argument, NULL, 's'},
+        {"out", required_argument, NULL, 'o'},
+        {"set", required_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *out_dir = "runs";
+    const char *sets[256];
+    size_t n_sets = 0;
+    bool have_seed = false;
+    uint64_t seed = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (parse_seed(optarg, &seed) != 0) {
+                fprintf(stderr, "rlc run: --seed: expected a non-negative whole number, got '%s'\n", optarg);
+                return EXIT_USAGE;
+            }
+            have_seed = true;
+            break;
+        case 'o':
+            out_dir = optarg;
+            break;
+        case 'S':
+            if (n_sets == sizeof sets / sizeof sets[0]) {
+                fprintf(stderr, "rlc run: too many --set options\n");
+                return EXIT_USAGE;
+            }
+            sets[n_sets++] = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, optind >= argc ? "rlc run: missing CONFIG\n" : "rlc run: unexpected argument '%s'\n",
+                argv[optind + (optind < argc)]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *config_path = argv[optind];
+
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    rlc_status st = rlc_config_load(&cfg, config_path, &err);
+    for (size_t i = 0; st == RLC_OK && i < n_sets; i++)
+        st = rlc_config_set(&cfg, sets[i], &err);
+    if (st == RLC_OK && have_seed)
+        cfg.seed = seed;
+    if (st == RLC_OK)
+        st = rlc_config_validate(&cfg, &err);
+    if (st != RLC_OK) {
+        fprintf(stderr, "rlc: %s\n", err.message);
+        return EXIT_USAGE;
+    }
+
+    rlc_run_result res;
+    st = rlc_run_train(&cfg, config_path, out_dir, stderr, &res);
+    if (st != RLC_OK) {
+        fprintf(stderr, "rlc: %s\n", res.error[0] ? res.error : rlc_strerror(st));
+        return st == RLC_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    printf("%s %s seed %" PRIu64 ": final eval mean_reward %.2f +/- %.2f over %zu episodes "
+           "(%zu steps, %.2f s) -> %s\n",
+           cfg.algo, cfg.env_id, cfg.seed, res.final_mean, res.final_std, cfg.n_eval_episodes,
+           res.timesteps, res.seconds, res.run_dir);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off(); /* GSL reports through return codes, never abort() */
+#ifdef RLC_HAVE_OPENBLAS
+    openblas_set_num_threads(1); /* at these matrix sizes threads cost more than they give */
+#endif
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        printf("\nsettings (INI sections and keys):\n");
+        rlc_config_print_help(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("rlc %s\n", RLC_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "list"))
+        return cmd_list();
+    if (!strcmp(cmd, "run"))
+        return cmd_run(argc - 1, argv + 1);
+    fprintf(stderr, "rlc: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return EXIT_USAGE;
+}

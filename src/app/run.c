@@ -1,0 +1,320 @@
+/* run.c — a training run on disk: run directory, config.ini, monitor.csv,
+ * progress.csv, eval.csv, checkpoint (contract in include/rlc/run.h). The
+ * training loop itself lives in src/agents/runner.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <gsl/gsl_statistics_double.h>
+#include <zlib.h>
+#include "rlc/agent.h"
+#include "rlc/rng.h"
+#include "rlc/run.h"
+
+#define RECENT 100 /* episodes in the rolling mean shown in progress (SB3's ep_rew_mean) */
+
+typedef struct run_ctx {
+    const rlc_config *cfg;
+    rlc_run_result *res;
+    FILE *monitor, *progress_csv, *eval_csv, *display;
+    bool tty;
+    double t0_mono; /* CLOCK_MONOTONIC seconds at start */
+    size_t episodes;
+    double recent_r[RECENT];
+    size_t recent_l[RECENT];
+    double last_eval_mean;
+} run_ctx;
+
+static double now(clockid_t clock)
+{
+    struct timespec ts;
+    clock_gettime(clock, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static rlc_status io_error(rlc_run_result *res, const char *what, const char *path)
+{
+    snprintf(res->error, sizeof res->error, "%s %.400s: %s", what, path, strerror(errno));
+    return RLC_EIO;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+static void config_stem(const char *path, char *stem, size_t n)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    snprintf(stem, n, "%s", base);
+    char *dot = strrchr(stem, '.');
+    if (dot && dot != stem)
+        *dot = '\0';
+}
+
+/* Create a fresh run directory: out/<stem>-s<seed>, or -2, -3, ... */
+static rlc_status create_run_dir(const rlc_config *cfg, const char *config_path,
+                                 const char *out_dir, rlc_run_result *res)
+{
+    char stem[256];
+    config_stem(config_path, stem, sizeof stem);
+    if (make_dirs(out_dir) != 0)
+        return io_error(res, "cannot create", out_dir);
+    for (unsigned k = 1; k < 10000; k++) {
+        int n = k == 1 ? snprintf(res->run_dir, sizeof res->run_dir, "%s/%s-s%llu", out_dir, stem,
+                                  (unsigned long long)cfg->seed)
+                       : snprintf(res->run_dir, sizeof res->run_dir, "%s/%s-s%llu-%u", out_dir,
+                                  stem, (unsigned long long)cfg->seed, k);
+        if (n >= (int)sizeof res->run_dir) {
+            errno = ENAMETOOLONG;
+            return io_error(res, "cannot create", out_dir);
+        }
+        if (mkdir(res->run_dir, 0777) == 0)
+            return RLC_OK;
+        if (errno != EEXIST)
+            return io_error(res, "cannot create", res->run_dir);
+    }
+    errno = EEXIST;
+    return io_error(res, "cannot create a run directory in", out_dir);
+}
+
+static FILE *open_in_run(rlc_run_result *res, const char *name)
+{
+    char path[4352];
+    snprintf(path, sizeof path, "%s/%s", res->run_dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        io_error(res, "cannot write", path);
+    return f;
+}
+
+static rlc_status on_episode(void *p, double r, size_t len, size_t timesteps)
+{
+    run_ctx *c = p;
+    (void)timesteps;
+    c->recent_r[c->episodes % RECENT] = r;
+    c->recent_l[c->episodes % RECENT] = len;
+    c->episodes++;
+    /* SB3 Monitor: r and t rounded to 6 decimals, l an integer. */
+    if (fprintf(c->monitor, "%.6f,%zu,%.6f\n", r, len, now(CLOCK_MONOTONIC) - c->t0_mono) < 0 ||
+        fflush(c->monitor) != 0)
+        return io_error(c->res, "cannot write", "monitor.csv");
+    return RLC_OK;
+}
+
+static double recent_mean(const run_ctx *c)
+{
+    size_t n = c->episodes < RECENT ? c->episodes : RECENT;
+    return n ? gsl_stats_mean(c->recent_r, 1, n) : NAN;
+}
+
+static void show(run_ctx *c, size_t timesteps, double fps, bool final)
+{
+    if (!c->display)
+        return;
+    double elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
+    double eta = fps > 0 ? (double)(c->cfg->total_timesteps - timesteps) / fps : 0.0;
+    char line[256];
+    snprintf(line, sizeof line, "%zu/%zu steps  %.0f steps/s  ep_rew_mean %.1f  eval %.1f  %s %.1fs",
+             timesteps, c->cfg->total_timesteps, fps, recent_mean(c), c->last_eval_mean,
+             final ? "took" : "eta", final ? elapsed : eta);
+    if (c->tty)
+        fprintf(c->display, "\r\033[K%s%s", line, final ? "\n" : "");
+    else
+        fprintf(c->display, "%s\n", line);
+    fflush(c->display);
+}
+
+static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *s)
+{
+    run_ctx *c = p;
+    double elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
+    double fps = elapsed > 0 ? (double)timesteps / elapsed : 0.0;
+    size_t n = c->episodes < RECENT ? c->episodes : RECENT;
+    double len_mean = 0;
+    for (size_t i = 0; i < n; i++)
+        len_mean += (double)c->recent_l[i] / (double)n;
+    if (fprintf(c->progress_csv, "%zu,%zu,%.3f,%.0f,%.6g,%.6g,%.8g,%.8g,%zu\n", timesteps,
+                c->episodes, elapsed, fps, recent_mean(c), n ? len_mean : NAN, s->actor_loss,
+                s->critic_loss, s->n_updates) < 0 ||
+        fflush(c->progress_csv) != 0)
+        return io_error(c->res, "cannot write", "progress.csv");
+    show(c, timesteps, fps, timesteps == c->cfg->total_timesteps);
+    return RLC_OK;
+}
+
+static rlc_status on_eval(void *p, size_t timesteps, const double *returns, size_t n)
+{
+    run_ctx *c = p;
+    double mean = gsl_stats_mean(returns, 1, n);
+    double sd = sqrt(gsl_stats_variance_with_fixed_mean(returns, 1, n, mean)); /* ddof 0 */
+    c->last_eval_mean = mean;
+    c->res->final_mean = mean;
+    c->res->final_std = sd;
+    if (fprintf(c->eval_csv, "%zu,%.6f,%.6f,%.6f,%.6f\n", timesteps, mean, sd,
+                gsl_stats_min(returns, 1, n), gsl_stats_max(returns, 1, n)) < 0 ||
+        fflush(c->eval_csv) != 0)
+        return io_error(c->res, "cannot write", "eval.csv");
+    return RLC_OK;
+}
+
+static int write_all(int fd, const void *buf, size_t n, uLong *crc)
+{
+    *crc = crc32(*crc, buf, (uInt)n);
+    const unsigned char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+rlc_status rlc_run_write_checkpoint(const char *path, const rlc_agent_tensor *tensors, size_t n)
+{
+    char tmp[4400];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
+        return RLC_EINVAL;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0)
+        return RLC_EIO;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    uint64_t count = n;
+    int bad = write_all(fd, "RLCCKPT1", 8, &crc) || write_all(fd, &count, sizeof count, &crc);
+    for (size_t i = 0; i < n && !bad; i++) {
+        uint64_t name_len = strlen(tensors[i].name), len = tensors[i].value->size;
+        bad = write_all(fd, &name_len, sizeof name_len, &crc) ||
+              write_all(fd, tensors[i].name, name_len, &crc) ||
+              write_all(fd, &len, sizeof len, &crc);
+        for (size_t k = 0; k < len && !bad; k++) /* strided vectors are legal */
+            bad = write_all(fd, gsl_vector_const_ptr(tensors[i].value, k), sizeof(double), &crc);
+    }
+    uint32_t crc32v = (uint32_t)crc;
+    uLong dummy = 0;
+    bad = bad || write_all(fd, &crc32v, sizeof crc32v, &dummy) || fsync(fd) != 0;
+    if (close(fd) != 0)
+        bad = 1;
+    if (bad || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return RLC_EIO;
+    }
+    return RLC_OK;
+}
+
+rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                         FILE *progress, rlc_run_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->final_mean = res->final_std = NAN;
+    const rlc_agent_type *type = rlc_agent_find(cfg->algo);
+    const rlc_env_type *env_type = rlc_env_find(cfg->env_id);
+    if (!type || !env_type) {
+        snprintf(res->error, sizeof res->error, "unknown %s '%s'", type ? "env_id" : "algo",
+                 type ? cfg->env_id : cfg->algo);
+        return RLC_EINVAL;
+    }
+    run_ctx c = {.cfg = cfg, .res = res, .display = progress, .last_eval_mean = NAN};
+    gsl_rng *env_rng = rlc_rng_create(cfg->seed, RLC_RNG_ENV);
+    gsl_rng *eval_rng = rlc_rng_create(cfg->seed, RLC_RNG_EVAL_ENV);
+    rlc_env *env = NULL, *eval_env = NULL;
+    void *agent = NULL;
+    rlc_status st = RLC_ENOMEM;
+    const void *settings = &cfg->ddpg; /* the only algorithm so far */
+    if (!env_rng || !eval_rng || rlc_env_create(&env, env_type, env_rng) ||
+        rlc_env_create(&eval_env, env_type, eval_rng))
+        goto done;
+    if ((st = type->create(&agent, settings, env_type, cfg->seed)) != RLC_OK) {
+        snprintf(res->error, sizeof res->error, "cannot create the %s agent: %s", cfg->algo,
+                 rlc_strerror(st));
+        goto done;
+    }
+    /* Everything is built: only now touch the disk. */
+    if ((st = create_run_dir(cfg, config_path, out_dir, res)) != RLC_OK)
+        goto done;
+    FILE *ini = open_in_run(res, "config.ini");
+    if (!ini) {
+        st = RLC_EIO;
+        goto done;
+    }
+    st = rlc_config_write(cfg, ini);
+    if (fclose(ini) != 0 || st != RLC_OK) {
+        st = io_error(res, "cannot write", "config.ini");
+        goto done;
+    }
+    st = RLC_EIO;
+    if (!(c.monitor = open_in_run(res, "monitor.csv")) ||
+        !(c.progress_csv = open_in_run(res, "progress.csv")) ||
+        !(c.eval_csv = open_in_run(res, "eval.csv")))
+        goto done;
+    fprintf(c.monitor, "#{\"t_start\": %.6f, \"env_id\": \"%s\"}\nr,l,t\n", now(CLOCK_REALTIME),
+            cfg->env_id);
+    fprintf(c.progress_csv,
+            "timesteps,episodes,time_elapsed,fps,ep_rew_mean,ep_len_mean,actor_loss,critic_loss,n_updates\n");
+    fprintf(c.eval_csv, "timesteps,mean_reward,std_reward,min_reward,max_reward\n");
+    c.tty = progress && isatty(fileno(progress));
+    c.t0_mono = now(CLOCK_MONOTONIC);
+
+    rlc_runner_config rc = {.total_timesteps = cfg->total_timesteps,
+                            .log_interval = cfg->log_interval,
+                            .eval_freq = cfg->eval_freq,
+                            .n_eval_episodes = cfg->n_eval_episodes};
+    rlc_runner_callbacks cb = {&c, on_episode, on_progress, on_eval};
+    st = rlc_runner_offpolicy(type, agent, env, eval_env, &rc, &cb);
+    res->seconds = now(CLOCK_MONOTONIC) - c.t0_mono;
+    res->timesteps = cfg->total_timesteps;
+    if (st == RLC_ENONFINITE)
+        snprintf(res->error, sizeof res->error,
+                 "training diverged (non-finite loss); no checkpoint written");
+    if (st != RLC_OK)
+        goto done;
+
+    rlc_agent_tensor tensors[RLC_AGENT_MAX_TENSORS];
+    size_t nt = type->tensors(agent, tensors);
+    char path[4352];
+    snprintf(path, sizeof path, "%s/model.rlc", res->run_dir);
+    if ((st = rlc_run_write_checkpoint(path, tensors, nt)) != RLC_OK)
+        io_error(res, "cannot write", path);
+done:
+    if (c.monitor && fclose(c.monitor) != 0 && st == RLC_OK)
+        st = io_error(res, "cannot write", "monitor.csv");
+    if (c.progress_csv)
+        fclose(c.progress_csv);
+    if (c.eval_csv)
+        fclose(c.eval_csv);
+    if (agent)
+        type->free(agent);
+    rlc_env_free(env);
+    rlc_env_free(eval_env);
+    if (env_rng)
+        gsl_rng_free(env_rng);
+    if (eval_rng)
+        gsl_rng_free(eval_rng);
+    return st;
+}

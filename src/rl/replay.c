@@ -1,0 +1,103 @@
+/* replay.c — ring-buffer replay memory and uniform minibatch sampling
+ * (contract in include/rlc/replay.h). No prioritisation, no n-step returns. */
+#include <stdlib.h>
+#include <string.h>
+#include "rlc/replay.h"
+
+rlc_status rlc_replay_create(rlc_replay **out, size_t capacity, size_t obs_dim, size_t act_dim)
+{
+    if (!out || !capacity || !obs_dim || !act_dim)
+        return RLC_EINVAL;
+    *out = NULL;
+    rlc_replay *r = calloc(1, sizeof *r);
+    if (!r)
+        return RLC_ENOMEM;
+    r->capacity = capacity;
+    r->obs_dim = obs_dim;
+    r->act_dim = act_dim;
+    r->obs = malloc(capacity * obs_dim * sizeof(double));
+    r->next_obs = malloc(capacity * obs_dim * sizeof(double));
+    r->actions = malloc(capacity * act_dim * sizeof(double));
+    r->rewards = malloc(capacity * sizeof(double));
+    r->terminated = calloc(capacity, 1);
+    r->truncated = calloc(capacity, 1);
+    if (!r->obs || !r->next_obs || !r->actions || !r->rewards || !r->terminated || !r->truncated) {
+        rlc_replay_free(r);
+        return RLC_ENOMEM;
+    }
+    *out = r;
+    return RLC_OK;
+}
+
+void rlc_replay_free(rlc_replay *r)
+{
+    if (!r)
+        return;
+    free(r->obs);
+    free(r->next_obs);
+    free(r->actions);
+    free(r->rewards);
+    free(r->terminated);
+    free(r->truncated);
+    free(r);
+}
+
+void rlc_replay_add(rlc_replay *r, const double *obs, const double *action, double reward,
+                    const double *next_obs, bool terminated, bool truncated)
+{
+    size_t i = r->pos;
+    memcpy(r->obs + i * r->obs_dim, obs, r->obs_dim * sizeof(double));
+    memcpy(r->next_obs + i * r->obs_dim, next_obs, r->obs_dim * sizeof(double));
+    memcpy(r->actions + i * r->act_dim, action, r->act_dim * sizeof(double));
+    r->rewards[i] = reward;
+    r->terminated[i] = terminated;
+    r->truncated[i] = truncated;
+    r->pos = (i + 1) % r->capacity;
+    if (r->size < r->capacity)
+        r->size++;
+}
+
+rlc_status rlc_replay_batch_create(rlc_replay_batch *b, size_t batch_size, size_t obs_dim,
+                                   size_t act_dim)
+{
+    *b = (rlc_replay_batch){0};
+    if (!batch_size || !obs_dim || !act_dim)
+        return RLC_EINVAL;
+    b->obs = gsl_matrix_alloc(batch_size, obs_dim);
+    b->next_obs = gsl_matrix_alloc(batch_size, obs_dim);
+    b->actions = gsl_matrix_alloc(batch_size, act_dim);
+    b->rewards = gsl_matrix_alloc(batch_size, 1);
+    b->terminated = gsl_matrix_alloc(batch_size, 1);
+    if (!b->obs || !b->next_obs || !b->actions || !b->rewards || !b->terminated) {
+        rlc_replay_batch_free(b);
+        return RLC_ENOMEM;
+    }
+    return RLC_OK;
+}
+
+void rlc_replay_batch_free(rlc_replay_batch *b)
+{
+    if (!b)
+        return;
+    gsl_matrix *m[] = {b->obs, b->next_obs, b->actions, b->rewards, b->terminated};
+    for (size_t k = 0; k < sizeof m / sizeof m[0]; k++)
+        if (m[k])
+            gsl_matrix_free(m[k]);
+    *b = (rlc_replay_batch){0};
+}
+
+rlc_status rlc_replay_sample(const rlc_replay *r, gsl_rng *rng, rlc_replay_batch *b)
+{
+    if (r->size == 0)
+        return RLC_EINVAL;
+    size_t od = r->obs_dim, ad = r->act_dim;
+    for (size_t k = 0; k < b->obs->size1; k++) {
+        size_t i = gsl_rng_uniform_int(rng, r->size);
+        memcpy(b->obs->data + k * od, r->obs + i * od, od * sizeof(double));
+        memcpy(b->next_obs->data + k * od, r->next_obs + i * od, od * sizeof(double));
+        memcpy(b->actions->data + k * ad, r->actions + i * ad, ad * sizeof(double));
+        b->rewards->data[k] = r->rewards[i];
+        b->terminated->data[k] = r->terminated[i] ? 1.0 : 0.0;
+    }
+    return RLC_OK;
+}
