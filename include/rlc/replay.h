@@ -45,7 +45,7 @@ void rlc_replay_batch_free(rlc_replay_batch *b); /* NULL-safe; zeroes the struct
 
 /* Fill b (rows = its batch size) with transitions drawn uniformly with
  * replacement from the r->size held, using rng. RLC_EINVAL if the buffer is
- * empty. Does not allocate. */
+ * empty or b's widths differ from the buffer's. Does not allocate. */
 rlc_status rlc_replay_sample(const rlc_replay *r, gsl_rng *rng, rlc_replay_batch *b);
 
 #endif

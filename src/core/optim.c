@@ -6,16 +6,16 @@
 #include <gsl/gsl_blas.h>
 #include "rlc/optim.h"
 
-static void adam_step(rlc_optim *o, double *p, const double *g)
+static void adam_step(rlc_optim *o, double *restrict p, const double *restrict g)
 {
-    const rlc_optim_config *c = &o->config;
-    double bc1 = 1.0 - pow(c->beta1, (double)o->t);
-    double bc2 = 1.0 - pow(c->beta2, (double)o->t);
-    double step = c->learning_rate / bc1, sqrt_bc2 = sqrt(bc2);
-    for (size_t i = 0; i < o->n; i++) {
-        o->m[i] = c->beta1 * o->m[i] + (1.0 - c->beta1) * g[i];
-        o->v[i] = c->beta2 * o->v[i] + (1.0 - c->beta2) * g[i] * g[i];
-        p[i] -= step * o->m[i] / (sqrt(o->v[i]) / sqrt_bc2 + c->eps);
+    const double b1 = o->config.beta1, b2 = o->config.beta2, eps = o->config.eps;
+    const double step = o->config.learning_rate / (1.0 - pow(b1, (double)o->t));
+    const double sqrt_bc2 = sqrt(1.0 - pow(b2, (double)o->t));
+    double *restrict m = o->m, *restrict v = o->v;
+    for (size_t i = 0, n = o->n; i < n; i++) {
+        m[i] = b1 * m[i] + (1.0 - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
+        p[i] -= step * m[i] / (sqrt(v[i]) / sqrt_bc2 + eps);
     }
 }
 

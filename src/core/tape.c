@@ -168,19 +168,14 @@ static rlc_node *node_new(rlc_tape *t, int op, size_t rows, size_t cols, rlc_nod
     return node;
 }
 
-/* NULL inputs propagate; a shape error is recorded. */
-static bool check(rlc_tape *t, bool inputs_ok, bool shapes_ok)
-{
-    if (!inputs_ok) {
-        fail(t, RLC_EINVAL);
-        return false;
-    }
-    if (!shapes_ok) {
-        fail(t, RLC_EINVAL);
-        return false;
-    }
-    return t->status == RLC_OK;
-}
+/* Validate an op's inputs: NULL inputs propagate (the first error is kept),
+ * shapes are read only once the inputs are known non-NULL, and a tape that
+ * already failed records nothing more. A macro so `shapes_ok` is evaluated
+ * lazily. */
+#define CHECK(t, inputs_ok, shapes_ok)                                                      \
+    (!(inputs_ok) ? (fail((t), RLC_EINVAL), false)                                        \
+     : !(shapes_ok) ? (fail((t), RLC_EINVAL), false)                                      \
+                    : (t)->status == RLC_OK)
 
 #define ROWS(n) ((n)->value.size1)
 #define COLS(n) ((n)->value.size2)
@@ -188,7 +183,7 @@ static bool check(rlc_tape *t, bool inputs_ok, bool shapes_ok)
 
 rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad)
 {
-    if (!check(t, value != NULL,
+    if (!CHECK(t, value != NULL,
                !grad || (grad->size1 == value->size1 && grad->size2 == value->size2)))
         return NULL;
     rlc_node *node = arena_alloc(t, sizeof *node);
@@ -214,7 +209,7 @@ rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad)
 
 rlc_node *rlc_tape_matmul(rlc_tape *t, rlc_node *a, rlc_node *b, bool trans_b)
 {
-    if (!check(t, a && b, trans_b ? COLS(a) == COLS(b) : COLS(a) == ROWS(b)))
+    if (!CHECK(t, a && b, trans_b ? COLS(a) == COLS(b) : COLS(a) == ROWS(b)))
         return NULL;
     size_t m = trans_b ? ROWS(b) : COLS(b);
     rlc_node *y = node_new(t, trans_b ? OP_MATMUL_BT : OP_MATMUL, ROWS(a), m, a, b, NULL);
@@ -226,7 +221,7 @@ rlc_node *rlc_tape_matmul(rlc_tape *t, rlc_node *a, rlc_node *b, bool trans_b)
 
 rlc_node *rlc_tape_add_bias(rlc_tape *t, rlc_node *x, rlc_node *b)
 {
-    if (!check(t, x && b, ROWS(b) == 1 && COLS(b) == COLS(x)))
+    if (!CHECK(t, x && b, ROWS(b) == 1 && COLS(b) == COLS(x)))
         return NULL;
     rlc_node *y = node_new(t, OP_ADD_BIAS, ROWS(x), COLS(x), x, b, NULL);
     if (y)
@@ -238,7 +233,7 @@ rlc_node *rlc_tape_add_bias(rlc_tape *t, rlc_node *x, rlc_node *b)
 
 rlc_node *rlc_tape_linear(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b)
 {
-    if (!check(t, x && W && b,
+    if (!CHECK(t, x && W && b,
                COLS(x) == COLS(W) && ROWS(b) == 1 && COLS(b) == ROWS(W)))
         return NULL;
     rlc_node *y = node_new(t, OP_LINEAR, ROWS(x), ROWS(W), x, W, b);
@@ -252,7 +247,7 @@ rlc_node *rlc_tape_linear(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b)
 
 static rlc_node *elementwise(rlc_tape *t, int op, rlc_node *a, rlc_node *b)
 {
-    if (!check(t, a && b, ROWS(a) == ROWS(b) && COLS(a) == COLS(b)))
+    if (!CHECK(t, a && b, ROWS(a) == ROWS(b) && COLS(a) == COLS(b)))
         return NULL;
     rlc_node *y = node_new(t, op, ROWS(a), COLS(a), a, b, NULL);
     if (!y)
@@ -272,7 +267,7 @@ rlc_node *rlc_tape_mul(rlc_tape *t, rlc_node *a, rlc_node *b) { return elementwi
 /* Unary elementwise ops share one constructor; the caller fills the value. */
 static rlc_node *unary(rlc_tape *t, int op, rlc_node *x)
 {
-    if (!check(t, x != NULL, true))
+    if (!CHECK(t, x != NULL, true))
         return NULL;
     rlc_node *y = node_new(t, op, ROWS(x), COLS(x), x, NULL, NULL);
     return y;
@@ -298,7 +293,7 @@ rlc_node *rlc_tape_scale(rlc_tape *t, rlc_node *x, double alpha)
 
 rlc_node *rlc_tape_scale_cols(rlc_tape *t, rlc_node *x, const double *scale, const double *shift)
 {
-    if (!check(t, x && scale && shift, true))
+    if (!CHECK(t, x && scale && shift, true))
         return NULL;
     rlc_node *y = unary(t, OP_SCALE_COLS, x);
     if (!y)
@@ -311,16 +306,20 @@ rlc_node *rlc_tape_scale_cols(rlc_tape *t, rlc_node *x, const double *scale, con
     return y;
 }
 
+static void relu_k(size_t n, const double *restrict x, double *restrict y)
+{
+    for (size_t j = 0; j < n; j++) {
+        double xj = x[j];
+        y[j] = xj > 0.0 ? xj : 0.0;
+    }
+}
+
 rlc_node *rlc_tape_relu(rlc_tape *t, rlc_node *x)
 {
     rlc_node *y = unary(t, OP_RELU, x);
     if (y)
-        for (size_t i = 0; i < ROWS(x); i++) {
-            const double *restrict xv = x->value.data + i * x->value.tda;
-            double *restrict yv = y->value.data + i * COLS(y);
-            for (size_t j = 0; j < COLS(x); j++)
-                yv[j] = xv[j] > 0.0 ? xv[j] : 0.0;
-        }
+        for (size_t i = 0; i < ROWS(x); i++)
+            relu_k(COLS(x), x->value.data + i * x->value.tda, y->value.data + i * COLS(y));
     return y;
 }
 
@@ -357,7 +356,7 @@ static double total(const gsl_matrix *m)
 
 rlc_node *rlc_tape_sum(rlc_tape *t, rlc_node *x)
 {
-    if (!check(t, x != NULL, true))
+    if (!CHECK(t, x != NULL, true))
         return NULL;
     rlc_node *y = node_new(t, OP_SUM, 1, 1, x, NULL, NULL);
     if (y)
@@ -367,7 +366,7 @@ rlc_node *rlc_tape_sum(rlc_tape *t, rlc_node *x)
 
 rlc_node *rlc_tape_mean(rlc_tape *t, rlc_node *x)
 {
-    if (!check(t, x != NULL, SIZE(x) > 0))
+    if (!CHECK(t, x != NULL, SIZE(x) > 0))
         return NULL;
     rlc_node *y = node_new(t, OP_MEAN, 1, 1, x, NULL, NULL);
     if (y)
@@ -377,7 +376,7 @@ rlc_node *rlc_tape_mean(rlc_tape *t, rlc_node *x)
 
 rlc_node *rlc_tape_concat_cols(rlc_tape *t, rlc_node *a, rlc_node *b)
 {
-    if (!check(t, a && b, ROWS(a) == ROWS(b)))
+    if (!CHECK(t, a && b, ROWS(a) == ROWS(b)))
         return NULL;
     size_t p = COLS(a), q = COLS(b);
     rlc_node *y = node_new(t, OP_CONCAT_COLS, ROWS(a), p + q, a, b, NULL);
@@ -457,39 +456,60 @@ static void bw_elementwise(rlc_node *y)
         }
 }
 
+/* Elementwise backward kernels over n contiguous entries; `restrict` lets
+ * the compiler vectorise them. */
+static void bw_affine_k(size_t n, double a, const double *restrict g, double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++)
+        dx[j] += g[j] * a;
+}
+static void bw_scale_cols_k(size_t n, const double *restrict k, const double *restrict g,
+                            double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++)
+        dx[j] += g[j] * k[j];
+}
+static void bw_relu_k(size_t n, const double *restrict x, const double *restrict g,
+                      double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++) {
+        double gj = g[j]; /* loaded unconditionally so the select vectorises */
+        dx[j] += x[j] > 0.0 ? gj : 0.0;
+    }
+}
+static void bw_tanh_k(size_t n, const double *restrict y, const double *restrict g,
+                      double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++)
+        dx[j] += g[j] * (1.0 - y[j] * y[j]);
+}
+static void bw_square_k(size_t n, const double *restrict x, const double *restrict g,
+                        double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++)
+        dx[j] += g[j] * (2.0 * x[j]);
+}
+
 static void bw_unary(rlc_node *y)
 {
     rlc_node *x = y->a;
     if (!has_grad(x))
         return;
-    size_t m = COLS(y);
-    for (size_t i = 0; i < ROWS(y); i++) {
-        /* row pointers; the op switch stays outside the inner loops so they vectorise */
-        const double *restrict g = y->grad.data + i * y->grad.tda;
-        const double *restrict yv = y->value.data + i * y->value.tda;
-        const double *restrict xv = x->value.data + i * x->value.tda;
-        double *restrict dx = x->grad.data + i * x->grad.tda;
+    /* Intermediate nodes are contiguous; a leaf may be a strided view, so
+     * walk rows unless everything is contiguous (then one run of n). */
+    size_t m = COLS(y), rows = ROWS(y);
+    bool flat = x->value.tda == m && x->grad.tda == m && y->op != OP_SCALE_COLS;
+    size_t n = flat ? m * rows : m;
+    for (size_t i = 0; i < (flat ? 1 : rows); i++) {
+        const double *g = y->grad.data + i * m, *yv = y->value.data + i * m;
+        const double *xv = x->value.data + i * x->value.tda;
+        double *dx = x->grad.data + i * x->grad.tda;
         switch (y->op) {
-        case OP_AFFINE:
-            for (size_t j = 0; j < m; j++)
-                dx[j] += g[j] * y->alpha;
-            break;
-        case OP_SCALE_COLS:
-            for (size_t j = 0; j < m; j++)
-                dx[j] += g[j] * y->k1[j];
-            break;
-        case OP_RELU:
-            for (size_t j = 0; j < m; j++)
-                dx[j] += g[j] * (double)(xv[j] > 0.0);
-            break;
-        case OP_TANH:
-            for (size_t j = 0; j < m; j++)
-                dx[j] += g[j] * (1.0 - yv[j] * yv[j]);
-            break;
-        default: /* OP_SQUARE */
-            for (size_t j = 0; j < m; j++)
-                dx[j] += g[j] * (2.0 * xv[j]);
-            break;
+        case OP_AFFINE: bw_affine_k(n, y->alpha, g, dx); break;
+        case OP_SCALE_COLS: bw_scale_cols_k(n, y->k1, g, dx); break;
+        case OP_RELU: bw_relu_k(n, xv, g, dx); break;
+        case OP_TANH: bw_tanh_k(n, yv, g, dx); break;
+        default: bw_square_k(n, xv, g, dx); break; /* OP_SQUARE */
         }
     }
 }

@@ -88,7 +88,8 @@ void rlc_replay_batch_free(rlc_replay_batch *b)
 
 rlc_status rlc_replay_sample(const rlc_replay *r, gsl_rng *rng, rlc_replay_batch *b)
 {
-    if (r->size == 0)
+    if (r->size == 0 || b->obs->size2 != r->obs_dim || b->next_obs->size2 != r->obs_dim ||
+        b->actions->size2 != r->act_dim)
         return RLC_EINVAL;
     size_t od = r->obs_dim, ad = r->act_dim;
     for (size_t k = 0; k < b->obs->size1; k++) {
