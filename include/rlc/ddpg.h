@@ -8,6 +8,9 @@
 #define RLC_DDPG_H
 
 #include <stddef.h>
+#include <gsl/gsl_matrix.h>
+#include "rlc/mlp.h"
+#include "rlc/tape.h"
 
 #define RLC_MAX_HIDDEN 4 /* most hidden layers a net_arch may list */
 
@@ -37,5 +40,27 @@ typedef struct rlc_ddpg_config {
 /* Defaults: Stable-Baselines3's DDPG defaults except where rlc's tuned
  * Pendulum settings say otherwise (see configs/ddpg_pendulum.ini). */
 void rlc_ddpg_config_default(rlc_ddpg_config *cfg);
+
+/* The two DDPG losses, recorded on tape t (public so they can be
+ * gradient-checked and reused). Shapes: obs n×obs_dim, actions n×act_dim
+ * (environment units), y n×1; all borrowed for the pass. Each returns a 1×1
+ * node, or NULL with the error in rlc_tape_status(t).
+ *
+ * Critic (Lillicrap et al. 2016, Alg. 1): L(φ) = mean_i (Q_φ(s_i, a_i) − y_i)²;
+ * backward adds dL/dφ into critic->grads only. */
+rlc_node *rlc_ddpg_critic_loss(rlc_tape *t, const rlc_mlp *critic, const gsl_matrix *obs,
+                               const gsl_matrix *actions, const gsl_matrix *y);
+
+/* Actor: J(θ) = −mean_i Q_φ(s_i, μ_θ(s_i)) with μ_θ(s) = scale ⊙ tanh(net_θ(s)) + shift
+ * (scale, shift: act_dim doubles, borrowed). The critic is held constant:
+ * backward adds dJ/dθ into actor->grads and leaves critic->grads untouched. */
+rlc_node *rlc_ddpg_actor_loss(rlc_tape *t, const rlc_mlp *actor, const rlc_mlp *critic,
+                              const gsl_matrix *obs, const double *scale, const double *shift);
+
+/* Critic targets y_i = r_i + γ·(1 − terminated_i)·q_next_i (all n×1): a
+ * truncated transition (terminated 0) bootstraps from Q'(s', μ'(s')).
+ * Does not allocate. */
+void rlc_ddpg_td_target(const gsl_matrix *rewards, const gsl_matrix *terminated,
+                        const gsl_matrix *q_next, double gamma, gsl_matrix *y);
 
 #endif

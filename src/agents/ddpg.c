@@ -220,41 +220,59 @@ static void ddpg_store(void *p, const double *obs, const double *action, double 
     rlc_replay_add(a->replay, obs, action, reward, next_obs, terminated, truncated);
 }
 
-/* One gradient step on critic then actor, then both target updates. */
+rlc_node *rlc_ddpg_critic_loss(rlc_tape *t, const rlc_mlp *critic, const gsl_matrix *obs,
+                               const gsl_matrix *actions, const gsl_matrix *y)
+{
+    rlc_node *sa = rlc_tape_concat_cols(t, rlc_tape_leaf(t, obs, NULL), rlc_tape_leaf(t, actions, NULL));
+    rlc_node *q = rlc_mlp_forward(critic, t, sa, true);
+    return rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, q, rlc_tape_leaf(t, y, NULL))));
+}
+
+rlc_node *rlc_ddpg_actor_loss(rlc_tape *t, const rlc_mlp *actor, const rlc_mlp *critic,
+                              const gsl_matrix *obs, const double *scale, const double *shift)
+{
+    rlc_node *s = rlc_tape_leaf(t, obs, NULL);
+    rlc_node *mu = rlc_tape_scale_cols(t, rlc_mlp_forward(actor, t, s, true), scale, shift);
+    rlc_node *q = rlc_mlp_forward(critic, t, rlc_tape_concat_cols(t, s, mu), false);
+    return rlc_tape_scale(t, rlc_tape_mean(t, q), -1.0);
+}
+
+void rlc_ddpg_td_target(const gsl_matrix *rewards, const gsl_matrix *terminated,
+                        const gsl_matrix *q_next, double gamma, gsl_matrix *y)
+{
+    for (size_t i = 0; i < y->size1; i++)
+        y->data[i * y->tda] = rewards->data[i * rewards->tda] +
+                              gamma * (1.0 - terminated->data[i * terminated->tda]) *
+                                  q_next->data[i * q_next->tda];
+}
+
+/* One gradient step on critic then actor, then both target updates
+ * (Stable-Baselines3's DDPG order: TD3 with policy_delay 1, no smoothing). */
 static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss)
 {
     rlc_tape *t = a->tape;
     rlc_replay_batch *b = &a->batch;
     rlc_replay_sample(a->replay, a->sample_rng, b);
 
-    /* y = r + γ(1 − terminated)·Q'(s', μ'(s')): truncation still bootstraps. */
     rlc_tape_reset(t);
     rlc_node *s2 = rlc_tape_leaf(t, b->next_obs, NULL);
     rlc_node *q2 = critic_forward(a, a->critic_target, s2, actor_forward(a, a->actor_target, s2, false), false);
     if (!q2)
         return rlc_tape_status(t);
-    for (size_t i = 0; i < a->y->size1; i++)
-        a->y->data[i] = b->rewards->data[i] +
-                        a->cfg.gamma * (1.0 - b->terminated->data[i]) * q2->value.data[i];
+    rlc_ddpg_td_target(b->rewards, b->terminated, &q2->value, a->cfg.gamma, a->y);
 
-    /* Critic: mean (Q(s, a) − y)². */
     rlc_tape_reset(t);
     gsl_vector_set_zero(a->critic->grads);
-    rlc_node *s = rlc_tape_leaf(t, b->obs, NULL);
-    rlc_node *q = critic_forward(a, a->critic, s, rlc_tape_leaf(t, b->actions, NULL), true);
-    rlc_node *lc = rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, q, rlc_tape_leaf(t, a->y, NULL))));
+    rlc_node *lc = rlc_ddpg_critic_loss(t, a->critic, b->obs, b->actions, a->y);
     rlc_status st = rlc_tape_backward(t, lc);
     if (st != RLC_OK)
         return st;
     *critic_loss = rlc_node_scalar(lc);
     rlc_optim_step(a->critic_opt, a->critic->params, a->critic->grads);
 
-    /* Actor: −mean Q(s, μ(s)), the critic held constant. */
     rlc_tape_reset(t);
     gsl_vector_set_zero(a->actor->grads);
-    s = rlc_tape_leaf(t, b->obs, NULL);
-    rlc_node *la = rlc_tape_scale(t, rlc_tape_mean(t, critic_forward(a, a->critic, s,
-                                      actor_forward(a, a->actor, s, true), false)), -1.0);
+    rlc_node *la = rlc_ddpg_actor_loss(t, a->actor, a->critic, b->obs, a->scale, a->shift);
     if ((st = rlc_tape_backward(t, la)) != RLC_OK)
         return st;
     *actor_loss = rlc_node_scalar(la);
@@ -275,7 +293,7 @@ static rlc_status ddpg_after_step(void *p, size_t timesteps, rlc_train_stats *st
         return RLC_OK;
     double cl = 0, al = 0;
     for (size_t k = 0; k < a->cfg.gradient_steps; k++) {
-        double c, l;
+        double c = 0, l = 0;
         rlc_status st = train_step(a, &c, &l);
         if (st != RLC_OK)
             return st;

@@ -11,16 +11,13 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include "rlc/agent.h"
+#include "rlc/blas.h"
 #include "rlc/config.h"
 #include "rlc/env.h"
 #include "rlc/run.h"
 
 #ifndef RLC_VERSION
 #define RLC_VERSION "unknown"
-#endif
-
-#ifdef RLC_HAVE_OPENBLAS
-void openblas_set_num_threads(int n); /* from OpenBLAS's cblas.h */
 #endif
 
 enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
@@ -153,9 +150,7 @@ static int cmd_run(int argc, char **argv)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL reports through return codes, never abort() */
-#ifdef RLC_HAVE_OPENBLAS
-    openblas_set_num_threads(1); /* at these matrix sizes threads cost more than they give */
-#endif
+    rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
