@@ -1,0 +1,117 @@
+/* cartpole.c — CartPole-v1, bit-exact with Gymnasium's classic_control/cartpole.py
+ * (commit 3f0476a8c; default Euler integrator, sutton_barto_reward=False),
+ * checked against the traces in tests/data/gymnasium. Deliberately not here:
+ * rendering, reset options (low/high), the semi-implicit integrator, the
+ * Sutton-Barto reward, the "already terminated" warning, action validation.
+ *
+ * Actions: Gymnasium asserts the action is 0 or 1; this interface has no error
+ * path, so the CALLER must validate. Here action[0] >= 0.5 pushes right
+ * (+10 N) and anything else (including NaN) pushes left (-10 N), which agrees
+ * with Gymnasium on every valid action.
+ *
+ * State (5 doubles): x, x_dot, theta, theta_dot, and a bookkeeping flag that is
+ * 1.0 once a terminating step has been taken since reset (Gymnasium's
+ * steps_beyond_terminated != None): terminated steps after that give reward
+ * 0.0. Reset clears it; rlc_env_set_state callers set it (0.0 = fresh).
+ * Exactness needs IEEE double evaluation in source order (-ffp-contract=off)
+ * and glibc's sin/cos. */
+#include <math.h>
+#include "rlc/env.h"
+
+#define RLC_CP_GRAVITY 9.8
+#define RLC_CP_MASSPOLE 0.1
+#define RLC_CP_TOTAL_MASS (0.1 + 1.0)  /* masspole + masscart */
+#define RLC_CP_LENGTH 0.5              /* half the pole's length */
+#define RLC_CP_POLEMASS_LENGTH (0.1 * 0.5)
+#define RLC_CP_FORCE_MAG 10.0
+#define RLC_CP_TAU 0.02
+#define RLC_CP_THETA_THRESHOLD (12 * 2 * 3.141592653589793 / 360)
+#define RLC_CP_X_THRESHOLD 2.4
+
+/* Round to float32 and back. The volatile keeps GCC 12's SLP vectorizer from
+ * dropping the round trip on adjacent stores (README pitfall 4). */
+static double rlc_cartpole_f32(double x)
+{
+    volatile float f = (float)x;
+    return f;
+}
+
+/* Uniform in [lo, hi) as NumPy's uniform computes it, lo + (hi - lo) * U;
+ * redraws in the (generator-dependent) case that rounding reaches hi. */
+static double rlc_cartpole_uniform(gsl_rng *rng, double lo, double hi)
+{
+    double x;
+    do
+        x = lo + (hi - lo) * gsl_rng_uniform(rng);
+    while (x >= hi);
+    return x;
+}
+
+static void rlc_cartpole_reset(double *state, gsl_rng *rng)
+{
+    for (int i = 0; i < 4; i++)
+        state[i] = rlc_cartpole_uniform(rng, -0.05, 0.05);
+    state[4] = 0.0;
+}
+
+static void rlc_cartpole_step(double *state, const double *action, double *reward,
+                              bool *terminated)
+{
+    double x = state[0], x_dot = state[1], theta = state[2], theta_dot = state[3];
+    static const double forces[2] = {-RLC_CP_FORCE_MAG, RLC_CP_FORCE_MAG};
+    double force = forces[action[0] >= 0.5]; /* a table, not a branch: actions are random */
+    double costheta = cos(theta);
+    double sintheta = sin(theta);
+    double temp = (force + (RLC_CP_POLEMASS_LENGTH * (theta_dot * theta_dot)) * sintheta)
+                  / RLC_CP_TOTAL_MASS;
+    double thetaacc = (RLC_CP_GRAVITY * sintheta - costheta * temp)
+                      / (RLC_CP_LENGTH * (4.0 / 3.0 - (RLC_CP_MASSPOLE * (costheta * costheta))
+                                                          / RLC_CP_TOTAL_MASS));
+    double xacc = temp - ((RLC_CP_POLEMASS_LENGTH * thetaacc) * costheta) / RLC_CP_TOTAL_MASS;
+    x = x + RLC_CP_TAU * x_dot;
+    x_dot = x_dot + RLC_CP_TAU * xacc;
+    theta = theta + RLC_CP_TAU * theta_dot;
+    theta_dot = theta_dot + RLC_CP_TAU * thetaacc;
+    state[0] = x;
+    state[1] = x_dot;
+    state[2] = theta;
+    state[3] = theta_dot;
+
+    bool done = x < -RLC_CP_X_THRESHOLD || x > RLC_CP_X_THRESHOLD
+                || theta < -RLC_CP_THETA_THRESHOLD || theta > RLC_CP_THETA_THRESHOLD;
+    if (!done)
+        *reward = 1.0;
+    else if (state[4] == 0.0) {
+        state[4] = 1.0; /* first terminating step still earns 1.0 */
+        *reward = 1.0;
+    } else
+        *reward = 0.0;
+    *terminated = done;
+}
+
+static void rlc_cartpole_observe(const double *state, double *obs)
+{
+    for (int i = 0; i < 4; i++)
+        obs[i] = rlc_cartpole_f32(state[i]);
+}
+
+/* Box(-high, high) with high = f32([2 * 2.4, inf, 2 * theta_threshold, inf]). */
+static const double rlc_cartpole_obs_high[4] = {
+    (double)(float)(RLC_CP_X_THRESHOLD * 2), INFINITY,
+    (double)(float)(RLC_CP_THETA_THRESHOLD * 2), INFINITY,
+};
+static const double rlc_cartpole_obs_low[4] = {
+    -(double)(float)(RLC_CP_X_THRESHOLD * 2), -INFINITY,
+    -(double)(float)(RLC_CP_THETA_THRESHOLD * 2), -INFINITY,
+};
+
+const rlc_env_type rlc_env_cartpole_v1 = {
+    .id = "CartPole-v1",
+    .state_dim = 5,
+    .observation_space = {RLC_SPACE_BOX, 4, 0, rlc_cartpole_obs_low, rlc_cartpole_obs_high},
+    .action_space = {RLC_SPACE_DISCRETE, 1, 2, NULL, NULL},
+    .max_episode_steps = 500,
+    .reset = rlc_cartpole_reset,
+    .step = rlc_cartpole_step,
+    .observe = rlc_cartpole_observe,
+};

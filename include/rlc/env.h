@@ -1,0 +1,93 @@
+/* rlc/env.h — the environment interface (Gymnasium's reset/step with
+ * terminated/truncated), the registry of built-in environments by Gymnasium
+ * id, and the TimeLimit every registered environment carries.
+ *
+ * An environment is a const table of pure functions (rlc_env_type) over a
+ * caller-owned state vector; an rlc_env instance adds the state, the
+ * TimeLimit counter and a borrowed gsl_rng. To add your own environment,
+ * fill an rlc_env_type and call rlc_env_create with it; no registration is
+ * needed.
+ *
+ * Observations are doubles holding float32-rounded values, so they equal
+ * Gymnasium's float32 observations exactly while networks stay in double.
+ * Actions are always `const double *`: a Box action of dim n is n doubles; a
+ * Discrete action is one double holding the integer index. */
+#ifndef RLC_ENV_H
+#define RLC_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <gsl/gsl_rng.h>
+#include "rlc/status.h"
+
+typedef enum rlc_space_kind {
+    RLC_SPACE_DISCRETE, /* integers 0 .. n-1, passed as one double */
+    RLC_SPACE_BOX       /* dim doubles, each in [low[i], high[i]] */
+} rlc_space_kind;
+
+typedef struct rlc_space {
+    rlc_space_kind kind;
+    size_t dim;         /* Box: number of components; Discrete: 1 */
+    size_t n;           /* Discrete: number of actions; Box: 0 */
+    const double *low;  /* Box: dim lower bounds (borrowed, static); Discrete: NULL */
+    const double *high; /* Box: dim upper bounds; Discrete: NULL */
+} rlc_space;
+
+typedef struct rlc_env_type {
+    const char *id;              /* Gymnasium id, e.g. "Pendulum-v1" */
+    size_t state_dim;            /* doubles of internal state (all of it, incl. bookkeeping) */
+    rlc_space observation_space; /* Box of obs_dim float32-representable doubles */
+    rlc_space action_space;
+    unsigned max_episode_steps;  /* TimeLimit from Gymnasium's registration; 0 = none */
+    /* Draw an initial state from Gymnasium's reset distribution. */
+    void (*reset)(double *state, gsl_rng *rng);
+    /* Advance the state by one step under `action` (not validated: Box
+     * actions are clipped as Gymnasium does); write the reward and whether
+     * the new state is terminal. */
+    void (*step)(double *state, const double *action, double *reward, bool *terminated);
+    /* Observation of a state, as float32-rounded doubles (obs_dim of them). */
+    void (*observe)(const double *state, double *obs);
+} rlc_env_type;
+
+typedef struct rlc_env {
+    const rlc_env_type *type; /* borrowed */
+    double *state;            /* state_dim doubles, owned */
+    unsigned elapsed_steps;   /* TimeLimit counter since the last reset */
+    gsl_rng *rng;             /* borrowed: resets draw from it */
+} rlc_env;
+
+/* Built-in environment types. */
+extern const rlc_env_type rlc_env_pendulum_v1;  /* envs/pendulum.c: Gymnasium classic_control/pendulum.py */
+extern const rlc_env_type rlc_env_cartpole_v1;  /* envs/cartpole.c: Gymnasium classic_control/cartpole.py */
+
+/* The registered type with Gymnasium id `id`, or NULL. */
+const rlc_env_type *rlc_env_find(const char *id);
+
+/* The registry, NULL-terminated (for `rlc list`). */
+extern const rlc_env_type *const rlc_env_registry[];
+
+/* Create an instance of `type` drawing resets from `rng` (borrowed; must
+ * outlive the env). The state is zero until the first reset. Allocates once.
+ * Returns RLC_OK, RLC_EINVAL (NULL argument) or RLC_ENOMEM. */
+rlc_status rlc_env_create(rlc_env **out, const rlc_env_type *type, gsl_rng *rng);
+
+/* NULL-safe. */
+void rlc_env_free(rlc_env *env);
+
+/* Reset: new initial state from the env's rng, TimeLimit counter to 0, and
+ * the observation (obs_dim doubles) into obs. Does not allocate. */
+void rlc_env_reset(rlc_env *env, double *obs);
+
+/* Set the state directly (state_dim doubles) and restart the TimeLimit
+ * counter, as Gymnasium code does when it writes env.unwrapped.state after
+ * reset. Writes the observation of that state. */
+void rlc_env_set_state(rlc_env *env, const double *state, double *obs);
+
+/* One step: observation, reward, terminated (the MDP reached a terminal
+ * state) and truncated (elapsed_steps reached max_episode_steps; both can be
+ * true on one step). Like Gymnasium, stepping past an end is allowed.
+ * Does not allocate. */
+void rlc_env_step(rlc_env *env, const double *action, double *obs, double *reward,
+                  bool *terminated, bool *truncated);
+
+#endif
