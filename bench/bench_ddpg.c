@@ -1,0 +1,95 @@
+/* bench_ddpg.c — wall-clock of a whole DDPG training run (the default
+ * configs/ddpg_pendulum.ini unless another INI is given), median of 5, as
+ * the CLI would run it. Writes run directories under a temp folder and
+ * removes nothing else. A benchmark, not a test: it asserts nothing. */
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include "rlc/agent.h"
+#include "rlc/blas.h"
+#include "rlc/config.h"
+#include "rlc/run.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Microseconds per DDPG gradient step (sample, target, critic and actor
+ * passes, two Adam steps, two Polyak updates) with cfg's nets and batch,
+ * median of 5 blocks of 2000 steps on a warm agent. */
+static double us_per_gradient_step(const rlc_config *cfg)
+{
+    rlc_ddpg_config d = cfg->ddpg;
+    d.learning_starts = 0;
+    d.train_freq = 1;
+    d.gradient_steps = 1;
+    void *a;
+    if (rlc_agent_ddpg.create(&a, &d, rlc_env_find(cfg->env_id), 1) != RLC_OK)
+        return -1;
+    double obs[3] = {1, 0, 0}, next[3] = {0.9, 0.1, 0.2}, act = 0.3;
+    for (int i = 0; i < 1000; i++)
+        rlc_agent_ddpg.store(a, obs, &act, -1.0, next, false, false);
+    rlc_train_stats st;
+    for (size_t t = 1; t <= 200; t++)
+        rlc_agent_ddpg.after_step(a, t, &st);
+    double us[5];
+    for (int k = 0; k < 5; k++) {
+        double t0 = now();
+        for (size_t t = 0; t < 2000; t++)
+            rlc_agent_ddpg.after_step(a, 1000 + t, &st);
+        us[k] = (now() - t0) / 2000 * 1e6;
+    }
+    rlc_agent_ddpg.free(a);
+    gsl_sort(us, 1, 5);
+    return us[2];
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = argc > 1 ? argv[1] : "configs/ddpg_pendulum.ini";
+    gsl_set_error_handler_off();
+    rlc_blas_set_threads(1);
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    if (rlc_config_load(&cfg, path, &err) || rlc_config_validate(&cfg, &err)) {
+        fprintf(stderr, "bench_ddpg: %s\n", err.message);
+        return 2;
+    }
+    char out[] = "/tmp/rlc-bench-XXXXXX";
+    if (!mkdtemp(out)) {
+        perror("bench_ddpg: mkdtemp");
+        return 1;
+    }
+    enum { RUNS = 5 };
+    double secs[RUNS], final = 0;
+    for (int i = 0; i < RUNS; i++) {
+        rlc_run_result res;
+        rlc_status st = rlc_run_train(&cfg, path, out, NULL, &res);
+        if (st != RLC_OK) {
+            fprintf(stderr, "bench_ddpg: %s\n", res.error);
+            return 1;
+        }
+        secs[i] = res.seconds;
+        final = res.final_mean;
+    }
+    gsl_sort(secs, 1, RUNS);
+    printf("%s: %zu steps of %s %s, seed %llu: median %.2f s (min %.2f, max %.2f) over %d runs, "
+           "%.0f steps/s; final eval %.1f; BLAS %s; run dirs in %s\n",
+           path, cfg.total_timesteps, cfg.algo, cfg.env_id, (unsigned long long)cfg.seed,
+           gsl_stats_median_from_sorted_data(secs, 1, RUNS), secs[0], secs[RUNS - 1], RUNS,
+           (double)cfg.total_timesteps / gsl_stats_median_from_sorted_data(secs, 1, RUNS), final,
+           rlc_blas_name(), out);
+    printf("one gradient step (batch %zu, hidden", cfg.ddpg.batch_size);
+    for (size_t l = 0; l < cfg.ddpg.n_hidden; l++)
+        printf(" %zu", cfg.ddpg.net_arch[l]);
+    printf("): %.1f us (median of 5 x 2000 steps, BLAS %s)\n", us_per_gradient_step(&cfg),
+           rlc_blas_name());
+    return 0;
+}
