@@ -2,6 +2,7 @@
  * reference trace of CartPole-v1 and Pendulum-v1 (tests/data/gymnasium), the
  * pitfall cases B26/B28, reset distributions, TimeLimit and the registry.
  * Deliberately not here: speed (bench/bench_env.c) and other envs. */
+#include <gsl/gsl_errno.h>
 #include <dirent.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -750,6 +751,7 @@ static void test_spaces(void **st)
 
 int main(void)
 {
+    gsl_set_error_handler_off(); /* GSL errors come back as codes, never abort() */
     const struct CMUnitTest rest[] = {
         cmocka_unit_test(test_pendulum_lockstep),
         cmocka_unit_test(test_pendulum_random_vs_reference),

@@ -1,6 +1,7 @@
 /* test_tape.c — every tape op: forward values against hand-computed ones,
  * and gradients against central finite differences (rlc_gradcheck), plus
  * arena reuse (no growth once warm) and error propagation. */
+#include <gsl/gsl_errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_rng.h>
@@ -233,6 +234,7 @@ static void test_arena_settles(void **s)
 
 int main(void)
 {
+    gsl_set_error_handler_off(); /* GSL errors come back as codes, never abort() */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_grad_matmul),    cmocka_unit_test(test_grad_matmul_bt),
         cmocka_unit_test(test_grad_add_bias),  cmocka_unit_test(test_grad_linear),
