@@ -59,7 +59,7 @@ static int parse_seed(const char *s, uint64_t *seed)
 {
     char *end;
     errno = 0;
-    if (!*s || *s == '-')
+    if (*s < '0' || *s > '9') /* also rejects "", " -1" (strtoull skips spaces, negates) */
         return -1;
     unsigned long long v = strtoull(s, &end, 10);
     if (errno || *end)

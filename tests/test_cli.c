@@ -1,0 +1,374 @@
+/* test_cli.c — the `rlc` binary end to end (spawned with posix_spawn,
+ * stdout and stderr captured to files): --version, --help, list, usage
+ * errors (exit 2), bad input of every kind (exit 2, the message on stderr,
+ * nothing created under --out) and one tiny successful run with its files
+ * and plain progress lines. Everything is written under a mkdtemp
+ * directory that the group teardown removes. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <fcntl.h>
+#include <ftw.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "test_util.h"
+
+#ifndef RLC_BIN
+#error "RLC_BIN must name the rlc executable"
+#endif
+#ifndef RLC_CONFIGS_DIR
+#define RLC_CONFIGS_DIR "configs"
+#endif
+#define PENDULUM_INI RLC_CONFIGS_DIR "/ddpg_pendulum.ini"
+
+extern char **environ;
+
+static char tmp_dir[64];
+
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/rlc_test_cli_XXXXXX");
+    return mkdtemp(tmp_dir) ? 0 : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* tmp_dir/<name> in a static rotating buffer (8 live at a time). */
+static const char *tmp_path(const char *name)
+{
+    static char bufs[8][512];
+    static int next;
+    char *b = bufs[next++ % 8];
+    snprintf(b, sizeof bufs[0], "%s/%s", tmp_dir, name);
+    return b;
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    size_t cap = 4096, n = 0, got;
+    char *buf = malloc(cap + 1);
+    assert_non_null(buf);
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            assert_non_null(buf);
+        }
+    }
+    fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_true(fputs(text, f) >= 0);
+    assert_int_equal(fclose(f), 0);
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* Output of the last rlc() call (owned here, replaced by the next call). */
+static char *out_text, *err_text;
+
+/* Run RLC_BIN with the NULL-terminated arguments, stdout and stderr to
+ * tmp_dir/<tag>.out/.err; returns the exit status (-1 if killed). */
+static int rlc(const char *tag, ...)
+{
+    const char *argv[64] = {RLC_BIN};
+    size_t argc = 1;
+    va_list ap;
+    va_start(ap, tag);
+    const char *a;
+    while ((a = va_arg(ap, const char *)) != NULL) {
+        assert_true(argc < 63);
+        argv[argc++] = a;
+    }
+    va_end(ap);
+    argv[argc] = NULL;
+
+    char out_path[512], err_path[512];
+    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
+    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
+    posix_spawn_file_actions_t fa;
+    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
+    assert_int_equal(
+        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
+    assert_int_equal(
+        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
+    pid_t pid;
+    int rc = posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        print_error("cannot run %s: %s\n", RLC_BIN, strerror(rc));
+    assert_int_equal(rc, 0);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    free(out_text);
+    free(err_text);
+    out_text = slurp(out_path);
+    err_text = slurp(err_path);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#define assert_contains(hay, needle)                                                              \
+    do {                                                                                         \
+        if (!strstr((hay), (needle)))                                                            \
+            print_error("'%s' not found in:\n%s\n", (needle), (hay));                             \
+        assert_non_null(strstr((hay), (needle)));                                                \
+    } while (0)
+
+/* ---- informational commands and usage errors ---------------------------- */
+
+static void test_version(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("version", "--version", NULL), 0);
+    assert_string_equal(out_text, "rlc 0.1.0\n");
+    assert_string_equal(err_text, "");
+}
+
+static void test_help(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("help", "--help", NULL), 0);
+    assert_contains(out_text, "usage: rlc run CONFIG");
+    assert_contains(out_text, "[ddpg] learning_rate");
+    assert_contains(out_text, "[run] total_timesteps");
+    assert_contains(out_text, "[eval] n_eval_episodes");
+    assert_string_equal(err_text, "");
+}
+
+static void test_usage_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("noargs", NULL), 2);
+    assert_contains(err_text, "usage: rlc run CONFIG");
+    assert_string_equal(out_text, "");
+
+    assert_int_equal(rlc("frob", "frobnicate", NULL), 2);
+    assert_contains(err_text, "unknown command 'frobnicate'");
+    assert_string_equal(out_text, "");
+
+    assert_int_equal(rlc("runnoconfig", "run", NULL), 2);
+    assert_contains(err_text, "missing CONFIG");
+
+    assert_int_equal(rlc("runtwo", "run", PENDULUM_INI, "extra", NULL), 2);
+    assert_contains(err_text, "unexpected argument 'extra'");
+}
+
+static void test_list(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("list", "list", NULL), 0);
+    assert_contains(out_text, "ddpg");
+    assert_contains(out_text, "Pendulum-v1");
+    assert_contains(out_text, "CartPole-v1");
+    assert_contains(out_text, "Discrete(2)"); /* CartPole's action space */
+    assert_string_equal(err_text, "");
+}
+
+/* ---- bad input: exit 2, the message on stderr, nothing under --out ------ */
+
+/* `rlc run CONFIG --out tmp/<tag>-out [extra...]` must exit 2 with both
+ * needles on stderr (needle2 may be NULL), nothing on stdout, and leave
+ * the out dir uncreated. */
+static void expect_input_error(const char *tag, const char *config, const char *extra[],
+                               const char *needle1, const char *needle2)
+{
+    char out_dir[512];
+    snprintf(out_dir, sizeof out_dir, "%s/%s-out", tmp_dir, tag);
+    const char *a[8] = {NULL};
+    for (size_t i = 0; extra && extra[i]; i++) {
+        assert_true(i < 8);
+        a[i] = extra[i];
+    }
+    int rc = rlc(tag, "run", config, "--out", out_dir, a[0], a[1], a[2], a[3], a[4], a[5],
+                 a[6], a[7], (const char *)NULL);
+    if (rc != 2)
+        print_error("%s: exit %d, stderr:\n%s\n", tag, rc, err_text);
+    assert_int_equal(rc, 2);
+    assert_contains(err_text, needle1);
+    if (needle2)
+        assert_contains(err_text, needle2);
+    assert_string_equal(out_text, "");
+    assert_false(exists(out_dir));
+}
+
+static void test_missing_config(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("does-not-exist.ini");
+    char want[600];
+    snprintf(want, sizeof want, "%s: No such file", path);
+    expect_input_error("missing", path, NULL, want, NULL);
+}
+
+static void test_unknown_key(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("gama.ini");
+    write_file(path, "[run]\n"
+                     "algo = ddpg\n"
+                     "[ddpg]\n"
+                     "gama = 0.9\n");
+    char want[600];
+    snprintf(want, sizeof want, "%s:4: [ddpg] gama", path);
+    expect_input_error("gama", path, NULL, want, "unknown key");
+}
+
+static void test_wrong_type(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("type.ini");
+    write_file(path, "[run]\n"
+                     "algo = ddpg\n"
+                     "env_id = Pendulum-v1\n"
+                     "total_timesteps = 1.5\n");
+    char want[600];
+    snprintf(want, sizeof want, "%s:4: [run] total_timesteps", path);
+    expect_input_error("type", path, NULL, want, "'1.5'");
+}
+
+static void test_bad_overrides(void **state)
+{
+    (void)state;
+    expect_input_error("tau", PENDULUM_INI, (const char *[]){"--set", "ddpg.tau=2", NULL},
+                       "ddpg.tau=2", "out of range");
+    expect_input_error("env", PENDULUM_INI, (const char *[]){"--set", "run.env_id=Nope-v0", NULL},
+                       "[run] env_id", "Nope-v0");
+    expect_input_error("cartpole", PENDULUM_INI,
+                       (const char *[]){"--set", "run.env_id=CartPole-v1", NULL},
+                       "[run] env_id", "CartPole-v1");
+    expect_input_error("noeq", PENDULUM_INI, (const char *[]){"--set", "ddpg.tau", NULL},
+                       "--set ddpg.tau", "section.key=value");
+}
+
+static void test_bad_seed(void **state)
+{
+    (void)state;
+    expect_input_error("seedneg", PENDULUM_INI, (const char *[]){"--seed", "-1", NULL}, "--seed",
+                       "'-1'");
+    expect_input_error("seedabc", PENDULUM_INI, (const char *[]){"--seed", "abc", NULL},
+                       "--seed", "'abc'");
+    /* strtoull skips leading spaces and negates "-1": must not pass as 2^64-1 */
+    expect_input_error("seedspace", PENDULUM_INI, (const char *[]){"--seed", " -1", NULL},
+                       "--seed", "' -1'");
+    expect_input_error("seedbig", PENDULUM_INI,
+                       (const char *[]){"--seed", "18446744073709551616", NULL}, "--seed", NULL);
+    expect_input_error("seedmissing", PENDULUM_INI, (const char *[]){"--seed", NULL}, "seed",
+                       "usage:");
+}
+
+/* ---- a tiny successful run ---------------------------------------------- */
+
+static void test_tiny_run(void **state)
+{
+    (void)state;
+    const char *out_dir = tmp_path("ok");
+    int rc = rlc("tiny", "run", PENDULUM_INI, "--out", out_dir, "--seed", "3", "--set",
+                 "run.total_timesteps=400", "--set", "ddpg.learning_starts=200", "--set",
+                 "eval.n_eval_episodes=1", "--set", "eval.eval_freq=0", NULL);
+    if (rc != 0)
+        print_error("exit %d, stderr:\n%s\n", rc, err_text);
+    assert_int_equal(rc, 0);
+
+    /* one result line naming the run directory */
+    assert_int_equal(count_lines(out_text), 1);
+    const char *head = "ddpg Pendulum-v1 seed 3: final eval mean_reward ";
+    assert_memory_equal(out_text, head, strlen(head));
+    char want[600];
+    snprintf(want, sizeof want, "-> %s/ddpg_pendulum-s3\n", out_dir);
+    assert_contains(out_text, want);
+    assert_contains(out_text, "over 1 episodes (400 steps");
+    double mean = strtod(out_text + strlen(head), NULL);
+    assert_true(mean <= 0 && mean >= -16.2736044 * 200);
+
+    /* stderr is a file: plain progress lines, no carriage returns; with
+     * log_interval 1000 > 400 only the final line */
+    assert_null(strchr(err_text, '\r'));
+    assert_null(strchr(err_text, '\033'));
+    assert_int_equal(count_lines(err_text), 1);
+    assert_memory_equal(err_text, "400/400 steps ", strlen("400/400 steps "));
+    assert_contains(err_text, " took ");
+
+    const char *files[] = {"config.ini", "monitor.csv", "progress.csv", "eval.csv", "model.rlc"};
+    for (size_t i = 0; i < 5; i++) {
+        char p[700];
+        snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/%s", out_dir, files[i]);
+        if (!exists(p))
+            print_error("missing %s\n", p);
+        assert_true(exists(p));
+    }
+    char p[700];
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/monitor.csv", out_dir);
+    char *mon = slurp(p);
+    assert_int_equal(count_lines(mon), 2 + 2); /* 400 steps: two episodes */
+    free(mon);
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/eval.csv", out_dir);
+    char *ev = slurp(p);
+    assert_int_equal(count_lines(ev), 1 + 1); /* eval_freq 0: only at the end */
+    assert_contains(ev, "\n400,");
+    free(ev);
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/config.ini", out_dir);
+    char *ini = slurp(p);
+    assert_contains(ini, "seed = 3\n");
+    assert_contains(ini, "total_timesteps = 400\n");
+    free(ini);
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/model.rlc", out_dir);
+    char *model = slurp(p);
+    assert_memory_equal(model, "RLCCKPT1", 8);
+    free(model);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_version),
+        cmocka_unit_test(test_help),
+        cmocka_unit_test(test_usage_errors),
+        cmocka_unit_test(test_list),
+        cmocka_unit_test(test_missing_config),
+        cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_wrong_type),
+        cmocka_unit_test(test_bad_overrides),
+        cmocka_unit_test(test_bad_seed),
+        cmocka_unit_test(test_tiny_run),
+    };
+    int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
+    free(out_text);
+    free(err_text);
+    return failed;
+}

@@ -1,0 +1,692 @@
+/* test_run.c — a training run on disk (rlc_run_train): run directory naming
+ * (<stem>-s<seed>, then -2, -3, ...; nested out dir created), the contents
+ * of config.ini, monitor.csv, progress.csv, eval.csv and model.rlc, the
+ * plain (non-TTY) progress display, same-seed reproducibility of the files,
+ * failures that must touch nothing, and rlc_run_write_checkpoint's format
+ * and atomic replacement. Everything is written under a mkdtemp directory
+ * that the group teardown removes. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <ftw.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_vector.h>
+#include "rlc/agent.h"
+#include "rlc/blas.h"
+#include "rlc/config.h"
+#include "rlc/run.h"
+#include "test_util.h"
+
+#ifndef RLC_CONFIGS_DIR
+#define RLC_CONFIGS_DIR "configs"
+#endif
+#define PENDULUM_INI RLC_CONFIGS_DIR "/ddpg_pendulum.ini"
+
+#define PENDULUM_MIN_REWARD (-16.2736044) /* -(pi^2 + 0.1*8^2 + 0.001*2^2) per step */
+
+/* ---- temp dir and file helpers ----------------------------------------- */
+
+static char tmp_dir[64];
+
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/rlc_test_run_XXXXXX");
+    return mkdtemp(tmp_dir) ? 0 : -1;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    return nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* tmp_dir/<rel> in a static rotating buffer (valid for the next 7 calls). */
+static const char *tmp_path(const char *fmt, ...)
+{
+    static char bufs[8][4400];
+    static int next;
+    char *b = bufs[next++ % 8];
+    int n = snprintf(b, sizeof bufs[0], "%s/", tmp_dir);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b + n, sizeof bufs[0] - (size_t)n, fmt, ap);
+    va_end(ap);
+    return b;
+}
+
+static bool exists(const char *path)
+{
+    struct stat sb;
+    return lstat(path, &sb) == 0;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/* The whole file, NUL-terminated (the caller frees); *len its size. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        print_error("cannot open %s\n", path);
+    assert_non_null(f);
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    assert_non_null(buf);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            cap *= 2;
+            buf = realloc(buf, cap + 1);
+            assert_non_null(buf);
+        }
+    }
+    assert_int_equal(ferror(f), 0);
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+static char *slurp_in(const char *dir, const char *name, size_t *len)
+{
+    char path[4400];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return slurp(path, len);
+}
+
+/* Split text in place into lines (a final newline is required and does not
+ * start an empty line); returns the count, at most max. */
+static size_t split_lines(char *text, char **lines, size_t max)
+{
+    size_t n = 0;
+    char *p = text;
+    while (*p) {
+        char *nl = strchr(p, '\n');
+        assert_non_null(nl); /* every line is terminated */
+        *nl = '\0';
+        assert_true(n < max);
+        lines[n++] = p;
+        p = nl + 1;
+    }
+    return n;
+}
+
+/* Parse a CSV row of exactly n numeric fields. */
+static void parse_row(const char *line, double *v, size_t n)
+{
+    const char *p = line;
+    for (size_t i = 0; i < n; i++) {
+        char *end;
+        v[i] = strtod(p, &end);
+        if (end == p)
+            print_error("field %zu of '%s' is not a number\n", i + 1, line);
+        assert_true(end != p);
+        if (i + 1 < n) {
+            assert_int_equal(*end, ',');
+            p = end + 1;
+        } else {
+            assert_int_equal(*end, '\0');
+        }
+    }
+}
+
+/* ---- configs and runs --------------------------------------------------- */
+
+/* configs/ddpg_pendulum.ini, shortened to 3000 steps. */
+static void short_config(rlc_config *cfg, uint64_t seed)
+{
+    rlc_config_error err = {{0}};
+    rlc_config_default(cfg);
+    rlc_status st = rlc_config_load(cfg, PENDULUM_INI, &err);
+    if (st != RLC_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, RLC_OK);
+    const char *sets[] = {"run.total_timesteps=3000", "ddpg.learning_starts=1000",
+                          "eval.eval_freq=1000", "eval.n_eval_episodes=2", "run.log_interval=500"};
+    for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+        assert_int_equal(rlc_config_set(cfg, sets[i], &err), RLC_OK);
+    cfg->seed = seed;
+    assert_int_equal(rlc_config_validate(cfg, &err), RLC_OK);
+}
+
+/* A 200-step run (one episode, one evaluation) for naming tests. */
+static void tiny_config(rlc_config *cfg, uint64_t seed)
+{
+    short_config(cfg, seed);
+    cfg->total_timesteps = 200;
+    cfg->ddpg.learning_starts = 100;
+    cfg->eval_freq = 0;
+    cfg->n_eval_episodes = 1;
+    cfg->log_interval = 1000; /* only the final row */
+    rlc_config_error err;
+    assert_int_equal(rlc_config_validate(cfg, &err), RLC_OK);
+}
+
+static void train_ok(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                     FILE *progress, rlc_run_result *res)
+{
+    rlc_status st = rlc_run_train(cfg, config_path, out_dir, progress, res);
+    if (st != RLC_OK)
+        print_error("rlc_run_train: %s (%s)\n", rlc_strerror(st), res->error);
+    assert_int_equal(st, RLC_OK);
+}
+
+/* Every setting that rlc_config_write writes, compared exactly (doubles
+ * bitwise: the dump must read back to the same bits). */
+static void assert_config_equal(const rlc_config *a, const rlc_config *b)
+{
+    assert_string_equal(a->algo, b->algo);
+    assert_string_equal(a->env_id, b->env_id);
+    assert_true(a->seed == b->seed);
+    assert_int_equal(a->total_timesteps, b->total_timesteps);
+    assert_int_equal(a->log_interval, b->log_interval);
+    assert_int_equal(a->eval_freq, b->eval_freq);
+    assert_int_equal(a->n_eval_episodes, b->n_eval_episodes);
+    const rlc_ddpg_config *x = &a->ddpg, *y = &b->ddpg;
+    assert_memory_equal(&x->learning_rate, &y->learning_rate, sizeof(double));
+    assert_int_equal(x->buffer_size, y->buffer_size);
+    assert_int_equal(x->learning_starts, y->learning_starts);
+    assert_int_equal(x->batch_size, y->batch_size);
+    assert_memory_equal(&x->tau, &y->tau, sizeof(double));
+    assert_memory_equal(&x->gamma, &y->gamma, sizeof(double));
+    assert_int_equal(x->train_freq, y->train_freq);
+    assert_int_equal(x->gradient_steps, y->gradient_steps);
+    assert_int_equal(x->n_hidden, y->n_hidden);
+    for (size_t i = 0; i < x->n_hidden; i++)
+        assert_int_equal(x->net_arch[i], y->net_arch[i]);
+    assert_int_equal(x->action_noise, y->action_noise);
+    assert_memory_equal(&x->noise_std, &y->noise_std, sizeof(double));
+    assert_memory_equal(&x->ou_theta, &y->ou_theta, sizeof(double));
+    assert_memory_equal(&x->ou_dt, &y->ou_dt, sizeof(double));
+}
+
+/* model.rlc: magic, tensor count, (name length, name, length, doubles) per
+ * tensor filling the file exactly, then the CRC-32 of everything before. */
+static void check_checkpoint(const char *dir)
+{
+    size_t len;
+    unsigned char *b = (unsigned char *)slurp_in(dir, "model.rlc", &len);
+    assert_true(len > 8 + 8 + 4);
+    assert_memory_equal(b, "RLCCKPT1", 8);
+    uint32_t stored;
+    memcpy(&stored, b + len - 4, 4);
+    assert_int_equal(stored, (uint32_t)crc32(crc32(0L, Z_NULL, 0), b, (uInt)(len - 4)));
+    uint64_t count, name_len, n;
+    size_t off = 8;
+    memcpy(&count, b + off, 8);
+    off += 8;
+    assert_true(count >= 4 && count <= RLC_AGENT_MAX_TENSORS);
+    bool have_actor = false;
+    for (uint64_t i = 0; i < count; i++) {
+        assert_true(off + 8 <= len - 4);
+        memcpy(&name_len, b + off, 8);
+        off += 8;
+        assert_true(name_len > 0 && off + name_len + 8 <= len - 4);
+        if (name_len == 5 && !memcmp(b + off, "actor", 5))
+            have_actor = true;
+        off += name_len;
+        memcpy(&n, b + off, 8);
+        off += 8;
+        assert_true(n > 0 && off + n * 8 <= len - 4);
+        for (uint64_t k = 0; k < n; k++) {
+            double v;
+            memcpy(&v, b + off + 8 * k, 8);
+            assert_true(isfinite(v));
+        }
+        off += n * 8;
+    }
+    assert_int_equal(off, len - 4); /* nothing unaccounted for */
+    assert_true(have_actor);
+    free(b);
+}
+
+/* State shared by the tests of one 3000-step run and its repetitions. */
+static rlc_config run_cfg;
+static rlc_run_result run1;
+static bool run1_done;
+
+static void ensure_run1(void)
+{
+    if (run1_done)
+        return;
+    short_config(&run_cfg, 7);
+    FILE *prog = fopen(tmp_path("progress1.txt"), "w");
+    assert_non_null(prog);
+    /* a nested out dir that does not exist yet */
+    train_ok(&run_cfg, PENDULUM_INI, tmp_path("out/nested/deeper"), prog, &run1);
+    assert_int_equal(fclose(prog), 0);
+    run1_done = true;
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static void test_run_dir_and_result(void **state)
+{
+    (void)state;
+    assert_false(exists(tmp_path("out")));
+    ensure_run1();
+    assert_string_equal(run1.run_dir, tmp_path("out/nested/deeper/ddpg_pendulum-s7"));
+    assert_true(is_dir(run1.run_dir));
+    assert_int_equal(run1.timesteps, 3000);
+    assert_true(run1.seconds > 0 && isfinite(run1.seconds)); /* no upper bound: valgrind is slow */
+    assert_true(isfinite(run1.final_mean) && isfinite(run1.final_std));
+    assert_string_equal(run1.error, "");
+    const char *files[] = {"config.ini", "monitor.csv", "progress.csv", "eval.csv", "model.rlc"};
+    for (size_t i = 0; i < 5; i++) {
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", run1.run_dir, files[i]);
+        if (!exists(p))
+            print_error("missing %s\n", p);
+        assert_true(exists(p));
+    }
+    /* no temp file left behind by the checkpoint writer */
+    char p[4400];
+    snprintf(p, sizeof p, "%s/model.rlc.tmp", run1.run_dir);
+    assert_false(exists(p));
+}
+
+static void test_config_ini_reads_back(void **state)
+{
+    (void)state;
+    ensure_run1();
+    char path[4400];
+    snprintf(path, sizeof path, "%s/config.ini", run1.run_dir);
+    rlc_config back;
+    rlc_config_error err = {{0}};
+    rlc_config_default(&back);
+    back.seed = 999; /* must come from the file */
+    back.total_timesteps = 1;
+    rlc_status st = rlc_config_load(&back, path, &err);
+    if (st != RLC_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, RLC_OK);
+    assert_int_equal(rlc_config_validate(&back, &err), RLC_OK);
+    assert_config_equal(&back, &run_cfg);
+    assert_true(back.seed == 7);
+    assert_int_equal(back.total_timesteps, 3000);
+    assert_int_equal(back.ddpg.learning_starts, 1000);
+}
+
+static void test_monitor_csv(void **state)
+{
+    (void)state;
+    ensure_run1();
+    char *text = slurp_in(run1.run_dir, "monitor.csv", NULL);
+    char *lines[64] = {0};
+    size_t n = split_lines(text, lines, 64);
+    assert_int_equal(n, 2 + 15); /* 3000 steps / 200 */
+    const char *head = "#{\"t_start\": ";
+    assert_memory_equal(lines[0], head, strlen(head));
+    double t_start = strtod(lines[0] + strlen(head), NULL);
+    assert_true(fabs(t_start - (double)time(NULL)) < 600); /* wall clock, seconds since the epoch */
+    assert_non_null(strstr(lines[0], "\"env_id\": \"Pendulum-v1\"}"));
+    assert_string_equal(lines[1], "r,l,t");
+    double prev_t = 0;
+    for (size_t i = 2; i < n; i++) {
+        double v[3];
+        parse_row(lines[i], v, 3);
+        assert_true(isfinite(v[0]));
+        assert_true(v[0] <= 0 && v[0] >= PENDULUM_MIN_REWARD * 200);
+        assert_true(v[1] == 200); /* Pendulum never terminates: truncated at 200 */
+        assert_true(v[2] >= prev_t && v[2] <= run1.seconds + 1e-6);
+        prev_t = v[2];
+    }
+    free(text);
+}
+
+static void test_progress_csv_and_display(void **state)
+{
+    (void)state;
+    ensure_run1();
+    char *text = slurp_in(run1.run_dir, "progress.csv", NULL);
+    char *lines[64] = {0};
+    size_t n = split_lines(text, lines, 64);
+    assert_int_equal(n, 1 + 6);
+    assert_string_equal(lines[0], "timesteps,episodes,time_elapsed,fps,ep_rew_mean,ep_len_mean,"
+                                  "actor_loss,critic_loss,n_updates");
+    double prev_updates = 0;
+    for (size_t i = 1; i < n; i++) {
+        double v[9];
+        parse_row(lines[i], v, 9);
+        double ts = 500.0 * (double)i;
+        assert_true(v[0] == ts);
+        assert_true(v[1] == floor(ts / 200)); /* episodes finished so far */
+        assert_true(v[2] >= 0);
+        assert_true(isfinite(v[4]) && v[4] <= 0 && v[4] >= PENDULUM_MIN_REWARD * 200);
+        assert_true(v[5] == 200);
+        if (ts <= 1000) { /* no training before learning_starts */
+            assert_true(v[8] == 0);
+            assert_true(isnan(v[6]) && isnan(v[7]));
+        } else {
+            assert_true(v[8] > prev_updates);
+            assert_true(isfinite(v[6]) && isfinite(v[7]) && v[7] >= 0);
+        }
+        prev_updates = v[8];
+    }
+    free(text);
+
+    /* the display went to a regular file: plain lines, one per progress row */
+    text = slurp(tmp_path("progress1.txt"), NULL);
+    assert_null(strchr(text, '\r'));
+    assert_null(strchr(text, '\033'));
+    n = split_lines(text, lines, 64);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++) {
+        char want[64];
+        snprintf(want, sizeof want, "%zu/3000 steps ", 500 * (i + 1));
+        assert_memory_equal(lines[i], want, strlen(want));
+    }
+    free(text);
+}
+
+static void test_eval_csv(void **state)
+{
+    (void)state;
+    ensure_run1();
+    char *text = slurp_in(run1.run_dir, "eval.csv", NULL);
+    char *lines[16] = {0};
+    size_t n = split_lines(text, lines, 16);
+    assert_int_equal(n, 1 + 3);
+    const char *head = "timesteps,mean_reward,std_reward";
+    assert_memory_equal(lines[0], head, strlen(head));
+    assert_string_equal(lines[0], "timesteps,mean_reward,std_reward,min_reward,max_reward");
+    for (size_t i = 1; i < n; i++) {
+        double v[5];
+        parse_row(lines[i], v, 5);
+        assert_true(v[0] == 1000.0 * (double)i);
+        double mean = v[1], sd = v[2], lo = v[3], hi = v[4];
+        assert_true(lo <= mean && mean <= hi);
+        assert_true(sd >= 0);
+        assert_true(lo >= PENDULUM_MIN_REWARD * 200 && hi <= 0);
+        /* two episodes: the mean is the midpoint, the population sd half the spread */
+        assert_near(mean, 0.5 * (lo + hi), 2e-6);
+        assert_near(sd, 0.5 * (hi - lo), 2e-6);
+    }
+    /* the result is the last evaluation, as printed */
+    char last[128], want[64];
+    snprintf(last, sizeof last, "%s", lines[3]);
+    char *mean_field = strchr(last, ',') + 1;
+    char *sd_field = strchr(mean_field, ',');
+    *sd_field++ = '\0';
+    *strchr(sd_field, ',') = '\0';
+    snprintf(want, sizeof want, "%.6f", run1.final_mean);
+    assert_string_equal(mean_field, want);
+    snprintf(want, sizeof want, "%.6f", run1.final_std);
+    assert_string_equal(sd_field, want);
+    free(text);
+}
+
+static void test_model_checkpoint(void **state)
+{
+    (void)state;
+    ensure_run1();
+    check_checkpoint(run1.run_dir);
+}
+
+/* Compare monitor.csv r and l columns (t is wall time and may differ). */
+static void assert_monitor_rl_equal(const char *dir_a, const char *dir_b)
+{
+    char *a = slurp_in(dir_a, "monitor.csv", NULL), *b = slurp_in(dir_b, "monitor.csv", NULL);
+    char *la[64] = {0}, *lb[64] = {0};
+    size_t na = split_lines(a, la, 64), nb = split_lines(b, lb, 64);
+    assert_int_equal(na, nb);
+    assert_int_equal(na, 17);
+    for (size_t i = 2; i < na; i++) {
+        char *ta = strrchr(la[i], ','), *tb = strrchr(lb[i], ',');
+        assert_non_null(ta);
+        assert_non_null(tb);
+        *ta = *tb = '\0';
+        assert_string_equal(la[i], lb[i]);
+    }
+    free(a);
+    free(b);
+}
+
+static bool files_equal(const char *dir_a, const char *dir_b, const char *name)
+{
+    size_t na, nb;
+    char *a = slurp_in(dir_a, name, &na), *b = slurp_in(dir_b, name, &nb);
+    bool eq = na == nb && memcmp(a, b, na) == 0;
+    free(a);
+    free(b);
+    return eq;
+}
+
+/* Acceptance: same seed → identical files (in a new -2 directory, the first
+ * untouched); another seed → another model. */
+static void test_reproducible(void **state)
+{
+    (void)state;
+    ensure_run1();
+    size_t len1;
+    char *model1 = slurp_in(run1.run_dir, "model.rlc", &len1);
+
+    rlc_config cfg;
+    short_config(&cfg, 7);
+    rlc_run_result run2;
+    train_ok(&cfg, PENDULUM_INI, tmp_path("out/nested/deeper"), NULL, &run2);
+    assert_string_equal(run2.run_dir, tmp_path("out/nested/deeper/ddpg_pendulum-s7-2"));
+    assert_monitor_rl_equal(run1.run_dir, run2.run_dir);
+    assert_true(files_equal(run1.run_dir, run2.run_dir, "eval.csv"));
+    assert_true(files_equal(run1.run_dir, run2.run_dir, "model.rlc"));
+    assert_true(files_equal(run1.run_dir, run2.run_dir, "config.ini"));
+    assert_memory_equal(&run1.final_mean, &run2.final_mean, sizeof(double));
+
+    /* the first run's files were not overwritten */
+    size_t len1b;
+    char *model1b = slurp_in(run1.run_dir, "model.rlc", &len1b);
+    assert_int_equal(len1, len1b);
+    assert_memory_equal(model1, model1b, len1);
+    free(model1b);
+
+    short_config(&cfg, 8);
+    rlc_run_result run3;
+    train_ok(&cfg, PENDULUM_INI, tmp_path("out/nested/deeper"), NULL, &run3);
+    assert_string_equal(run3.run_dir, tmp_path("out/nested/deeper/ddpg_pendulum-s8"));
+    size_t len3;
+    char *model3 = slurp_in(run3.run_dir, "model.rlc", &len3);
+    assert_int_equal(len3, len1); /* same architecture, same layout */
+    assert_memory_not_equal(model1, model3, len1);
+    assert_false(files_equal(run1.run_dir, run3.run_dir, "eval.csv"));
+    check_checkpoint(run3.run_dir);
+    free(model1);
+    free(model3);
+}
+
+/* <stem>-s<seed>, -2, -3, ...: the stem is the config file name without its
+ * last extension; an existing entry of any kind is skipped. */
+static void test_run_dir_naming(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    tiny_config(&cfg, 5);
+    char out[4400];
+    snprintf(out, sizeof out, "%s", tmp_path("naming"));
+    rlc_run_result r;
+    const char *cfg_path = "some/where/my.exp.ini"; /* only its name is used */
+    train_ok(&cfg, cfg_path, out, NULL, &r);
+    assert_string_equal(r.run_dir, tmp_path("naming/my.exp-s5"));
+    train_ok(&cfg, cfg_path, out, NULL, &r);
+    assert_string_equal(r.run_dir, tmp_path("naming/my.exp-s5-2"));
+    train_ok(&cfg, cfg_path, out, NULL, &r);
+    assert_string_equal(r.run_dir, tmp_path("naming/my.exp-s5-3"));
+    assert_true(is_dir(tmp_path("naming/my.exp-s5")) && is_dir(tmp_path("naming/my.exp-s5-2")));
+
+    /* a plain file in the way is not overwritten either */
+    cfg.seed = 6;
+    FILE *f = fopen(tmp_path("naming/noext-s6"), "w");
+    assert_non_null(f);
+    fputs("keep", f);
+    fclose(f);
+    train_ok(&cfg, "noext", out, NULL, &r);
+    assert_string_equal(r.run_dir, tmp_path("naming/noext-s6-2"));
+    char *keep = slurp(tmp_path("naming/noext-s6"), NULL);
+    assert_string_equal(keep, "keep");
+    free(keep);
+
+    /* the tiny run's files: one episode, one evaluation at the end */
+    char *text = slurp_in(r.run_dir, "eval.csv", NULL);
+    char *lines[8] = {0};
+    assert_int_equal(split_lines(text, lines, 8), 2);
+    double v[5];
+    parse_row(lines[1], v, 5);
+    assert_true(v[0] == 200 && v[2] == 0 && v[1] == v[3] && v[1] == v[4]);
+    free(text);
+    assert_true(r.final_std == 0);
+}
+
+/* Failures: nothing is created before the agent and envs exist, and an
+ * unusable out dir is an RLC_EIO naming it. */
+static void test_train_errors(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    tiny_config(&cfg, 1);
+    rlc_run_result r;
+
+    snprintf(cfg.env_id, sizeof cfg.env_id, "Nope-v0");
+    assert_int_equal(rlc_run_train(&cfg, PENDULUM_INI, tmp_path("err1"), NULL, &r), RLC_EINVAL);
+    assert_non_null(strstr(r.error, "Nope-v0"));
+    assert_false(exists(tmp_path("err1")));
+
+    tiny_config(&cfg, 1);
+    snprintf(cfg.algo, sizeof cfg.algo, "nope");
+    assert_int_equal(rlc_run_train(&cfg, PENDULUM_INI, tmp_path("err2"), NULL, &r), RLC_EINVAL);
+    assert_non_null(strstr(r.error, "nope"));
+    assert_false(exists(tmp_path("err2")));
+
+    /* out dir below a regular file */
+    tiny_config(&cfg, 1);
+    FILE *f = fopen(tmp_path("afile"), "w");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(rlc_run_train(&cfg, PENDULUM_INI, tmp_path("afile/sub"), NULL, &r), RLC_EIO);
+    assert_non_null(strstr(r.error, tmp_path("afile")));
+    assert_true(isnan(r.final_mean));
+}
+
+/* ---- rlc_run_write_checkpoint ------------------------------------------- */
+
+static void put(unsigned char **p, const void *src, size_t n)
+{
+    memcpy(*p, src, n);
+    *p += n;
+}
+
+/* The expected bytes of a checkpoint of tensors t[0..n). */
+static size_t expected_checkpoint(const rlc_agent_tensor *t, size_t n, unsigned char *buf)
+{
+    unsigned char *p = buf;
+    uint64_t count = n;
+    put(&p, "RLCCKPT1", 8);
+    put(&p, &count, 8);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t name_len = strlen(t[i].name), len = t[i].value->size;
+        put(&p, &name_len, 8);
+        put(&p, t[i].name, name_len);
+        put(&p, &len, 8);
+        for (size_t k = 0; k < len; k++)
+            put(&p, gsl_vector_const_ptr(t[i].value, k), 8);
+    }
+    uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), buf, (uInt)(p - buf));
+    put(&p, &crc, 4);
+    return (size_t)(p - buf);
+}
+
+static void assert_file_bytes(const char *path, const unsigned char *want, size_t n)
+{
+    size_t len;
+    char *got = slurp(path, &len);
+    assert_int_equal(len, n);
+    assert_memory_equal(got, want, n);
+    free(got);
+}
+
+static void test_write_checkpoint(void **state)
+{
+    (void)state;
+    gsl_vector *a = gsl_vector_alloc(3), *big = gsl_vector_alloc(8);
+    for (size_t i = 0; i < 3; i++)
+        gsl_vector_set(a, i, 0.5 + (double)i);
+    for (size_t i = 0; i < 8; i++)
+        gsl_vector_set(big, i, -1.25 * (double)i);
+    gsl_vector_view strided = gsl_vector_subvector_with_stride(big, 1, 2, 4); /* 1, 3, 5, 7 */
+    rlc_agent_tensor t1[2] = {{"w", a}, {"strided_b", &strided.vector}};
+    unsigned char want1[512], want2[512];
+    size_t n1 = expected_checkpoint(t1, 2, want1);
+
+    char path[4400];
+    snprintf(path, sizeof path, "%s", tmp_path("ckpt/model.rlc"));
+    /* a missing directory: RLC_EIO, nothing created */
+    assert_int_equal(rlc_run_write_checkpoint(path, t1, 2), RLC_EIO);
+    assert_false(exists(tmp_path("ckpt")));
+
+    assert_int_equal(mkdir(tmp_path("ckpt"), 0777), 0);
+    assert_int_equal(rlc_run_write_checkpoint(path, t1, 2), RLC_OK);
+    assert_file_bytes(path, want1, n1);
+    assert_false(exists(tmp_path("ckpt/model.rlc.tmp")));
+
+    /* the second write replaces the file by rename: a hard link to the old
+     * one still sees the old bytes, the path the new ones */
+    assert_int_equal(link(path, tmp_path("ckpt/old.rlc")), 0);
+    gsl_vector_set(a, 1, 42.0);
+    rlc_agent_tensor t2[1] = {{"w", a}};
+    size_t n2 = expected_checkpoint(t2, 1, want2);
+    assert_int_equal(rlc_run_write_checkpoint(path, t2, 1), RLC_OK);
+    assert_file_bytes(path, want2, n2);
+    assert_file_bytes(tmp_path("ckpt/old.rlc"), want1, n1);
+    assert_false(exists(tmp_path("ckpt/model.rlc.tmp")));
+
+    /* the target is a directory: the rename fails, the temp file is removed */
+    assert_int_equal(mkdir(tmp_path("ckpt/isdir"), 0777), 0);
+    assert_int_equal(rlc_run_write_checkpoint(tmp_path("ckpt/isdir"), t2, 1), RLC_EIO);
+    assert_true(is_dir(tmp_path("ckpt/isdir")));
+    assert_false(exists(tmp_path("ckpt/isdir.tmp")));
+
+    /* zero tensors is a valid (empty) checkpoint */
+    size_t n0 = expected_checkpoint(t2, 0, want2);
+    assert_int_equal(n0, 8 + 8 + 4);
+    assert_int_equal(rlc_run_write_checkpoint(path, t2, 0), RLC_OK);
+    assert_file_bytes(path, want2, n0);
+
+    gsl_vector_free(a);
+    gsl_vector_free(big);
+}
+
+int main(void)
+{
+    rlc_blas_set_threads(1);
+    gsl_set_error_handler_off();
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_write_checkpoint),
+        cmocka_unit_test(test_run_dir_and_result),
+        cmocka_unit_test(test_config_ini_reads_back),
+        cmocka_unit_test(test_monitor_csv),
+        cmocka_unit_test(test_progress_csv_and_display),
+        cmocka_unit_test(test_eval_csv),
+        cmocka_unit_test(test_model_checkpoint),
+        cmocka_unit_test(test_reproducible),
+        cmocka_unit_test(test_run_dir_naming),
+        cmocka_unit_test(test_train_errors),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
