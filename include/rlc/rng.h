@@ -24,4 +24,9 @@ unsigned long rlc_rng_derive_seed(uint64_t seed, uint64_t stream);
  * Caller frees with gsl_rng_free. Returns NULL when out of memory. */
 gsl_rng *rlc_rng_create(uint64_t seed, uint64_t stream);
 
+/* Generator for copy `index` of a stream (e.g. environment copy i of a
+ * vector env): seeded with rlc_rng_derive_seed(rlc_rng_derive_seed(seed,
+ * stream), index). Caller frees with gsl_rng_free; NULL when out of memory. */
+gsl_rng *rlc_rng_create_indexed(uint64_t seed, uint64_t stream, uint64_t index);
+
 #endif

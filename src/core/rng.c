@@ -23,3 +23,11 @@ gsl_rng *rlc_rng_create(uint64_t seed, uint64_t stream)
         gsl_rng_set(r, rlc_rng_derive_seed(seed, stream));
     return r;
 }
+
+gsl_rng *rlc_rng_create_indexed(uint64_t seed, uint64_t stream, uint64_t index)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r)
+        gsl_rng_set(r, rlc_rng_derive_seed(rlc_rng_derive_seed(seed, stream), index));
+    return r;
+}
