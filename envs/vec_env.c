@@ -1,0 +1,113 @@
+/* vec_env.c — n copies of one environment in lockstep with same-step
+ * automatic reset (contract in include/rlc/vec_env.h). Deliberately not
+ * here: dynamics and TimeLimit (rlc_env_step does both), threads, wrappers. */
+#include <stdlib.h>
+#include <string.h>
+#include "rlc/rng.h"
+#include "rlc/vec_env.h"
+
+rlc_status rlc_vec_env_create(rlc_vec_env **out, const rlc_env_type *type, size_t n_envs,
+                              uint64_t seed, uint64_t stream)
+{
+    if (!out)
+        return RLC_EINVAL;
+    *out = NULL;
+    if (!type || !n_envs || !type->reset || !type->step || !type->observe ||
+        !type->observation_space.dim || !type->action_space.dim)
+        return RLC_EINVAL;
+
+    rlc_vec_env *v = calloc(1, sizeof *v);
+    if (!v)
+        return RLC_ENOMEM;
+    size_t n = n_envs, od = type->observation_space.dim;
+    size_t sd = type->state_dim ? type->state_dim : 1;
+    v->n_envs = n;
+    v->type = type;
+    v->obs_dim = od;
+    v->act_dim = type->action_space.dim;
+    /* calloc(count, size) checks count × size for overflow itself */
+    v->obs = calloc(n, od * sizeof(double));
+    v->final_obs = calloc(n, od * sizeof(double));
+    v->rewards = calloc(n, sizeof(double));
+    v->terminated = calloc(n, sizeof(bool));
+    v->truncated = calloc(n, sizeof(bool));
+    v->episode_return = calloc(n, sizeof(double));
+    v->episode_length = calloc(n, sizeof(size_t));
+    v->run_return = calloc(n, sizeof(double));
+    v->run_length = calloc(n, sizeof(size_t));
+    v->envs = calloc(n, sizeof(rlc_env));
+    v->states = calloc(n, sd * sizeof(double));
+    v->rngs = calloc(n, sizeof(gsl_rng *));
+    if (!v->obs || !v->final_obs || !v->rewards || !v->terminated || !v->truncated ||
+        !v->episode_return || !v->episode_length || !v->run_return || !v->run_length ||
+        !v->envs || !v->states || !v->rngs)
+        goto cleanup;
+    for (size_t i = 0; i < n; i++) {
+        v->rngs[i] = rlc_rng_create_indexed(seed, stream, i);
+        if (!v->rngs[i])
+            goto cleanup;
+        /* the same instance rlc_env_create builds, with its state in our block */
+        v->envs[i] = (rlc_env){.type = type, .state = v->states + i * sd, .rng = v->rngs[i]};
+    }
+    *out = v;
+    return RLC_OK;
+
+cleanup:
+    rlc_vec_env_free(v);
+    return RLC_ENOMEM;
+}
+
+void rlc_vec_env_free(rlc_vec_env *v)
+{
+    if (!v)
+        return;
+    if (v->rngs)
+        for (size_t i = 0; i < v->n_envs; i++)
+            if (v->rngs[i])
+                gsl_rng_free(v->rngs[i]);
+    free(v->rngs);
+    free(v->states);
+    free(v->envs);
+    free(v->run_length);
+    free(v->run_return);
+    free(v->episode_length);
+    free(v->episode_return);
+    free(v->truncated);
+    free(v->terminated);
+    free(v->rewards);
+    free(v->final_obs);
+    free(v->obs);
+    free(v);
+}
+
+void rlc_vec_env_reset(rlc_vec_env *v)
+{
+    for (size_t i = 0; i < v->n_envs; i++) {
+        rlc_env_reset(&v->envs[i], v->obs + i * v->obs_dim);
+        v->rewards[i] = 0.0;
+        v->terminated[i] = false;
+        v->truncated[i] = false;
+        v->run_return[i] = 0.0;
+        v->run_length[i] = 0;
+    }
+}
+
+void rlc_vec_env_step(rlc_vec_env *v, const double *actions)
+{
+    size_t od = v->obs_dim;
+    for (size_t i = 0; i < v->n_envs; i++) {
+        double *obs = v->obs + i * od;
+        rlc_env_step(&v->envs[i], actions + i * v->act_dim, obs, &v->rewards[i],
+                     &v->terminated[i], &v->truncated[i]);
+        v->run_return[i] += v->rewards[i];
+        v->run_length[i]++;
+        if (v->terminated[i] || v->truncated[i]) {
+            memcpy(v->final_obs + i * od, obs, od * sizeof(double));
+            v->episode_return[i] = v->run_return[i];
+            v->episode_length[i] = v->run_length[i];
+            v->run_return[i] = 0.0;
+            v->run_length[i] = 0;
+            rlc_env_reset(&v->envs[i], obs);
+        }
+    }
+}
