@@ -1,0 +1,136 @@
+/* normalize.c — SB3-style running mean/variance of observations and running
+ * return scaling of rewards (contract in include/rlc/normalize.h). No
+ * environment wrapping and no persistence; updating is the caller's call. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <gsl/gsl_statistics_double.h>
+#include "rlc/normalize.h"
+
+/* SB3 update_from_moments for one component, in numpy's evaluation order. */
+static void rlc_norm_merge(double *mean, double *var, double count, double batch_mean,
+                           double batch_var, double batch_count)
+{
+    double delta = batch_mean - *mean;
+    double tot_count = count + batch_count;
+    double m_a = *var * count;
+    double m_b = batch_var * batch_count;
+    double m_2 = m_a + m_b + delta * delta * count * batch_count / tot_count;
+    *mean = *mean + delta * batch_count / tot_count;
+    *var = m_2 / tot_count;
+}
+
+static double rlc_norm_clip(double v, double clip)
+{
+    return v < -clip ? -clip : v > clip ? clip : v;
+}
+
+rlc_status rlc_running_norm_create(rlc_running_norm **out, size_t dim, double clip)
+{
+    if (!out)
+        return RLC_EINVAL;
+    *out = NULL;
+    if (!dim || !(clip > 0.0) || dim > (SIZE_MAX - sizeof(rlc_running_norm)) / (2 * sizeof(double)))
+        return RLC_EINVAL;
+    rlc_running_norm *n = malloc(sizeof *n + 2 * dim * sizeof(double));
+    if (!n)
+        return RLC_ENOMEM;
+    n->dim = dim;
+    n->mean = n->storage;
+    n->var = n->storage + dim;
+    for (size_t j = 0; j < dim; j++) {
+        n->mean[j] = 0.0;
+        n->var[j] = 1.0;
+    }
+    n->count = RLC_NORM_COUNT0;
+    n->clip = clip;
+    n->eps = RLC_NORM_EPS;
+    *out = n;
+    return RLC_OK;
+}
+
+void rlc_running_norm_free(rlc_running_norm *n)
+{
+    free(n);
+}
+
+void rlc_running_norm_update(rlc_running_norm *n, const double *x, size_t rows)
+{
+    if (rows == 0)
+        return;
+    for (size_t j = 0; j < n->dim; j++) {
+        double bm = gsl_stats_mean(x + j, n->dim, rows);
+        double bv = gsl_stats_variance_with_fixed_mean(x + j, n->dim, rows, bm); /* ddof 0 */
+        rlc_norm_merge(&n->mean[j], &n->var[j], n->count, bm, bv, (double)rows);
+    }
+    n->count += (double)rows;
+}
+
+void rlc_running_norm_apply(const rlc_running_norm *n, const double *x, double *out, size_t rows)
+{
+    size_t d = n->dim;
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < d; j++)
+            out[i * d + j] =
+                rlc_norm_clip((x[i * d + j] - n->mean[j]) / sqrt(n->var[j] + n->eps), n->clip);
+}
+
+rlc_status rlc_return_norm_create(rlc_return_norm **out, size_t n_envs, double gamma,
+                                  double clip_reward)
+{
+    if (!out)
+        return RLC_EINVAL;
+    *out = NULL;
+    if (!n_envs || !(gamma >= 0.0 && gamma <= 1.0) || !(clip_reward > 0.0) ||
+        n_envs > (SIZE_MAX - sizeof(rlc_return_norm)) / sizeof(double))
+        return RLC_EINVAL;
+    rlc_return_norm *n = malloc(sizeof *n + n_envs * sizeof(double));
+    if (!n)
+        return RLC_ENOMEM;
+    n->n_envs = n_envs;
+    n->gamma = gamma;
+    n->clip = clip_reward;
+    n->eps = RLC_NORM_EPS;
+    n->mean = 0.0;
+    n->var = 1.0;
+    n->count = RLC_NORM_COUNT0;
+    n->returns = n->storage;
+    rlc_return_norm_reset(n);
+    *out = n;
+    return RLC_OK;
+}
+
+void rlc_return_norm_free(rlc_return_norm *n)
+{
+    free(n);
+}
+
+void rlc_return_norm_reset(rlc_return_norm *n)
+{
+    for (size_t e = 0; e < n->n_envs; e++)
+        n->returns[e] = 0.0;
+}
+
+void rlc_return_norm_step(rlc_return_norm *n, const double *rewards, const bool *dones,
+                          double *out)
+{
+    size_t m = n->n_envs;
+    for (size_t e = 0; e < m; e++)
+        n->returns[e] = n->returns[e] * n->gamma + rewards[e];
+    double bm = gsl_stats_mean(n->returns, 1, m);
+    double bv = gsl_stats_variance_with_fixed_mean(n->returns, 1, m, bm); /* ddof 0 */
+    rlc_norm_merge(&n->mean, &n->var, n->count, bm, bv, (double)m);
+    n->count += (double)m;
+    rlc_return_norm_apply(n, rewards, out, m);
+    for (size_t e = 0; e < m; e++)
+        if (dones[e])
+            n->returns[e] = 0.0;
+}
+
+void rlc_return_norm_apply(const rlc_return_norm *n, const double *rewards, double *out,
+                           size_t count)
+{
+    double sd = sqrt(n->var + n->eps);
+    for (size_t i = 0; i < count; i++)
+        out[i] = rlc_norm_clip(rewards[i] / sd, n->clip);
+}
