@@ -18,7 +18,7 @@ typedef struct {
     rlc_tape *tape;
     build_fn build;
     size_t n_in;
-    gsl_matrix *x[3], *dx[3];
+    gsl_matrix *x[4], *dx[4];
     gsl_matrix *R;
     double *flat;  /* all inputs concatenated, the vector gradcheck perturbs */
     size_t n_flat;
@@ -37,7 +37,7 @@ static void unflatten(graph *g)
 static rlc_node *forward(graph *g, bool with_grad)
 {
     rlc_tape_reset(g->tape);
-    rlc_node *in[3] = {0};
+    rlc_node *in[4] = {0};
     for (size_t k = 0; k < g->n_in; k++)
         in[k] = rlc_tape_leaf(g->tape, g->x[k], with_grad ? g->dx[k] : NULL);
     rlc_node *y = g->build(g->tape, in);
@@ -136,6 +136,116 @@ static rlc_node *b_concat(rlc_tape *t, rlc_node **in) { return rlc_tape_concat_c
 static rlc_node *b_reuse(rlc_tape *t, rlc_node **in)
 {
     return rlc_tape_mul(t, rlc_tape_tanh(t, in[0]), rlc_tape_add(t, in[0], in[0]));
+}
+
+static rlc_node *b_exp(rlc_tape *t, rlc_node **in) { return rlc_tape_exp(t, in[0]); }
+static rlc_node *b_log(rlc_tape *t, rlc_node **in)
+{
+    return rlc_tape_log(t, rlc_tape_affine(t, rlc_tape_square(t, in[0]), 1.0, 0.5));
+}
+static rlc_node *b_row_sum(rlc_tape *t, rlc_node **in) { return rlc_tape_row_sum(t, in[0]); }
+static rlc_node *b_log_softmax(rlc_tape *t, rlc_node **in) { return rlc_tape_log_softmax(t, in[0]); }
+static const double cols5[5] = {0, 3, 1, 3, 2};
+static rlc_node *b_gather(rlc_tape *t, rlc_node **in)
+{
+    return rlc_tape_gather(t, rlc_tape_log_softmax(t, in[0]), cols5);
+}
+static rlc_node *b_clip(rlc_tape *t, rlc_node **in) { return rlc_tape_clip(t, in[0], -0.7, 0.8); }
+static rlc_node *b_min(rlc_tape *t, rlc_node **in) { return rlc_tape_min(t, in[0], in[1]); }
+static rlc_node *b_max(rlc_tape *t, rlc_node **in) { return rlc_tape_max(t, in[0], in[1]); }
+static double act_data[5 * 2] = {0.3, -1.2, 1.7, 0.05, -0.4, 0.9, 2.2, -2.0, 0.0, 0.6};
+static rlc_node *b_gauss_logp(rlc_tape *t, rlc_node **in)
+{
+    static gsl_matrix_view a;
+    a = gsl_matrix_view_array(act_data, 5, 2);
+    return rlc_tape_gaussian_log_prob(t, in[0], in[1], &a.matrix);
+}
+static rlc_node *b_gauss_kl(rlc_tape *t, rlc_node **in)
+{
+    return rlc_tape_gaussian_kl(t, in[0], in[1], in[2], in[3]);
+}
+
+static void test_grad_exp(void **s) { (void)s; check_op(b_exp, 1, (const size_t[][2]){{3, 4}}); }
+static void test_grad_log(void **s) { (void)s; check_op(b_log, 1, (const size_t[][2]){{3, 4}}); }
+static void test_grad_row_sum(void **s) { (void)s; check_op(b_row_sum, 1, (const size_t[][2]){{3, 4}}); }
+static void test_grad_log_softmax(void **s) { (void)s; check_op(b_log_softmax, 1, (const size_t[][2]){{3, 4}}); }
+static void test_grad_gather(void **s) { (void)s; check_op(b_gather, 1, (const size_t[][2]){{5, 4}}); }
+static void test_grad_clip(void **s) { (void)s; check_op(b_clip, 1, (const size_t[][2]){{5, 4}}); }
+static void test_grad_min(void **s) { (void)s; check_op(b_min, 2, (const size_t[][2]){{5, 4}, {5, 4}}); }
+static void test_grad_max(void **s) { (void)s; check_op(b_max, 2, (const size_t[][2]){{5, 4}, {5, 4}}); }
+static void test_grad_gauss_logp(void **s) { (void)s; check_op(b_gauss_logp, 2, (const size_t[][2]){{5, 2}, {1, 2}}); }
+static void test_grad_gauss_kl(void **s)
+{
+    (void)s;
+    check_op(b_gauss_kl, 4, (const size_t[][2]){{3, 2}, {1, 2}, {3, 2}, {1, 2}});
+}
+
+/* Forward values of the distribution ops against closed forms. */
+static void test_distribution_values(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 64), RLC_OK);
+    /* log_softmax of [0, ln 2] = [ln 1/3, ln 2/3] (pitfall B10 (c)'s p) */
+    double z[2] = {0.0, log(2.0)};
+    gsl_matrix_view zv = gsl_matrix_view_array(z, 1, 2);
+    rlc_node *ls = rlc_tape_log_softmax(t, rlc_tape_leaf(t, &zv.matrix, NULL));
+    assert_near(ls->value.data[0], log(1.0 / 3.0), 1e-15);
+    assert_near(ls->value.data[1], log(2.0 / 3.0), 1e-15);
+    /* a huge logit stays finite */
+    double big[2] = {1000.0, 0.0};
+    gsl_matrix_view bv = gsl_matrix_view_array(big, 1, 2);
+    rlc_node *lb = rlc_tape_log_softmax(t, rlc_tape_leaf(t, &bv.matrix, NULL));
+    assert_near(lb->value.data[0], 0.0, 0);
+    assert_near(lb->value.data[1], -1000.0, 0);
+    /* Gaussian: log N(2; 0, σ=1e-3·...) — pitfall B23's unsquashed case:
+     * log N(2; 0, 1e-3) = −1999994.0111833 (σ = 1e-3) */
+    double mu[1] = {0.0}, lsd[1] = {log(1e-3)}, a[1] = {2.0};
+    gsl_matrix_view mv = gsl_matrix_view_array(mu, 1, 1), lv = gsl_matrix_view_array(lsd, 1, 1),
+                    av = gsl_matrix_view_array(a, 1, 1);
+    rlc_node *lp = rlc_tape_gaussian_log_prob(t, rlc_tape_leaf(t, &mv.matrix, NULL),
+                                              rlc_tape_leaf(t, &lv.matrix, NULL), &av.matrix);
+    assert_near(lp->value.data[0], -1999994.0111833, 1e-6);
+    /* KL(N(0,1) ‖ N(1, 2²)) = ln 2 + (1 + 1)/8 − ½ */
+    double m0[1] = {0.0}, l0[1] = {0.0}, m1[1] = {1.0}, l1[1] = {log(2.0)};
+    gsl_matrix_view m0v = gsl_matrix_view_array(m0, 1, 1), l0v = gsl_matrix_view_array(l0, 1, 1),
+                    m1v = gsl_matrix_view_array(m1, 1, 1), l1v = gsl_matrix_view_array(l1, 1, 1);
+    rlc_node *kl = rlc_tape_gaussian_kl(t, rlc_tape_leaf(t, &m0v.matrix, NULL), rlc_tape_leaf(t, &l0v.matrix, NULL),
+                                        rlc_tape_leaf(t, &m1v.matrix, NULL), rlc_tape_leaf(t, &l1v.matrix, NULL));
+    assert_near(kl->value.data[0], log(2.0) + 0.25 - 0.5, 1e-15);
+    /* gather rejects an out-of-range or fractional index */
+    double bad[1] = {2.0}, frac[1] = {0.5};
+    assert_null(rlc_tape_gather(t, ls, bad));
+    rlc_tape_reset(t);
+    zv = gsl_matrix_view_array(z, 1, 2);
+    assert_null(rlc_tape_gather(t, rlc_tape_leaf(t, &zv.matrix, NULL), frac));
+    assert_int_equal(rlc_tape_status(t), RLC_EINVAL);
+    rlc_tape_free(t);
+}
+
+/* PPO's clipped surrogate, pitfall B05: ε = 0.2, ρ = [0.5, 0.9, 1.1, 1.5,
+ * 0.5, 1.5], A = [1, 1, 1, 1, −1, −1] → min(ρA, clip(ρ)A) = [0.5, 0.9, 1.1,
+ * 1.2, −0.8, −1.5], ∂/∂ρ = [1, 1, 1, 0, 0, −1]. */
+static void test_ppo_clip_b05(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 64), RLC_OK);
+    double rho[6] = {0.5, 0.9, 1.1, 1.5, 0.5, 1.5}, A[6] = {1, 1, 1, 1, -1, -1}, drho[6] = {0};
+    gsl_matrix_view rv = gsl_matrix_view_array(rho, 6, 1), av = gsl_matrix_view_array(A, 6, 1),
+                    dv = gsl_matrix_view_array(drho, 6, 1);
+    rlc_node *r = rlc_tape_leaf(t, &rv.matrix, &dv.matrix), *adv = rlc_tape_leaf(t, &av.matrix, NULL);
+    rlc_node *surr = rlc_tape_min(t, rlc_tape_mul(t, r, adv),
+                                  rlc_tape_mul(t, rlc_tape_clip(t, r, 0.8, 1.2), adv));
+    const double expect[6] = {0.5, 0.9, 1.1, 1.2, -0.8, -1.5}, dexp[6] = {1, 1, 1, 0, 0, -1};
+    for (int i = 0; i < 6; i++)
+        assert_near(surr->value.data[i], expect[i], 1e-15);
+    rlc_node *loss = rlc_tape_scale(t, rlc_tape_mean(t, surr), -1.0);
+    assert_near(rlc_node_scalar(loss), -0.2333333333333333, 1e-15);
+    assert_int_equal(rlc_tape_backward(t, rlc_tape_sum(t, surr)), RLC_OK);
+    for (int i = 0; i < 6; i++)
+        assert_near(drho[i], dexp[i], 0);
+    rlc_tape_free(t);
 }
 
 static void test_grad_matmul(void **s) { (void)s; check_op(b_matmul, 2, (const size_t[][2]){{4, 3}, {3, 5}}); }
@@ -244,6 +354,12 @@ int main(void)
         cmocka_unit_test(test_grad_tanh),      cmocka_unit_test(test_grad_square),
         cmocka_unit_test(test_grad_sum),       cmocka_unit_test(test_grad_mean),
         cmocka_unit_test(test_grad_concat),    cmocka_unit_test(test_grad_reuse),
+        cmocka_unit_test(test_grad_exp),       cmocka_unit_test(test_grad_log),
+        cmocka_unit_test(test_grad_row_sum),   cmocka_unit_test(test_grad_log_softmax),
+        cmocka_unit_test(test_grad_gather),    cmocka_unit_test(test_grad_clip),
+        cmocka_unit_test(test_grad_min),       cmocka_unit_test(test_grad_max),
+        cmocka_unit_test(test_grad_gauss_logp), cmocka_unit_test(test_grad_gauss_kl),
+        cmocka_unit_test(test_distribution_values), cmocka_unit_test(test_ppo_clip_b05),
         cmocka_unit_test(test_forward_values), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_arena_settles),
     };

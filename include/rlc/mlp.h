@@ -34,8 +34,10 @@ typedef struct rlc_mlp_config {
 typedef struct rlc_mlp {
     rlc_mlp_config config;
     size_t n_params;
-    gsl_vector *params;  /* owned: all weights and biases */
-    gsl_vector *grads;   /* owned: twin of params */
+    gsl_vector *params;  /* all weights and biases (owned, or a view: rlc_mlp_create_in) */
+    gsl_vector *grads;   /* twin of params */
+    gsl_vector_view params_view, grads_view; /* storage behind a view-backed network */
+    bool owner;          /* params/grads allocated by the network */
     gsl_matrix_view W[RLC_MLP_MAX_LAYERS], b[RLC_MLP_MAX_LAYERS];   /* out×in, 1×out views of params */
     gsl_matrix_view dW[RLC_MLP_MAX_LAYERS], db[RLC_MLP_MAX_LAYERS]; /* same views of grads */
 } rlc_mlp;
@@ -47,7 +49,15 @@ size_t rlc_mlp_param_count(const rlc_mlp_config *cfg);
  * grads. RLC_EINVAL for a bad config (0 layers, too many, a zero size),
  * RLC_ENOMEM. Caller frees with rlc_mlp_free. */
 rlc_status rlc_mlp_create(rlc_mlp **out, const rlc_mlp_config *cfg);
-void rlc_mlp_free(rlc_mlp *m); /* NULL-safe */
+void rlc_mlp_free(rlc_mlp *m); /* NULL-safe; frees parameter storage only if owned */
+
+/* A network whose parameters and gradients are views into caller vectors,
+ * at entries offset .. offset + rlc_mlp_param_count(cfg) − 1 of each, so
+ * several networks (and other parameters) share one flat vector and one
+ * optimiser. The vectors are borrowed and must outlive the network.
+ * RLC_EINVAL for a bad config or a range past the vectors' ends, RLC_ENOMEM. */
+rlc_status rlc_mlp_create_in(rlc_mlp **out, const rlc_mlp_config *cfg, gsl_vector *params,
+                             gsl_vector *grads, size_t offset);
 
 /* PyTorch's default nn.Linear init: W and b ~ U(−1/√in, 1/√in). */
 void rlc_mlp_init_default(rlc_mlp *m, gsl_rng *rng);

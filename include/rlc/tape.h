@@ -33,9 +33,9 @@ typedef struct rlc_node {
     gsl_matrix value;       /* rows × cols; read-only for callers */
     gsl_matrix grad;        /* dLoss/dvalue, same shape; grad.data == NULL when no gradient flows here */
     int op;                 /* internal op code */
-    struct rlc_node *a, *b, *c; /* inputs (NULL where unused) */
-    const double *k1, *k2;  /* borrowed per-column constants (scale_cols) */
-    double alpha, beta;     /* scalar constants (affine) */
+    struct rlc_node *a, *b, *c, *d; /* inputs (NULL where unused) */
+    const double *k1, *k2;  /* borrowed constants (scale_cols, gather, gaussian_log_prob) */
+    double alpha, beta;     /* scalar constants (affine, clip) */
     struct rlc_node *prev;  /* previous node on the tape */
 } rlc_node;
 
@@ -84,6 +84,35 @@ rlc_node *rlc_tape_sum(rlc_tape *t, rlc_node *x);    /* 1×1: sum of all entries
 rlc_node *rlc_tape_mean(rlc_tape *t, rlc_node *x);   /* 1×1: mean of all entries */
 /* [a | b] along features: a n×p, b n×q → n×(p+q). */
 rlc_node *rlc_tape_concat_cols(rlc_tape *t, rlc_node *a, rlc_node *b);
+
+/* --- ops for policy-gradient losses and action distributions --- */
+
+rlc_node *rlc_tape_exp(rlc_tape *t, rlc_node *x);
+rlc_node *rlc_tape_log(rlc_tape *t, rlc_node *x);   /* natural log; x > 0 */
+/* Per-row sum over features: n×m → n×1. */
+rlc_node *rlc_tape_row_sum(rlc_tape *t, rlc_node *x);
+/* Row-wise log-softmax, computed stably (max subtracted): n×k → n×k. */
+rlc_node *rlc_tape_log_softmax(rlc_tape *t, rlc_node *x);
+/* y[i] = x[i][cols[i]]: n×k → n×1. cols: n integers stored as doubles (as
+ * rlc stores discrete actions), borrowed for the pass; out of range → EINVAL. */
+rlc_node *rlc_tape_gather(rlc_tape *t, rlc_node *x, const double *cols);
+/* min(max(x, lo), hi) elementwise; gradient 1 where lo ≤ x ≤ hi, else 0
+ * (torch.clamp). */
+rlc_node *rlc_tape_clip(rlc_tape *t, rlc_node *x, double lo, double hi);
+/* Elementwise min(a, b) / max(a, b); the gradient goes to the chosen input
+ * (to a on ties). PPO's clipped surrogate (Schulman et al. 2017, eq. 7). */
+rlc_node *rlc_tape_min(rlc_tape *t, rlc_node *a, rlc_node *b);
+rlc_node *rlc_tape_max(rlc_tape *t, rlc_node *a, rlc_node *b);
+/* Diagonal Gaussian log-density of fixed actions (n×d, contiguous,
+ * borrowed) under mean (n×d) and log_std (1×d, shared by all rows):
+ * Σⱼ −½((aⱼ−μⱼ)/σⱼ)² − log σⱼ − ½ log 2π → n×1. */
+rlc_node *rlc_tape_gaussian_log_prob(rlc_tape *t, rlc_node *mean, rlc_node *log_std,
+                                     const gsl_matrix *actions);
+/* KL(p ‖ q) of diagonal Gaussians, per row: Σⱼ log σqⱼ − log σpⱼ +
+ * (σpⱼ² + (μpⱼ − μqⱼ)²)/(2σqⱼ²) − ½ → n×1. Means n×d, log-stds 1×d; any
+ * input may carry gradient. */
+rlc_node *rlc_tape_gaussian_kl(rlc_tape *t, rlc_node *mean_p, rlc_node *log_std_p,
+                               rlc_node *mean_q, rlc_node *log_std_q);
 
 /* Backpropagate from a 1×1 node: seeds dloss/dloss = 1 and walks the tape
  * backwards from `loss`, adding into every leaf grad. Call once per pass.

@@ -15,20 +15,43 @@ size_t rlc_mlp_param_count(const rlc_mlp_config *cfg)
     return n;
 }
 
+static bool config_ok(const rlc_mlp_config *cfg)
+{
+    if (cfg->n_layers < 1 || cfg->n_layers > RLC_MLP_MAX_LAYERS)
+        return false;
+    for (size_t l = 0; l <= cfg->n_layers; l++)
+        if (cfg->sizes[l] == 0)
+            return false;
+    return true;
+}
+
+/* Point the layer views at params/grads (contiguous, unit stride). */
+static void bind_views(rlc_mlp *m, double *params, double *grads)
+{
+    size_t off = 0;
+    for (size_t l = 0; l < m->config.n_layers; l++) {
+        size_t in = m->config.sizes[l], o = m->config.sizes[l + 1];
+        m->W[l] = gsl_matrix_view_array(params + off, o, in);
+        m->dW[l] = gsl_matrix_view_array(grads + off, o, in);
+        off += o * in;
+        m->b[l] = gsl_matrix_view_array(params + off, 1, o);
+        m->db[l] = gsl_matrix_view_array(grads + off, 1, o);
+        off += o;
+    }
+}
+
 rlc_status rlc_mlp_create(rlc_mlp **out, const rlc_mlp_config *cfg)
 {
     if (!out || !cfg)
         return RLC_EINVAL;
     *out = NULL;
-    if (cfg->n_layers < 1 || cfg->n_layers > RLC_MLP_MAX_LAYERS)
+    if (!config_ok(cfg))
         return RLC_EINVAL;
-    for (size_t l = 0; l <= cfg->n_layers; l++)
-        if (cfg->sizes[l] == 0)
-            return RLC_EINVAL;
     rlc_mlp *m = calloc(1, sizeof *m);
     if (!m)
         return RLC_ENOMEM;
     m->config = *cfg;
+    m->owner = true;
     m->n_params = rlc_mlp_param_count(cfg);
     m->params = gsl_vector_calloc(m->n_params);
     m->grads = gsl_vector_calloc(m->n_params);
@@ -36,16 +59,33 @@ rlc_status rlc_mlp_create(rlc_mlp **out, const rlc_mlp_config *cfg)
         rlc_mlp_free(m);
         return RLC_ENOMEM;
     }
-    size_t off = 0;
-    for (size_t l = 0; l < cfg->n_layers; l++) {
-        size_t in = cfg->sizes[l], o = cfg->sizes[l + 1];
-        m->W[l] = gsl_matrix_view_array(m->params->data + off, o, in);
-        m->dW[l] = gsl_matrix_view_array(m->grads->data + off, o, in);
-        off += o * in;
-        m->b[l] = gsl_matrix_view_array(m->params->data + off, 1, o);
-        m->db[l] = gsl_matrix_view_array(m->grads->data + off, 1, o);
-        off += o;
-    }
+    bind_views(m, m->params->data, m->grads->data);
+    *out = m;
+    return RLC_OK;
+}
+
+rlc_status rlc_mlp_create_in(rlc_mlp **out, const rlc_mlp_config *cfg, gsl_vector *params,
+                             gsl_vector *grads, size_t offset)
+{
+    if (!out || !cfg || !params || !grads)
+        return RLC_EINVAL;
+    *out = NULL;
+    if (!config_ok(cfg))
+        return RLC_EINVAL;
+    size_t n = rlc_mlp_param_count(cfg);
+    if (params->stride != 1 || grads->stride != 1 || offset + n > params->size ||
+        offset + n > grads->size)
+        return RLC_EINVAL;
+    rlc_mlp *m = calloc(1, sizeof *m);
+    if (!m)
+        return RLC_ENOMEM;
+    m->config = *cfg;
+    m->n_params = n;
+    m->params_view = gsl_vector_subvector(params, offset, n);
+    m->grads_view = gsl_vector_subvector(grads, offset, n);
+    m->params = &m->params_view.vector;
+    m->grads = &m->grads_view.vector;
+    bind_views(m, m->params->data, m->grads->data);
     *out = m;
     return RLC_OK;
 }
@@ -54,9 +94,9 @@ void rlc_mlp_free(rlc_mlp *m)
 {
     if (!m)
         return;
-    if (m->params)
+    if (m->owner && m->params)
         gsl_vector_free(m->params);
-    if (m->grads)
+    if (m->owner && m->grads)
         gsl_vector_free(m->grads);
     free(m);
 }

@@ -12,6 +12,8 @@
 enum {
     OP_LEAF, OP_MATMUL, OP_MATMUL_BT, OP_ADD_BIAS, OP_LINEAR, OP_ADD, OP_SUB, OP_MUL,
     OP_AFFINE, OP_SCALE_COLS, OP_RELU, OP_TANH, OP_SQUARE, OP_SUM, OP_MEAN, OP_CONCAT_COLS,
+    OP_EXP, OP_LOG, OP_ROW_SUM, OP_LOG_SOFTMAX, OP_GATHER, OP_CLIP, OP_MIN, OP_MAX,
+    OP_GAUSS_LOGP, OP_GAUSS_KL,
     OP_COUNT
 };
 
@@ -144,10 +146,10 @@ static bool has_grad(const rlc_node *n) { return n && n->grad.data != NULL; }
 
 /* A new node of rows × cols; a gradient buffer (zeroed) only if an input
  * carries gradient. */
-static rlc_node *node_new(rlc_tape *t, int op, size_t rows, size_t cols, rlc_node *a, rlc_node *b,
-                          rlc_node *c)
+static rlc_node *node_new4(rlc_tape *t, int op, size_t rows, size_t cols, rlc_node *a,
+                           rlc_node *b, rlc_node *c, rlc_node *d)
 {
-    bool g = has_grad(a) || has_grad(b) || has_grad(c);
+    bool g = has_grad(a) || has_grad(b) || has_grad(c) || has_grad(d);
     size_t n = rows * cols;
     rlc_node *node = arena_alloc(t, sizeof *node + (g ? 2 : 1) * n * sizeof(double));
     if (!node)
@@ -161,11 +163,18 @@ static rlc_node *node_new(rlc_tape *t, int op, size_t rows, size_t cols, rlc_nod
     node->a = a;
     node->b = b;
     node->c = c;
+    node->d = d;
     node->k1 = node->k2 = NULL;
     node->alpha = node->beta = 0.0;
     node->prev = t->last;
     t->last = node;
     return node;
+}
+
+static rlc_node *node_new(rlc_tape *t, int op, size_t rows, size_t cols, rlc_node *a, rlc_node *b,
+                          rlc_node *c)
+{
+    return node_new4(t, op, rows, cols, a, b, c, NULL);
 }
 
 /* Validate an op's inputs: NULL inputs propagate (the first error is kept),
@@ -195,7 +204,7 @@ rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad)
     else
         matrix_init(&node->grad, value->size1, value->size2, NULL);
     node->op = OP_LEAF;
-    node->a = node->b = node->c = NULL;
+    node->a = node->b = node->c = node->d = NULL;
     node->k1 = node->k2 = NULL;
     node->alpha = node->beta = 0.0;
     node->prev = t->last;
@@ -390,6 +399,163 @@ rlc_node *rlc_tape_concat_cols(rlc_tape *t, rlc_node *a, rlc_node *b)
     return y;
 }
 
+static void exp_k(size_t n, const double *restrict x, double *restrict y)
+{
+    for (size_t j = 0; j < n; j++)
+        y[j] = exp(x[j]);
+}
+
+static void log_k(size_t n, const double *restrict x, double *restrict y)
+{
+    for (size_t j = 0; j < n; j++)
+        y[j] = log(x[j]);
+}
+
+static rlc_node *map(rlc_tape *t, int op, rlc_node *x, void (*k)(size_t, const double *, double *))
+{
+    rlc_node *y = unary(t, op, x);
+    if (y)
+        for (size_t i = 0; i < ROWS(x); i++)
+            k(COLS(x), x->value.data + i * x->value.tda, y->value.data + i * COLS(y));
+    return y;
+}
+
+rlc_node *rlc_tape_exp(rlc_tape *t, rlc_node *x) { return map(t, OP_EXP, x, exp_k); }
+rlc_node *rlc_tape_log(rlc_tape *t, rlc_node *x) { return map(t, OP_LOG, x, log_k); }
+
+rlc_node *rlc_tape_row_sum(rlc_tape *t, rlc_node *x)
+{
+    if (!CHECK(t, x != NULL, true))
+        return NULL;
+    rlc_node *y = node_new(t, OP_ROW_SUM, ROWS(x), 1, x, NULL, NULL);
+    if (y)
+        for (size_t i = 0; i < ROWS(x); i++) {
+            double s = 0.0;
+            for (size_t j = 0; j < COLS(x); j++)
+                s += AT(&x->value, i, j);
+            y->value.data[i] = s;
+        }
+    return y;
+}
+
+rlc_node *rlc_tape_log_softmax(rlc_tape *t, rlc_node *x)
+{
+    rlc_node *y = unary(t, OP_LOG_SOFTMAX, x);
+    if (!y)
+        return NULL;
+    for (size_t i = 0; i < ROWS(x); i++) {
+        const double *xv = x->value.data + i * x->value.tda;
+        double *yv = y->value.data + i * COLS(y), mx = xv[0], s = 0.0;
+        for (size_t j = 1; j < COLS(x); j++)
+            mx = xv[j] > mx ? xv[j] : mx;
+        for (size_t j = 0; j < COLS(x); j++)
+            s += exp(xv[j] - mx);
+        double lse = mx + log(s);
+        for (size_t j = 0; j < COLS(x); j++)
+            yv[j] = xv[j] - lse;
+    }
+    return y;
+}
+
+rlc_node *rlc_tape_gather(rlc_tape *t, rlc_node *x, const double *cols)
+{
+    bool ok = x && cols;
+    for (size_t i = 0; ok && i < ROWS(x); i++)
+        ok = cols[i] >= 0.0 && cols[i] < (double)COLS(x) && cols[i] == floor(cols[i]);
+    if (!CHECK(t, x && cols, ok))
+        return NULL;
+    rlc_node *y = node_new(t, OP_GATHER, ROWS(x), 1, x, NULL, NULL);
+    if (!y)
+        return NULL;
+    y->k1 = cols;
+    for (size_t i = 0; i < ROWS(x); i++)
+        y->value.data[i] = AT(&x->value, i, (size_t)cols[i]);
+    return y;
+}
+
+rlc_node *rlc_tape_clip(rlc_tape *t, rlc_node *x, double lo, double hi)
+{
+    rlc_node *y = unary(t, OP_CLIP, x);
+    if (!y)
+        return NULL;
+    y->alpha = lo;
+    y->beta = hi;
+    for (size_t i = 0; i < ROWS(x); i++)
+        for (size_t j = 0; j < COLS(x); j++) {
+            double v = AT(&x->value, i, j);
+            AT(&y->value, i, j) = v < lo ? lo : v > hi ? hi : v;
+        }
+    return y;
+}
+
+static rlc_node *pick(rlc_tape *t, int op, rlc_node *a, rlc_node *b)
+{
+    if (!CHECK(t, a && b, ROWS(a) == ROWS(b) && COLS(a) == COLS(b)))
+        return NULL;
+    rlc_node *y = node_new(t, op, ROWS(a), COLS(a), a, b, NULL);
+    if (y)
+        for (size_t i = 0; i < ROWS(a); i++)
+            for (size_t j = 0; j < COLS(a); j++) {
+                double u = AT(&a->value, i, j), v = AT(&b->value, i, j);
+                AT(&y->value, i, j) = op == OP_MIN ? (v < u ? v : u) : (v > u ? v : u);
+            }
+    return y;
+}
+
+rlc_node *rlc_tape_min(rlc_tape *t, rlc_node *a, rlc_node *b) { return pick(t, OP_MIN, a, b); }
+rlc_node *rlc_tape_max(rlc_tape *t, rlc_node *a, rlc_node *b) { return pick(t, OP_MAX, a, b); }
+
+#define HALF_LOG_2PI 0.91893853320467274178 /* ½ log 2π */
+
+rlc_node *rlc_tape_gaussian_log_prob(rlc_tape *t, rlc_node *mean, rlc_node *log_std,
+                                     const gsl_matrix *actions)
+{
+    if (!CHECK(t, mean && log_std && actions,
+               ROWS(log_std) == 1 && COLS(log_std) == COLS(mean) &&
+                   actions->size1 == ROWS(mean) && actions->size2 == COLS(mean) &&
+                   actions->tda == actions->size2))
+        return NULL;
+    rlc_node *y = node_new(t, OP_GAUSS_LOGP, ROWS(mean), 1, mean, log_std, NULL);
+    if (!y)
+        return NULL;
+    y->k1 = actions->data;
+    size_t d = COLS(mean);
+    for (size_t i = 0; i < ROWS(mean); i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            double ls = AT(&log_std->value, 0, j);
+            double z = (actions->data[i * d + j] - AT(&mean->value, i, j)) / exp(ls);
+            s += -0.5 * z * z - ls - HALF_LOG_2PI;
+        }
+        y->value.data[i] = s;
+    }
+    return y;
+}
+
+rlc_node *rlc_tape_gaussian_kl(rlc_tape *t, rlc_node *mean_p, rlc_node *log_std_p,
+                               rlc_node *mean_q, rlc_node *log_std_q)
+{
+    if (!CHECK(t, mean_p && log_std_p && mean_q && log_std_q,
+               ROWS(mean_p) == ROWS(mean_q) && COLS(mean_p) == COLS(mean_q) &&
+                   ROWS(log_std_p) == 1 && ROWS(log_std_q) == 1 &&
+                   COLS(log_std_p) == COLS(mean_p) && COLS(log_std_q) == COLS(mean_p)))
+        return NULL;
+    rlc_node *y = node_new4(t, OP_GAUSS_KL, ROWS(mean_p), 1, mean_p, log_std_p, mean_q, log_std_q);
+    if (!y)
+        return NULL;
+    size_t d = COLS(mean_p);
+    for (size_t i = 0; i < ROWS(mean_p); i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            double lp = AT(&log_std_p->value, 0, j), lq = AT(&log_std_q->value, 0, j);
+            double dm = AT(&mean_p->value, i, j) - AT(&mean_q->value, i, j);
+            s += lq - lp + (exp(2.0 * lp) + dm * dm) / (2.0 * exp(2.0 * lq)) - 0.5;
+        }
+        y->value.data[i] = s;
+    }
+    return y;
+}
+
 /* --- backward: each function adds dL/dinput into the inputs that carry
  * gradient, given y->grad = dL/dy. --- */
 
@@ -541,6 +707,115 @@ static void bw_concat_cols(rlc_node *y)
     }
 }
 
+static void bw_map(rlc_node *y)
+{
+    rlc_node *x = y->a;
+    if (!has_grad(x))
+        return;
+    for (size_t i = 0; i < ROWS(y); i++)
+        for (size_t j = 0; j < COLS(y); j++) {
+            double g = AT(&y->grad, i, j);
+            AT(&x->grad, i, j) += y->op == OP_EXP ? g * AT(&y->value, i, j) : g / AT(&x->value, i, j);
+        }
+}
+
+static void bw_row_sum(rlc_node *y)
+{
+    rlc_node *x = y->a;
+    if (!has_grad(x))
+        return;
+    for (size_t i = 0; i < ROWS(x); i++)
+        for (size_t j = 0; j < COLS(x); j++)
+            AT(&x->grad, i, j) += y->grad.data[i];
+}
+
+/* y = x − logsumexp(x): dx_j = g_j − softmax_j·Σₖ gₖ. */
+static void bw_log_softmax(rlc_node *y)
+{
+    rlc_node *x = y->a;
+    if (!has_grad(x))
+        return;
+    for (size_t i = 0; i < ROWS(y); i++) {
+        double gs = 0.0;
+        for (size_t j = 0; j < COLS(y); j++)
+            gs += AT(&y->grad, i, j);
+        for (size_t j = 0; j < COLS(y); j++)
+            AT(&x->grad, i, j) += AT(&y->grad, i, j) - exp(AT(&y->value, i, j)) * gs;
+    }
+}
+
+static void bw_gather(rlc_node *y)
+{
+    rlc_node *x = y->a;
+    if (has_grad(x))
+        for (size_t i = 0; i < ROWS(y); i++)
+            AT(&x->grad, i, (size_t)y->k1[i]) += y->grad.data[i];
+}
+
+static void bw_clip(rlc_node *y)
+{
+    rlc_node *x = y->a;
+    if (!has_grad(x))
+        return;
+    for (size_t i = 0; i < ROWS(y); i++)
+        for (size_t j = 0; j < COLS(y); j++) {
+            double v = AT(&x->value, i, j);
+            if (v >= y->alpha && v <= y->beta)
+                AT(&x->grad, i, j) += AT(&y->grad, i, j);
+        }
+}
+
+static void bw_pick(rlc_node *y)
+{
+    rlc_node *a = y->a, *b = y->b;
+    for (size_t i = 0; i < ROWS(y); i++)
+        for (size_t j = 0; j < COLS(y); j++) {
+            double u = AT(&a->value, i, j), v = AT(&b->value, i, j), g = AT(&y->grad, i, j);
+            bool to_a = y->op == OP_MIN ? !(v < u) : !(v > u); /* ties go to a */
+            if (to_a && has_grad(a))
+                AT(&a->grad, i, j) += g;
+            else if (!to_a && has_grad(b))
+                AT(&b->grad, i, j) += g;
+        }
+}
+
+static void bw_gauss_logp(rlc_node *y)
+{
+    rlc_node *mean = y->a, *log_std = y->b;
+    size_t d = COLS(mean);
+    for (size_t i = 0; i < ROWS(mean); i++) {
+        double g = y->grad.data[i];
+        for (size_t j = 0; j < d; j++) {
+            double inv_sd = exp(-AT(&log_std->value, 0, j));
+            double z = (y->k1[i * d + j] - AT(&mean->value, i, j)) * inv_sd;
+            if (has_grad(mean))
+                AT(&mean->grad, i, j) += g * z * inv_sd;
+            if (has_grad(log_std))
+                AT(&log_std->grad, 0, j) += g * (z * z - 1.0);
+        }
+    }
+}
+
+static void bw_gauss_kl(rlc_node *y)
+{
+    rlc_node *mp = y->a, *lp = y->b, *mq = y->c, *lq = y->d;
+    for (size_t i = 0; i < ROWS(mp); i++) {
+        double g = y->grad.data[i];
+        for (size_t j = 0; j < COLS(mp); j++) {
+            double vp = exp(2.0 * AT(&lp->value, 0, j)), vq = exp(2.0 * AT(&lq->value, 0, j));
+            double dm = AT(&mp->value, i, j) - AT(&mq->value, i, j);
+            if (has_grad(mp))
+                AT(&mp->grad, i, j) += g * dm / vq;
+            if (has_grad(mq))
+                AT(&mq->grad, i, j) -= g * dm / vq;
+            if (has_grad(lp))
+                AT(&lp->grad, 0, j) += g * (vp / vq - 1.0);
+            if (has_grad(lq))
+                AT(&lq->grad, 0, j) += g * (1.0 - (vp + dm * dm) / vq);
+        }
+    }
+}
+
 static void (*const backward_of[OP_COUNT])(rlc_node *) = {
     [OP_LEAF] = NULL,
     [OP_MATMUL] = bw_matmul,
@@ -558,6 +833,16 @@ static void (*const backward_of[OP_COUNT])(rlc_node *) = {
     [OP_SUM] = bw_reduce,
     [OP_MEAN] = bw_reduce,
     [OP_CONCAT_COLS] = bw_concat_cols,
+    [OP_EXP] = bw_map,
+    [OP_LOG] = bw_map,
+    [OP_ROW_SUM] = bw_row_sum,
+    [OP_LOG_SOFTMAX] = bw_log_softmax,
+    [OP_GATHER] = bw_gather,
+    [OP_CLIP] = bw_clip,
+    [OP_MIN] = bw_pick,
+    [OP_MAX] = bw_pick,
+    [OP_GAUSS_LOGP] = bw_gauss_logp,
+    [OP_GAUSS_KL] = bw_gauss_kl,
 };
 
 rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss)
