@@ -321,6 +321,7 @@ static size_t ddpg_tensors(void *p, rlc_agent_tensor *out)
 
 const rlc_agent_type rlc_agent_ddpg = {
     .name = "ddpg",
+    .kind = RLC_AGENT_OFF_POLICY,
     .create = ddpg_create,
     .free = ddpg_free,
     .predict = ddpg_predict,

@@ -3,7 +3,9 @@
  * rlc_agent_type and to the outside only through callbacks. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include "rlc/agent.h"
+#include "rlc/normalize.h"
 
 #define MAX_DIM 64 /* observation/action components handled without allocation */
 
@@ -40,7 +42,8 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
     double *returns = malloc(cfg->n_eval_episodes * sizeof *returns);
     if (!returns)
         return RLC_ENOMEM;
-    rlc_train_stats stats = {.actor_loss = NAN, .critic_loss = NAN, .n_updates = 0};
+    rlc_train_stats stats;
+    rlc_train_stats_init(&stats);
     rlc_status st = RLC_OK;
     double ep_return = 0.0;
     size_t ep_len = 0;
@@ -69,15 +72,149 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
                 obs[i] = next_obs[i];
         }
         bool last = steps == cfg->total_timesteps;
-        if (cb->on_progress && ((cfg->log_interval && steps % cfg->log_interval == 0) || last) &&
-            (st = cb->on_progress(cb->ctx, steps, &stats)))
-            break;
+        /* evaluate first, so a progress line at the same step shows it */
         if ((cfg->eval_freq && steps % cfg->eval_freq == 0) || last) {
             rlc_runner_evaluate(type, agent, eval_env, cfg->n_eval_episodes, returns);
             if (cb->on_eval && (st = cb->on_eval(cb->ctx, steps, returns, cfg->n_eval_episodes)))
                 break;
         }
+        if (cb->on_progress && ((cfg->log_interval && steps % cfg->log_interval == 0) || last) &&
+            (st = cb->on_progress(cb->ctx, steps, &stats)))
+            break;
     }
     free(returns);
+    return st;
+}
+
+/* Buffers of the on-policy runner, one allocation each, made once. */
+typedef struct onpolicy_buffers {
+    double *obs, *next_obs, *final_obs; /* n_envs × obs_dim, normalised */
+    double *actions, *env_actions;      /* n_envs × act_dim: sampled, and clipped for the env */
+    double *log_probs, *values, *rewards, *trunc_values; /* n_envs */
+    bool *dones;                        /* n_envs */
+} onpolicy_buffers;
+
+static void buffers_free(onpolicy_buffers *b)
+{
+    free(b->obs);
+    free(b->next_obs);
+    free(b->final_obs);
+    free(b->actions);
+    free(b->env_actions);
+    free(b->log_probs);
+    free(b->values);
+    free(b->rewards);
+    free(b->trunc_values);
+    free(b->dones);
+}
+
+static bool buffers_alloc(onpolicy_buffers *b, size_t n, size_t od, size_t ad)
+{
+    *b = (onpolicy_buffers){0};
+    b->obs = malloc(n * od * sizeof(double));
+    b->next_obs = malloc(n * od * sizeof(double));
+    b->final_obs = malloc(n * od * sizeof(double));
+    b->actions = malloc(n * ad * sizeof(double));
+    b->env_actions = malloc(n * ad * sizeof(double));
+    b->log_probs = malloc(n * sizeof(double));
+    b->values = malloc(n * sizeof(double));
+    b->rewards = malloc(n * sizeof(double));
+    b->trunc_values = malloc(n * sizeof(double));
+    b->dones = malloc(n * sizeof(bool));
+    return b->obs && b->next_obs && b->final_obs && b->actions && b->env_actions &&
+           b->log_probs && b->values && b->rewards && b->trunc_values && b->dones;
+}
+
+rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
+                               rlc_env *eval_env, const rlc_runner_config *cfg,
+                               const rlc_runner_callbacks *cb)
+{
+    rlc_onpolicy_settings set = type->onpolicy_settings(agent);
+    rlc_policy *pol = type->policy(agent);
+    gsl_rng *rng = type->action_rng(agent);
+    size_t n = envs->n_envs, od = envs->obs_dim, ad = pol->act_dim;
+    if (n != set.n_envs || cfg->n_eval_episodes == 0 || set.n_steps == 0)
+        return RLC_EINVAL;
+    size_t per_rollout = set.n_steps * n;
+    size_t updates = cfg->total_timesteps / per_rollout;
+    if (updates == 0)
+        updates = 1;
+
+    onpolicy_buffers b = {0};
+    rlc_rollout *ro = NULL;
+    rlc_return_norm *rn = NULL;
+    rlc_tape *tape = NULL;
+    double *eval_returns = malloc(cfg->n_eval_episodes * sizeof *eval_returns);
+    rlc_status st = RLC_ENOMEM;
+    if (!eval_returns || !buffers_alloc(&b, n, od, ad) ||
+        rlc_rollout_create(&ro, set.n_steps, n, od, ad) || rlc_tape_create(&tape, 1 << 16) ||
+        (set.norm_reward && rlc_return_norm_create(&rn, n, set.gamma, 10.0)))
+        goto done;
+
+    rlc_train_stats stats;
+    rlc_train_stats_init(&stats);
+    size_t timesteps = 0;
+    rlc_vec_env_reset(envs);
+    if (pol->obs_norm)
+        rlc_running_norm_update(pol->obs_norm, envs->obs, n);
+    rlc_policy_normalize_obs(pol, envs->obs, b.obs, n);
+
+    st = RLC_OK;
+    for (size_t k = 0; k < updates && st == RLC_OK; k++) {
+        rlc_rollout_reset(ro);
+        for (size_t s = 0; s < set.n_steps; s++) {
+            rlc_policy_act(pol, tape, b.obs, n, rng, b.actions, b.log_probs, b.values);
+            for (size_t e = 0; e < n; e++)
+                rlc_policy_clip_action(pol, b.actions + e * ad, b.env_actions + e * ad);
+            rlc_vec_env_step(envs, b.env_actions);
+            timesteps += n;
+            bool any_trunc = false;
+            for (size_t e = 0; e < n; e++) {
+                b.dones[e] = envs->terminated[e] || envs->truncated[e];
+                any_trunc |= envs->truncated[e] && !envs->terminated[e];
+                if (b.dones[e] && cb->on_episode &&
+                    (st = cb->on_episode(cb->ctx, envs->episode_return[e], envs->episode_length[e],
+                                         timesteps)))
+                    goto done;
+            }
+            /* SB3 VecNormalize order: statistics from the new observations,
+             * then normalise them and the final observations with it. */
+            if (pol->obs_norm)
+                rlc_running_norm_update(pol->obs_norm, envs->obs, n);
+            rlc_policy_normalize_obs(pol, envs->obs, b.next_obs, n);
+            if (any_trunc) {
+                rlc_policy_normalize_obs(pol, envs->final_obs, b.final_obs, n);
+                rlc_policy_values(pol, tape, b.final_obs, n, b.trunc_values);
+            }
+            if (rn)
+                rlc_return_norm_step(rn, envs->rewards, b.dones, b.rewards);
+            else
+                memcpy(b.rewards, envs->rewards, n * sizeof *b.rewards);
+            if ((st = rlc_rollout_add(ro, b.obs, b.actions, b.log_probs, b.values, b.rewards,
+                                      envs->terminated, envs->truncated,
+                                      any_trunc ? b.trunc_values : NULL)))
+                goto done;
+            memcpy(b.obs, b.next_obs, n * od * sizeof *b.obs);
+        }
+        rlc_policy_values(pol, tape, b.obs, n, b.values);
+        rlc_rollout_compute_gae(ro, b.values, set.gamma, set.gae_lambda);
+        if ((st = type->update(agent, ro, 1.0 - (double)k / (double)updates, &stats)))
+            break;
+        bool last = k + 1 == updates;
+        size_t before = timesteps - per_rollout;
+        if ((cfg->eval_freq && timesteps / cfg->eval_freq != before / cfg->eval_freq) || last) {
+            rlc_runner_evaluate(type, agent, eval_env, cfg->n_eval_episodes, eval_returns);
+            if (cb->on_eval && (st = cb->on_eval(cb->ctx, timesteps, eval_returns, cfg->n_eval_episodes)))
+                break;
+        }
+        if (cb->on_progress && (st = cb->on_progress(cb->ctx, timesteps, &stats)))
+            break;
+    }
+done:
+    free(eval_returns);
+    buffers_free(&b);
+    rlc_rollout_free(ro);
+    rlc_return_norm_free(rn);
+    rlc_tape_free(tape);
     return st;
 }

@@ -22,6 +22,8 @@ typedef struct run_ctx {
     rlc_run_result *res;
     FILE *monitor, *progress_csv, *eval_csv, *display;
     bool tty;
+    bool on_policy;
+    size_t final_timesteps; /* steps the run will have taken when it ends */
     double t0_mono; /* CLOCK_MONOTONIC seconds at start */
     size_t episodes;
     double recent_r[RECENT];
@@ -133,10 +135,10 @@ static void show(run_ctx *c, size_t timesteps, double fps, bool final)
     if (!c->display)
         return;
     double elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
-    double eta = fps > 0 ? (double)(c->cfg->total_timesteps - timesteps) / fps : 0.0;
+    double eta = fps > 0 ? (double)(c->final_timesteps - timesteps) / fps : 0.0;
     char line[256];
     snprintf(line, sizeof line, "%zu/%zu steps  %.0f steps/s  ep_rew_mean %.1f  eval %.1f  %s %.1fs",
-             timesteps, c->cfg->total_timesteps, fps, recent_mean(c), c->last_eval_mean,
+             timesteps, c->final_timesteps, fps, recent_mean(c), c->last_eval_mean,
              final ? "took" : "eta", final ? elapsed : eta);
     if (c->tty)
         fprintf(c->display, "\r\033[K%s%s", line, final ? "\n" : "");
@@ -154,12 +156,18 @@ static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *
     double len_mean = 0;
     for (size_t i = 0; i < n; i++)
         len_mean += (double)c->recent_l[i] / (double)n;
-    if (fprintf(c->progress_csv, "%zu,%zu,%.3f,%.0f,%.6g,%.6g,%.8g,%.8g,%zu\n", timesteps,
-                c->episodes, elapsed, fps, recent_mean(c), n ? len_mean : NAN, s->actor_loss,
-                s->critic_loss, s->n_updates) < 0 ||
-        fflush(c->progress_csv) != 0)
+    int w = fprintf(c->progress_csv, "%zu,%zu,%.3f,%.0f,%.6g,%.6g,", timesteps, c->episodes,
+                    elapsed, fps, recent_mean(c), n ? len_mean : NAN);
+    if (w >= 0)
+        w = c->on_policy
+                ? fprintf(c->progress_csv, "%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%zu\n",
+                          s->policy_loss, s->value_loss, s->entropy, s->approx_kl,
+                          s->clip_fraction, s->explained_variance, s->learning_rate, s->n_updates)
+                : fprintf(c->progress_csv, "%.8g,%.8g,%zu\n", s->actor_loss, s->critic_loss,
+                          s->n_updates);
+    if (w < 0 || fflush(c->progress_csv) != 0)
         return io_error(c->res, "cannot write", "progress.csv");
-    show(c, timesteps, fps, timesteps == c->cfg->total_timesteps);
+    show(c, timesteps, fps, timesteps >= c->final_timesteps);
     return RLC_OK;
 }
 
@@ -240,21 +248,35 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
                  type ? cfg->env_id : cfg->algo);
         return RLC_EINVAL;
     }
-    run_ctx c = {.cfg = cfg, .res = res, .display = progress, .last_eval_mean = NAN};
+    run_ctx c = {.cfg = cfg, .res = res, .display = progress, .last_eval_mean = NAN,
+                 .on_policy = type->kind == RLC_AGENT_ON_POLICY,
+                 .final_timesteps = cfg->total_timesteps};
+    const void *settings = !strcmp(cfg->algo, "ppo")   ? (const void *)&cfg->ppo
+                           : !strcmp(cfg->algo, "a2c") ? (const void *)&cfg->a2c
+                                                       : (const void *)&cfg->ddpg;
     gsl_rng *env_rng = rlc_rng_create(cfg->seed, RLC_RNG_ENV);
     gsl_rng *eval_rng = rlc_rng_create(cfg->seed, RLC_RNG_EVAL_ENV);
     rlc_env *env = NULL, *eval_env = NULL;
+    rlc_vec_env *venv = NULL;
     void *agent = NULL;
     rlc_status st = RLC_ENOMEM;
-    const void *settings = &cfg->ddpg; /* the only algorithm so far */
-    if (!env_rng || !eval_rng || rlc_env_create(&env, env_type, env_rng) ||
-        rlc_env_create(&eval_env, env_type, eval_rng))
+    if (!env_rng || !eval_rng || rlc_env_create(&eval_env, env_type, eval_rng))
         goto done;
     if ((st = type->create(&agent, settings, env_type, cfg->seed)) != RLC_OK) {
         snprintf(res->error, sizeof res->error, "cannot create the %s agent: %s", cfg->algo,
                  rlc_strerror(st));
         goto done;
     }
+    st = RLC_ENOMEM;
+    if (c.on_policy) {
+        rlc_onpolicy_settings set = type->onpolicy_settings(agent);
+        size_t per_rollout = set.n_envs * set.n_steps;
+        size_t updates = cfg->total_timesteps / per_rollout;
+        c.final_timesteps = (updates ? updates : 1) * per_rollout;
+        if (rlc_vec_env_create(&venv, env_type, set.n_envs, cfg->seed, RLC_RNG_ENV))
+            goto done;
+    } else if (rlc_env_create(&env, env_type, env_rng))
+        goto done;
     /* Everything is built: only now touch the disk. */
     if ((st = create_run_dir(cfg, config_path, out_dir, res)) != RLC_OK)
         goto done;
@@ -275,8 +297,10 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         goto done;
     fprintf(c.monitor, "#{\"t_start\": %.6f, \"env_id\": \"%s\"}\nr,l,t\n", now(CLOCK_REALTIME),
             cfg->env_id);
-    fprintf(c.progress_csv,
-            "timesteps,episodes,time_elapsed,fps,ep_rew_mean,ep_len_mean,actor_loss,critic_loss,n_updates\n");
+    fprintf(c.progress_csv, "timesteps,episodes,time_elapsed,fps,ep_rew_mean,ep_len_mean,%s\n",
+            c.on_policy ? "policy_loss,value_loss,entropy,approx_kl,clip_fraction,"
+                          "explained_variance,learning_rate,n_updates"
+                        : "actor_loss,critic_loss,n_updates");
     fprintf(c.eval_csv, "timesteps,mean_reward,std_reward,min_reward,max_reward\n");
     c.tty = progress && isatty(fileno(progress));
     c.t0_mono = now(CLOCK_MONOTONIC);
@@ -286,9 +310,10 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
                             .eval_freq = cfg->eval_freq,
                             .n_eval_episodes = cfg->n_eval_episodes};
     rlc_runner_callbacks cb = {&c, on_episode, on_progress, on_eval};
-    st = rlc_runner_offpolicy(type, agent, env, eval_env, &rc, &cb);
+    st = c.on_policy ? rlc_runner_onpolicy(type, agent, venv, eval_env, &rc, &cb)
+                     : rlc_runner_offpolicy(type, agent, env, eval_env, &rc, &cb);
     res->seconds = now(CLOCK_MONOTONIC) - c.t0_mono;
-    res->timesteps = cfg->total_timesteps;
+    res->timesteps = c.final_timesteps;
     if (st == RLC_ENONFINITE)
         snprintf(res->error, sizeof res->error,
                  "training diverged (non-finite loss); no checkpoint written");
@@ -299,8 +324,11 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     size_t nt = type->tensors(agent, tensors);
     char path[4352];
     snprintf(path, sizeof path, "%s/model.rlc", res->run_dir);
-    if ((st = rlc_run_write_checkpoint(path, tensors, nt)) != RLC_OK)
-        io_error(res, "cannot write", path);
+    if ((st = rlc_run_write_checkpoint(path, tensors, nt)) != RLC_OK) {
+        if (st != RLC_EIO)
+            errno = ENAMETOOLONG;
+        st = io_error(res, "cannot write", path);
+    }
 done:
     if (c.monitor && fclose(c.monitor) != 0 && st == RLC_OK)
         st = io_error(res, "cannot write", "monitor.csv");
@@ -312,6 +340,7 @@ done:
         type->free(agent);
     rlc_env_free(env);
     rlc_env_free(eval_env);
+    rlc_vec_env_free(venv);
     if (env_rng)
         gsl_rng_free(env_rng);
     if (eval_rng)

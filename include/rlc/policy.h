@@ -1,0 +1,85 @@
+/* rlc/policy.h — the stochastic actor-critic policy shared by the
+ * on-policy algorithms (A2C, PPO; later TRPO, QAC): a separate actor MLP
+ * (logits for Discrete actions, means for Box actions plus a
+ * state-independent log-std parameter) and critic MLP V(s), all parameters
+ * in ONE flat vector (actor | critic | log_std) with a twin gradient vector,
+ * as Stable-Baselines3's ActorCriticPolicy with separate networks. Optional
+ * observation normalisation (running mean/variance, clipped) lives here too,
+ * so it is saved and frozen with the policy. */
+#ifndef RLC_POLICY_H
+#define RLC_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_vector.h>
+#include "rlc/ddpg.h" /* RLC_MAX_HIDDEN */
+#include "rlc/distributions.h"
+#include "rlc/env.h"
+#include "rlc/mlp.h"
+#include "rlc/normalize.h"
+#include "rlc/status.h"
+#include "rlc/tape.h"
+
+typedef struct rlc_policy_config {
+    size_t net_arch[RLC_MAX_HIDDEN]; /* hidden widths, actor and critic alike (default 64, 64) */
+    size_t n_hidden;
+    rlc_activation activation_fn;    /* hidden activation (default tanh) */
+    bool ortho_init;                 /* orthogonal init with SB3's gains: √2 hidden, 0.01 policy head, 1 value head */
+    double log_std_init;             /* initial log σ of Gaussian policies (default 0) */
+    bool norm_obs;                   /* normalise observations by running mean/variance */
+    double clip_obs;                 /* clip normalised observations to ±clip_obs (default 10) */
+} rlc_policy_config;
+
+void rlc_policy_config_default(rlc_policy_config *cfg);
+
+typedef struct rlc_policy {
+    rlc_policy_config config;
+    rlc_dist_kind dist;
+    size_t obs_dim, act_dim;   /* act_dim: Box dimension, or 1 for Discrete */
+    size_t dist_dim;           /* logits (n actions) or means (d) per row */
+    const double *act_low, *act_high; /* Box bounds (borrowed from the env type); NULL for Discrete */
+    gsl_vector *params, *grads;       /* owned flat vectors: actor | critic | log_std */
+    rlc_mlp *actor, *critic;          /* views into params */
+    gsl_matrix_view log_std, dlog_std; /* 1 × act_dim views (Gaussian only) */
+    rlc_running_norm *obs_norm;       /* NULL unless config.norm_obs */
+} rlc_policy;
+
+/* Build a policy for env's spaces, initialised from rng (orthogonal or
+ * PyTorch default). RLC_EINVAL, RLC_ENOMEM, RLC_EGSL. Caller frees. */
+rlc_status rlc_policy_create(rlc_policy **out, const rlc_policy_config *cfg,
+                             const rlc_env_type *env, gsl_rng *rng);
+void rlc_policy_free(rlc_policy *p); /* NULL-safe */
+
+/* Normalise n raw observations (n × obs_dim) into out with the frozen
+ * statistics (a copy when norm_obs is off). No allocation. */
+void rlc_policy_normalize_obs(const rlc_policy *p, const double *obs, double *out, size_t n);
+
+/* On the tape, for already-normalised observations obs (n × obs_dim,
+ * borrowed): the distribution parameters (n × dist_dim), V(s) (n × 1) and
+ * the log-std node (NULL for Categorical). With train, backward adds into
+ * p->grads. Any output pointer may be NULL to skip that network. */
+void rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs, bool train,
+                        rlc_node **dist_params, rlc_node **log_std, rlc_node **values);
+
+/* Stochastic actions for n normalised observations (n × obs_dim): samples
+ * from π(·|s) with rng into actions (n × act_dim, unclipped), their
+ * log-probabilities (n) and V(s) (n). Uses t as scratch. No allocation once
+ * the tape is warm. */
+void rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n, gsl_rng *rng,
+                    double *actions, double *log_probs, double *values);
+
+/* V(s) for n normalised observations (n × obs_dim) into values (n). */
+void rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
+                       double *values);
+
+/* The deterministic action for ONE raw observation: normalised with frozen
+ * statistics, the distribution's mode (pitfall B32), clipped to the bounds. */
+void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, const double *obs, double *action);
+
+/* Clip an action to the Box bounds for the environment (identity for
+ * Discrete). The unclipped action is what the rollout stores. */
+void rlc_policy_clip_action(const rlc_policy *p, const double *action, double *clipped);
+
+#endif

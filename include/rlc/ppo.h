@@ -1,0 +1,43 @@
+/* rlc/ppo.h — Proximal Policy Optimization (Schulman et al. 2017,
+ * "Proximal Policy Optimization Algorithms", Alg. 1 with the clipped
+ * surrogate of eq. 7), as Stable-Baselines3's PPO: n_epochs over shuffled
+ * minibatches of one rollout, per-minibatch advantage normalisation,
+ * optional value clipping, entropy bonus, global gradient clipping, and an
+ * early stop on the approximate KL. Settings use SB3's names. The agent is
+ * reached through rlc/agent.h (rlc_agent_ppo). */
+#ifndef RLC_PPO_H
+#define RLC_PPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "rlc/policy.h"
+
+typedef enum rlc_schedule {
+    RLC_SCHEDULE_CONSTANT,
+    RLC_SCHEDULE_LINEAR /* value · progress_remaining: from the value at the start to 0 at the end */
+} rlc_schedule;
+
+typedef struct rlc_ppo_config {
+    size_t n_envs;                    /* environment copies stepped in lockstep */
+    size_t n_steps;                   /* steps per copy per rollout */
+    size_t batch_size;                /* minibatch size; the last one of an epoch may be smaller */
+    size_t n_epochs;                  /* passes over each rollout */
+    double learning_rate;             /* Adam step size at the start */
+    rlc_schedule lr_schedule;
+    double gamma, gae_lambda;
+    double clip_range;                /* ε of the clipped surrogate at the start */
+    rlc_schedule clip_range_schedule;
+    double clip_range_vf;             /* value clipping around the old values; 0 = off */
+    bool normalize_advantage;         /* per minibatch, sample std (ddof 1); skipped for one sample */
+    double ent_coef, vf_coef;
+    double max_grad_norm;             /* global-norm clipping of all parameters' gradient */
+    double target_kl;                 /* stop the update when approx KL > 1.5·target_kl; 0 = off */
+    bool norm_reward;                 /* scale rewards by the running std of the discounted return */
+    rlc_policy_config policy;
+} rlc_ppo_config;
+
+/* Stable-Baselines3's PPO defaults (n_steps 2048, batch 64, 10 epochs,
+ * lr 3e-4, γ 0.99, λ 0.95, ε 0.2, ent 0, vf 0.5, max_grad_norm 0.5), one env. */
+void rlc_ppo_config_default(rlc_ppo_config *cfg);
+
+#endif

@@ -1,0 +1,174 @@
+/* policy.c — the on-policy actor-critic (contract in include/rlc/policy.h):
+ * building the networks in one flat vector, acting, and the forward pass the
+ * losses of A2C and PPO are written on. No losses here. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rlc/policy.h"
+
+#define MAX_ROWS_ON_STACK 64 /* act/values handle more rows in chunks of this */
+
+void rlc_policy_config_default(rlc_policy_config *cfg)
+{
+    *cfg = (rlc_policy_config){
+        .net_arch = {64, 64},
+        .n_hidden = 2,
+        .activation_fn = RLC_ACT_TANH,
+        .ortho_init = true,
+        .log_std_init = 0.0,
+        .norm_obs = false,
+        .clip_obs = 10.0,
+    };
+}
+
+void rlc_policy_free(rlc_policy *p)
+{
+    if (!p)
+        return;
+    rlc_mlp_free(p->actor);
+    rlc_mlp_free(p->critic);
+    if (p->params)
+        gsl_vector_free(p->params);
+    if (p->grads)
+        gsl_vector_free(p->grads);
+    rlc_running_norm_free(p->obs_norm);
+    free(p);
+}
+
+static rlc_mlp_config net_config(const rlc_policy_config *cfg, size_t in, size_t out)
+{
+    rlc_mlp_config m = {.n_layers = cfg->n_hidden + 1,
+                        .hidden_activation = cfg->activation_fn,
+                        .output_activation = RLC_ACT_IDENTITY};
+    m.sizes[0] = in;
+    for (size_t l = 0; l < cfg->n_hidden; l++)
+        m.sizes[l + 1] = cfg->net_arch[l];
+    m.sizes[cfg->n_hidden + 1] = out;
+    return m;
+}
+
+rlc_status rlc_policy_create(rlc_policy **out, const rlc_policy_config *cfg,
+                             const rlc_env_type *env, gsl_rng *rng)
+{
+    if (!out || !cfg || !env || !rng || cfg->n_hidden < 1 || cfg->n_hidden > RLC_MAX_HIDDEN)
+        return RLC_EINVAL;
+    *out = NULL;
+    rlc_policy *p = calloc(1, sizeof *p);
+    if (!p)
+        return RLC_ENOMEM;
+    p->config = *cfg;
+    p->obs_dim = env->observation_space.dim;
+    bool discrete = env->action_space.kind == RLC_SPACE_DISCRETE;
+    p->dist = discrete ? RLC_DIST_CATEGORICAL : RLC_DIST_GAUSSIAN;
+    p->act_dim = discrete ? 1 : env->action_space.dim;
+    p->dist_dim = discrete ? env->action_space.n : env->action_space.dim;
+    p->act_low = env->action_space.low;
+    p->act_high = env->action_space.high;
+
+    rlc_mlp_config ac = net_config(cfg, p->obs_dim, p->dist_dim), cc = net_config(cfg, p->obs_dim, 1);
+    size_t na = rlc_mlp_param_count(&ac), nc = rlc_mlp_param_count(&cc);
+    size_t nl = discrete ? 0 : p->act_dim;
+    rlc_status st = RLC_ENOMEM;
+    p->params = gsl_vector_calloc(na + nc + nl);
+    p->grads = gsl_vector_calloc(na + nc + nl);
+    if (!p->params || !p->grads)
+        goto fail;
+    if ((st = rlc_mlp_create_in(&p->actor, &ac, p->params, p->grads, 0)) ||
+        (st = rlc_mlp_create_in(&p->critic, &cc, p->params, p->grads, na)))
+        goto fail;
+    if (!discrete) {
+        p->log_std = gsl_matrix_view_array(p->params->data + na + nc, 1, nl);
+        p->dlog_std = gsl_matrix_view_array(p->grads->data + na + nc, 1, nl);
+        gsl_matrix_set_all(&p->log_std.matrix, cfg->log_std_init);
+    }
+    if (cfg->ortho_init) {
+        if ((st = rlc_mlp_init_orthogonal(p->actor, rng, sqrt(2.0), 0.01)) ||
+            (st = rlc_mlp_init_orthogonal(p->critic, rng, sqrt(2.0), 1.0)))
+            goto fail;
+    } else {
+        rlc_mlp_init_default(p->actor, rng);
+        rlc_mlp_init_default(p->critic, rng);
+    }
+    if (cfg->norm_obs && (st = rlc_running_norm_create(&p->obs_norm, p->obs_dim, cfg->clip_obs)))
+        goto fail;
+    *out = p;
+    return RLC_OK;
+fail:
+    rlc_policy_free(p);
+    return st;
+}
+
+void rlc_policy_normalize_obs(const rlc_policy *p, const double *obs, double *out, size_t n)
+{
+    if (p->obs_norm)
+        rlc_running_norm_apply(p->obs_norm, obs, out, n);
+    else if (out != obs)
+        memcpy(out, obs, n * p->obs_dim * sizeof *out);
+}
+
+void rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs, bool train,
+                        rlc_node **dist_params, rlc_node **log_std, rlc_node **values)
+{
+    rlc_policy *pm = (rlc_policy *)p; /* leaves borrow the views; backward writes only grads */
+    rlc_node *x = rlc_tape_leaf(t, obs, NULL);
+    if (dist_params)
+        *dist_params = rlc_mlp_forward(p->actor, t, x, train);
+    if (log_std)
+        *log_std = p->dist == RLC_DIST_GAUSSIAN
+                       ? rlc_tape_leaf(t, &pm->log_std.matrix, train ? &pm->dlog_std.matrix : NULL)
+                       : NULL;
+    if (values)
+        *values = rlc_mlp_forward(p->critic, t, x, train);
+}
+
+void rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n, gsl_rng *rng,
+                    double *actions, double *log_probs, double *values)
+{
+    for (size_t r0 = 0; r0 < n; r0 += MAX_ROWS_ON_STACK) {
+        size_t m = n - r0 < MAX_ROWS_ON_STACK ? n - r0 : MAX_ROWS_ON_STACK;
+        gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs + r0 * p->obs_dim, m, p->obs_dim);
+        rlc_node *dp, *ls, *v;
+        rlc_tape_reset(t);
+        rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, &v);
+        for (size_t i = 0; i < m; i++) {
+            log_probs[r0 + i] = rlc_dist_sample(p->dist, p->dist_dim, dp->value.data + i * p->dist_dim,
+                                                ls ? ls->value.data : NULL, rng,
+                                                actions + (r0 + i) * p->act_dim);
+            values[r0 + i] = v->value.data[i];
+        }
+    }
+}
+
+void rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
+                       double *values)
+{
+    for (size_t r0 = 0; r0 < n; r0 += MAX_ROWS_ON_STACK) {
+        size_t m = n - r0 < MAX_ROWS_ON_STACK ? n - r0 : MAX_ROWS_ON_STACK;
+        gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs + r0 * p->obs_dim, m, p->obs_dim);
+        rlc_node *v;
+        rlc_tape_reset(t);
+        rlc_policy_forward(p, t, &ov.matrix, false, NULL, NULL, &v);
+        memcpy(values + r0, v->value.data, m * sizeof *values);
+    }
+}
+
+void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, const double *obs, double *action)
+{
+    double x[MAX_ROWS_ON_STACK];
+    size_t od = p->obs_dim < MAX_ROWS_ON_STACK ? p->obs_dim : MAX_ROWS_ON_STACK;
+    rlc_policy_normalize_obs(p, obs, x, 1);
+    gsl_matrix_const_view ov = gsl_matrix_const_view_array(x, 1, od);
+    rlc_node *dp;
+    rlc_tape_reset(t);
+    rlc_policy_forward(p, t, &ov.matrix, false, &dp, NULL, NULL);
+    rlc_dist_mode(p->dist, p->dist_dim, dp->value.data, action);
+    rlc_policy_clip_action(p, action, action);
+}
+
+void rlc_policy_clip_action(const rlc_policy *p, const double *action, double *clipped)
+{
+    for (size_t j = 0; j < p->act_dim; j++) {
+        double a = action[j];
+        clipped[j] = p->dist == RLC_DIST_GAUSSIAN ? fmin(fmax(a, p->act_low[j]), p->act_high[j]) : a;
+    }
+}

@@ -1,0 +1,274 @@
+/* ppo.c — PPO (Schulman et al. 2017) behind rlc_agent_type (contracts in
+ * include/rlc/ppo.h and include/rlc/agent.h). The rollout is collected by
+ * rlc_runner_onpolicy; this file holds the policy, the optimiser and the
+ * update: epochs of shuffled minibatches on the clipped surrogate. No
+ * state-dependent exploration, no recurrent policies. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_statistics_double.h>
+#include "rlc/agent.h"
+#include "rlc/optim.h"
+#include "rlc/ppo.h"
+#include "rlc/rng.h"
+
+void rlc_ppo_config_default(rlc_ppo_config *cfg)
+{
+    *cfg = (rlc_ppo_config){
+        .n_envs = 1,
+        .n_steps = 2048,
+        .batch_size = 64,
+        .n_epochs = 10,
+        .learning_rate = 3e-4,
+        .lr_schedule = RLC_SCHEDULE_CONSTANT,
+        .gamma = 0.99,
+        .gae_lambda = 0.95,
+        .clip_range = 0.2,
+        .clip_range_schedule = RLC_SCHEDULE_CONSTANT,
+        .clip_range_vf = 0.0,
+        .normalize_advantage = true,
+        .ent_coef = 0.0,
+        .vf_coef = 0.5,
+        .max_grad_norm = 0.5,
+        .target_kl = 0.0,
+        .norm_reward = false,
+    };
+    rlc_policy_config_default(&cfg->policy);
+}
+
+typedef struct ppo {
+    rlc_ppo_config cfg;
+    rlc_policy *policy;
+    rlc_optim *optim;
+    rlc_tape *tape;
+    gsl_rng *action_rng, *sample_rng;
+    size_t rows;       /* n_steps × n_envs */
+    size_t *perm;      /* rows: minibatch order, reshuffled every epoch */
+    /* one minibatch, gathered (batch_size rows each) */
+    double *obs, *actions, *old_log_probs, *advantages, *returns, *old_values;
+    size_t n_updates;
+} ppo;
+
+static void ppo_free(void *p)
+{
+    ppo *a = p;
+    if (!a)
+        return;
+    rlc_policy_free(a->policy);
+    rlc_optim_free(a->optim);
+    rlc_tape_free(a->tape);
+    if (a->action_rng)
+        gsl_rng_free(a->action_rng);
+    if (a->sample_rng)
+        gsl_rng_free(a->sample_rng);
+    free(a->perm);
+    free(a->obs);
+    free(a->actions);
+    free(a->old_log_probs);
+    free(a->advantages);
+    free(a->returns);
+    free(a->old_values);
+    free(a);
+}
+
+static rlc_status ppo_create(void **out, const void *settings, const rlc_env_type *env,
+                             uint64_t seed)
+{
+    const rlc_ppo_config *cfg = settings;
+    *out = NULL;
+    if (!cfg || cfg->n_envs < 1 || cfg->n_steps < 1 || cfg->batch_size < 1 || cfg->n_epochs < 1)
+        return RLC_EINVAL;
+    ppo *a = calloc(1, sizeof *a);
+    if (!a)
+        return RLC_ENOMEM;
+    a->cfg = *cfg;
+    a->rows = cfg->n_steps * cfg->n_envs;
+    rlc_status st = RLC_ENOMEM;
+    gsl_rng *init_rng = rlc_rng_create(seed, RLC_RNG_INIT);
+    a->action_rng = rlc_rng_create(seed, RLC_RNG_EXPLORE);
+    a->sample_rng = rlc_rng_create(seed, RLC_RNG_SAMPLE);
+    if (!init_rng || !a->action_rng || !a->sample_rng)
+        goto fail;
+    if ((st = rlc_policy_create(&a->policy, &cfg->policy, env, init_rng)))
+        goto fail;
+    size_t b = cfg->batch_size < a->rows ? cfg->batch_size : a->rows;
+    size_t od = a->policy->obs_dim, ad = a->policy->act_dim;
+    st = RLC_ENOMEM;
+    a->perm = malloc(a->rows * sizeof *a->perm);
+    a->obs = malloc(b * od * sizeof(double));
+    a->actions = malloc(b * ad * sizeof(double));
+    a->old_log_probs = malloc(b * sizeof(double));
+    a->advantages = malloc(b * sizeof(double));
+    a->returns = malloc(b * sizeof(double));
+    a->old_values = malloc(b * sizeof(double));
+    if (!a->perm || !a->obs || !a->actions || !a->old_log_probs || !a->advantages ||
+        !a->returns || !a->old_values)
+        goto fail;
+    for (size_t i = 0; i < a->rows; i++)
+        a->perm[i] = i;
+    rlc_optim_config oc;
+    rlc_optim_config_default(&oc);
+    oc.learning_rate = cfg->learning_rate;
+    oc.eps = 1e-5; /* SB3's PPO/A2C Adam eps */
+    if ((st = rlc_optim_create(&a->optim, rlc_optim_adam, a->policy->params->size, &oc)) ||
+        (st = rlc_tape_create(&a->tape, 1 << 16)))
+        goto fail;
+    gsl_rng_free(init_rng);
+    *out = a;
+    return RLC_OK;
+fail:
+    if (init_rng)
+        gsl_rng_free(init_rng);
+    ppo_free(a);
+    return st;
+}
+
+static void ppo_predict(void *p, const double *obs, double *action)
+{
+    ppo *a = p;
+    rlc_policy_predict(a->policy, a->tape, obs, action);
+}
+
+static rlc_onpolicy_settings ppo_settings(void *p)
+{
+    ppo *a = p;
+    return (rlc_onpolicy_settings){a->cfg.n_envs, a->cfg.n_steps, a->cfg.gamma, a->cfg.gae_lambda,
+                                   a->cfg.norm_reward};
+}
+
+static rlc_policy *ppo_policy(void *p) { return ((ppo *)p)->policy; }
+static gsl_rng *ppo_action_rng(void *p) { return ((ppo *)p)->action_rng; }
+
+static double scheduled(double v, rlc_schedule s, double progress_remaining)
+{
+    return s == RLC_SCHEDULE_LINEAR ? v * progress_remaining : v;
+}
+
+/* The loss of one minibatch of m rows (already gathered), recorded on the
+ * tape: policy loss −mean min(ρA, clip(ρ, 1 ± ε)A), value loss
+ * mean (R − V)² (V clipped around the old values when clip_range_vf > 0,
+ * as SB3), entropy bonus. Writes the parts and the approx KL and clip
+ * fraction of this minibatch. */
+static rlc_node *minibatch_loss(ppo *a, size_t m, double clip, double *pg, double *vl, double *ent,
+                                double *kl, double *clip_frac)
+{
+    rlc_tape *t = a->tape;
+    rlc_policy *pol = a->policy;
+    gsl_matrix_view obs = gsl_matrix_view_array(a->obs, m, pol->obs_dim);
+    gsl_matrix_view act = gsl_matrix_view_array(a->actions, m, pol->act_dim);
+    gsl_matrix_view oldlp = gsl_matrix_view_array(a->old_log_probs, m, 1);
+    gsl_matrix_view adv = gsl_matrix_view_array(a->advantages, m, 1);
+    gsl_matrix_view ret = gsl_matrix_view_array(a->returns, m, 1);
+    gsl_matrix_view oldv = gsl_matrix_view_array(a->old_values, m, 1);
+    rlc_tape_reset(t);
+    rlc_node *dp, *ls, *v;
+    rlc_policy_forward(pol, t, &obs.matrix, true, &dp, &ls, &v);
+    rlc_node *logp = rlc_dist_log_prob(t, pol->dist, dp, ls, &act.matrix);
+    rlc_node *log_ratio = rlc_tape_sub(t, logp, rlc_tape_leaf(t, &oldlp.matrix, NULL));
+    rlc_node *ratio = rlc_tape_exp(t, log_ratio);
+    rlc_node *A = rlc_tape_leaf(t, &adv.matrix, NULL);
+    rlc_node *surr = rlc_tape_min(t, rlc_tape_mul(t, ratio, A),
+                                  rlc_tape_mul(t, rlc_tape_clip(t, ratio, 1.0 - clip, 1.0 + clip), A));
+    rlc_node *policy_loss = rlc_tape_scale(t, rlc_tape_mean(t, surr), -1.0);
+    rlc_node *vpred = v;
+    if (a->cfg.clip_range_vf > 0) {
+        rlc_node *old = rlc_tape_leaf(t, &oldv.matrix, NULL);
+        double c = a->cfg.clip_range_vf;
+        vpred = rlc_tape_add(t, old, rlc_tape_clip(t, rlc_tape_sub(t, v, old), -c, c));
+    }
+    rlc_node *value_loss =
+        rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, rlc_tape_leaf(t, &ret.matrix, NULL), vpred)));
+    rlc_node *entropy = rlc_dist_entropy(t, pol->dist, dp, ls);
+    rlc_node *loss = rlc_tape_add(t, policy_loss,
+                                  rlc_tape_add(t, rlc_tape_scale(t, entropy, -a->cfg.ent_coef),
+                                               rlc_tape_scale(t, value_loss, a->cfg.vf_coef)));
+    if (!loss)
+        return NULL;
+    double k = 0, cf = 0;
+    for (size_t i = 0; i < m; i++) {
+        double lr = log_ratio->value.data[i], r = ratio->value.data[i];
+        k += (r - 1.0) - lr; /* Schulman's k3 estimator, as SB3 and CleanRL */
+        cf += fabs(r - 1.0) > clip;
+    }
+    *pg = rlc_node_scalar(policy_loss);
+    *vl = rlc_node_scalar(value_loss);
+    *ent = rlc_node_scalar(entropy);
+    *kl = k / (double)m;
+    *clip_frac = cf / (double)m;
+    return loss;
+}
+
+static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
+{
+    ppo *a = p;
+    size_t rows = rlc_rollout_rows(ro), bs = a->cfg.batch_size < rows ? a->cfg.batch_size : rows;
+    double clip = scheduled(a->cfg.clip_range, a->cfg.clip_range_schedule, progress);
+    a->optim->config.learning_rate = scheduled(a->cfg.learning_rate, a->cfg.lr_schedule, progress);
+    double pg_sum = 0, vl_sum = 0, ent_sum = 0, cf_sum = 0, kl_last = 0;
+    size_t n_mb = 0;
+    bool stop = false;
+    for (size_t epoch = 0; epoch < a->cfg.n_epochs && !stop; epoch++) {
+        gsl_ran_shuffle(a->sample_rng, a->perm, rows, sizeof *a->perm);
+        for (size_t start = 0; start < rows; start += bs) {
+            size_t m = rows - start < bs ? rows - start : bs; /* the last minibatch may be smaller */
+            rlc_rollout_gather(ro, a->perm + start, m, a->obs, a->actions, a->old_log_probs,
+                               a->advantages, a->returns, a->old_values);
+            if (a->cfg.normalize_advantage)
+                rlc_normalize_advantages(a->advantages, m);
+            double pg, vl, ent, kl, cf;
+            rlc_node *loss = minibatch_loss(a, m, clip, &pg, &vl, &ent, &kl, &cf);
+            if (!loss)
+                return rlc_tape_status(a->tape);
+            kl_last = kl;
+            /* Early stop before this minibatch's step (pitfall B08). */
+            if (a->cfg.target_kl > 0 && kl > 1.5 * a->cfg.target_kl) {
+                stop = true;
+                break;
+            }
+            gsl_vector_set_zero(a->policy->grads);
+            rlc_status st = rlc_tape_backward(a->tape, loss);
+            if (st != RLC_OK)
+                return st;
+            if (!isfinite(rlc_node_scalar(loss)))
+                return RLC_ENONFINITE;
+            rlc_optim_clip_grad_norm(a->policy->grads, a->cfg.max_grad_norm);
+            rlc_optim_step(a->optim, a->policy->params, a->policy->grads);
+            a->n_updates++;
+            pg_sum += pg;
+            vl_sum += vl;
+            ent_sum += ent;
+            cf_sum += cf;
+            n_mb++;
+        }
+    }
+    stats->policy_loss = n_mb ? pg_sum / (double)n_mb : NAN;
+    stats->value_loss = n_mb ? vl_sum / (double)n_mb : NAN;
+    stats->entropy = n_mb ? ent_sum / (double)n_mb : NAN;
+    stats->clip_fraction = n_mb ? cf_sum / (double)n_mb : NAN;
+    stats->approx_kl = kl_last;
+    stats->explained_variance = rlc_rollout_explained_variance(ro);
+    stats->learning_rate = a->optim->config.learning_rate;
+    stats->n_updates = a->n_updates;
+    return RLC_OK;
+}
+
+static size_t ppo_tensors(void *p, rlc_agent_tensor *out)
+{
+    ppo *a = p;
+    out[0] = (rlc_agent_tensor){"policy", a->policy->params};
+    return 1;
+}
+
+const rlc_agent_type rlc_agent_ppo = {
+    .name = "ppo",
+    .kind = RLC_AGENT_ON_POLICY,
+    .create = ppo_create,
+    .free = ppo_free,
+    .predict = ppo_predict,
+    .onpolicy_settings = ppo_settings,
+    .policy = ppo_policy,
+    .action_rng = ppo_action_rng,
+    .update = ppo_update,
+    .tensors = ppo_tensors,
+};

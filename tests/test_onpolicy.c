@@ -1,0 +1,240 @@
+/* test_onpolicy.c — PPO and A2C through the on-policy runner: KL early
+ * stopping and the update count (pitfall B08), the linear learning-rate
+ * schedule (B29), a one-sample minibatch (B06), frozen normalisation
+ * statistics during evaluation (B18), truncation-only Pendulum episodes
+ * (B01 E2E), and reproducibility. */
+#include <gsl/gsl_errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "rlc/a2c.h"
+#include "rlc/agent.h"
+#include "rlc/blas.h"
+#include "rlc/ppo.h"
+#include "rlc/rng.h"
+#include "test_util.h"
+
+#define MAX_LOG 64
+
+typedef struct {
+    size_t n_progress, n_episodes, bad_lengths;
+    rlc_train_stats log[MAX_LOG];
+    bool all_finite;
+} record;
+
+static rlc_status rec_episode(void *p, double r, size_t len, size_t t)
+{
+    (void)t;
+    record *c = p;
+    c->n_episodes++;
+    if (len != 200)
+        c->bad_lengths++;
+    c->all_finite &= isfinite(r);
+    return RLC_OK;
+}
+
+static rlc_status rec_progress(void *p, size_t t, const rlc_train_stats *s)
+{
+    (void)t;
+    record *c = p;
+    if (c->n_progress < MAX_LOG)
+        c->log[c->n_progress] = *s;
+    c->n_progress++;
+    c->all_finite &= isfinite(s->policy_loss) && isfinite(s->value_loss) && isfinite(s->entropy);
+    return RLC_OK;
+}
+
+/* Train `type` with `settings` on env_id for total steps; returns the agent
+ * (caller frees) and fills rec. */
+static void *train(const rlc_agent_type *type, const void *settings, const char *env_id,
+                   uint64_t seed, size_t total, size_t eval_freq, record *rec)
+{
+    const rlc_env_type *et = rlc_env_find(env_id);
+    void *agent;
+    assert_int_equal(type->create(&agent, settings, et, seed), RLC_OK);
+    rlc_onpolicy_settings set = type->onpolicy_settings(agent);
+    rlc_vec_env *venv;
+    assert_int_equal(rlc_vec_env_create(&venv, et, set.n_envs, seed, RLC_RNG_ENV), RLC_OK);
+    gsl_rng *er = rlc_rng_create(seed, RLC_RNG_EVAL_ENV);
+    rlc_env *eval_env;
+    assert_int_equal(rlc_env_create(&eval_env, et, er), RLC_OK);
+    rlc_runner_config rc = {.total_timesteps = total, .eval_freq = eval_freq, .n_eval_episodes = 1};
+    memset(rec, 0, sizeof *rec);
+    rec->all_finite = true;
+    rlc_runner_callbacks cb = {.ctx = rec, .on_episode = rec_episode, .on_progress = rec_progress};
+    assert_int_equal(rlc_runner_onpolicy(type, agent, venv, eval_env, &rc, &cb), RLC_OK);
+    rlc_env_free(eval_env);
+    gsl_rng_free(er);
+    rlc_vec_env_free(venv);
+    return agent;
+}
+
+static gsl_vector *params(const rlc_agent_type *type, void *agent)
+{
+    rlc_agent_tensor t[RLC_AGENT_MAX_TENSORS];
+    type->tensors(agent, t);
+    return t[0].value;
+}
+
+/* B08 (b): 4 minibatches × 10 epochs with target_kl = 1e-12: the first
+ * minibatch (KL 0: the policy has not moved) is applied, the second trips
+ * the stop before its step, so each rollout makes exactly 1 optimiser step
+ * and the log says so. */
+static void test_ppo_kl_early_stop_b08(void **s)
+{
+    (void)s;
+    rlc_ppo_config c;
+    rlc_ppo_config_default(&c);
+    c.n_steps = 64;
+    c.batch_size = 16;
+    c.n_epochs = 10;
+    c.target_kl = 1e-12;
+    record r;
+    void *a = train(&rlc_agent_ppo, &c, "CartPole-v1", 1, 3 * 64, 0, &r);
+    assert_int_equal(r.n_progress, 3);
+    for (size_t k = 0; k < 3; k++)
+        assert_int_equal(r.log[k].n_updates, k + 1);
+    rlc_agent_ppo.free(a);
+    /* without the early stop: 4 × 10 steps per rollout */
+    c.target_kl = 0.0;
+    a = train(&rlc_agent_ppo, &c, "CartPole-v1", 1, 64, 0, &r);
+    assert_int_equal(r.log[0].n_updates, 40);
+    rlc_agent_ppo.free(a);
+}
+
+/* B29: lr 3e-4 annealed linearly, 2048 steps in rollouts of 512 → updates use
+ * [3e-4, 2.25e-4, 1.5e-4, 7.5e-5] (CleanRL's convention, documented in
+ * agent.h), never negative, and the logged column matches. */
+static void test_ppo_linear_lr_b29(void **s)
+{
+    (void)s;
+    rlc_ppo_config c;
+    rlc_ppo_config_default(&c);
+    c.n_steps = 512;
+    c.batch_size = 128;
+    c.n_epochs = 1;
+    c.learning_rate = 3e-4;
+    c.lr_schedule = RLC_SCHEDULE_LINEAR;
+    record r;
+    void *a = train(&rlc_agent_ppo, &c, "CartPole-v1", 2, 2048, 0, &r);
+    const double expect[4] = {3e-4, 2.25e-4, 1.5e-4, 7.5e-5};
+    assert_int_equal(r.n_progress, 4);
+    for (size_t k = 0; k < 4; k++)
+        assert_near(r.log[k].learning_rate, expect[k], 1e-19);
+    rlc_agent_ppo.free(a);
+}
+
+/* B06 E2E: 1 env, rollout 5, minibatch 4 → every epoch ends with a
+ * one-sample minibatch; nothing becomes NaN. */
+static void test_ppo_single_sample_minibatch_b06(void **s)
+{
+    (void)s;
+    rlc_ppo_config c;
+    rlc_ppo_config_default(&c);
+    c.n_steps = 5;
+    c.batch_size = 4;
+    record r;
+    void *a = train(&rlc_agent_ppo, &c, "CartPole-v1", 3, 15, 0, &r);
+    assert_int_equal(r.n_progress, 3);
+    assert_true(r.all_finite);
+    assert_int_equal(r.log[2].n_updates, 3 * 10 * 2);
+    gsl_vector *p = params(&rlc_agent_ppo, a);
+    for (size_t i = 0; i < p->size; i++)
+        assert_true(isfinite(p->data[i]));
+    rlc_agent_ppo.free(a);
+}
+
+/* B18 E2E: with observation normalisation, evaluating (often) or not gives
+ * the same training: evaluation never updates the statistics. Also B01 E2E:
+ * every Pendulum episode is truncated at 200. */
+static void test_eval_does_not_touch_training_b18(void **s)
+{
+    (void)s;
+    rlc_ppo_config c;
+    rlc_ppo_config_default(&c);
+    c.n_envs = 2;
+    c.n_steps = 200;
+    c.policy.norm_obs = true;
+    c.norm_reward = true;
+    record r1, r2;
+    void *a = train(&rlc_agent_ppo, &c, "Pendulum-v1", 4, 1600, 400, &r1);
+    void *b = train(&rlc_agent_ppo, &c, "Pendulum-v1", 4, 1600, 0, &r2);
+    gsl_vector *pa = params(&rlc_agent_ppo, a), *pb = params(&rlc_agent_ppo, b);
+    assert_memory_equal(pa->data, pb->data, pa->size * sizeof(double));
+    rlc_policy *qa = rlc_agent_ppo.policy(a), *qb = rlc_agent_ppo.policy(b);
+    assert_memory_equal(qa->obs_norm->mean, qb->obs_norm->mean, 3 * sizeof(double));
+    assert_memory_equal(qa->obs_norm->var, qb->obs_norm->var, 3 * sizeof(double));
+    assert_true(qa->obs_norm->count == qb->obs_norm->count);
+    assert_near(qa->obs_norm->count, 1600 + 2 + 1e-4, 1e-9); /* the reset observations count too */
+    assert_int_equal(r1.n_episodes, 8);
+    assert_int_equal(r1.bad_lengths, 0);
+    assert_true(r1.all_finite);
+    rlc_agent_ppo.free(a);
+    rlc_agent_ppo.free(b);
+}
+
+/* A2C on Pendulum: every episode truncated at 200, one update per rollout,
+ * same seed → bitwise-equal parameters, another seed → different. */
+static void test_a2c_reproducible(void **s)
+{
+    (void)s;
+    rlc_a2c_config c;
+    rlc_a2c_config_default(&c);
+    c.n_envs = 4;
+    record r1, r2, r3;
+    void *a = train(&rlc_agent_a2c, &c, "Pendulum-v1", 5, 2000, 0, &r1);
+    void *b = train(&rlc_agent_a2c, &c, "Pendulum-v1", 5, 2000, 0, &r2);
+    void *d = train(&rlc_agent_a2c, &c, "Pendulum-v1", 6, 2000, 0, &r3);
+    assert_int_equal(r1.n_progress, 100);
+    assert_int_equal(r1.log[MAX_LOG - 1].n_updates, MAX_LOG);
+    assert_int_equal(r1.n_episodes, 8);
+    assert_int_equal(r1.bad_lengths, 0);
+    gsl_vector *pa = params(&rlc_agent_a2c, a), *pb = params(&rlc_agent_a2c, b),
+               *pd = params(&rlc_agent_a2c, d);
+    assert_memory_equal(pa->data, pb->data, pa->size * sizeof(double));
+    assert_memory_not_equal(pa->data, pd->data, pa->size * sizeof(double));
+    rlc_agent_a2c.free(a);
+    rlc_agent_a2c.free(b);
+    rlc_agent_a2c.free(d);
+}
+
+/* Deterministic evaluation (B32 E2E): the same policy evaluated twice on
+ * equally seeded envs gives identical returns; on CartPole a Gaussian-free
+ * policy's action is an index in {0, 1}. */
+static void test_evaluation_deterministic(void **s)
+{
+    (void)s;
+    rlc_ppo_config c;
+    rlc_ppo_config_default(&c);
+    c.n_steps = 64;
+    record r;
+    void *a = train(&rlc_agent_ppo, &c, "Pendulum-v1", 7, 64, 0, &r);
+    double ret1[3], ret2[3];
+    for (int k = 0; k < 2; k++) {
+        gsl_rng *g = rlc_rng_create(7, RLC_RNG_EVAL_ENV);
+        rlc_env *e;
+        assert_int_equal(rlc_env_create(&e, &rlc_env_pendulum_v1, g), RLC_OK);
+        assert_int_equal(rlc_runner_evaluate(&rlc_agent_ppo, a, e, 3, k ? ret2 : ret1), RLC_OK);
+        rlc_env_free(e);
+        gsl_rng_free(g);
+    }
+    assert_memory_equal(ret1, ret2, sizeof ret1);
+    double obs[3] = {1, 0, 0}, act;
+    rlc_agent_ppo.predict(a, obs, &act);
+    assert_true(act >= -2.0 && act <= 2.0);
+    rlc_agent_ppo.free(a);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off();
+    rlc_blas_set_threads(1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ppo_kl_early_stop_b08),
+        cmocka_unit_test(test_ppo_linear_lr_b29),
+        cmocka_unit_test(test_ppo_single_sample_minibatch_b06),
+        cmocka_unit_test(test_eval_does_not_touch_training_b18),
+        cmocka_unit_test(test_a2c_reproducible),
+        cmocka_unit_test(test_evaluation_deterministic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
