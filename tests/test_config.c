@@ -1,6 +1,7 @@
 /* test_config.c — the config module: defaults, INI loading (pitfall B30's
  * number forms, inline comments, error messages with file:line), --set
- * overrides, validation and the write -> load round trip. INI files are
+ * overrides, validation and the write -> load round trip, for the [ddpg],
+ * [ppo] and [a2c] sections. INI files are
  * written to a mkdtemp directory that the group teardown removes. */
 #include <gsl/gsl_errno.h>
 #include <stdint.h>
@@ -13,7 +14,8 @@
 /* ---- temporary INI files ---------------------------------------------- */
 
 static char tmp_dir[64];
-static char tmp_paths[256][128];
+#define MAX_TMP 512
+static char tmp_paths[MAX_TMP][128];
 static int n_tmp;
 
 static int group_setup(void **state)
@@ -34,7 +36,7 @@ static int group_teardown(void **state)
 /* Write `text` to a new file in the temp dir; returns its path (static). */
 static const char *write_ini(const char *text)
 {
-    assert_true(n_tmp < 256);
+    assert_true(n_tmp < MAX_TMP);
     char *path = tmp_paths[n_tmp++];
     snprintf(path, 128, "%s/c%02d.ini", tmp_dir, n_tmp);
     FILE *f = fopen(path, "w");
@@ -75,6 +77,59 @@ static void assert_bits_equal(double a, double b)
     }
 }
 
+static void assert_policy_equal(const rlc_policy_config *x, const rlc_policy_config *y)
+{
+    assert_int_equal(x->n_hidden, y->n_hidden);
+    for (size_t i = 0; i < x->n_hidden; i++)
+        assert_int_equal(x->net_arch[i], y->net_arch[i]);
+    assert_int_equal(x->activation_fn, y->activation_fn);
+    assert_int_equal(x->ortho_init, y->ortho_init);
+    assert_bits_equal(x->log_std_init, y->log_std_init);
+    assert_int_equal(x->norm_obs, y->norm_obs);
+    assert_bits_equal(x->clip_obs, y->clip_obs);
+}
+
+static void assert_ppo_equal(const rlc_ppo_config *x, const rlc_ppo_config *y)
+{
+    assert_int_equal(x->n_envs, y->n_envs);
+    assert_int_equal(x->n_steps, y->n_steps);
+    assert_int_equal(x->batch_size, y->batch_size);
+    assert_int_equal(x->n_epochs, y->n_epochs);
+    assert_bits_equal(x->learning_rate, y->learning_rate);
+    assert_int_equal(x->lr_schedule, y->lr_schedule);
+    assert_bits_equal(x->gamma, y->gamma);
+    assert_bits_equal(x->gae_lambda, y->gae_lambda);
+    assert_bits_equal(x->clip_range, y->clip_range);
+    assert_int_equal(x->clip_range_schedule, y->clip_range_schedule);
+    assert_bits_equal(x->clip_range_vf, y->clip_range_vf);
+    assert_int_equal(x->normalize_advantage, y->normalize_advantage);
+    assert_bits_equal(x->ent_coef, y->ent_coef);
+    assert_bits_equal(x->vf_coef, y->vf_coef);
+    assert_bits_equal(x->max_grad_norm, y->max_grad_norm);
+    assert_bits_equal(x->target_kl, y->target_kl);
+    assert_int_equal(x->norm_reward, y->norm_reward);
+    assert_policy_equal(&x->policy, &y->policy);
+}
+
+static void assert_a2c_equal(const rlc_a2c_config *x, const rlc_a2c_config *y)
+{
+    assert_int_equal(x->n_envs, y->n_envs);
+    assert_int_equal(x->n_steps, y->n_steps);
+    assert_bits_equal(x->learning_rate, y->learning_rate);
+    assert_int_equal(x->lr_schedule, y->lr_schedule);
+    assert_bits_equal(x->gamma, y->gamma);
+    assert_bits_equal(x->gae_lambda, y->gae_lambda);
+    assert_bits_equal(x->ent_coef, y->ent_coef);
+    assert_bits_equal(x->vf_coef, y->vf_coef);
+    assert_bits_equal(x->max_grad_norm, y->max_grad_norm);
+    assert_int_equal(x->use_rms_prop, y->use_rms_prop);
+    assert_bits_equal(x->rms_prop_eps, y->rms_prop_eps);
+    assert_int_equal(x->normalize_advantage, y->normalize_advantage);
+    assert_int_equal(x->norm_reward, y->norm_reward);
+    assert_policy_equal(&x->policy, &y->policy);
+}
+
+/* [run], [eval] and the section of the algorithm (the only one written). */
 static void assert_config_equal(const rlc_config *a, const rlc_config *b)
 {
     assert_string_equal(a->algo, b->algo);
@@ -84,6 +139,15 @@ static void assert_config_equal(const rlc_config *a, const rlc_config *b)
     assert_int_equal(a->log_interval, b->log_interval);
     assert_int_equal(a->eval_freq, b->eval_freq);
     assert_int_equal(a->n_eval_episodes, b->n_eval_episodes);
+    if (strcmp(a->algo, "ppo") == 0) {
+        assert_ppo_equal(&a->ppo, &b->ppo);
+        return;
+    }
+    if (strcmp(a->algo, "a2c") == 0) {
+        assert_a2c_equal(&a->a2c, &b->a2c);
+        return;
+    }
+    assert_string_equal(a->algo, "ddpg");
     const rlc_ddpg_config *x = &a->ddpg, *y = &b->ddpg;
     assert_bits_equal(x->learning_rate, y->learning_rate);
     assert_int_equal(x->buffer_size, y->buffer_size);
@@ -291,7 +355,8 @@ static void test_choices(void **state)
                       "2: [ddpg] action_noise: 'gauss' is not one of normal|ou|none");
     expect_load_error("[ddpg]\naction_noise = OU\n",
                       "2: [ddpg] action_noise: 'OU' is not one of normal|ou|none");
-    expect_load_error("[run]\nalgo = ppo\n", "2: [run] algo: 'ppo' is not one of ddpg");
+    expect_load_error("[run]\nalgo = sac\n", "2: [run] algo: 'sac' is not one of ddpg|ppo|a2c");
+    expect_load_error("[run]\nalgo = PPO\n", "2: [run] algo: 'PPO' is not one of ddpg|ppo|a2c");
     assert_int_equal(load_text(&cfg, "[run]\nalgo = ddpg\nenv_id = CartPole-v1\n", &err, NULL), RLC_OK);
     assert_string_equal(cfg.algo, "ddpg");
     assert_string_equal(cfg.env_id, "CartPole-v1");
@@ -420,7 +485,7 @@ static void test_crlf_and_bom(void **state)
 static void test_algorithm_section_mismatch(void **state)
 {
     (void)state;
-    /* Only ddpg exists, so reach the check with an algo set in code. */
+    /* an algo set in code before the load */
     const char *path = write_ini("[run]\nseed = 2\n\n[ddpg]\ngamma = 0.9\n");
     rlc_config cfg;
     rlc_config_error err;
@@ -432,9 +497,26 @@ static void test_algorithm_section_mismatch(void **state)
     assert_string_equal(err.message, want);
     assert_true(cfg.seed == 1); /* unchanged on error */
 
+    /* through files: the algo of the file, wherever [run] is */
+    expect_load_error("[run]\nalgo = ppo\n\n[ddpg]\ntau = 0.1\n",
+                      "4: [ddpg]: section of algorithm ddpg, but [run] algo is ppo");
+    expect_load_error("[run]\nalgo = ddpg\n[ppo]\ngamma = 0.9\n",
+                      "3: [ppo]: section of algorithm ppo, but [run] algo is ddpg");
+    expect_load_error("[ppo]\nn_steps = 64\n[run]\nalgo = a2c\n",
+                      "1: [ppo]: section of algorithm ppo, but [run] algo is a2c");
+    expect_load_error("; default algo is ddpg\n[a2c]\nn_steps = 8\n",
+                      "2: [a2c]: section of algorithm a2c, but [run] algo is ddpg");
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_steps = 64\n[a2c]\nn_steps = 8\n",
+                      "5: [a2c]: section of algorithm a2c, but [run] algo is ppo");
     /* [run] algo after the algorithm section is fine */
     assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nalgo = ddpg\n", &err, NULL), RLC_OK);
     assert_bits_equal(cfg.ddpg.gamma, 0.9);
+    assert_int_equal(load_text(&cfg, "[ppo]\ngamma = 0.95\n[run]\nalgo = ppo\n", &err, NULL), RLC_OK);
+    assert_string_equal(cfg.algo, "ppo");
+    assert_bits_equal(cfg.ppo.gamma, 0.95);
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\n[a2c]\ngamma = 0.9\n", &err, NULL), RLC_OK);
+    assert_string_equal(cfg.algo, "a2c");
+    assert_bits_equal(cfg.a2c.gamma, 0.9);
 
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
@@ -558,7 +640,7 @@ static void test_validate(void **state)
     /* the table's ranges also apply to configs built in code */
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "sac");
-    expect_invalid(&cfg, "[run] algo: unknown algorithm 'sac' (choices: ddpg)");
+    expect_invalid(&cfg, "[run] algo: unknown algorithm 'sac' (choices: ddpg|ppo|a2c)");
     rlc_config_default(&cfg);
     cfg.ddpg.tau = 0;
     expect_invalid(&cfg, "[ddpg] tau: 0 is out of range (must be in (0, 1])");
@@ -588,7 +670,7 @@ static void roundtrip(const rlc_config *cfg)
 {
     char path[200];
     snprintf(path, sizeof path, "%s/roundtrip%d.ini", tmp_dir, n_tmp);
-    assert_true(n_tmp < 256);
+    assert_true(n_tmp < MAX_TMP);
     strcpy(tmp_paths[n_tmp++], path);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -600,6 +682,12 @@ static void roundtrip(const rlc_config *cfg)
     back.seed = 999; /* everything must come from the file */
     back.ddpg.tau = 0.7;
     back.ddpg.n_hidden = 1;
+    back.ppo.n_steps = 3;
+    back.ppo.policy.n_hidden = 1;
+    back.ppo.normalize_advantage = !cfg->ppo.normalize_advantage;
+    back.a2c.n_steps = 3;
+    back.a2c.policy.n_hidden = 1;
+    back.a2c.use_rms_prop = !cfg->a2c.use_rms_prop;
     rlc_status s = rlc_config_load(&back, path, &err);
     if (s != RLC_OK)
         print_error("%s\n", err.message);
@@ -679,28 +767,584 @@ static void test_print_help(void **state)
     assert_non_null(f);
     rlc_config_print_help(f);
     fclose(f);
+    /* every key of every section, in table order */
     static const char *const keys[] = {
         "[run] algo ", "[run] env_id ", "[run] seed ", "[run] total_timesteps ", "[run] log_interval ",
         "[eval] eval_freq ", "[eval] n_eval_episodes ", "[ddpg] learning_rate ", "[ddpg] buffer_size ",
         "[ddpg] learning_starts ", "[ddpg] batch_size ", "[ddpg] tau ", "[ddpg] gamma ",
         "[ddpg] train_freq ", "[ddpg] gradient_steps ", "[ddpg] net_arch ", "[ddpg] action_noise ",
         "[ddpg] noise_std ", "[ddpg] ou_theta ", "[ddpg] ou_dt ",
+        "[ppo] n_envs ", "[ppo] n_steps ", "[ppo] batch_size ", "[ppo] n_epochs ",
+        "[ppo] learning_rate ", "[ppo] lr_schedule ", "[ppo] gamma ", "[ppo] gae_lambda ",
+        "[ppo] clip_range ", "[ppo] clip_range_schedule ", "[ppo] clip_range_vf ",
+        "[ppo] normalize_advantage ", "[ppo] ent_coef ", "[ppo] vf_coef ", "[ppo] max_grad_norm ",
+        "[ppo] target_kl ", "[ppo] norm_reward ", "[ppo] net_arch ", "[ppo] activation_fn ",
+        "[ppo] ortho_init ", "[ppo] log_std_init ", "[ppo] norm_obs ", "[ppo] clip_obs ",
+        "[a2c] n_envs ", "[a2c] n_steps ", "[a2c] learning_rate ", "[a2c] lr_schedule ",
+        "[a2c] gamma ", "[a2c] gae_lambda ", "[a2c] ent_coef ", "[a2c] vf_coef ",
+        "[a2c] max_grad_norm ", "[a2c] use_rms_prop ", "[a2c] rms_prop_eps ",
+        "[a2c] normalize_advantage ", "[a2c] norm_reward ", "[a2c] net_arch ",
+        "[a2c] activation_fn ", "[a2c] ortho_init ", "[a2c] log_std_init ", "[a2c] norm_obs ",
+        "[a2c] clip_obs ",
     };
     size_t lines = 0;
     for (size_t i = 0; i < size; i++)
         lines += buf[i] == '\n';
     assert_int_equal(lines, sizeof keys / sizeof keys[0]);
+    const char *prev = buf;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
-        char *line = strstr(buf, keys[i]);
+        char *line = strstr(prev, keys[i]);
+        if (!line)
+            print_error("missing or out of order: '%s'\n", keys[i]);
         assert_non_null(line);
         assert_true(line == buf || line[-1] == '\n');
+        prev = line;
     }
-    assert_non_null(strstr(buf, "[ddpg] tau              real   0.005        (0, 1]             \xe2\x80\x94 Polyak"));
-    assert_non_null(strstr(buf, "[ddpg] net_arch         ints   400, 300     1-4 of [1, 65536]"));
-    assert_non_null(strstr(buf, "[ddpg] action_noise     choice normal       normal|ou|none"));
-    assert_non_null(strstr(buf, "[run] env_id            string Pendulum-v1"));
-    assert_non_null(strstr(buf, "[run] total_timesteps   int    20000        >= 1"));
+    /* columns: the name column fits the longest "[section] key" */
+    static const char *const want[] = {
+        "[ddpg] tau                real   0.005        (0, 1]             \xe2\x80\x94 Polyak",
+        "[ddpg] net_arch           ints   400, 300     1-4 of [1, 65536]",
+        "[ddpg] action_noise       choice normal       normal|ou|none",
+        "[run] env_id              string Pendulum-v1",
+        "[run] total_timesteps     int    20000        >= 1",
+        "[ppo] normalize_advantage bool   true         true|false         \xe2\x80\x94 normalise advantages per minibatch",
+        "[ppo] lr_schedule         choice constant     constant|linear    \xe2\x80\x94 learning_rate",
+        "[ppo] activation_fn       choice tanh         relu|tanh          \xe2\x80\x94 hidden",
+        "[ppo] log_std_init        real   0            finite             \xe2\x80\x94 initial",
+        "[ppo] n_envs              int    1            [1, 1024]          \xe2\x80\x94 environment",
+        "[ppo] net_arch            ints   64, 64       1-4 of [1, 65536]  \xe2\x80\x94 hidden",
+        "[ppo] clip_range          real   0.2          (0, 10]            \xe2\x80\x94 clipping",
+        "[ppo] clip_obs            real   10           > 0                \xe2\x80\x94 clip",
+        "[a2c] rms_prop_eps        real   1e-05        > 0                \xe2\x80\x94 RMSprop",
+        "[a2c] use_rms_prop        bool   true         true|false         \xe2\x80\x94 RMSprop",
+        "[a2c] n_steps             int    5            >= 1               \xe2\x80\x94 steps",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (!strstr(buf, want[i]))
+            print_error("missing: '%s'\n", want[i]);
+        assert_non_null(strstr(buf, want[i]));
+    }
     free(buf);
+}
+
+/* ---- [ppo] and [a2c] ------------------------------------------------------ */
+
+static void test_onpolicy_defaults(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_default(&cfg);
+    /* both sides zeroed first, so padding compares equal too */
+    rlc_ppo_config ppo;
+    memset(&ppo, 0, sizeof ppo);
+    rlc_ppo_config_default(&ppo);
+    assert_memory_equal(&cfg.ppo, &ppo, sizeof ppo);
+    rlc_a2c_config a2c;
+    memset(&a2c, 0, sizeof a2c);
+    rlc_a2c_config_default(&a2c);
+    assert_memory_equal(&cfg.a2c, &a2c, sizeof a2c);
+    assert_ppo_equal(&cfg.ppo, &ppo); /* and field by field, whatever the padding holds */
+    assert_a2c_equal(&cfg.a2c, &a2c);
+    /* a few SB3 values, so a changed default is noticed here too */
+    assert_int_equal(cfg.ppo.n_steps, 2048);
+    assert_int_equal(cfg.ppo.batch_size, 64);
+    assert_bits_equal(cfg.ppo.clip_range, 0.2);
+    assert_int_equal(cfg.ppo.policy.n_hidden, 2);
+    assert_int_equal(cfg.ppo.policy.net_arch[0], 64);
+    assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_TANH);
+    assert_int_equal(cfg.a2c.n_steps, 5);
+    assert_bits_equal(cfg.a2c.learning_rate, 7e-4);
+    assert_true(cfg.a2c.use_rms_prop);
+
+    /* the defaults validate, on both kinds of action space */
+    rlc_config_error err;
+    static const char *const algos[] = {"ppo", "a2c"};
+    static const char *const envs[] = {"CartPole-v1", "Pendulum-v1"};
+    for (size_t a = 0; a < 2; a++)
+        for (size_t e = 0; e < 2; e++) {
+            rlc_config_default(&cfg);
+            strcpy(cfg.algo, algos[a]);
+            strcpy(cfg.env_id, envs[e]);
+            rlc_status st = rlc_config_validate(&cfg, &err);
+            if (st != RLC_OK)
+                print_error("%s on %s: %s\n", algos[a], envs[e], err.message);
+            assert_int_equal(st, RLC_OK);
+        }
+}
+
+static void test_bool(void **state)
+{
+    (void)state;
+    static const struct { const char *text; bool want; } good[] = {
+        {"true", true}, {"TRUE", true}, {"True", true}, {"1", true}, {"yes", true}, {"YeS", true},
+        {"on", true}, {"ON", true}, {"false", false}, {"False", false}, {"FALSE", false},
+        {"0", false}, {"no", false}, {"No", false}, {"off", false}, {"oFF", false},
+        {"true ; comment", true}, {"off # comment", false}, {"  yes\t", true},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        char text[256];
+        rlc_config cfg;
+        rlc_config_error err;
+        snprintf(text, sizeof text, "[run]\nalgo = ppo\n[ppo]\nnormalize_advantage = %s\n"
+                 "norm_reward = %s\northo_init = %s\nnorm_obs = %s\n",
+                 good[i].text, good[i].text, good[i].text, good[i].text);
+        rlc_status s = load_text(&cfg, text, &err, NULL);
+        if (s != RLC_OK)
+            print_error("'%s': %s\n", good[i].text, err.message);
+        assert_int_equal(s, RLC_OK);
+        assert_int_equal(cfg.ppo.normalize_advantage, good[i].want);
+        assert_int_equal(cfg.ppo.norm_reward, good[i].want);
+        assert_int_equal(cfg.ppo.policy.ortho_init, good[i].want);
+        assert_int_equal(cfg.ppo.policy.norm_obs, good[i].want);
+
+        snprintf(text, sizeof text, "[a2c]\nuse_rms_prop = %s\nnormalize_advantage = %s\n"
+                 "norm_reward = %s\nnorm_obs = %s\n[run]\nalgo = a2c\n",
+                 good[i].text, good[i].text, good[i].text, good[i].text);
+        assert_int_equal(load_text(&cfg, text, &err, NULL), RLC_OK);
+        assert_int_equal(cfg.a2c.use_rms_prop, good[i].want);
+        assert_int_equal(cfg.a2c.normalize_advantage, good[i].want);
+        assert_int_equal(cfg.a2c.norm_reward, good[i].want);
+        assert_int_equal(cfg.a2c.policy.norm_obs, good[i].want);
+    }
+    static const char *const bad[] = {
+        "2", "-1", "01", "0.0", "y", "n", "t", "f", "tru", "truee", "yess", "of", "onn", "",
+        "true false", "enabled", "nope",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[128], want[256];
+        snprintf(text, sizeof text, "[run]\nalgo = ppo\n[ppo]\nnormalize_advantage = %s\n", bad[i]);
+        snprintf(want, sizeof want,
+                 "4: [ppo] normalize_advantage: expected true or false, got '%s'", bad[i]);
+        expect_load_error(text, want);
+        snprintf(text, sizeof text, "[run]\nalgo = a2c\n\n[a2c]\nn_steps = 8\nuse_rms_prop = %s\n",
+                 bad[i]);
+        snprintf(want, sizeof want, "6: [a2c] use_rms_prop: expected true or false, got '%s'",
+                 bad[i]);
+        expect_load_error(text, want);
+    }
+}
+
+static void test_onpolicy_choices(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\n[ppo]\nlr_schedule = linear\n"
+                                     "clip_range_schedule = linear\nactivation_fn = relu\n",
+                               &err, NULL), RLC_OK);
+    assert_int_equal(cfg.ppo.lr_schedule, RLC_SCHEDULE_LINEAR);
+    assert_int_equal(cfg.ppo.clip_range_schedule, RLC_SCHEDULE_LINEAR);
+    assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_RELU);
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\n[ppo]\nlr_schedule = constant\n"
+                                     "activation_fn = tanh ; default\n", &err, NULL), RLC_OK);
+    assert_int_equal(cfg.ppo.lr_schedule, RLC_SCHEDULE_CONSTANT);
+    assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_TANH);
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\n[a2c]\nlr_schedule = linear\n"
+                                     "activation_fn = relu\n", &err, NULL), RLC_OK);
+    assert_int_equal(cfg.a2c.lr_schedule, RLC_SCHEDULE_LINEAR);
+    assert_int_equal(cfg.a2c.policy.activation_fn, RLC_ACT_RELU);
+
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nlr_schedule = Linear\n",
+                      "4: [ppo] lr_schedule: 'Linear' is not one of constant|linear");
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nclip_range_schedule = exponential\n",
+                      "4: [ppo] clip_range_schedule: 'exponential' is not one of constant|linear");
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nactivation_fn = identity\n",
+                      "4: [ppo] activation_fn: 'identity' is not one of relu|tanh");
+    expect_load_error("[run]\nalgo = a2c\n[a2c]\nactivation_fn = ReLU\n",
+                      "4: [a2c] activation_fn: 'ReLU' is not one of relu|tanh");
+    expect_load_error("[run]\nalgo = a2c\n[a2c]\nactivation_fn =\n",
+                      "4: [a2c] activation_fn: '' is not one of relu|tanh");
+    expect_load_error("[run]\nalgo = a2c\n[a2c]\nlr_schedule = 1\n",
+                      "4: [a2c] lr_schedule: '1' is not one of constant|linear");
+}
+
+static void test_onpolicy_net_arch(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\n[ppo]\nnet_arch = 256, 128,32\n", &err, NULL),
+                     RLC_OK);
+    assert_int_equal(cfg.ppo.policy.n_hidden, 3);
+    assert_int_equal(cfg.ppo.policy.net_arch[0], 256);
+    assert_int_equal(cfg.ppo.policy.net_arch[1], 128);
+    assert_int_equal(cfg.ppo.policy.net_arch[2], 32);
+    assert_int_equal(cfg.ddpg.n_hidden, 2); /* the other sections' lists are untouched */
+    assert_int_equal(cfg.a2c.policy.n_hidden, 2);
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\n[a2c]\nnet_arch = 1e2\n", &err, NULL), RLC_OK);
+    assert_int_equal(cfg.a2c.policy.n_hidden, 1);
+    assert_int_equal(cfg.a2c.policy.net_arch[0], 100);
+    assert_int_equal(cfg.ppo.policy.n_hidden, 2);
+
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nnet_arch = 64, 64, 64, 64, 64\n",
+                      "4: [ppo] net_arch: more than 4 entries in '64, 64, 64, 64, 64'");
+    expect_load_error("[run]\nalgo = a2c\n[a2c]\nnet_arch = 64, 0\n",
+                      "4: [a2c] net_arch: entry 2: 0 is out of range (must be in [1, 65536])");
+    expect_load_error("[run]\nalgo = a2c\n[a2c]\nnet_arch = 64,\n",
+                      "4: [a2c] net_arch: expected 1 to 4 whole numbers separated by commas, got '64,'");
+}
+
+static void test_onpolicy_ranges(void **state)
+{
+    (void)state;
+    static const struct { const char *algo, *key, *value, *reason; } bad[] = {
+        {"ppo", "n_envs", "0", "0 is out of range (must be in [1, 1024])"},
+        {"ppo", "n_envs", "1025", "1025 is out of range (must be in [1, 1024])"},
+        {"ppo", "n_steps", "0", "0 is out of range (must be >= 1)"},
+        {"ppo", "n_steps", "2.5", "expected a whole number, got '2.5'"},
+        {"ppo", "batch_size", "0", "0 is out of range (must be >= 1)"},
+        {"ppo", "n_epochs", "0", "0 is out of range (must be >= 1)"},
+        {"ppo", "learning_rate", "0", "0 is out of range (must be in (0, 1])"},
+        {"ppo", "learning_rate", "1.5", "1.5 is out of range (must be in (0, 1])"},
+        {"ppo", "gamma", "1.01", "1.01 is out of range (must be in [0, 1])"},
+        {"ppo", "gae_lambda", "-0.1", "-0.1 is out of range (must be in [0, 1])"},
+        {"ppo", "clip_range", "0", "0 is out of range (must be in (0, 10])"},
+        {"ppo", "clip_range", "10.5", "10.5 is out of range (must be in (0, 10])"},
+        {"ppo", "clip_range_vf", "-0.2", "-0.2 is out of range (must be >= 0)"},
+        {"ppo", "ent_coef", "-1e-3", "-1e-3 is out of range (must be >= 0)"},
+        {"ppo", "vf_coef", "-0.5", "-0.5 is out of range (must be >= 0)"},
+        {"ppo", "max_grad_norm", "0", "0 is out of range (must be > 0)"},
+        {"ppo", "target_kl", "-0.01", "-0.01 is out of range (must be >= 0)"},
+        {"ppo", "log_std_init", "inf", "expected a finite decimal number, got 'inf'"},
+        {"ppo", "log_std_init", "-nan", "expected a finite decimal number, got '-nan'"},
+        {"ppo", "clip_obs", "0", "0 is out of range (must be > 0)"},
+        {"a2c", "n_envs", "0", "0 is out of range (must be in [1, 1024])"},
+        {"a2c", "n_steps", "0", "0 is out of range (must be >= 1)"},
+        {"a2c", "learning_rate", "2", "2 is out of range (must be in (0, 1])"},
+        {"a2c", "gamma", "-1", "-1 is out of range (must be in [0, 1])"},
+        {"a2c", "gae_lambda", "1.5", "1.5 is out of range (must be in [0, 1])"},
+        {"a2c", "ent_coef", "-0.01", "-0.01 is out of range (must be >= 0)"},
+        {"a2c", "vf_coef", "-1", "-1 is out of range (must be >= 0)"},
+        {"a2c", "max_grad_norm", "-0.5", "-0.5 is out of range (must be > 0)"},
+        {"a2c", "rms_prop_eps", "0", "0 is out of range (must be > 0)"},
+        {"a2c", "clip_obs", "-10", "-10 is out of range (must be > 0)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[200], want[300];
+        snprintf(text, sizeof text, "[run]\nalgo = %s\n[%s]\n%s = %s\n", bad[i].algo, bad[i].algo,
+                 bad[i].key, bad[i].value);
+        snprintf(want, sizeof want, "4: [%s] %s: %s", bad[i].algo, bad[i].key, bad[i].reason);
+        expect_load_error(text, want);
+    }
+
+    /* boundaries that are inside */
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\n[ppo]\nn_envs = 1024\nlearning_rate = 1\n"
+                                     "gamma = 0\ngae_lambda = 1\nclip_range = 10\nclip_range_vf = 0\n"
+                                     "ent_coef = 0\nvf_coef = 0\ntarget_kl = 0\nlog_std_init = -20\n"
+                                     "clip_obs = 1e-9\n", &err, NULL), RLC_OK);
+    assert_int_equal(cfg.ppo.n_envs, 1024);
+    assert_bits_equal(cfg.ppo.learning_rate, 1.0);
+    assert_bits_equal(cfg.ppo.gamma, 0.0);
+    assert_bits_equal(cfg.ppo.gae_lambda, 1.0);
+    assert_bits_equal(cfg.ppo.clip_range, 10.0);
+    assert_bits_equal(cfg.ppo.policy.log_std_init, -20.0);
+    assert_bits_equal(cfg.ppo.policy.clip_obs, 1e-9);
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\n[a2c]\ngae_lambda = 0\nlog_std_init = 1e300\n"
+                                     "rms_prop_eps = 1e-300\n", &err, NULL), RLC_OK);
+    assert_bits_equal(cfg.a2c.gae_lambda, 0.0);
+    assert_bits_equal(cfg.a2c.policy.log_std_init, 1e300);
+    assert_bits_equal(cfg.a2c.rms_prop_eps, 1e-300);
+}
+
+static void test_onpolicy_unknown_keys(void **state)
+{
+    (void)state;
+    expect_load_error("[run]\ngamma = 0.9\n",
+                      "2: [run] gamma: unknown key (it belongs in [ddpg], [ppo] or [a2c])");
+    expect_load_error("[run]\nclip_range = 0.2\n",
+                      "2: [run] clip_range: unknown key (it belongs in [ppo])");
+    expect_load_error("[eval]\nn_steps = 8\n",
+                      "2: [eval] n_steps: unknown key (it belongs in [ppo] or [a2c])");
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nclip_rnage = 0.1\n",
+                      "4: [ppo] clip_rnage: unknown key (did you mean 'clip_range'?)");
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nbuffer_size = 100\n",
+                      "4: [ppo] buffer_size: unknown key (it belongs in [ddpg])");
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nuse_rms_prop = true\n",
+                      "4: [ppo] use_rms_prop: unknown key (it belongs in [a2c])");
+    expect_load_error("[run]\nalgo = a2c\n[a2c]\nclip_range = 0.2\n",
+                      "4: [a2c] clip_range: unknown key (it belongs in [ppo])");
+    expect_load_error("[run]\nalgo = a2c\n[a2c]\nnormalise_advantage = true\n",
+                      "4: [a2c] normalise_advantage: unknown key (did you mean 'normalize_advantage'?)");
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_steps = 8\n[ppo]\nn_steps = 16\n",
+                      "6: [ppo] n_steps: set twice (first on line 4)");
+    expect_load_error("[run]\nalgo = ppo\n[pop]\nn_steps = 8\n",
+                      "3: [pop]: unknown section (did you mean [ppo]?)");
+    expect_load_error("[foo]\nn_steps = 8\n", "1: [foo]: unknown section"); /* not ppo */
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_setps = 8\n",
+                      "4: [ppo] n_setps: unknown key (did you mean 'n_steps'?)");
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nlr = 8\n", "4: [ppo] lr: unknown key");
+}
+
+static void test_onpolicy_set(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_set(&cfg, "ppo.gamma=0.95", &err), RLC_ECONFIG);
+    assert_string_equal(err.message,
+                        "--set ppo.gamma=0.95: [ppo]: section of algorithm ppo, but [run] algo is ddpg"
+                        " (set run.algo first)");
+    assert_int_equal(rlc_config_set(&cfg, "run.algo=ppo", &err), RLC_OK);
+    assert_int_equal(rlc_config_set(&cfg, "ppo.gamma=0.95", &err), RLC_OK);
+    assert_bits_equal(cfg.ppo.gamma, 0.95);
+    assert_int_equal(rlc_config_set(&cfg, "ppo.lr_schedule=linear", &err), RLC_OK);
+    assert_int_equal(cfg.ppo.lr_schedule, RLC_SCHEDULE_LINEAR);
+    assert_int_equal(rlc_config_set(&cfg, "ppo.norm_reward = Yes", &err), RLC_OK);
+    assert_true(cfg.ppo.norm_reward);
+    assert_int_equal(rlc_config_set(&cfg, "ppo.net_arch=32,32,16", &err), RLC_OK);
+    assert_int_equal(cfg.ppo.policy.n_hidden, 3);
+    assert_int_equal(rlc_config_set(&cfg, "ppo.activation_fn=relu", &err), RLC_OK);
+    assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_RELU);
+    rlc_config before = cfg;
+    assert_int_equal(rlc_config_set(&cfg, "ppo.norm_reward=maybe", &err), RLC_ECONFIG);
+    assert_string_equal(err.message,
+                        "--set ppo.norm_reward=maybe: [ppo] norm_reward: expected true or false, got 'maybe'");
+    assert_memory_equal(&cfg, &before, sizeof cfg);
+    assert_int_equal(rlc_config_set(&cfg, "a2c.use_rms_prop=false", &err), RLC_ECONFIG);
+    assert_int_equal(rlc_config_set(&cfg, "run.algo=a2c", &err), RLC_OK);
+    assert_int_equal(rlc_config_set(&cfg, "a2c.use_rms_prop=false", &err), RLC_OK);
+    assert_false(cfg.a2c.use_rms_prop);
+}
+
+static void test_onpolicy_validate(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+
+    /* DDPG still needs a Box action space */
+    rlc_config_default(&cfg);
+    strcpy(cfg.env_id, "CartPole-v1");
+    expect_invalid(&cfg, "[run] env_id: ddpg needs a continuous (Box) action space, CartPole-v1 has Discrete(2)");
+    strcpy(cfg.algo, "ppo");
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+    strcpy(cfg.algo, "a2c");
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+    strcpy(cfg.env_id, "Acrobot-v1");
+    expect_invalid(&cfg, "[run] env_id: unknown environment 'Acrobot-v1' (registered: CartPole-v1, Pendulum-v1)");
+
+    /* [ppo] batch_size against the rollout n_steps × n_envs */
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    strcpy(cfg.env_id, "CartPole-v1");
+    cfg.ppo.batch_size = 4096;
+    expect_invalid(&cfg, "[ppo] batch_size: 4096 is larger than the rollout (n_steps \xc3\x97 n_envs = 2048)");
+    cfg.ppo.n_envs = 2; /* equal is fine */
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+    cfg.ppo.n_steps = 16;
+    cfg.ppo.n_envs = 8;
+    cfg.ppo.batch_size = 129;
+    expect_invalid(&cfg, "[ppo] batch_size: 129 is larger than the rollout (n_steps \xc3\x97 n_envs = 128)");
+
+    /* n_steps × n_envs must be > 1 (SB3 asserts it) */
+    cfg.ppo.n_steps = 1;
+    cfg.ppo.n_envs = 1;
+    cfg.ppo.batch_size = 1;
+    expect_invalid(&cfg, "[ppo] n_steps: n_steps \xc3\x97 n_envs must be greater than 1, got 1 \xc3\x97 1");
+    cfg.ppo.batch_size = 64; /* reported before the batch size */
+    expect_invalid(&cfg, "[ppo] n_steps: n_steps \xc3\x97 n_envs must be greater than 1, got 1 \xc3\x97 1");
+    cfg.ppo.n_envs = 2;
+    cfg.ppo.batch_size = 2;
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+    cfg.ppo.n_steps = SIZE_MAX; /* the product overflows size_t: no false error */
+    cfg.ppo.n_envs = 1024;
+    cfg.ppo.batch_size = SIZE_MAX;
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+
+    /* A2C has no batch_size and one step per update is allowed */
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "a2c");
+    cfg.a2c.n_steps = 1;
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+
+    /* the table's ranges apply to configs built in code */
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    cfg.ppo.clip_range = 0;
+    expect_invalid(&cfg, "[ppo] clip_range: 0 is out of range (must be in (0, 10])");
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    cfg.ppo.n_envs = 0;
+    expect_invalid(&cfg, "[ppo] n_envs: 0 is out of range (must be in [1, 1024])");
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    cfg.ppo.policy.log_std_init = INFINITY;
+    expect_invalid(&cfg, "[ppo] log_std_init: inf is out of range (must be finite)");
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    cfg.ppo.policy.activation_fn = RLC_ACT_IDENTITY;
+    expect_invalid(&cfg, "[ppo] activation_fn: invalid value 0");
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    cfg.ppo.clip_range_schedule = (rlc_schedule)2;
+    expect_invalid(&cfg, "[ppo] clip_range_schedule: invalid value 2");
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    cfg.ppo.policy.n_hidden = 5;
+    expect_invalid(&cfg, "[ppo] net_arch: 5 entries (must be 1 to 4)");
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "a2c");
+    cfg.a2c.rms_prop_eps = 0;
+    expect_invalid(&cfg, "[a2c] rms_prop_eps: 0 is out of range (must be > 0)");
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "a2c");
+    cfg.a2c.policy.clip_obs = -1;
+    expect_invalid(&cfg, "[a2c] clip_obs: -1 is out of range (must be > 0)");
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "a2c");
+    unsigned char two = 2; /* a bool byte that is neither false nor true */
+    memcpy(&cfg.a2c.use_rms_prop, &two, 1);
+    expect_invalid(&cfg, "[a2c] use_rms_prop: invalid value 2");
+
+    /* only the section of the algorithm is checked */
+    rlc_config_default(&cfg);
+    cfg.ppo.clip_range = 0;
+    cfg.ppo.batch_size = 1u << 20;
+    cfg.a2c.rms_prop_eps = -1;
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+    strcpy(cfg.algo, "a2c");
+    cfg.ddpg.tau = 0;
+    expect_invalid(&cfg, "[a2c] rms_prop_eps: -1 is out of range (must be > 0)");
+}
+
+static void test_onpolicy_write_roundtrip(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+
+    /* defaults of each algorithm */
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    roundtrip(&cfg);
+    strcpy(cfg.algo, "a2c");
+    roundtrip(&cfg);
+
+    /* [ppo] with a non-default value in every key */
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    strcpy(cfg.env_id, "CartPole-v1");
+    cfg.seed = 12345;
+    cfg.total_timesteps = 1000000;
+    rlc_ppo_config *p = &cfg.ppo;
+    p->n_envs = 8;
+    p->n_steps = 128;
+    p->batch_size = 256;
+    p->n_epochs = 4;
+    p->learning_rate = 0.1 + 0.2; /* 0.30000000000000004 */
+    p->lr_schedule = RLC_SCHEDULE_LINEAR;
+    p->gamma = 0.999999999999;
+    p->gae_lambda = 1.0 / 3.0;
+    p->clip_range = 0.1;
+    p->clip_range_schedule = RLC_SCHEDULE_LINEAR;
+    p->clip_range_vf = 5e-324; /* smallest subnormal */
+    p->normalize_advantage = false;
+    p->ent_coef = 0.01;
+    p->vf_coef = 1e300;
+    p->max_grad_norm = 2.2250738585072014e-308;
+    p->target_kl = 0.015;
+    p->norm_reward = true;
+    p->policy.n_hidden = 4;
+    p->policy.net_arch[0] = 1;
+    p->policy.net_arch[1] = 65536;
+    p->policy.net_arch[2] = 17;
+    p->policy.net_arch[3] = 3;
+    p->policy.activation_fn = RLC_ACT_RELU;
+    p->policy.ortho_init = false;
+    p->policy.log_std_init = -2.302585092994046; /* log 0.1 */
+    p->policy.norm_obs = true;
+    p->policy.clip_obs = 5.5;
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+    rlc_ppo_config def_ppo;
+    rlc_ppo_config_default(&def_ppo);
+    assert_true(p->policy.ortho_init != def_ppo.policy.ortho_init);
+    roundtrip(&cfg);
+
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&buf, &size);
+    assert_non_null(f);
+    assert_int_equal(rlc_config_write(&cfg, f), RLC_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "\nalgo = ppo\n"));
+    assert_non_null(strstr(buf, "\n[ppo]\n"));
+    assert_null(strstr(buf, "[ddpg]"));
+    assert_null(strstr(buf, "[a2c]"));
+    assert_non_null(strstr(buf, "\nlr_schedule = linear\n"));
+    assert_non_null(strstr(buf, "\nnormalize_advantage = false\n"));
+    assert_non_null(strstr(buf, "\nnorm_reward = true\n"));
+    assert_non_null(strstr(buf, "\nnet_arch = 1, 65536, 17, 3\n"));
+    assert_non_null(strstr(buf, "\nactivation_fn = relu\n"));
+    assert_non_null(strstr(buf, "\nlearning_rate = 0.30000000000000004\n"));
+    assert_non_null(strstr(buf, "\nclip_range = 0.1\n"));
+    free(buf);
+
+    /* [a2c] with a non-default value in every key */
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "a2c");
+    cfg.eval_freq = 0;
+    rlc_a2c_config *a = &cfg.a2c;
+    a->n_envs = 16;
+    a->n_steps = 1;
+    a->learning_rate = 1.0;
+    a->lr_schedule = RLC_SCHEDULE_LINEAR;
+    a->gamma = 0.0;
+    a->gae_lambda = 0.9;
+    a->ent_coef = 1e-7;
+    a->vf_coef = 0.25;
+    a->max_grad_norm = 40.0;
+    a->use_rms_prop = false;
+    a->rms_prop_eps = 1e-300;
+    a->normalize_advantage = true;
+    a->norm_reward = true;
+    a->policy.n_hidden = 1;
+    a->policy.net_arch[0] = 7;
+    a->policy.activation_fn = RLC_ACT_RELU;
+    a->policy.ortho_init = false;
+    a->policy.log_std_init = 0.5;
+    a->policy.norm_obs = true;
+    a->policy.clip_obs = 1e-3;
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+    roundtrip(&cfg);
+
+    buf = NULL;
+    f = open_memstream(&buf, &size);
+    assert_non_null(f);
+    assert_int_equal(rlc_config_write(&cfg, f), RLC_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "\n[a2c]\n"));
+    assert_null(strstr(buf, "[ppo]"));
+    assert_non_null(strstr(buf, "\nuse_rms_prop = false\n"));
+    assert_non_null(strstr(buf, "\nrms_prop_eps = 1e-300\n"));
+    assert_non_null(strstr(buf, "\nnet_arch = 7\n"));
+    assert_non_null(strstr(buf, "\nmax_grad_norm = 40\n")); /* not 4e+01 */
+    free(buf);
+
+    /* whole reals in plain digits below 1e16, exponent form above */
+    static const struct { double x; const char *text; } forms[] = {
+        {10.0, "\nclip_obs = 10\n"}, {150.0, "\nclip_obs = 150\n"},
+        {1e15, "\nclip_obs = 1000000000000000\n"}, {1e16, "\nclip_obs = 1e+16\n"},
+        {1.5e300, "\nclip_obs = 1.5e+300\n"}, {1e-5, "\nclip_obs = 1e-05\n"},
+        {0.25, "\nclip_obs = 0.25\n"},
+    };
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        a->policy.clip_obs = forms[i].x;
+        buf = NULL;
+        f = open_memstream(&buf, &size);
+        assert_non_null(f);
+        assert_int_equal(rlc_config_write(&cfg, f), RLC_OK);
+        fclose(f);
+        if (!strstr(buf, forms[i].text))
+            print_error("%.17g: expected '%s'\n", forms[i].x, forms[i].text + 1);
+        assert_non_null(strstr(buf, forms[i].text));
+        free(buf);
+        roundtrip(&cfg);
+    }
+    cfg.a2c.policy.log_std_init = -250.0;
+    roundtrip(&cfg);
 }
 
 int main(void)
@@ -730,6 +1374,15 @@ int main(void)
         cmocka_unit_test(test_write_roundtrip),
         cmocka_unit_test(test_write_text),
         cmocka_unit_test(test_print_help),
+        cmocka_unit_test(test_onpolicy_defaults),
+        cmocka_unit_test(test_bool),
+        cmocka_unit_test(test_onpolicy_choices),
+        cmocka_unit_test(test_onpolicy_net_arch),
+        cmocka_unit_test(test_onpolicy_ranges),
+        cmocka_unit_test(test_onpolicy_unknown_keys),
+        cmocka_unit_test(test_onpolicy_set),
+        cmocka_unit_test(test_onpolicy_validate),
+        cmocka_unit_test(test_onpolicy_write_roundtrip),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

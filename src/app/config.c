@@ -2,7 +2,8 @@
  * table of settings drives INI parsing (through libinih), --set overrides,
  * validation, the resolved INI dump and the help text.
  * Deliberately not here: defaults of algorithm sections (each algorithm owns
- * them, e.g. rlc_ddpg_config_default), multi-line values, quoting or escapes,
+ * them: rlc_ddpg_config_default, rlc_ppo_config_default, rlc_a2c_config_default),
+ * multi-line values, quoting or escapes,
  * empty sections (a [section] line without keys is never seen, so it is not
  * checked), printing and exiting (callers get a status and a message). */
 #include <errno.h>
@@ -27,6 +28,7 @@ typedef enum setting_kind {
     KIND_U64,   /* uint64_t, whole number in [ilo, ihi] */
     KIND_REAL,  /* double, finite, in lo..hi (ends open per `open`) */
     KIND_ENUM,  /* int-sized enum; the value is the index into `choices` */
+    KIND_BOOL,  /* bool: true/false (also 1/0, yes/no, on/off, any case) */
     KIND_ALGO,  /* char[RLC_CONFIG_NAME_MAX]: the name of an algorithm section */
     KIND_NAME,  /* char[RLC_CONFIG_NAME_MAX]: a free name (checked by validate) */
     KIND_SIZES  /* size_t[max_count] list, entries in [ilo, ihi], count at count_offset */
@@ -44,7 +46,8 @@ typedef struct setting {
     uint64_t ilo, ihi;   /* whole numbers (and each KIND_SIZES entry) */
     double lo, hi;       /* KIND_REAL */
     unsigned open;       /* KIND_REAL: OPEN_LO and/or OPEN_HI */
-    const char *const *choices; /* KIND_ENUM: NULL-terminated, index = enum value */
+    const char *const *choices; /* KIND_ENUM: index = enum value; NULL = not offered */
+    size_t n_choices;           /* KIND_ENUM: entries of `choices` */
     const char *help;
 } setting;
 
@@ -63,13 +66,23 @@ static const section_info sections[] = {
     {"run", false, false, false},
     {"eval", false, false, false},
     {"ddpg", true, true, false},
+    {"ppo", true, true, true},
+    {"a2c", true, true, true},
 };
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
 static const char *const noise_names[] = {
-    [RLC_NOISE_NORMAL] = "normal", [RLC_NOISE_OU] = "ou", [RLC_NOISE_NONE] = "none", NULL,
+    [RLC_NOISE_NORMAL] = "normal", [RLC_NOISE_OU] = "ou", [RLC_NOISE_NONE] = "none",
+};
+static const char *const schedule_names[] = {
+    [RLC_SCHEDULE_CONSTANT] = "constant", [RLC_SCHEDULE_LINEAR] = "linear",
+};
+static const char *const activation_names[] = {
+    [RLC_ACT_RELU] = "relu", [RLC_ACT_TANH] = "tanh", /* identity is not offered */
 };
 _Static_assert(sizeof(rlc_action_noise) == sizeof(int), "KIND_ENUM stores an int");
+_Static_assert(sizeof(rlc_schedule) == sizeof(int), "KIND_ENUM stores an int");
+_Static_assert(sizeof(rlc_activation) == sizeof(int), "KIND_ENUM stores an int");
 
 #define F(field) offsetof(rlc_config, field)
 #define WHOLE(sec, k, kind_, field, lo_, hi_, help_) \
@@ -78,6 +91,26 @@ _Static_assert(sizeof(rlc_action_noise) == sizeof(int), "KIND_ENUM stores an int
 #define REAL(sec, k, field, lo_, hi_, open_, help_) \
     {.section = sec, .key = k, .kind = KIND_REAL, .offset = F(field), .lo = lo_, .hi = hi_, \
      .open = open_, .help = help_}
+#define ENUM(sec, k, field, names, help_) \
+    {.section = sec, .key = k, .kind = KIND_ENUM, .offset = F(field), .choices = names, \
+     .n_choices = sizeof names / sizeof names[0], .help = help_}
+#define BOOL(sec, k, field, help_) \
+    {.section = sec, .key = k, .kind = KIND_BOOL, .offset = F(field), .help = help_}
+#define NET_ARCH(sec, field, count, help_) \
+    {.section = sec, .key = "net_arch", .kind = KIND_SIZES, .offset = F(field), \
+     .count_offset = F(count), .max_count = RLC_MAX_HIDDEN, .ilo = 1, .ihi = 65536, .help = help_}
+/* The rlc_policy_config keys of an on-policy algorithm section. */
+#define POLICY_ROWS(sec, p) \
+    NET_ARCH(sec, p.net_arch, p.n_hidden, "hidden layer widths, actor and critic alike"), \
+    ENUM(sec, "activation_fn", p.activation_fn, activation_names, "hidden-layer activation"), \
+    BOOL(sec, "ortho_init", p.ortho_init, \
+         "orthogonal init, gains sqrt(2) hidden, 0.01 policy head, 1 value head"), \
+    REAL(sec, "log_std_init", p.log_std_init, -INFINITY, INFINITY, OPEN_LO | OPEN_HI, \
+         "initial log std of the Gaussian policy (Box actions)"), \
+    BOOL(sec, "norm_obs", p.norm_obs, \
+         "normalise observations by their running mean and variance"), \
+    REAL(sec, "clip_obs", p.clip_obs, 0, INFINITY, OPEN_LO | OPEN_HI, \
+         "clip normalised observations to +-clip_obs")
 
 static const setting settings[] = {
     {.section = "run", .key = "algo", .kind = KIND_ALGO, .offset = F(algo),
@@ -105,16 +138,67 @@ static const setting settings[] = {
     REAL("ddpg", "gamma", ddpg.gamma, 0, 1, 0, "discount factor"),
     SIZE("ddpg", "train_freq", ddpg.train_freq, 1, "environment steps between training phases"),
     SIZE("ddpg", "gradient_steps", ddpg.gradient_steps, 1, "gradient steps per training phase"),
-    {.section = "ddpg", .key = "net_arch", .kind = KIND_SIZES, .offset = F(ddpg.net_arch),
-     .count_offset = F(ddpg.n_hidden), .max_count = RLC_MAX_HIDDEN, .ilo = 1, .ihi = 65536,
-     .help = "hidden layer widths, actor and critic alike"},
-    {.section = "ddpg", .key = "action_noise", .kind = KIND_ENUM, .offset = F(ddpg.action_noise),
-     .choices = noise_names,
-     .help = "exploration noise: i.i.d. Gaussian, Ornstein-Uhlenbeck, or none"},
+    NET_ARCH("ddpg", ddpg.net_arch, ddpg.n_hidden, "hidden layer widths, actor and critic alike"),
+    ENUM("ddpg", "action_noise", ddpg.action_noise, noise_names,
+         "exploration noise: i.i.d. Gaussian, Ornstein-Uhlenbeck, or none"),
     REAL("ddpg", "noise_std", ddpg.noise_std, 0, INFINITY, OPEN_HI,
          "noise sigma as a fraction of the action half-range (high-low)/2"),
     REAL("ddpg", "ou_theta", ddpg.ou_theta, 0, INFINITY, OPEN_HI, "OU mean-reversion rate"),
     REAL("ddpg", "ou_dt", ddpg.ou_dt, 0, INFINITY, OPEN_LO | OPEN_HI, "OU time step"),
+
+    WHOLE("ppo", "n_envs", KIND_SIZE, ppo.n_envs, 1, 1024,
+          "environment copies stepped in lockstep"),
+    SIZE("ppo", "n_steps", ppo.n_steps, 1, "steps per environment copy per rollout"),
+    SIZE("ppo", "batch_size", ppo.batch_size, 1, "minibatch size (at most n_steps * n_envs)"),
+    SIZE("ppo", "n_epochs", ppo.n_epochs, 1, "passes over each rollout"),
+    REAL("ppo", "learning_rate", ppo.learning_rate, 0, 1, OPEN_LO, "Adam step size at the start"),
+    ENUM("ppo", "lr_schedule", ppo.lr_schedule, schedule_names,
+         "learning_rate constant, or linear decay to 0 at the end"),
+    REAL("ppo", "gamma", ppo.gamma, 0, 1, 0, "discount factor"),
+    REAL("ppo", "gae_lambda", ppo.gae_lambda, 0, 1, 0,
+         "GAE bias-variance trade-off (1 = Monte Carlo returns)"),
+    REAL("ppo", "clip_range", ppo.clip_range, 0, 10, OPEN_LO,
+         "clipping epsilon of the surrogate objective at the start"),
+    ENUM("ppo", "clip_range_schedule", ppo.clip_range_schedule, schedule_names,
+         "clip_range constant, or linear decay to 0 at the end"),
+    REAL("ppo", "clip_range_vf", ppo.clip_range_vf, 0, INFINITY, OPEN_HI,
+         "clipping of the value function around the old values; 0 = off"),
+    BOOL("ppo", "normalize_advantage", ppo.normalize_advantage,
+         "normalise advantages per minibatch"),
+    REAL("ppo", "ent_coef", ppo.ent_coef, 0, INFINITY, OPEN_HI, "entropy coefficient of the loss"),
+    REAL("ppo", "vf_coef", ppo.vf_coef, 0, INFINITY, OPEN_HI,
+         "value-function coefficient of the loss"),
+    REAL("ppo", "max_grad_norm", ppo.max_grad_norm, 0, INFINITY, OPEN_LO | OPEN_HI,
+         "maximum global norm of the gradient (clipping)"),
+    REAL("ppo", "target_kl", ppo.target_kl, 0, INFINITY, OPEN_HI,
+         "stop an update early once approx KL > 1.5 * target_kl; 0 = off"),
+    BOOL("ppo", "norm_reward", ppo.norm_reward,
+         "scale rewards by the running std of the discounted return"),
+    POLICY_ROWS("ppo", ppo.policy),
+
+    WHOLE("a2c", "n_envs", KIND_SIZE, a2c.n_envs, 1, 1024,
+          "environment copies stepped in lockstep"),
+    SIZE("a2c", "n_steps", a2c.n_steps, 1, "steps per environment copy per update"),
+    REAL("a2c", "learning_rate", a2c.learning_rate, 0, 1, OPEN_LO,
+         "optimizer step size at the start"),
+    ENUM("a2c", "lr_schedule", a2c.lr_schedule, schedule_names,
+         "learning_rate constant, or linear decay to 0 at the end"),
+    REAL("a2c", "gamma", a2c.gamma, 0, 1, 0, "discount factor"),
+    REAL("a2c", "gae_lambda", a2c.gae_lambda, 0, 1, 0,
+         "GAE bias-variance trade-off (1 = Monte Carlo returns)"),
+    REAL("a2c", "ent_coef", a2c.ent_coef, 0, INFINITY, OPEN_HI, "entropy coefficient of the loss"),
+    REAL("a2c", "vf_coef", a2c.vf_coef, 0, INFINITY, OPEN_HI,
+         "value-function coefficient of the loss"),
+    REAL("a2c", "max_grad_norm", a2c.max_grad_norm, 0, INFINITY, OPEN_LO | OPEN_HI,
+         "maximum global norm of the gradient (clipping)"),
+    BOOL("a2c", "use_rms_prop", a2c.use_rms_prop, "RMSprop (alpha 0.99) if true, else Adam"),
+    REAL("a2c", "rms_prop_eps", a2c.rms_prop_eps, 0, INFINITY, OPEN_LO | OPEN_HI,
+         "RMSprop epsilon (denominator stabiliser)"),
+    BOOL("a2c", "normalize_advantage", a2c.normalize_advantage,
+         "normalise advantages of each rollout"),
+    BOOL("a2c", "norm_reward", a2c.norm_reward,
+         "scale rewards by the running std of the discounted return"),
+    POLICY_ROWS("a2c", a2c.policy),
 };
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
@@ -167,30 +251,40 @@ static bool row_applies(const setting *r, const char *algo)
     return !s->algorithm || strcmp(r->section, algo) == 0;
 }
 
-/* Levenshtein distance, capped: returns 3 for anything above 2 or too long. */
+/* Edit distance with adjacent transpositions (optimal string alignment),
+ * capped: returns 3 for anything above 2 or too long. */
 static int edit_distance(const char *a, const char *b)
 {
     size_t na = strlen(a), nb = strlen(b);
     if (na > 63 || nb > 63)
         return 3;
-    int row[64];
+    int d[3][64]; /* rows i-2, i-1, i (mod 3) */
     for (size_t j = 0; j <= nb; j++)
-        row[j] = (int)j;
+        d[0][j] = (int)j;
     for (size_t i = 1; i <= na; i++) {
-        int diag = row[0];
+        int *row = d[i % 3], *up = d[(i - 1) % 3], *up2 = d[(i + 1) % 3];
         row[0] = (int)i;
         for (size_t j = 1; j <= nb; j++) {
-            int up = row[j];
-            int best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
+            int best = up[j - 1] + (a[i - 1] != b[j - 1]);
+            if (up[j] + 1 < best)
+                best = up[j] + 1;
             if (row[j - 1] + 1 < best)
                 best = row[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                up2[j - 2] + 1 < best)
+                best = up2[j - 2] + 1;
             row[j] = best;
-            diag = up;
         }
     }
-    return row[nb] > 2 ? 3 : row[nb];
+    int r = d[na % 3][nb];
+    return r > 2 ? 3 : r;
+}
+
+/* The largest edit distance worth a "did you mean": 1 for names shorter
+ * than 5 characters ("foo" is not a typo of "ppo"), else 2. */
+static int suggest_limit(const char *typed)
+{
+    return strlen(typed) < 5 ? 1 : 2;
 }
 
 /* " (did you mean ...?)" for an unknown key, or "". Prefers a key of the
@@ -198,7 +292,7 @@ static int edit_distance(const char *a, const char *b)
 static void suggest_key(const char *section, const char *key, char *out, size_t n)
 {
     const setting *best = NULL;
-    int best_d = 3;
+    int best_d = suggest_limit(key) + 1;
     for (size_t i = 0; i < N_SETTINGS; i++) {
         if (strcmp(settings[i].section, section) != 0)
             continue;
@@ -212,18 +306,31 @@ static void suggest_key(const char *section, const char *key, char *out, size_t 
         snprintf(out, n, " (did you mean '%s'?)", best->key);
         return;
     }
-    for (size_t i = 0; i < N_SETTINGS; i++)
-        if (strcmp(settings[i].key, key) == 0) {
-            snprintf(out, n, " (it belongs in [%s])", settings[i].section);
-            return;
-        }
+    /* the sections that have the key: " (it belongs in [a], [b] or [c])" */
+    const setting *found[N_SECTIONS];
+    size_t n_found = 0;
+    for (size_t i = 0; i < N_SETTINGS && n_found < N_SECTIONS; i++)
+        if (strcmp(settings[i].key, key) == 0)
+            found[n_found++] = &settings[i];
     out[0] = '\0';
+    if (!n_found)
+        return;
+    size_t used = 0;
+    for (size_t i = 0; i < n_found; i++) {
+        int w = snprintf(out + used, n - used, "%s[%s]",
+                         i == 0 ? " (it belongs in " : i + 1 == n_found ? " or " : ", ",
+                         found[i]->section);
+        if (w < 0 || (size_t)w >= n - used)
+            return;
+        used += (size_t)w;
+    }
+    snprintf(out + used, n - used, ")");
 }
 
 static void suggest_section(const char *section, char *out, size_t n)
 {
     out[0] = '\0';
-    int best_d = 3;
+    int best_d = suggest_limit(section) + 1;
     for (size_t i = 0; i < N_SECTIONS; i++) {
         int d = edit_distance(section, sections[i].name);
         if (d < best_d) {
@@ -253,14 +360,19 @@ static bool clean_value(const char *in, char *out, size_t n)
     return true;
 }
 
-/* Shortest "%.Ng" (N = 1..17) that strtod reads back as exactly x. */
+/* Shortest "%.Ng" (N = 1..17) that strtod reads back as exactly x, with
+ * whole numbers below 1e16 in plain digits ("10", not "1e+01"). */
 static void format_real(double x, char *buf, size_t n)
 {
     for (int p = 1; p <= 17; p++) {
         snprintf(buf, n, "%.*g", p, x);
         if (strtod(buf, NULL) == x)
-            return;
+            break;
     }
+    /* a positive exponent in %g output means x is a whole number */
+    const char *e = strchr(buf, 'e');
+    if (e && e[1] == '+' && fabs(x) < 1e16)
+        snprintf(buf, n, "%.0f", x);
 }
 
 /* ---- parsing values ----------------------------------------------------- */
@@ -353,6 +465,25 @@ static bool parse_whole(const char *s, uint64_t *out, char *why, size_t n)
     return true;
 }
 
+/* true/1/yes/on or false/0/no/off, in any case. */
+static bool parse_bool(const char *s, bool *out)
+{
+    static const char *const words[][2] = {
+        {"false", "true"}, {"0", "1"}, {"no", "yes"}, {"off", "on"},
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        for (int v = 0; v < 2; v++) {
+            const char *a = s, *b = words[i][v];
+            while (*a && *b && (*a >= 'A' && *a <= 'Z' ? *a - 'A' + 'a' : *a) == *b)
+                a++, b++;
+            if (!*a && !*b) {
+                *out = v;
+                return true;
+            }
+        }
+    return false;
+}
+
 /* ---- ranges ---------------------------------------------------------------- */
 
 static void whole_range_text(uint64_t lo, uint64_t hi, uint64_t type_max, char *buf, size_t n)
@@ -376,7 +507,9 @@ static void range_text(const setting *r, char *buf, size_t n)
         break;
     case KIND_REAL:
         format_real(r->lo, a, sizeof a);
-        if (isinf(r->hi)) {
+        if (isinf(r->lo) && isinf(r->hi)) {
+            snprintf(buf, n, "finite");
+        } else if (isinf(r->hi)) {
             snprintf(buf, n, "%s %s", r->open & OPEN_LO ? ">" : ">=", a);
         } else {
             format_real(r->hi, b, sizeof b);
@@ -384,21 +517,22 @@ static void range_text(const setting *r, char *buf, size_t n)
                      r->open & OPEN_HI ? ')' : ']');
         }
         break;
+    case KIND_BOOL:
+        snprintf(buf, n, "true|false");
+        break;
     case KIND_ENUM:
     case KIND_ALGO: {
         size_t used = 0;
         buf[0] = '\0';
-        for (size_t i = 0;; i++) {
+        size_t count = r->kind == KIND_ENUM ? r->n_choices : N_SECTIONS;
+        for (size_t i = 0; i < count; i++) {
             const char *name;
-            if (r->kind == KIND_ENUM) {
+            if (r->kind == KIND_ENUM)
                 name = r->choices[i];
-            } else {
-                while (i < N_SECTIONS && !sections[i].algorithm)
-                    i++;
-                name = i < N_SECTIONS ? sections[i].name : NULL;
-            }
+            else
+                name = sections[i].algorithm ? sections[i].name : NULL;
             if (!name)
-                break;
+                continue;
             int w = snprintf(buf + used, n - used, "%s%s", used ? "|" : "", name);
             if (w < 0 || (size_t)w >= n - used)
                 break;
@@ -500,10 +634,10 @@ static bool parse_into(rlc_config *cfg, const setting *r, const char *value, cha
         bool found = false;
         int index = 0;
         if (r->kind == KIND_ENUM) {
-            for (int i = 0; r->choices[i] && !found; i++)
-                if (strcmp(r->choices[i], value) == 0) {
+            for (size_t i = 0; i < r->n_choices && !found; i++)
+                if (r->choices[i] && strcmp(r->choices[i], value) == 0) {
                     found = true;
-                    index = i;
+                    index = (int)i;
                 }
         } else {
             found = is_algorithm(value);
@@ -518,6 +652,15 @@ static bool parse_into(rlc_config *cfg, const setting *r, const char *value, cha
             memcpy(field, &index, sizeof index);
         else
             strcpy(field, value); /* an algorithm name, shorter than the field */
+        return true;
+    }
+    case KIND_BOOL: {
+        bool b;
+        if (!parse_bool(value, &b)) {
+            snprintf(why, n, "expected true or false, got '%s'", value);
+            return false;
+        }
+        memcpy(field, &b, sizeof b);
         return true;
     }
     case KIND_NAME:
@@ -799,6 +942,8 @@ void rlc_config_default(rlc_config *cfg)
     cfg->eval_freq = 5000;
     cfg->n_eval_episodes = 10;
     rlc_ddpg_config_default(&cfg->ddpg);
+    rlc_ppo_config_default(&cfg->ppo);
+    rlc_a2c_config_default(&cfg->a2c);
 }
 
 /* Check the stored value of row r against the row; `why` gets the reason. */
@@ -835,10 +980,16 @@ static bool check_field(const rlc_config *cfg, const setting *r, char *why, size
     case KIND_ENUM: {
         int v;
         memcpy(&v, field, sizeof v);
-        int count = 0;
-        while (r->choices[count])
-            count++;
-        if (v >= 0 && v < count)
+        if (v >= 0 && (size_t)v < r->n_choices && r->choices[v])
+            return true;
+        snprintf(why, n, "invalid value %d", v);
+        return false;
+    }
+    case KIND_BOOL: {
+        unsigned char v; /* a bool's object representation, without reading it as bool */
+        _Static_assert(sizeof(bool) == 1, "KIND_BOOL reads one byte");
+        memcpy(&v, field, 1);
+        if (v <= 1)
             return true;
         snprintf(why, n, "invalid value %d", v);
         return false;
@@ -935,6 +1086,22 @@ rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
                   cfg->ddpg.batch_size, cfg->ddpg.buffer_size);
         return RLC_ECONFIG;
     }
+    if (strcmp(cfg->algo, "ppo") == 0) {
+        const rlc_ppo_config *p = &cfg->ppo;
+        /* n_envs is in [1, 1024] by now; a rollout too large for size_t holds any batch */
+        bool huge = p->n_steps > SIZE_MAX / p->n_envs;
+        size_t rollout = huge ? SIZE_MAX : p->n_steps * p->n_envs;
+        if (rollout <= 1) {
+            set_error(err, "[ppo] n_steps: n_steps \xc3\x97 n_envs must be greater than 1, got %zu"
+                      " \xc3\x97 %zu", p->n_steps, p->n_envs);
+            return RLC_ECONFIG;
+        }
+        if (!huge && p->batch_size > rollout) {
+            set_error(err, "[ppo] batch_size: %zu is larger than the rollout"
+                      " (n_steps \xc3\x97 n_envs = %zu)", p->batch_size, rollout);
+            return RLC_ECONFIG;
+        }
+    }
     return RLC_OK;
 }
 
@@ -962,11 +1129,16 @@ static void value_text(const rlc_config *cfg, const setting *r, char *buf, size_
         break;
     }
     case KIND_ENUM: {
-        int v, count = 0;
+        int v;
         memcpy(&v, field, sizeof v);
-        while (r->choices[count])
-            count++;
-        snprintf(buf, n, "%s", v >= 0 && v < count ? r->choices[v] : "?");
+        bool ok = v >= 0 && (size_t)v < r->n_choices && r->choices[v];
+        snprintf(buf, n, "%s", ok ? r->choices[v] : "?");
+        break;
+    }
+    case KIND_BOOL: {
+        unsigned char v;
+        memcpy(&v, field, 1);
+        snprintf(buf, n, "%s", v == 1 ? "true" : v == 0 ? "false" : "?");
         break;
     }
     case KIND_ALGO:
@@ -1020,17 +1192,24 @@ void rlc_config_print_help(FILE *f)
 {
     rlc_config def;
     rlc_config_default(&def);
+    int width = 0; /* of the "[section] key" column */
+    for (size_t i = 0; i < N_SETTINGS; i++) {
+        int w = (int)(strlen(settings[i].section) + strlen(settings[i].key) + 3);
+        if (w > width)
+            width = w;
+    }
     for (size_t i = 0; i < N_SETTINGS; i++) {
         const setting *r = &settings[i];
         static const char *const kind_names[] = {
             [KIND_SIZE] = "int", [KIND_U64] = "int", [KIND_REAL] = "real", [KIND_ENUM] = "choice",
-            [KIND_ALGO] = "choice", [KIND_NAME] = "string", [KIND_SIZES] = "ints",
+            [KIND_BOOL] = "bool", [KIND_ALGO] = "choice", [KIND_NAME] = "string",
+            [KIND_SIZES] = "ints",
         };
         char name[2 * RLC_CONFIG_NAME_MAX + 4], value[VALUE_MAX], range[96];
         snprintf(name, sizeof name, "[%s] %s", r->section, r->key);
         value_text(&def, r, value, sizeof value);
         range_text(r, range, sizeof range);
-        fprintf(f, "%-23s %-6s %-12s %-18s \xe2\x80\x94 %s\n", name, kind_names[r->kind], value,
-                range, r->help);
+        fprintf(f, "%-*s %-6s %-12s %-18s \xe2\x80\x94 %s\n", width, name, kind_names[r->kind],
+                value, range, r->help);
     }
 }

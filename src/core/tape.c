@@ -3,6 +3,7 @@
  * function; forward values are computed eagerly by the constructor. No
  * forward-mode tangents yet (TRPO will add them). */
 #include <math.h>
+#include <stdint.h>
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,13 +333,62 @@ rlc_node *rlc_tape_relu(rlc_tape *t, rlc_node *x)
     return y;
 }
 
+/* exp(x) for −708 ≤ x ≤ 0, written so GCC vectorises it (no calls, no
+ * branches): x = k·ln2 + r with |r| ≤ ln2/2, exp(r) by its Taylor series to
+ * r¹³ (truncation < 1e-17 relative), 2^k put into the exponent bits. Within
+ * 2 ULP of glibc's exp. The caller clamps x (a clamp in here would stop the
+ * vectoriser's if-conversion). */
+static inline double exp_nonpositive(double x)
+{
+    const double shifter = 0x1.8p52; /* adding it rounds to an integer in the low mantissa bits */
+    double t = x * 0x1.71547652b82fep0 + shifter; /* x/ln2, rounded */
+    double k = t - shifter;
+    double r = (x - k * 0x1.62e42fefa3800p-1) - k * 0x1.ef35793c76730p-45; /* ln2 in two parts */
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    p = p * r + 1.0;
+    uint64_t tb;
+    memcpy(&tb, &t, sizeof tb);
+    uint64_t kb = (tb - UINT64_C(0x4338000000000000) + 1023) << 52; /* (k + 1023) as exponent bits */
+    double scale;
+    memcpy(&scale, &kb, sizeof scale);
+    return p * scale;
+}
+
+/* tanh(x) = sign(x)·(1 − e)/(1 + e), e = exp(−2|x|), in two vectorised
+ * passes (clamp |x| ≤ 354, where tanh is ±1 in double; then the rest)
+ * instead of glibc's tanh (via expm1), which took half of a PPO update.
+ * Relative error ≤ ~1e-13 for tiny |x| (cancellation in 1 − e), a few ULP
+ * elsewhere: ample for networks. y may not alias x. */
+static void tanh_k(size_t n, const double *restrict x, double *restrict y)
+{
+    for (size_t j = 0; j < n; j++) {
+        double a = fabs(x[j]);
+        y[j] = a < 354.0 ? a : 354.0;
+    }
+    for (size_t j = 0; j < n; j++) {
+        double e = exp_nonpositive(-2.0 * y[j]);
+        y[j] = copysign((1.0 - e) / (1.0 + e), x[j]);
+    }
+}
+
 rlc_node *rlc_tape_tanh(rlc_tape *t, rlc_node *x)
 {
     rlc_node *y = unary(t, OP_TANH, x);
     if (y)
         for (size_t i = 0; i < ROWS(x); i++)
-            for (size_t j = 0; j < COLS(x); j++)
-                AT(&y->value, i, j) = tanh(AT(&x->value, i, j));
+            tanh_k(COLS(x), x->value.data + i * x->value.tda, y->value.data + i * COLS(y));
     return y;
 }
 
