@@ -97,6 +97,15 @@ extern const rlc_agent_type rlc_agent_ddpg; /* src/agents/ddpg.c */
 extern const rlc_agent_type rlc_agent_ppo;  /* src/agents/ppo.c */
 extern const rlc_agent_type rlc_agent_a2c;  /* src/agents/a2c.c */
 
+/* The tensors of an on-policy agent's policy: "policy" (actor | critic |
+ * log_std), and with observation normalisation "obs_mean", "obs_var",
+ * "obs_count". Returns how many (≤ 4). */
+size_t rlc_policy_tensors(rlc_policy *p, rlc_agent_tensor *out);
+
+/* The `tensors` entry of on-policy agents whose first member is an
+ * rlc_policy_trainer: rlc_policy_tensors of its policy. */
+size_t rlc_agent_onpolicy_tensors(void *agent, rlc_agent_tensor *out);
+
 /* Registered agent type by name, or NULL. */
 const rlc_agent_type *rlc_agent_find(const char *name);
 

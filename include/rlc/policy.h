@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
@@ -19,6 +20,7 @@
 #include "rlc/env.h"
 #include "rlc/mlp.h"
 #include "rlc/normalize.h"
+#include "rlc/optim.h"
 #include "rlc/status.h"
 #include "rlc/tape.h"
 
@@ -44,6 +46,7 @@ typedef struct rlc_policy {
     rlc_mlp *actor, *critic;          /* views into params */
     gsl_matrix_view log_std, dlog_std; /* 1 × act_dim views (Gaussian only) */
     rlc_running_norm *obs_norm;       /* NULL unless config.norm_obs */
+    gsl_vector_view obs_mean, obs_var, obs_count; /* views of obs_norm's statistics, for checkpoints */
 } rlc_policy;
 
 /* Build a policy for env's spaces, initialised from rng (orthogonal or
@@ -81,5 +84,37 @@ void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, const double *obs, dou
 /* Clip an action to the Box bounds for the environment (identity for
  * Discrete). The unclipped action is what the rollout stores. */
 void rlc_policy_clip_action(const rlc_policy *p, const double *action, double *clipped);
+
+/* What every on-policy agent holds besides its own settings and buffers:
+ * the policy, one optimiser over all its parameters, a tape, and the
+ * generator actions are sampled from. Embedded in A2C's and PPO's agents. */
+typedef struct rlc_policy_trainer {
+    rlc_policy *policy;
+    rlc_optim *optim;
+    rlc_tape *tape;
+    gsl_rng *action_rng; /* stream RLC_RNG_EXPLORE of the run seed */
+} rlc_policy_trainer;
+
+/* Build the policy (initialised from stream RLC_RNG_INIT of seed), an
+ * optimiser of `type` with learning_rate and eps over its parameters, a
+ * tape and the action generator. On error everything made is released.
+ * RLC_EINVAL, RLC_ENOMEM, RLC_EGSL. */
+rlc_status rlc_policy_trainer_init(rlc_policy_trainer *tr, const rlc_policy_config *cfg,
+                                   const rlc_env_type *env, uint64_t seed,
+                                   const rlc_optim_type *type, double learning_rate, double eps);
+/* Free what init made (NULL members are skipped); tr is zeroed. */
+void rlc_policy_trainer_release(rlc_policy_trainer *tr);
+
+/* One optimiser step from the loss on the tape: zero the gradients,
+ * backpropagate, clip their global norm to max_grad_norm, step.
+ * RLC_ENONFINITE if the loss is NaN/inf (nothing applied). */
+rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, double max_grad_norm);
+
+/* Agent-table entries shared by on-policy agents, for agent structs whose
+ * FIRST member is their rlc_policy_trainer (so `agent` points to it):
+ * deterministic action (rlc_policy_predict), the policy, the action rng. */
+void rlc_policy_trainer_predict(void *agent, const double *obs, double *action);
+rlc_policy *rlc_policy_trainer_policy(void *agent);
+gsl_rng *rlc_policy_trainer_action_rng(void *agent);
 
 #endif

@@ -64,7 +64,8 @@ size_t rlc_rollout_rows(const rlc_rollout *r);
 /* Copies one step for all n_envs environments into rows pos*n_envs ..
  * pos*n_envs + n_envs − 1 and advances pos. All arrays are borrowed and
  * indexed by env: obs n_envs × obs_dim, actions n_envs × act_dim (as
- * executed), the others n_envs. truncation_values[e] = V(final observation
+ * sampled, before any clipping for the env, so log_probs stay consistent),
+ * the others n_envs. truncation_values[e] = V(final observation
  * of env e); it is read only where truncated[e] && !terminated[e], and may be
  * NULL when no env is in that case. Does not allocate.
  * RLC_EINVAL: the buffer is full (pos == n_steps), or truncation_values is

@@ -30,11 +30,8 @@ void rlc_a2c_config_default(rlc_a2c_config *cfg)
 }
 
 typedef struct a2c {
+    rlc_policy_trainer tr; /* first: the shared agent-table entries point here */
     rlc_a2c_config cfg;
-    rlc_policy *policy;
-    rlc_optim *optim;
-    rlc_tape *tape;
-    gsl_rng *action_rng;
     size_t rows;        /* n_steps × n_envs */
     size_t *order;      /* 0 .. rows − 1: the whole rollout is one batch */
     double *obs, *actions, *advantages, *returns; /* the rollout, gathered */
@@ -46,11 +43,7 @@ static void a2c_free(void *p)
     a2c *a = p;
     if (!a)
         return;
-    rlc_policy_free(a->policy);
-    rlc_optim_free(a->optim);
-    rlc_tape_free(a->tape);
-    if (a->action_rng)
-        gsl_rng_free(a->action_rng);
+    rlc_policy_trainer_release(&a->tr);
     free(a->order);
     free(a->obs);
     free(a->actions);
@@ -71,45 +64,27 @@ static rlc_status a2c_create(void **out, const void *settings, const rlc_env_typ
         return RLC_ENOMEM;
     a->cfg = *cfg;
     a->rows = cfg->n_steps * cfg->n_envs;
-    rlc_status st = RLC_ENOMEM;
-    gsl_rng *init_rng = rlc_rng_create(seed, RLC_RNG_INIT);
-    a->action_rng = rlc_rng_create(seed, RLC_RNG_EXPLORE);
-    if (!init_rng || !a->action_rng)
-        goto fail;
-    if ((st = rlc_policy_create(&a->policy, &cfg->policy, env, init_rng)))
+    /* SB3's A2C: RMSprop(α 0.99, ε rms_prop_eps), or Adam(ε 1e-5) */
+    rlc_status st = rlc_policy_trainer_init(
+        &a->tr, &cfg->policy, env, seed, cfg->use_rms_prop ? rlc_optim_rmsprop : rlc_optim_adam,
+        cfg->learning_rate, cfg->use_rms_prop ? cfg->rms_prop_eps : 1e-5);
+    if (st != RLC_OK)
         goto fail;
     st = RLC_ENOMEM;
     a->order = malloc(a->rows * sizeof *a->order);
-    a->obs = malloc(a->rows * a->policy->obs_dim * sizeof(double));
-    a->actions = malloc(a->rows * a->policy->act_dim * sizeof(double));
+    a->obs = malloc(a->rows * a->tr.policy->obs_dim * sizeof(double));
+    a->actions = malloc(a->rows * a->tr.policy->act_dim * sizeof(double));
     a->advantages = malloc(a->rows * sizeof(double));
     a->returns = malloc(a->rows * sizeof(double));
     if (!a->order || !a->obs || !a->actions || !a->advantages || !a->returns)
         goto fail;
     for (size_t i = 0; i < a->rows; i++)
         a->order[i] = i;
-    rlc_optim_config oc;
-    rlc_optim_config_default(&oc);
-    oc.learning_rate = cfg->learning_rate;
-    oc.eps = cfg->use_rms_prop ? cfg->rms_prop_eps : 1e-5; /* SB3: RMSprop(α 0.99, ε) or Adam(ε 1e-5) */
-    if ((st = rlc_optim_create(&a->optim, cfg->use_rms_prop ? rlc_optim_rmsprop : rlc_optim_adam,
-                               a->policy->params->size, &oc)) ||
-        (st = rlc_tape_create(&a->tape, 1 << 16)))
-        goto fail;
-    gsl_rng_free(init_rng);
     *out = a;
     return RLC_OK;
 fail:
-    if (init_rng)
-        gsl_rng_free(init_rng);
     a2c_free(a);
     return st;
-}
-
-static void a2c_predict(void *p, const double *obs, double *action)
-{
-    a2c *a = p;
-    rlc_policy_predict(a->policy, a->tape, obs, action);
 }
 
 static rlc_onpolicy_settings a2c_settings(void *p)
@@ -119,20 +94,17 @@ static rlc_onpolicy_settings a2c_settings(void *p)
                                    a->cfg.norm_reward};
 }
 
-static rlc_policy *a2c_policy(void *p) { return ((a2c *)p)->policy; }
-static gsl_rng *a2c_action_rng(void *p) { return ((a2c *)p)->action_rng; }
-
 /* One step on −mean(A·log π(a|s)) + vf_coef·mean (R − V)² − ent_coef·H. */
 static rlc_status a2c_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
     a2c *a = p;
-    rlc_policy *pol = a->policy;
-    rlc_tape *t = a->tape;
+    rlc_policy *pol = a->tr.policy;
+    rlc_tape *t = a->tr.tape;
     size_t m = rlc_rollout_rows(ro);
     rlc_rollout_gather(ro, a->order, m, a->obs, a->actions, NULL, a->advantages, a->returns, NULL);
     if (a->cfg.normalize_advantage)
         rlc_normalize_advantages(a->advantages, m);
-    a->optim->config.learning_rate =
+    a->tr.optim->config.learning_rate =
         a->cfg.lr_schedule == RLC_SCHEDULE_LINEAR ? a->cfg.learning_rate * progress : a->cfg.learning_rate;
 
     gsl_matrix_view obs = gsl_matrix_view_array(a->obs, m, pol->obs_dim);
@@ -151,29 +123,17 @@ static rlc_status a2c_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     rlc_node *loss = rlc_tape_add(t, policy_loss,
                                   rlc_tape_add(t, rlc_tape_scale(t, entropy, -a->cfg.ent_coef),
                                                rlc_tape_scale(t, value_loss, a->cfg.vf_coef)));
-    gsl_vector_set_zero(pol->grads);
-    rlc_status st = rlc_tape_backward(t, loss);
+    rlc_status st = rlc_policy_trainer_step(&a->tr, loss, a->cfg.max_grad_norm);
     if (st != RLC_OK)
         return st;
-    if (!isfinite(rlc_node_scalar(loss)))
-        return RLC_ENONFINITE;
-    rlc_optim_clip_grad_norm(pol->grads, a->cfg.max_grad_norm);
-    rlc_optim_step(a->optim, pol->params, pol->grads);
     a->n_updates++;
     stats->policy_loss = rlc_node_scalar(policy_loss);
     stats->value_loss = rlc_node_scalar(value_loss);
     stats->entropy = rlc_node_scalar(entropy);
     stats->explained_variance = rlc_rollout_explained_variance(ro);
-    stats->learning_rate = a->optim->config.learning_rate;
+    stats->learning_rate = a->tr.optim->config.learning_rate;
     stats->n_updates = a->n_updates;
     return RLC_OK;
-}
-
-static size_t a2c_tensors(void *p, rlc_agent_tensor *out)
-{
-    a2c *a = p;
-    out[0] = (rlc_agent_tensor){"policy", a->policy->params};
-    return 1;
 }
 
 const rlc_agent_type rlc_agent_a2c = {
@@ -181,10 +141,10 @@ const rlc_agent_type rlc_agent_a2c = {
     .kind = RLC_AGENT_ON_POLICY,
     .create = a2c_create,
     .free = a2c_free,
-    .predict = a2c_predict,
+    .predict = rlc_policy_trainer_predict,
     .onpolicy_settings = a2c_settings,
-    .policy = a2c_policy,
-    .action_rng = a2c_action_rng,
+    .policy = rlc_policy_trainer_policy,
+    .action_rng = rlc_policy_trainer_action_rng,
     .update = a2c_update,
-    .tensors = a2c_tensors,
+    .tensors = rlc_agent_onpolicy_tensors,
 };

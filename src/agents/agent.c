@@ -19,3 +19,19 @@ const rlc_agent_type *rlc_agent_find(const char *name)
             return registry[i];
     return NULL;
 }
+
+size_t rlc_policy_tensors(rlc_policy *p, rlc_agent_tensor *out)
+{
+    out[0] = (rlc_agent_tensor){"policy", p->params};
+    if (!p->obs_norm)
+        return 1;
+    out[1] = (rlc_agent_tensor){"obs_mean", &p->obs_mean.vector};
+    out[2] = (rlc_agent_tensor){"obs_var", &p->obs_var.vector};
+    out[3] = (rlc_agent_tensor){"obs_count", &p->obs_count.vector};
+    return 4;
+}
+
+size_t rlc_agent_onpolicy_tensors(void *agent, rlc_agent_tensor *out)
+{
+    return rlc_policy_tensors(((rlc_policy_trainer *)agent)->policy, out);
+}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/policy.h"
+#include "rlc/rng.h"
 
 #define MAX_ROWS_ON_STACK 64 /* act/values handle more rows in chunks of this */
 
@@ -89,8 +90,13 @@ rlc_status rlc_policy_create(rlc_policy **out, const rlc_policy_config *cfg,
         rlc_mlp_init_default(p->actor, rng);
         rlc_mlp_init_default(p->critic, rng);
     }
-    if (cfg->norm_obs && (st = rlc_running_norm_create(&p->obs_norm, p->obs_dim, cfg->clip_obs)))
-        goto fail;
+    if (cfg->norm_obs) {
+        if ((st = rlc_running_norm_create(&p->obs_norm, p->obs_dim, cfg->clip_obs)))
+            goto fail;
+        p->obs_mean = gsl_vector_view_array(p->obs_norm->mean, p->obs_dim);
+        p->obs_var = gsl_vector_view_array(p->obs_norm->var, p->obs_dim);
+        p->obs_count = gsl_vector_view_array(&p->obs_norm->count, 1);
+    }
     *out = p;
     return RLC_OK;
 fail:
@@ -171,4 +177,69 @@ void rlc_policy_clip_action(const rlc_policy *p, const double *action, double *c
         double a = action[j];
         clipped[j] = p->dist == RLC_DIST_GAUSSIAN ? fmin(fmax(a, p->act_low[j]), p->act_high[j]) : a;
     }
+}
+
+rlc_status rlc_policy_trainer_init(rlc_policy_trainer *tr, const rlc_policy_config *cfg,
+                                   const rlc_env_type *env, uint64_t seed,
+                                   const rlc_optim_type *type, double learning_rate, double eps)
+{
+    *tr = (rlc_policy_trainer){0};
+    rlc_status st = RLC_ENOMEM;
+    gsl_rng *init_rng = rlc_rng_create(seed, RLC_RNG_INIT);
+    tr->action_rng = rlc_rng_create(seed, RLC_RNG_EXPLORE);
+    if (!init_rng || !tr->action_rng)
+        goto done;
+    if ((st = rlc_policy_create(&tr->policy, cfg, env, init_rng)))
+        goto done;
+    rlc_optim_config oc;
+    rlc_optim_config_default(&oc);
+    oc.learning_rate = learning_rate;
+    oc.eps = eps;
+    if ((st = rlc_optim_create(&tr->optim, type, tr->policy->params->size, &oc)) ||
+        (st = rlc_tape_create(&tr->tape, 1 << 16)))
+        goto done;
+done:
+    if (init_rng)
+        gsl_rng_free(init_rng);
+    if (st != RLC_OK)
+        rlc_policy_trainer_release(tr);
+    return st;
+}
+
+void rlc_policy_trainer_release(rlc_policy_trainer *tr)
+{
+    rlc_policy_free(tr->policy);
+    rlc_optim_free(tr->optim);
+    rlc_tape_free(tr->tape);
+    if (tr->action_rng)
+        gsl_rng_free(tr->action_rng);
+    *tr = (rlc_policy_trainer){0};
+}
+
+rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, double max_grad_norm)
+{
+    if (!loss)
+        return rlc_tape_status(tr->tape);
+    if (!isfinite(rlc_node_scalar(loss)))
+        return RLC_ENONFINITE;
+    gsl_vector_set_zero(tr->policy->grads);
+    rlc_status st = rlc_tape_backward(tr->tape, loss);
+    if (st != RLC_OK)
+        return st;
+    rlc_optim_clip_grad_norm(tr->policy->grads, max_grad_norm);
+    rlc_optim_step(tr->optim, tr->policy->params, tr->policy->grads);
+    return RLC_OK;
+}
+
+void rlc_policy_trainer_predict(void *agent, const double *obs, double *action)
+{
+    rlc_policy_trainer *tr = agent;
+    rlc_policy_predict(tr->policy, tr->tape, obs, action);
+}
+
+rlc_policy *rlc_policy_trainer_policy(void *agent) { return ((rlc_policy_trainer *)agent)->policy; }
+
+gsl_rng *rlc_policy_trainer_action_rng(void *agent)
+{
+    return ((rlc_policy_trainer *)agent)->action_rng;
 }

@@ -38,13 +38,11 @@ void rlc_ppo_config_default(rlc_ppo_config *cfg)
 }
 
 typedef struct ppo {
+    rlc_policy_trainer tr; /* first: the shared agent-table entries point here */
     rlc_ppo_config cfg;
-    rlc_policy *policy;
-    rlc_optim *optim;
-    rlc_tape *tape;
-    gsl_rng *action_rng, *sample_rng;
-    size_t rows;       /* n_steps × n_envs */
-    size_t *perm;      /* rows: minibatch order, reshuffled every epoch */
+    gsl_rng *sample_rng;   /* minibatch order */
+    size_t rows;           /* n_steps × n_envs */
+    size_t *perm;          /* rows: minibatch order, reshuffled every epoch */
     /* one minibatch, gathered (batch_size rows each) */
     double *obs, *actions, *old_log_probs, *advantages, *returns, *old_values;
     size_t n_updates;
@@ -55,11 +53,7 @@ static void ppo_free(void *p)
     ppo *a = p;
     if (!a)
         return;
-    rlc_policy_free(a->policy);
-    rlc_optim_free(a->optim);
-    rlc_tape_free(a->tape);
-    if (a->action_rng)
-        gsl_rng_free(a->action_rng);
+    rlc_policy_trainer_release(&a->tr);
     if (a->sample_rng)
         gsl_rng_free(a->sample_rng);
     free(a->perm);
@@ -84,17 +78,15 @@ static rlc_status ppo_create(void **out, const void *settings, const rlc_env_typ
         return RLC_ENOMEM;
     a->cfg = *cfg;
     a->rows = cfg->n_steps * cfg->n_envs;
-    rlc_status st = RLC_ENOMEM;
-    gsl_rng *init_rng = rlc_rng_create(seed, RLC_RNG_INIT);
-    a->action_rng = rlc_rng_create(seed, RLC_RNG_EXPLORE);
-    a->sample_rng = rlc_rng_create(seed, RLC_RNG_SAMPLE);
-    if (!init_rng || !a->action_rng || !a->sample_rng)
-        goto fail;
-    if ((st = rlc_policy_create(&a->policy, &cfg->policy, env, init_rng)))
+    /* SB3's PPO: Adam with eps 1e-5 over all parameters */
+    rlc_status st = rlc_policy_trainer_init(&a->tr, &cfg->policy, env, seed, rlc_optim_adam,
+                                            cfg->learning_rate, 1e-5);
+    if (st != RLC_OK)
         goto fail;
     size_t b = cfg->batch_size < a->rows ? cfg->batch_size : a->rows;
-    size_t od = a->policy->obs_dim, ad = a->policy->act_dim;
+    size_t od = a->tr.policy->obs_dim, ad = a->tr.policy->act_dim;
     st = RLC_ENOMEM;
+    a->sample_rng = rlc_rng_create(seed, RLC_RNG_SAMPLE);
     a->perm = malloc(a->rows * sizeof *a->perm);
     a->obs = malloc(b * od * sizeof(double));
     a->actions = malloc(b * ad * sizeof(double));
@@ -102,32 +94,16 @@ static rlc_status ppo_create(void **out, const void *settings, const rlc_env_typ
     a->advantages = malloc(b * sizeof(double));
     a->returns = malloc(b * sizeof(double));
     a->old_values = malloc(b * sizeof(double));
-    if (!a->perm || !a->obs || !a->actions || !a->old_log_probs || !a->advantages ||
-        !a->returns || !a->old_values)
+    if (!a->sample_rng || !a->perm || !a->obs || !a->actions || !a->old_log_probs ||
+        !a->advantages || !a->returns || !a->old_values)
         goto fail;
     for (size_t i = 0; i < a->rows; i++)
         a->perm[i] = i;
-    rlc_optim_config oc;
-    rlc_optim_config_default(&oc);
-    oc.learning_rate = cfg->learning_rate;
-    oc.eps = 1e-5; /* SB3's PPO/A2C Adam eps */
-    if ((st = rlc_optim_create(&a->optim, rlc_optim_adam, a->policy->params->size, &oc)) ||
-        (st = rlc_tape_create(&a->tape, 1 << 16)))
-        goto fail;
-    gsl_rng_free(init_rng);
     *out = a;
     return RLC_OK;
 fail:
-    if (init_rng)
-        gsl_rng_free(init_rng);
     ppo_free(a);
     return st;
-}
-
-static void ppo_predict(void *p, const double *obs, double *action)
-{
-    ppo *a = p;
-    rlc_policy_predict(a->policy, a->tape, obs, action);
 }
 
 static rlc_onpolicy_settings ppo_settings(void *p)
@@ -136,9 +112,6 @@ static rlc_onpolicy_settings ppo_settings(void *p)
     return (rlc_onpolicy_settings){a->cfg.n_envs, a->cfg.n_steps, a->cfg.gamma, a->cfg.gae_lambda,
                                    a->cfg.norm_reward};
 }
-
-static rlc_policy *ppo_policy(void *p) { return ((ppo *)p)->policy; }
-static gsl_rng *ppo_action_rng(void *p) { return ((ppo *)p)->action_rng; }
 
 static double scheduled(double v, rlc_schedule s, double progress_remaining)
 {
@@ -153,8 +126,8 @@ static double scheduled(double v, rlc_schedule s, double progress_remaining)
 static rlc_node *minibatch_loss(ppo *a, size_t m, double clip, double *pg, double *vl, double *ent,
                                 double *kl, double *clip_frac)
 {
-    rlc_tape *t = a->tape;
-    rlc_policy *pol = a->policy;
+    rlc_tape *t = a->tr.tape;
+    rlc_policy *pol = a->tr.policy;
     gsl_matrix_view obs = gsl_matrix_view_array(a->obs, m, pol->obs_dim);
     gsl_matrix_view act = gsl_matrix_view_array(a->actions, m, pol->act_dim);
     gsl_matrix_view oldlp = gsl_matrix_view_array(a->old_log_probs, m, 1);
@@ -204,7 +177,7 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     ppo *a = p;
     size_t rows = rlc_rollout_rows(ro), bs = a->cfg.batch_size < rows ? a->cfg.batch_size : rows;
     double clip = scheduled(a->cfg.clip_range, a->cfg.clip_range_schedule, progress);
-    a->optim->config.learning_rate = scheduled(a->cfg.learning_rate, a->cfg.lr_schedule, progress);
+    a->tr.optim->config.learning_rate = scheduled(a->cfg.learning_rate, a->cfg.lr_schedule, progress);
     double pg_sum = 0, vl_sum = 0, ent_sum = 0, cf_sum = 0, kl_last = 0;
     size_t n_mb = 0;
     bool stop = false;
@@ -219,21 +192,16 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
             double pg, vl, ent, kl, cf;
             rlc_node *loss = minibatch_loss(a, m, clip, &pg, &vl, &ent, &kl, &cf);
             if (!loss)
-                return rlc_tape_status(a->tape);
+                return rlc_tape_status(a->tr.tape);
             kl_last = kl;
             /* Early stop before this minibatch's step (pitfall B08). */
             if (a->cfg.target_kl > 0 && kl > 1.5 * a->cfg.target_kl) {
                 stop = true;
                 break;
             }
-            gsl_vector_set_zero(a->policy->grads);
-            rlc_status st = rlc_tape_backward(a->tape, loss);
+            rlc_status st = rlc_policy_trainer_step(&a->tr, loss, a->cfg.max_grad_norm);
             if (st != RLC_OK)
                 return st;
-            if (!isfinite(rlc_node_scalar(loss)))
-                return RLC_ENONFINITE;
-            rlc_optim_clip_grad_norm(a->policy->grads, a->cfg.max_grad_norm);
-            rlc_optim_step(a->optim, a->policy->params, a->policy->grads);
             a->n_updates++;
             pg_sum += pg;
             vl_sum += vl;
@@ -248,16 +216,9 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     stats->clip_fraction = n_mb ? cf_sum / (double)n_mb : NAN;
     stats->approx_kl = kl_last;
     stats->explained_variance = rlc_rollout_explained_variance(ro);
-    stats->learning_rate = a->optim->config.learning_rate;
+    stats->learning_rate = a->tr.optim->config.learning_rate;
     stats->n_updates = a->n_updates;
     return RLC_OK;
-}
-
-static size_t ppo_tensors(void *p, rlc_agent_tensor *out)
-{
-    ppo *a = p;
-    out[0] = (rlc_agent_tensor){"policy", a->policy->params};
-    return 1;
 }
 
 const rlc_agent_type rlc_agent_ppo = {
@@ -265,10 +226,10 @@ const rlc_agent_type rlc_agent_ppo = {
     .kind = RLC_AGENT_ON_POLICY,
     .create = ppo_create,
     .free = ppo_free,
-    .predict = ppo_predict,
+    .predict = rlc_policy_trainer_predict,
     .onpolicy_settings = ppo_settings,
-    .policy = ppo_policy,
-    .action_rng = ppo_action_rng,
+    .policy = rlc_policy_trainer_policy,
+    .action_rng = rlc_policy_trainer_action_rng,
     .update = ppo_update,
-    .tensors = ppo_tensors,
+    .tensors = rlc_agent_onpolicy_tensors,
 };
