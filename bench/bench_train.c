@@ -1,17 +1,34 @@
-/* bench_ddpg.c — wall-clock of a whole DDPG training run (the default
- * configs/ddpg_pendulum.ini unless another INI is given), median of 5, as
- * the CLI would run it. Writes run directories under a temp folder and
- * removes nothing else. A benchmark, not a test: it asserts nothing. */
+/* bench_train.c — wall-clock of a whole training run as the CLI runs it:
+ * `bench_train CONFIG [THRESHOLD]` trains 5 times (same seed) and prints the
+ * median time, and with THRESHOLD the median time until the first
+ * evaluation whose mean return reaches it (read from the run's eval.csv and
+ * progress.csv). For DDPG configs it also times one gradient step. Writes
+ * run directories under a temp folder and removes it. A benchmark, not a
+ * test. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <math.h>
+#include <stdbool.h>
+#include <ftw.h>
 #include <time.h>
+#include <unistd.h>
 #include "rlc/agent.h"
 #include "rlc/blas.h"
 #include "rlc/config.h"
 #include "rlc/run.h"
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
 
 static double now(void)
 {
@@ -50,42 +67,88 @@ static double us_per_gradient_step(const rlc_config *cfg)
     return us[2];
 }
 
+/* Seconds from the start of training to the end of the first evaluation
+ * whose mean reaches threshold (NAN if none): the evaluation's timesteps
+ * from eval.csv, the time from progress.csv's row at those timesteps. */
+static double time_to_threshold(const char *run_dir, double threshold)
+{
+    char path[4200], line[1024];
+    snprintf(path, sizeof path, "%s/eval.csv", run_dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NAN;
+    unsigned long long steps = 0, t;
+    double mean;
+    bool found = false;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%llu,%lf", &t, &mean) == 2 && mean >= threshold) {
+            steps = t;
+            found = true;
+            break;
+        }
+    fclose(f);
+    if (!found)
+        return NAN;
+    snprintf(path, sizeof path, "%s/progress.csv", run_dir);
+    if (!(f = fopen(path, "r")))
+        return NAN;
+    double secs = NAN, e;
+    unsigned long long ep;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "%llu,%llu,%lf", &t, &ep, &e) == 3 && t >= steps) {
+            secs = e;
+            break;
+        }
+    fclose(f);
+    return secs;
+}
+
 int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "configs/ddpg_pendulum.ini";
+    double threshold = argc > 2 ? strtod(argv[2], NULL) : NAN;
     gsl_set_error_handler_off();
     rlc_blas_set_threads(1);
     rlc_config cfg;
     rlc_config_error err;
     rlc_config_default(&cfg);
     if (rlc_config_load(&cfg, path, &err) || rlc_config_validate(&cfg, &err)) {
-        fprintf(stderr, "bench_ddpg: %s\n", err.message);
+        fprintf(stderr, "bench_train: %s\n", err.message);
         return 2;
     }
     char out[] = "/tmp/rlc-bench-XXXXXX";
     if (!mkdtemp(out)) {
-        perror("bench_ddpg: mkdtemp");
+        perror("bench_train: mkdtemp");
         return 1;
     }
     enum { RUNS = 5 };
-    double secs[RUNS], final = 0;
+    double secs[RUNS], reach[RUNS], final = 0;
     for (int i = 0; i < RUNS; i++) {
         rlc_run_result res;
         rlc_status st = rlc_run_train(&cfg, path, out, NULL, &res);
         if (st != RLC_OK) {
-            fprintf(stderr, "bench_ddpg: %s\n", res.error);
+            fprintf(stderr, "bench_train: %s\n", res.error);
             return 1;
         }
         secs[i] = res.seconds;
+        reach[i] = time_to_threshold(res.run_dir, threshold);
         final = res.final_mean;
     }
     gsl_sort(secs, 1, RUNS);
     printf("%s: %zu steps of %s %s, seed %llu: median %.2f s (min %.2f, max %.2f) over %d runs, "
-           "%.0f steps/s; final eval %.1f; BLAS %s; run dirs in %s\n",
+           "%.0f steps/s; final eval %.1f; BLAS %s\n",
            path, cfg.total_timesteps, cfg.algo, cfg.env_id, (unsigned long long)cfg.seed,
            gsl_stats_median_from_sorted_data(secs, 1, RUNS), secs[0], secs[RUNS - 1], RUNS,
            (double)cfg.total_timesteps / gsl_stats_median_from_sorted_data(secs, 1, RUNS), final,
-           rlc_blas_name(), out);
+           rlc_blas_name());
+    nftw(out, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (!isnan(threshold)) {
+        gsl_sort(reach, 1, RUNS);
+        printf("time to the first evaluation >= %g: median %.2f s\n", threshold,
+               gsl_stats_median_from_sorted_data(reach, 1, RUNS));
+    }
+    if (strcmp(cfg.algo, "ddpg") != 0)
+        return 0;
     printf("one gradient step (batch %zu, hidden", cfg.ddpg.batch_size);
     for (size_t l = 0; l < cfg.ddpg.n_hidden; l++)
         printf(" %zu", cfg.ddpg.net_arch[l]);
