@@ -5,7 +5,9 @@
  * and plain progress lines. Everything is written under a mkdtemp
  * directory that the group teardown removes. */
 #define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <ftw.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "test_util.h"
 
@@ -102,25 +105,29 @@ static size_t count_lines(const char *s)
 /* Output of the last rlc() call (owned here, replaced by the next call). */
 static char *out_text, *err_text;
 
-/* Run RLC_BIN with the NULL-terminated arguments, stdout and stderr to
- * tmp_dir/<tag>.out/.err; returns the exit status (-1 if killed). */
-static int rlc(const char *tag, ...)
+/* A run of rlc that takes longer than this has hung (e.g. reading /dev/zero). */
+#define RLC_TIMEOUT_S 60
+
+/* Run RLC_BIN with the arguments, stdout to `stdout_path` (NULL:
+ * tmp_dir/<tag>.out, read back into out_text; else out_text is "") and
+ * stderr to tmp_dir/<tag>.err; returns the exit status (-1 if killed or
+ * timed out). */
+static int rlc_v(const char *stdout_path, const char *tag, va_list ap)
 {
     const char *argv[64] = {RLC_BIN};
     size_t argc = 1;
-    va_list ap;
-    va_start(ap, tag);
     const char *a;
     while ((a = va_arg(ap, const char *)) != NULL) {
         assert_true(argc < 63);
         argv[argc++] = a;
     }
-    va_end(ap);
     argv[argc] = NULL;
 
     char out_path[512], err_path[512];
     snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
     snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
+    if (stdout_path)
+        snprintf(out_path, sizeof out_path, "%s", stdout_path);
     posix_spawn_file_actions_t fa;
     assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
     assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
@@ -135,12 +142,42 @@ static int rlc(const char *tag, ...)
         print_error("cannot run %s: %s\n", RLC_BIN, strerror(rc));
     assert_int_equal(rc, 0);
     int status;
-    assert_int_equal(waitpid(pid, &status, 0), pid);
+    pid_t got;
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int i = 0; (got = waitpid(pid, &status, WNOHANG)) == 0; i++) {
+        if (i == RLC_TIMEOUT_S * 100) {
+            print_error("%s: still running after %d s, killed\n", tag, RLC_TIMEOUT_S);
+            kill(pid, SIGKILL);
+            got = waitpid(pid, &status, 0);
+            break;
+        }
+        nanosleep(&tick, NULL);
+    }
+    assert_int_equal(got, pid);
     free(out_text);
     free(err_text);
-    out_text = slurp(out_path);
+    out_text = stdout_path ? strdup("") : slurp(out_path);
     err_text = slurp(err_path);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int rlc(const char *tag, ...)
+{
+    va_list ap;
+    va_start(ap, tag);
+    int rc = rlc_v(NULL, tag, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* rlc() with stdout to `stdout_path` (e.g. /dev/full). */
+static int rlc_stdout(const char *stdout_path, const char *tag, ...)
+{
+    va_list ap;
+    va_start(ap, tag);
+    int rc = rlc_v(stdout_path, tag, ap);
+    va_end(ap);
+    return rc;
 }
 
 #define assert_contains(hay, needle)                                                              \
@@ -283,13 +320,172 @@ static void test_bad_seed(void **state)
                        "'-1'");
     expect_input_error("seedabc", PENDULUM_INI, (const char *[]){"--seed", "abc", NULL},
                        "--seed", "'abc'");
-    /* strtoull skips leading spaces and negates "-1": must not pass as 2^64-1 */
+    /* strtoull skips leading spaces and negates "-1": must not pass as 2^64-1
+     * (--seed is --set run.seed=N now, which trims the value) */
     expect_input_error("seedspace", PENDULUM_INI, (const char *[]){"--seed", " -1", NULL},
-                       "--seed", "' -1'");
+                       "--seed  -1: [run] seed: ", "got '-1'");
     expect_input_error("seedbig", PENDULUM_INI,
                        (const char *[]){"--seed", "18446744073709551616", NULL}, "--seed", NULL);
     expect_input_error("seedmissing", PENDULUM_INI, (const char *[]){"--seed", NULL}, "seed",
                        "usage:");
+}
+
+/* ---- hardening: what a tester tried -------------------------------------- */
+
+/* Validate's cross-setting errors name the file line or the --set. */
+static void test_validate_errors_name_origin(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("pendulum-v0.ini");
+    write_file(path, "[run]\n"
+                     "algo = ddpg\n"
+                     "env_id = Pendulum-v0\n");
+    char want[600];
+    snprintf(want, sizeof want, "rlc: %s:3: [run] env_id: unknown environment 'Pendulum-v0'", path);
+    expect_input_error("pendv0", path, NULL, want, NULL);
+
+    path = tmp_path("ddpg-cartpole.ini");
+    write_file(path, "[run]\n"
+                     "algo = ddpg\n"
+                     "env_id = CartPole-v1\n");
+    snprintf(want, sizeof want, "rlc: %s:3: [run] env_id: ddpg needs a continuous (Box) action space",
+             path);
+    expect_input_error("ddpgcart", path, NULL, want, NULL);
+
+    expect_input_error("batchbuf", PENDULUM_INI,
+                       (const char *[]){"--set", "ddpg.batch_size=300000", "--set",
+                                        "ddpg.buffer_size=200000", NULL},
+                       "rlc: --set ddpg.batch_size=300000: [ddpg] batch_size: 300000 is larger than"
+                       " buffer_size 200000\n", NULL);
+}
+
+/* Files that are surely a mistake do not train with defaults. */
+static void test_config_must_name_algo_and_env(void **state)
+{
+    (void)state;
+    static const struct { const char *tag, *text, *rest; } cases[] = {
+        {"empty", "", ": [run] algo: missing; every config names its algorithm and environment\n"},
+        {"comments", "# nothing\n; at all\n", ": [run] algo: missing; every config names its"
+                                             " algorithm and environment\n"},
+        {"noenv", "[run]\nalgo = ddpg\n", ": [run] env_id: missing; every config names its"
+                                          " algorithm and environment\n"},
+        {"brackets", "[]\n", ":1: syntax error: empty section name\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char name[64], want[700];
+        snprintf(name, sizeof name, "%s.ini", cases[i].tag);
+        const char *path = tmp_path(name);
+        write_file(path, cases[i].text);
+        snprintf(want, sizeof want, "rlc: %s%s", path, cases[i].rest);
+        expect_input_error(cases[i].tag, path, NULL, want, NULL);
+        assert_string_equal(err_text, want);
+    }
+}
+
+/* NUL bytes and binary files are refused at once, /dev/zero included. */
+static void test_not_text(void **state)
+{
+    (void)state;
+    expect_input_error("devzero", "/dev/zero", NULL,
+                       "rlc: /dev/zero:1: contains a NUL byte (not a text file?)\n", NULL);
+    const char *path = tmp_path("nul.ini");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    static const char text[] = "[run]\nalgo = ddpg\nenv_id = Pendulum-v1\nseed = 1\0garbage\n";
+    assert_int_equal(fwrite(text, 1, sizeof text - 1, f), sizeof text - 1);
+    assert_int_equal(fclose(f), 0);
+    char want[600];
+    snprintf(want, sizeof want, "rlc: %s:4: contains a NUL byte (not a text file?)\n", path);
+    expect_input_error("nul", path, NULL, want, NULL);
+    /* a binary file (the rlc executable: ELF starts with DEL) */
+    snprintf(want, sizeof want, "rlc: %s:1: contains control character 0x7F (not a text file?)\n",
+             RLC_BIN);
+    expect_input_error("binary", RLC_BIN, NULL, want, NULL);
+}
+
+/* A failed write to stdout is exit status 1 with a message. */
+static void test_stdout_write_error(void **state)
+{
+    (void)state;
+    static const char *const want = "rlc: write error: No space left on device\n";
+    assert_int_equal(rlc_stdout("/dev/full", "fullhelp", "--help", NULL), 1);
+    assert_string_equal(err_text, want);
+    assert_int_equal(rlc_stdout("/dev/full", "fulllist", "list", NULL), 1);
+    assert_string_equal(err_text, want);
+    assert_int_equal(rlc_stdout("/dev/full", "fullversion", "--version", NULL), 1);
+    assert_string_equal(err_text, want);
+    const char *out_dir = tmp_path("full");
+    assert_int_equal(rlc_stdout("/dev/full", "fullrun", "run", PENDULUM_INI, "--out", out_dir,
+                                "--set", "run.total_timesteps=200", "--set",
+                                "ddpg.learning_starts=200", "--set", "eval.n_eval_episodes=1",
+                                NULL), 1);
+    assert_contains(err_text, want);
+    /* usage errors keep their status */
+    assert_int_equal(rlc_stdout("/dev/full", "fullusage", "frobnicate", NULL), 2);
+}
+
+/* Arguments after list, --version and --help are usage errors. */
+static void test_extra_arguments(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("listextra", "list", "extra", NULL), 2);
+    assert_contains(err_text, "rlc list: unexpected argument 'extra'\n");
+    assert_contains(err_text, "usage: rlc run CONFIG");
+    assert_string_equal(out_text, "");
+    assert_int_equal(rlc("versionextra", "--version", "extra", NULL), 2);
+    assert_contains(err_text, "rlc --version: unexpected argument 'extra'\n");
+    assert_string_equal(out_text, "");
+    assert_int_equal(rlc("helpextra", "--help", "extra", NULL), 2);
+    assert_contains(err_text, "rlc --help: unexpected argument 'extra'\n");
+    assert_string_equal(out_text, "");
+}
+
+/* --seed N is --set run.seed=N, after the --set options. */
+static void test_seed_is_set(void **state)
+{
+    (void)state;
+    const char *out_dir = tmp_path("seed");
+    int rc = rlc("seed1e1", "run", PENDULUM_INI, "--out", out_dir, "--seed", "1e1", "--set",
+                 "run.seed=5", "--set", "run.total_timesteps=200", "--set",
+                 "ddpg.learning_starts=200", "--set", "eval.n_eval_episodes=1", NULL);
+    if (rc != 0)
+        print_error("exit %d, stderr:\n%s\n", rc, err_text);
+    assert_int_equal(rc, 0);
+    assert_contains(out_text, "ddpg Pendulum-v1 seed 10: ");
+    char want[600];
+    snprintf(want, sizeof want, "-> %s/ddpg_pendulum-s10\n", out_dir);
+    assert_contains(out_text, want);
+    /* the same reasons as --set, named after --seed */
+    expect_input_error("seedneg2", PENDULUM_INI, (const char *[]){"--seed", "-1", NULL},
+                       "rlc: --seed -1: [run] seed: expected a whole number >= 0, got '-1'\n", NULL);
+    expect_input_error("seedfrac", PENDULUM_INI, (const char *[]){"--seed", "1.5", NULL},
+                       "rlc: --seed 1.5: [run] seed: expected a whole number >= 0, got '1.5'\n",
+                       NULL);
+    /* after the --set options: a bad --set is reported first */
+    expect_input_error("seedorder", PENDULUM_INI,
+                       (const char *[]){"--seed", "abc", "--set", "ddpg.tau=2", NULL},
+                       "rlc: --set ddpg.tau=2: ", NULL);
+}
+
+/* getopt's messages name "rlc run", not "run". */
+static void test_getopt_messages(void **state)
+{
+    (void)state;
+    expect_input_error("badopt", PENDULUM_INI, (const char *[]){"--foo", NULL},
+                       "rlc run: unrecognized option '--foo'\n", "usage:");
+    assert_memory_equal(err_text, "rlc run: ", 9);
+    expect_input_error("noarg", PENDULUM_INI, (const char *[]){"--set", NULL},
+                       "rlc run: option '--set' requires an argument\n", "usage:");
+    assert_memory_equal(err_text, "rlc run: ", 9);
+}
+
+/* An empty --out is a usage error, not "cannot create". */
+static void test_empty_out(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("emptyout", "run", PENDULUM_INI, "--out", "", NULL), 2);
+    assert_string_equal(err_text, "rlc run: --out: empty directory name\n");
+    assert_string_equal(out_text, "");
 }
 
 /* ---- a tiny successful run ---------------------------------------------- */
@@ -366,6 +562,14 @@ int main(void)
         cmocka_unit_test(test_bad_overrides),
         cmocka_unit_test(test_bad_seed),
         cmocka_unit_test(test_tiny_run),
+        cmocka_unit_test(test_validate_errors_name_origin),
+        cmocka_unit_test(test_config_must_name_algo_and_env),
+        cmocka_unit_test(test_not_text),
+        cmocka_unit_test(test_stdout_write_error),
+        cmocka_unit_test(test_extra_arguments),
+        cmocka_unit_test(test_seed_is_set),
+        cmocka_unit_test(test_getopt_messages),
+        cmocka_unit_test(test_empty_out),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
     free(out_text);

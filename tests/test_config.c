@@ -46,6 +46,9 @@ static const char *write_ini(const char *text)
     return path;
 }
 
+/* The [run] lines every config file needs (line numbers below count them). */
+#define RUN_DDPG "[run]\nalgo = ddpg\nenv_id = Pendulum-v1\n"
+
 /* Load `text` on top of defaults into *cfg; returns the status. */
 static rlc_status load_text(rlc_config *cfg, const char *text, rlc_config_error *err, const char **path)
 {
@@ -205,7 +208,7 @@ static void test_b30_float_forms(void **state)
     const double want = 0.0003;
     for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
         char text[128];
-        snprintf(text, sizeof text, "[ddpg]\nlearning_rate = %s\n", forms[i]);
+        snprintf(text, sizeof text, RUN_DDPG "[ddpg]\nlearning_rate = %s\n", forms[i]);
         rlc_config cfg;
         rlc_config_error err;
         rlc_status s = load_text(&cfg, text, &err, NULL);
@@ -228,7 +231,7 @@ static void test_b30_gamma_leading_dot(void **state)
     (void)state;
     rlc_config cfg;
     rlc_config_error err;
-    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = .99\n", &err, NULL), RLC_OK);
+    assert_int_equal(load_text(&cfg, RUN_DDPG "[ddpg]\ngamma = .99\n", &err, NULL), RLC_OK);
     assert_bits_equal(cfg.ddpg.gamma, 0.99);
 }
 
@@ -242,7 +245,7 @@ static void test_b30_integer_forms(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[128];
-        snprintf(text, sizeof text, "[run]\ntotal_timesteps = %s\n", cases[i].text);
+        snprintf(text, sizeof text, RUN_DDPG "total_timesteps = %s\n", cases[i].text);
         rlc_config cfg;
         rlc_config_error err;
         rlc_status s = load_text(&cfg, text, &err, NULL);
@@ -254,9 +257,9 @@ static void test_b30_integer_forms(void **state)
     /* seed is uint64_t: plain digits are exact up to UINT64_MAX */
     rlc_config cfg;
     rlc_config_error err;
-    assert_int_equal(load_text(&cfg, "[run]\nseed = 18446744073709551615\n", &err, NULL), RLC_OK);
+    assert_int_equal(load_text(&cfg, RUN_DDPG "seed = 18446744073709551615\n", &err, NULL), RLC_OK);
     assert_true(cfg.seed == UINT64_MAX);
-    assert_int_equal(load_text(&cfg, "[run]\nseed = 0\n", &err, NULL), RLC_OK);
+    assert_int_equal(load_text(&cfg, RUN_DDPG "seed = 0\n", &err, NULL), RLC_OK);
     assert_true(cfg.seed == 0);
 }
 
@@ -264,23 +267,23 @@ static void test_b30_batch_size_fraction(void **state)
 {
     (void)state;
     expect_load_error("[ddpg]\nbatch_size = 64.5\n",
-                      "2: [ddpg] batch_size: expected a whole number, got '64.5'");
+                      "2: [ddpg] batch_size: expected a whole number >= 1, got '64.5'");
 }
 
 static void test_integer_rejects(void **state)
 {
     (void)state;
     static const struct { const char *value, *reason; } cases[] = {
-        {"1.5", "expected a whole number, got '1.5'"},
-        {"-3", "expected a whole number >= 0, got '-3'"},
-        {"abc", "expected a whole number, got 'abc'"},
-        {"", "expected a whole number, got ''"},
-        {"1e400", "expected a whole number, got '1e400'"},
-        {"20000abc", "expected a whole number, got '20000abc'"},
-        {"0x10", "expected a whole number, got '0x10'"},
-        {"1.0000000000000000001", "expected a whole number, got '1.0000000000000000001'"},
-        {"1e-400", "expected a whole number, got '1e-400'"},
-        {"1 000", "expected a whole number, got '1 000'"},
+        {"1.5", "expected a whole number >= 1, got '1.5'"},
+        {"-3", "expected a whole number >= 1, got '-3'"},
+        {"abc", "expected a whole number >= 1, got 'abc'"},
+        {"", "expected a whole number >= 1, got ''"},
+        {"1e400", "expected a whole number >= 1, got '1e400'"},
+        {"20000abc", "expected a whole number >= 1, got '20000abc'"},
+        {"0x10", "expected a whole number >= 1, got '0x10'"},
+        {"1.0000000000000000001", "expected a whole number >= 1, got '1.0000000000000000001'"},
+        {"1e-400", "expected a whole number >= 1, got '1e-400'"},
+        {"1 000", "expected a whole number >= 1, got '1 000'"},
         {"18446744073709551616", "'18446744073709551616' is too large (at most 18446744073709551615)"},
         {"1e17", "'1e17' is too large for this notation; write it with digits only"},
         {"0", "0 is out of range (must be >= 1)"},
@@ -331,7 +334,7 @@ static void test_out_of_range(void **state)
     /* boundaries that are inside */
     rlc_config cfg;
     rlc_config_error err;
-    assert_int_equal(load_text(&cfg, "[ddpg]\ntau = 1\ngamma = 0\nnoise_std = 0\nlearning_starts = 0\n"
+    assert_int_equal(load_text(&cfg, RUN_DDPG "[ddpg]\ntau = 1\ngamma = 0\nnoise_std = 0\nlearning_starts = 0\n"
                                      "[eval]\neval_freq = 0\n", &err, NULL), RLC_OK);
     assert_bits_equal(cfg.ddpg.tau, 1.0);
     assert_bits_equal(cfg.ddpg.gamma, 0.0);
@@ -345,9 +348,9 @@ static void test_choices(void **state)
     (void)state;
     rlc_config cfg;
     rlc_config_error err;
-    assert_int_equal(load_text(&cfg, "[ddpg]\naction_noise = ou\n", &err, NULL), RLC_OK);
+    assert_int_equal(load_text(&cfg, RUN_DDPG "[ddpg]\naction_noise = ou\n", &err, NULL), RLC_OK);
     assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_OU);
-    assert_int_equal(load_text(&cfg, "[ddpg]\naction_noise = none ; off\n", &err, NULL), RLC_OK);
+    assert_int_equal(load_text(&cfg, RUN_DDPG "[ddpg]\naction_noise = none ; off\n", &err, NULL), RLC_OK);
     assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_NONE);
     assert_int_equal(load_text(&cfg, "[ddpg]\naction_noise = ou\naction_noise_x = 1\n", &err, NULL),
                      RLC_ECONFIG);
@@ -379,7 +382,7 @@ static void test_net_arch(void **state)
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         char text[128];
-        snprintf(text, sizeof text, "[ddpg]\nnet_arch = %s\n", good[i].text);
+        snprintf(text, sizeof text, RUN_DDPG "[ddpg]\nnet_arch = %s\n", good[i].text);
         rlc_config cfg;
         rlc_config_error err;
         rlc_status s = load_text(&cfg, text, &err, NULL);
@@ -395,11 +398,11 @@ static void test_net_arch(void **state)
         {"400,,300", "expected 1 to 4 whole numbers separated by commas, got '400,,300'"},
         {"400, 300,", "expected 1 to 4 whole numbers separated by commas, got '400, 300,'"},
         {"1, 2, 3, 4, 5", "more than 4 entries in '1, 2, 3, 4, 5'"},
-        {"400 300", "entry 1: expected a whole number, got '400 300'"},
+        {"400 300", "entry 1: expected a whole number in [1, 65536], got '400 300'"},
         {"400, 0", "entry 2: 0 is out of range (must be in [1, 65536])"},
         {"65537", "entry 1: 65537 is out of range (must be in [1, 65536])"},
-        {"400, 30.5", "entry 2: expected a whole number, got '30.5'"},
-        {"-400", "entry 1: expected a whole number >= 0, got '-400'"},
+        {"400, 30.5", "entry 2: expected a whole number in [1, 65536], got '30.5'"},
+        {"-400", "entry 1: expected a whole number in [1, 65536], got '-400'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char text[128], want[256];
@@ -441,12 +444,13 @@ static void test_duplicate_and_indented_keys(void **state)
      * continuation lines of the previous value */
     rlc_config cfg;
     rlc_config_error err;
-    assert_int_equal(load_text(&cfg, "  [ddpg]\n  gamma = 0.9\n\ttau = 0.25\n   ; note\n", &err, NULL),
+    assert_int_equal(load_text(&cfg, RUN_DDPG "  [ddpg]\n  gamma = 0.9\n\ttau = 0.25\n   ; note\n", &err, NULL),
                      RLC_OK);
     assert_bits_equal(cfg.ddpg.gamma, 0.9);
     assert_bits_equal(cfg.ddpg.tau, 0.25);
     /* a section may be reopened */
-    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nseed = 5\n[ddpg]\ntau = 0.5\n", &err,
+    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nseed = 5\nalgo = ddpg\nenv_id = Pendulum-v1\n"
+                               "[ddpg]\ntau = 0.5\n", &err,
                                NULL), RLC_OK);
     assert_true(cfg.seed == 5);
     assert_bits_equal(cfg.ddpg.tau, 0.5);
@@ -461,11 +465,15 @@ static void test_syntax_error_and_long_line(void **state)
     /* an error before the syntax error is reported first */
     expect_load_error("[run]\nsed = 3\nnoequals\n", "2: [run] sed: unknown key (did you mean 'seed'?)");
 
-    char text[400] = "[run]\nenv_id = ";
+    /* a 250-character value is read whole now (it was "line longer than 198
+     * characters") and fails as a name */
+    char text[400] = "[run]\nenv_id = ", want[400] = "2: [run] env_id: '";
     size_t len = strlen(text);
     memset(text + len, 'x', 250);
     strcpy(text + len + 250, "\n");
-    expect_load_error(text, "2: line longer than 198 characters");
+    memset(want + strlen(want), 'x', 250);
+    strcpy(want + strlen(want), "' is longer than 63 characters");
+    expect_load_error(text, want);
 }
 
 static void test_crlf_and_bom(void **state)
@@ -473,7 +481,7 @@ static void test_crlf_and_bom(void **state)
     (void)state;
     rlc_config cfg;
     rlc_config_error err;
-    assert_int_equal(load_text(&cfg, "\xEF\xBB\xBF[run]\r\nseed = 9\r\n[ddpg]\r\nnet_arch = 64, 32\r\n",
+    assert_int_equal(load_text(&cfg, "\xEF\xBB\xBF[run]\r\nseed = 9\r\nalgo = ddpg\r\nenv_id = Pendulum-v1\r\n[ddpg]\r\nnet_arch = 64, 32\r\n",
                                &err, NULL), RLC_OK);
     assert_true(cfg.seed == 9);
     assert_int_equal(cfg.ddpg.n_hidden, 2);
@@ -509,12 +517,12 @@ static void test_algorithm_section_mismatch(void **state)
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_steps = 64\n[a2c]\nn_steps = 8\n",
                       "5: [a2c]: section of algorithm a2c, but [run] algo is ppo");
     /* [run] algo after the algorithm section is fine */
-    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nalgo = ddpg\n", &err, NULL), RLC_OK);
+    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nalgo = ddpg\nenv_id = Pendulum-v1\n", &err, NULL), RLC_OK);
     assert_bits_equal(cfg.ddpg.gamma, 0.9);
-    assert_int_equal(load_text(&cfg, "[ppo]\ngamma = 0.95\n[run]\nalgo = ppo\n", &err, NULL), RLC_OK);
+    assert_int_equal(load_text(&cfg, "[ppo]\ngamma = 0.95\n[run]\nalgo = ppo\nenv_id = CartPole-v1\n", &err, NULL), RLC_OK);
     assert_string_equal(cfg.algo, "ppo");
     assert_bits_equal(cfg.ppo.gamma, 0.95);
-    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\n[a2c]\ngamma = 0.9\n", &err, NULL), RLC_OK);
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\nenv_id = CartPole-v1\n[a2c]\ngamma = 0.9\n", &err, NULL), RLC_OK);
     assert_string_equal(cfg.algo, "a2c");
     assert_bits_equal(cfg.a2c.gamma, 0.9);
 
@@ -591,9 +599,9 @@ static void test_set(void **state)
         {"ddpg.gamma=", "--set ddpg.gamma=: [ddpg] gamma: expected a finite decimal number, got ''"},
         {"ddpg.gama=0.9", "--set ddpg.gama=0.9: [ddpg] gama: unknown key (did you mean 'gamma'?)"},
         {"foo.bar=1", "--set foo.bar=1: [foo]: unknown section"},
-        {"ddpg.batch_size=64.5", "--set ddpg.batch_size=64.5: [ddpg] batch_size: expected a whole number, got '64.5'"},
+        {"ddpg.batch_size=64.5", "--set ddpg.batch_size=64.5: [ddpg] batch_size: expected a whole number >= 1, got '64.5'"},
         {"run.total_timesteps=1e400",
-         "--set run.total_timesteps=1e400: [run] total_timesteps: expected a whole number, got '1e400'"},
+         "--set run.total_timesteps=1e400: [run] total_timesteps: expected a whole number >= 1, got '1e400'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         rlc_config before = cfg;
@@ -627,8 +635,12 @@ static void test_validate(void **state)
     expect_invalid(&cfg, "[run] env_id: unknown environment 'Pendulum-v0' (registered: CartPole-v1, Pendulum-v1)");
 
     rlc_config_default(&cfg);
-    assert_int_equal(rlc_config_set(&cfg, "ddpg.buffer_size=100", &err), RLC_OK);
+    cfg.ddpg.buffer_size = 100; /* in code: no origin */
     expect_invalid(&cfg, "[ddpg] batch_size: 256 is larger than buffer_size 100");
+    /* through --set: the message names the setting the user set */
+    assert_int_equal(rlc_config_set(&cfg, "ddpg.buffer_size=100", &err), RLC_OK);
+    expect_invalid(&cfg, "--set ddpg.buffer_size=100: [ddpg] buffer_size: 100 is smaller than"
+                         " batch_size 256");
     cfg.ddpg.batch_size = 100; /* equal is fine */
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
 
@@ -885,8 +897,8 @@ static void test_bool(void **state)
         char text[256];
         rlc_config cfg;
         rlc_config_error err;
-        snprintf(text, sizeof text, "[run]\nalgo = ppo\n[ppo]\nnormalize_advantage = %s\n"
-                 "norm_reward = %s\northo_init = %s\nnorm_obs = %s\n",
+        snprintf(text, sizeof text, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\n"
+                 "normalize_advantage = %s\nnorm_reward = %s\northo_init = %s\nnorm_obs = %s\n",
                  good[i].text, good[i].text, good[i].text, good[i].text);
         rlc_status s = load_text(&cfg, text, &err, NULL);
         if (s != RLC_OK)
@@ -898,7 +910,7 @@ static void test_bool(void **state)
         assert_int_equal(cfg.ppo.policy.norm_obs, good[i].want);
 
         snprintf(text, sizeof text, "[a2c]\nuse_rms_prop = %s\nnormalize_advantage = %s\n"
-                 "norm_reward = %s\nnorm_obs = %s\n[run]\nalgo = a2c\n",
+                 "norm_reward = %s\nnorm_obs = %s\n[run]\nalgo = a2c\nenv_id = CartPole-v1\n",
                  good[i].text, good[i].text, good[i].text, good[i].text);
         assert_int_equal(load_text(&cfg, text, &err, NULL), RLC_OK);
         assert_int_equal(cfg.a2c.use_rms_prop, good[i].want);
@@ -929,17 +941,17 @@ static void test_onpolicy_choices(void **state)
     (void)state;
     rlc_config cfg;
     rlc_config_error err;
-    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\n[ppo]\nlr_schedule = linear\n"
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nlr_schedule = linear\n"
                                      "clip_range_schedule = linear\nactivation_fn = relu\n",
                                &err, NULL), RLC_OK);
     assert_int_equal(cfg.ppo.lr_schedule, RLC_SCHEDULE_LINEAR);
     assert_int_equal(cfg.ppo.clip_range_schedule, RLC_SCHEDULE_LINEAR);
     assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_RELU);
-    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\n[ppo]\nlr_schedule = constant\n"
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nlr_schedule = constant\n"
                                      "activation_fn = tanh ; default\n", &err, NULL), RLC_OK);
     assert_int_equal(cfg.ppo.lr_schedule, RLC_SCHEDULE_CONSTANT);
     assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_TANH);
-    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\n[a2c]\nlr_schedule = linear\n"
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\nenv_id = CartPole-v1\n[a2c]\nlr_schedule = linear\n"
                                      "activation_fn = relu\n", &err, NULL), RLC_OK);
     assert_int_equal(cfg.a2c.lr_schedule, RLC_SCHEDULE_LINEAR);
     assert_int_equal(cfg.a2c.policy.activation_fn, RLC_ACT_RELU);
@@ -963,7 +975,7 @@ static void test_onpolicy_net_arch(void **state)
     (void)state;
     rlc_config cfg;
     rlc_config_error err;
-    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\n[ppo]\nnet_arch = 256, 128,32\n", &err, NULL),
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nnet_arch = 256, 128,32\n", &err, NULL),
                      RLC_OK);
     assert_int_equal(cfg.ppo.policy.n_hidden, 3);
     assert_int_equal(cfg.ppo.policy.net_arch[0], 256);
@@ -971,7 +983,7 @@ static void test_onpolicy_net_arch(void **state)
     assert_int_equal(cfg.ppo.policy.net_arch[2], 32);
     assert_int_equal(cfg.ddpg.n_hidden, 2); /* the other sections' lists are untouched */
     assert_int_equal(cfg.a2c.policy.n_hidden, 2);
-    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\n[a2c]\nnet_arch = 1e2\n", &err, NULL), RLC_OK);
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\nenv_id = CartPole-v1\n[a2c]\nnet_arch = 1e2\n", &err, NULL), RLC_OK);
     assert_int_equal(cfg.a2c.policy.n_hidden, 1);
     assert_int_equal(cfg.a2c.policy.net_arch[0], 100);
     assert_int_equal(cfg.ppo.policy.n_hidden, 2);
@@ -991,7 +1003,7 @@ static void test_onpolicy_ranges(void **state)
         {"ppo", "n_envs", "0", "0 is out of range (must be in [1, 1024])"},
         {"ppo", "n_envs", "1025", "1025 is out of range (must be in [1, 1024])"},
         {"ppo", "n_steps", "0", "0 is out of range (must be >= 1)"},
-        {"ppo", "n_steps", "2.5", "expected a whole number, got '2.5'"},
+        {"ppo", "n_steps", "2.5", "expected a whole number >= 1, got '2.5'"},
         {"ppo", "batch_size", "0", "0 is out of range (must be >= 1)"},
         {"ppo", "n_epochs", "0", "0 is out of range (must be >= 1)"},
         {"ppo", "learning_rate", "0", "0 is out of range (must be in (0, 1])"},
@@ -1030,7 +1042,7 @@ static void test_onpolicy_ranges(void **state)
     /* boundaries that are inside */
     rlc_config cfg;
     rlc_config_error err;
-    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\n[ppo]\nn_envs = 1024\nlearning_rate = 1\n"
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nn_envs = 1024\nlearning_rate = 1\n"
                                      "gamma = 0\ngae_lambda = 1\nclip_range = 10\nclip_range_vf = 0\n"
                                      "ent_coef = 0\nvf_coef = 0\ntarget_kl = 0\nlog_std_init = -20\n"
                                      "clip_obs = 1e-9\n", &err, NULL), RLC_OK);
@@ -1041,7 +1053,7 @@ static void test_onpolicy_ranges(void **state)
     assert_bits_equal(cfg.ppo.clip_range, 10.0);
     assert_bits_equal(cfg.ppo.policy.log_std_init, -20.0);
     assert_bits_equal(cfg.ppo.policy.clip_obs, 1e-9);
-    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\n[a2c]\ngae_lambda = 0\nlog_std_init = 1e300\n"
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\nenv_id = CartPole-v1\n[a2c]\ngae_lambda = 0\nlog_std_init = 1e300\n"
                                      "rms_prop_eps = 1e-300\n", &err, NULL), RLC_OK);
     assert_bits_equal(cfg.a2c.gae_lambda, 0.0);
     assert_bits_equal(cfg.a2c.policy.log_std_init, 1e300);
@@ -1347,6 +1359,318 @@ static void test_onpolicy_write_roundtrip(void **state)
     roundtrip(&cfg);
 }
 
+/* ---- origins in validate's messages ---------------------------------------- */
+
+/* Load `text` (which must load) and expect validate to fail with "PATH" +
+ * rest, or with exactly rest if it does not start with ':'. */
+static void expect_load_invalid(const char *text, const char *rest)
+{
+    rlc_config cfg;
+    rlc_config_error err;
+    const char *path;
+    rlc_status st = load_text(&cfg, text, &err, &path);
+    if (st != RLC_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, RLC_OK);
+    char want[700];
+    snprintf(want, sizeof want, "%s%s", rest[0] == ':' ? path : "", rest);
+    expect_invalid(&cfg, want);
+}
+
+static void test_validate_names_origin(void **state)
+{
+    (void)state;
+    /* settings from a file: "PATH:LINE: ", the line of the setting named */
+    expect_load_invalid("[run]\nalgo = ddpg\n\nenv_id = Pendulum-v0\n",
+                        ":4: [run] env_id: unknown environment 'Pendulum-v0' (registered:"
+                        " CartPole-v1, Pendulum-v1)");
+    expect_load_invalid("[run]\nenv_id = CartPole-v1\nalgo = ddpg\n",
+                        ":2: [run] env_id: ddpg needs a continuous (Box) action space, CartPole-v1"
+                        " has Discrete(2)");
+    expect_load_invalid(RUN_DDPG "[ddpg]\nbuffer_size = 200000\nbatch_size = 3e5\n",
+                        ":6: [ddpg] batch_size: 300000 is larger than buffer_size 200000");
+    /* batch_size is the default: the message names the buffer_size the file set */
+    expect_load_invalid(RUN_DDPG "[ddpg]\nbuffer_size = 100\n",
+                        ":5: [ddpg] buffer_size: 100 is smaller than batch_size 256");
+    expect_load_invalid("[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nbatch_size = 4096\n",
+                        ":5: [ppo] batch_size: 4096 is larger than the rollout"
+                        " (n_steps \xc3\x97 n_envs = 2048)");
+    expect_load_invalid("[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nn_envs = 2\nn_steps = 16\n",
+                        ":6: [ppo] n_steps: the rollout n_steps \xc3\x97 n_envs = 32 is smaller than"
+                        " batch_size 64");
+    expect_load_invalid("[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nn_steps = 1\n",
+                        ":5: [ppo] n_steps: n_steps \xc3\x97 n_envs must be greater than 1, got 1"
+                        " \xc3\x97 1");
+
+    /* --set: "--set ASSIGNMENT: ", as typed, whichever source came last */
+    rlc_config cfg;
+    rlc_config_error err;
+    const char *path;
+    assert_int_equal(load_text(&cfg, RUN_DDPG "[ddpg]\nbuffer_size = 200000\n", &err, &path), RLC_OK);
+    assert_int_equal(rlc_config_set(&cfg, "run.env_id=Pendulum-v0", &err), RLC_OK);
+    expect_invalid(&cfg, "--set run.env_id=Pendulum-v0: [run] env_id: unknown environment"
+                         " 'Pendulum-v0' (registered: CartPole-v1, Pendulum-v1)");
+    assert_int_equal(rlc_config_set(&cfg, "run.env_id=Pendulum-v1", &err), RLC_OK);
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+    assert_int_equal(rlc_config_set(&cfg, " ddpg.batch_size = 3e5", &err), RLC_OK);
+    expect_invalid(&cfg, "--set  ddpg.batch_size = 3e5: [ddpg] batch_size: 300000 is larger than"
+                         " buffer_size 200000");
+    /* a later file line replaces the --set origin */
+    const char *path2 = write_ini(RUN_DDPG "\n[ddpg]\nbatch_size = 250000\n");
+    assert_int_equal(rlc_config_load(&cfg, path2, &err), RLC_OK);
+    char want[700];
+    snprintf(want, sizeof want,
+             "%s:6: [ddpg] batch_size: 250000 is larger than buffer_size 200000", path2);
+    expect_invalid(&cfg, want);
+
+    /* the env in code, the algorithm from --set: the message names algo */
+    rlc_config_default(&cfg);
+    strcpy(cfg.algo, "ppo");
+    strcpy(cfg.env_id, "CartPole-v1");
+    assert_int_equal(rlc_config_set(&cfg, "run.algo=ddpg", &err), RLC_OK);
+    expect_invalid(&cfg, "--set run.algo=ddpg: [run] algo: ddpg needs a continuous (Box) action"
+                         " space, CartPole-v1 has Discrete(2)");
+    /* n_steps in code, n_envs from --set */
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_set(&cfg, "run.algo=ppo", &err), RLC_OK);
+    cfg.ppo.n_steps = 16;
+    assert_int_equal(rlc_config_set(&cfg, "ppo.n_envs=2", &err), RLC_OK);
+    expect_invalid(&cfg, "--set ppo.n_envs=2: [ppo] n_envs: the rollout n_steps \xc3\x97 n_envs"
+                         " = 32 is smaller than batch_size 64");
+
+    /* defaults and values set in code: no origin, messages as before */
+    rlc_config_default(&cfg);
+    cfg.ddpg.batch_size = cfg.ddpg.buffer_size + 1;
+    expect_invalid(&cfg, "[ddpg] batch_size: 1000001 is larger than buffer_size 1000000");
+    /* rlc_config_default forgets the origins */
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ddpg\nenv_id = Nope-v0\n", &err, NULL), RLC_OK);
+    rlc_config_default(&cfg);
+    strcpy(cfg.env_id, "Nope-v0");
+    expect_invalid(&cfg, "[run] env_id: unknown environment 'Nope-v0' (registered: CartPole-v1,"
+                         " Pendulum-v1)");
+
+    /* an origin too long for its field is shortened, not overflowed */
+    char set[400] = "run.env_id=Nope-v0";
+    memset(set + strlen(set), ' ', 300);
+    set[318] = '\0';
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_set(&cfg, set, &err), RLC_OK);
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_ECONFIG);
+    assert_memory_equal(err.message, "--set run.env_id=Nope-v0    ", 28);
+    assert_non_null(strstr(err.message, "   ...: [run] env_id: unknown environment 'Nope-v0'"));
+}
+
+/* ---- surely-mistaken files ---------------------------------------------- */
+
+static void test_config_names_algo_and_env(void **state)
+{
+    (void)state;
+    static const char *const missing_algo = " [run] algo: missing; every config names its algorithm"
+                                            " and environment";
+    expect_load_error("", missing_algo);
+    expect_load_error("# only a comment\n\n; and another\n", missing_algo);
+    expect_load_error("[run]\nenv_id = Pendulum-v1\n[ddpg]\ngamma = 0.9\n", missing_algo);
+    expect_load_error("[run]\nalgo = ddpg\n",
+                      " [run] env_id: missing; every config names its algorithm and environment");
+    /* cfg unchanged */
+    const char *path = write_ini("[run]\nseed = 5\nalgo = ddpg\n");
+    rlc_config cfg, before;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    before = cfg;
+    assert_int_equal(rlc_config_load(&cfg, path, &err), RLC_ECONFIG);
+    assert_memory_equal(&cfg, &before, sizeof cfg);
+
+    /* an empty section name is a syntax error on its line */
+    expect_load_error("[]\n", "1: syntax error: empty section name");
+    expect_load_error(RUN_DDPG "[ \t]\ngamma = 0.9\n", "4: syntax error: empty section name");
+    expect_load_error(RUN_DDPG "[] ; nothing\n", "4: syntax error: empty section name");
+}
+
+/* ---- NUL bytes, binary files, long lines ------------------------------- */
+
+/* Write len bytes (NULs included) to a new temp file; returns its path. */
+static const char *write_bytes(const char *bytes, size_t len)
+{
+    const char *path = write_ini("");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+static void expect_bytes_error(const char *bytes, size_t len, const char *rest)
+{
+    const char *path = write_bytes(bytes, len);
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_load(&cfg, path, &err), RLC_ECONFIG);
+    char want[600];
+    snprintf(want, sizeof want, "%s:%s", path, rest);
+    assert_string_equal(err.message, want);
+}
+
+#define BYTES(lit) lit, sizeof lit - 1
+
+static void test_nul_and_binary(void **state)
+{
+    (void)state;
+    /* was read as "seed = 1" */
+    expect_bytes_error(BYTES(RUN_DDPG "seed = 1\0garbage\n"),
+                       "4: contains a NUL byte (not a text file?)");
+    expect_bytes_error(BYTES("\0\0\0\0"), "1: contains a NUL byte (not a text file?)");
+    expect_bytes_error(BYTES(RUN_DDPG "; a comment\0\n"), "4: contains a NUL byte (not a text file?)");
+    /* an error on an earlier line comes first */
+    expect_bytes_error(BYTES("[run]\nsed = 1\n\0"), "2: [run] sed: unknown key (did you mean 'seed'?)");
+    /* other control bytes: a binary file says so (an ELF file starts with DEL) */
+    expect_bytes_error(BYTES("\x7f" "ELF\x02\x01\x01"), "1: contains control character 0x7F (not a text file?)");
+    expect_bytes_error(BYTES("[run]\nalgo = ddpg\x1b[0m\n"),
+                       "2: contains control character 0x1B (not a text file?)");
+    /* tab, CR, VT and FF are whitespace */
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, RUN_DDPG "\f\n\tseed\v=\t7\r\n", &err, NULL), RLC_OK);
+    assert_true(cfg.seed == 7);
+
+    /* /dev/zero: the first byte, not an endless loop (the alarm fails the
+     * test instead of hanging it) */
+    rlc_config_default(&cfg);
+    alarm(20);
+    assert_int_equal(rlc_config_load(&cfg, "/dev/zero", &err), RLC_ECONFIG);
+    alarm(0);
+    assert_string_equal(err.message, "/dev/zero:1: contains a NUL byte (not a text file?)");
+}
+
+/* A file of RUN_DDPG, then `line` (no newline added), then "seed = 4\n". */
+static rlc_status load_long(const char *line, rlc_config *cfg, rlc_config_error *err,
+                            const char **path)
+{
+    size_t n = strlen(RUN_DDPG) + strlen(line) + 16;
+    char *text = malloc(n);
+    assert_non_null(text);
+    snprintf(text, n, "%s%sseed = 4\n", RUN_DDPG, line);
+    rlc_status st = load_text(cfg, text, err, path);
+    free(text);
+    return st;
+}
+
+/* `prefix` + `fill` repeated up to `len` characters + `end`, in a static buffer. */
+static const char *long_line(const char *prefix, char fill, size_t len, const char *end)
+{
+    static char buf[4 * RLC_CONFIG_LINE_MAX];
+    assert_true(len + strlen(end) < sizeof buf);
+    size_t p = strlen(prefix);
+    memcpy(buf, prefix, p);
+    memset(buf + p, fill, len - p);
+    strcpy(buf + len, end);
+    return buf;
+}
+
+static void test_long_lines(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    const char *path;
+    char want[700];
+    const int max = RLC_CONFIG_LINE_MAX;
+    assert_true(max >= 1000);
+
+    /* the old limit: 199 and 200 characters are both fine now */
+    static const char *const kinds[] = {"; ", "# ", "gamma = 0.5 ; ", "gamma = 0.5 # "};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        const size_t lens[] = {199, 200, 1000, (size_t)max};
+        for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+            char head[64];
+            snprintf(head, sizeof head, "[ddpg]\n%s", kinds[k]);
+            /* the line is lens[i] characters long: "[ddpg]\n" is the line before */
+            const char *text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\n[run]\n");
+            rlc_status st = load_long(text, &cfg, &err, NULL);
+            if (st != RLC_OK)
+                print_error("'%s' line of %zu: %s\n", kinds[k], lens[i], err.message);
+            assert_int_equal(st, RLC_OK);
+            assert_true(cfg.seed == 4);
+            if (kinds[k][0] == 'g')
+                assert_bits_equal(cfg.ddpg.gamma, 0.5);
+            /* and with "\r\n" */
+            text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\r\n[run]\n");
+            st = load_long(text, &cfg, &err, NULL);
+            if (st != RLC_OK)
+                print_error("'%s' line of %zu with CRLF: %s\n", kinds[k], lens[i], err.message);
+            assert_int_equal(st, RLC_OK);
+        }
+        /* one more is too long, for comments and keys alike, message and limit agreeing */
+        char head[64];
+        snprintf(head, sizeof head, "[ddpg]\n%s", kinds[k]);
+        const char *text = long_line(head, 'c', strlen("[ddpg]\n") + (size_t)max + 1, "\n[run]\n");
+        assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
+        snprintf(want, sizeof want, "%s:5: line longer than %d characters", path, max);
+        assert_string_equal(err.message, want);
+        /* also without a line end, as the last line */
+        text = long_line(head, 'c', strlen("[ddpg]\n") + 3 * (size_t)max, "");
+        assert_int_equal(load_text(&cfg, text, &err, &path), RLC_ECONFIG);
+        snprintf(want, sizeof want, "%s:2: line longer than %d characters", path, max);
+        assert_string_equal(err.message, want);
+    }
+
+    /* a long value is read whole: net_arch with 240 spaces in it */
+    const char *text = long_line("[ddpg]\nnet_arch = 64,", ' ', 260, "32\n[run]\n");
+    rlc_status st = load_long(text, &cfg, &err, NULL);
+    if (st != RLC_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, RLC_OK);
+    assert_int_equal(cfg.ddpg.n_hidden, 2);
+    assert_int_equal(cfg.ddpg.net_arch[1], 32);
+    /* values over 255 characters, long keys, sections and junk are errors */
+    text = long_line("[ddpg]\nnet_arch = 64,", ' ', 300, "32\n");
+    assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
+    snprintf(want, sizeof want, "%s:5: [ddpg] net_arch: value longer than 255 characters", path);
+    assert_string_equal(err.message, want);
+    text = long_line("[ddpg]\n", 'k', 600, " = 1\n");
+    assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
+    snprintf(want, sizeof want, "%s:5: [ddpg] %s...: unknown key", path,
+             long_line("", 'k', 37, ""));
+    assert_string_equal(err.message, want);
+    text = long_line("[", 's', 600, "]\nx = 1\n");
+    assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
+    snprintf(want, sizeof want, "%s:4: [%s...]: unknown section", path, long_line("", 's', 37, ""));
+    assert_string_equal(err.message, want);
+    text = long_line("[ddpg]\n", 'j', 600, "\n");
+    assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
+    snprintf(want, sizeof want, "%s:5: syntax error: expected '[section]' or 'key = value'", path);
+    assert_string_equal(err.message, want);
+}
+
+/* ---- whole numbers: the key's range in every message ----------------------- */
+
+static void test_whole_number_messages_state_range(void **state)
+{
+    (void)state;
+    /* was "expected a whole number >= 0" although batch_size is >= 1 */
+    expect_load_error(RUN_DDPG "[ddpg]\nbatch_size = -5\n",
+                      "5: [ddpg] batch_size: expected a whole number >= 1, got '-5'");
+    expect_load_error(RUN_DDPG "[ddpg]\nbatch_size = 2.5\n",
+                      "5: [ddpg] batch_size: expected a whole number >= 1, got '2.5'");
+    expect_load_error(RUN_DDPG "seed = -1\n", "4: [run] seed: expected a whole number >= 0, got '-1'");
+    expect_load_error("[eval]\neval_freq = -1\n",
+                      "2: [eval] eval_freq: expected a whole number >= 0, got '-1'");
+    expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_envs = 2.5\n",
+                      "4: [ppo] n_envs: expected a whole number in [1, 1024], got '2.5'");
+    expect_load_error("[run]\nalgo = a2c\n[a2c]\nn_envs = -1\n",
+                      "4: [a2c] n_envs: expected a whole number in [1, 1024], got '-1'");
+    expect_load_error(RUN_DDPG "[ddpg]\nnet_arch = 64, -1\n",
+                      "5: [ddpg] net_arch: entry 2: expected a whole number in [1, 65536], got '-1'");
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_set(&cfg, "ddpg.batch_size=-5", &err), RLC_ECONFIG);
+    assert_string_equal(err.message,
+                        "--set ddpg.batch_size=-5: [ddpg] batch_size: expected a whole number >= 1,"
+                        " got '-5'");
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* GSL errors come back as codes, never abort() */
@@ -1383,6 +1707,11 @@ int main(void)
         cmocka_unit_test(test_onpolicy_set),
         cmocka_unit_test(test_onpolicy_validate),
         cmocka_unit_test(test_onpolicy_write_roundtrip),
+        cmocka_unit_test(test_validate_names_origin),
+        cmocka_unit_test(test_config_names_algo_and_env),
+        cmocka_unit_test(test_nul_and_binary),
+        cmocka_unit_test(test_long_lines),
+        cmocka_unit_test(test_whole_number_messages_state_range),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -8,11 +8,15 @@
  * [ppo] or [a2c]; their keys are the fields of rlc_ddpg_config,
  * rlc_ppo_config and rlc_a2c_config with rlc_policy_config's in the last two,
  * named as in Stable-Baselines3);
- * `key = value` (or `key: value`), one per line, at most 198 characters;
- * full-line comments start with ';' or '#', inline comments are " ;..." or
- * " #..." (whitespace before the mark); values are trimmed; leading
- * whitespace is ignored, so there are no multi-line values; a key set twice
- * in one file is an error. Whole numbers are plain digits or any decimal
+ * `key = value` (or `key: value`), one per line; a line holds at most
+ * RLC_CONFIG_LINE_MAX bytes before its "\n" or "\r\n" (comments count like
+ * anything else); full-line comments start with ';' or '#', inline comments
+ * are " ;..." or " #..." (whitespace before the mark); values are trimmed
+ * and at most 255 characters; leading whitespace is ignored, so there are no
+ * multi-line values; a key set twice in one file is an error; "[]" is a
+ * syntax error. A config file is text: a NUL byte or another control
+ * character (other than tab, CR, FF, VT) is an error. Every config file sets
+ * [run] algo and [run] env_id. Whole numbers are plain digits or any decimal
  * notation that is integral as written ("1e5", "2.0e4"); reals are decimal
  * (strtod, correctly rounded; no inf, nan or hex); net_arch is a comma list
  * ("400, 300"); booleans are true/false, 1/0, yes/no or on/off in any case
@@ -29,6 +33,9 @@
 #include "rlc/ppo.h"
 
 #define RLC_CONFIG_NAME_MAX 64
+#define RLC_CONFIG_LINE_MAX 4096     /* longest line of a config file, bytes */
+#define RLC_CONFIG_MAX_SETTINGS 96   /* room for the rows of the settings table */
+#define RLC_CONFIG_ORIGIN_MAX 160    /* an origin, e.g. "path:12" or "--set run.seed=3" */
 
 typedef struct rlc_config {
     /* [run] */
@@ -44,6 +51,14 @@ typedef struct rlc_config {
     rlc_ddpg_config ddpg;
     rlc_ppo_config ppo;
     rlc_a2c_config a2c;
+    /* Where each setting's value came from, by row of the settings table
+     * (private to config.c): "PATH:LINE" (rlc_config_load) or
+     * "--set section.key=value" (rlc_config_set), "" for a default or a
+     * value assigned in code. rlc_config_validate prefixes its messages with
+     * it; rlc_config_default clears it; it is not a setting (not written,
+     * not compared). An origin too long for the field is shortened with
+     * "..." (a path from the left, an assignment from the right). */
+    char origin[RLC_CONFIG_MAX_SETTINGS][RLC_CONFIG_ORIGIN_MAX];
 } rlc_config;
 
 /* A formatted error: "FILE:LINE: [section] key: reason" (or without the
@@ -57,22 +72,29 @@ typedef struct rlc_config_error {
  * rlc_ppo_config_default and rlc_a2c_config_default. */
 void rlc_config_default(rlc_config *cfg);
 
-/* Apply the INI file at `path` on top of cfg. Unknown section or key, a
- * key before any section or set twice, a value of the wrong type, out of
- * range or not among the choices, a syntax error, and a section that belongs
- * to another algorithm than [run] algo (as it stands after the whole file)
- * are errors: RLC_ECONFIG with err->message "path:line: [section] key:
- * reason" ("path:line: [section]: reason" for a section, at its header
- * line). A missing/unreadable file is RLC_EIO with "path: strerror". Stops at
- * the first error; on error cfg is unchanged. Integer keys accept "20000" and
- * "1e5" (integral values) and reject "1.5" or "-3". err may be NULL.
- * Allocates nothing that outlives the call. */
+/* Apply the INI file at `path` on top of cfg and record "path:line" as the
+ * origin of each setting it sets. Unknown section or key, a key before any
+ * section or set twice, a value of the wrong type, out of range or not among
+ * the choices, a syntax error, a line longer than RLC_CONFIG_LINE_MAX, a NUL
+ * byte or other control character, and a section that belongs to another
+ * algorithm than [run] algo (as it stands after the whole file) are errors:
+ * RLC_ECONFIG with err->message "path:line: [section] key: reason"
+ * ("path:line: [section]: reason" for a section, at its header line;
+ * "path:line: reason" for the line itself, e.g. "contains a NUL byte (not a
+ * text file?)"). A file that does not set [run] algo or [run] env_id is
+ * RLC_ECONFIG "path: [run] algo: missing; every config names its algorithm
+ * and environment". A missing/unreadable file is RLC_EIO with "path:
+ * strerror". Stops at the first error (reading stops there too); on error
+ * cfg is unchanged. Integer keys accept "20000" and "1e5" (integral values)
+ * and reject "1.5" or "-3". err may be NULL. Allocates nothing that outlives
+ * the call. */
 rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *err);
 
 /* Apply one "section.key=value" override (the CLI's --set), with the same
- * checks; errors read "--set section.key=value: reason". An algorithm
- * section must match [run] algo at the time of the call (so set run.algo
- * first). On error cfg is unchanged. */
+ * checks, and record "--set section.key=value" (the assignment as given) as
+ * the setting's origin; errors read "--set section.key=value: reason". An
+ * algorithm section must match [run] algo at the time of the call (so set
+ * run.algo first). On error cfg is unchanged. */
 rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_error *err);
 
 /* Checks after all sources are applied: every setting of [run], [eval] and
@@ -80,7 +102,12 @@ rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_er
  * checked too), known algorithm, registered env id whose action space the
  * algorithm supports (ddpg: Box; ppo, a2c: Box or Discrete), for ddpg
  * batch_size <= buffer_size, for ppo n_steps × n_envs > 1 and batch_size <=
- * n_steps × n_envs. RLC_ECONFIG with a message "[section] key: reason";
+ * n_steps × n_envs. RLC_ECONFIG with a message "[section] key: reason",
+ * prefixed with "ORIGIN: " when that setting's value came from a file or
+ * --set (see rlc_config.origin), e.g. "run.ini:3: [run] env_id: unknown
+ * environment ..."; a check between two settings names one the user set
+ * (so a user-set buffer_size below the default batch_size reads
+ * "ORIGIN: [ddpg] buffer_size: 100 is smaller than batch_size 256").
  * RLC_OK otherwise. */
 rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err);
 

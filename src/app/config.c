@@ -4,8 +4,8 @@
  * Deliberately not here: defaults of algorithm sections (each algorithm owns
  * them: rlc_ddpg_config_default, rlc_ppo_config_default, rlc_a2c_config_default),
  * multi-line values, quoting or escapes,
- * empty sections (a [section] line without keys is never seen, so it is not
- * checked), printing and exiting (callers get a status and a message). */
+ * empty sections (a [section] line without keys is not checked, but "[]" is
+ * a syntax error), printing and exiting (callers get a status and a message). */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -203,6 +203,7 @@ static const setting settings[] = {
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
 
 #define VALUE_MAX 256 /* longest value accepted, after trimming */
+_Static_assert(N_SETTINGS <= RLC_CONFIG_MAX_SETTINGS, "raise RLC_CONFIG_MAX_SETTINGS");
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -235,6 +236,49 @@ static const setting *find_setting(const char *section, const char *key)
         if (strcmp(settings[i].section, section) == 0 && strcmp(settings[i].key, key) == 0)
             return &settings[i];
     return NULL;
+}
+
+/* ---- origins of values ---------------------------------------------------- */
+
+static size_t row_index(const setting *r)
+{
+    return (size_t)(r - settings);
+}
+
+/* Record "path:line" as the origin of row i; a path too long for the
+ * field keeps its end ("...s/ddpg.ini:3"). */
+static void set_origin_file(rlc_config *cfg, size_t i, const char *path, int line)
+{
+    char *o = cfg->origin[i];
+    char num[24];
+    size_t nlen = (size_t)snprintf(num, sizeof num, ":%d", line);
+    size_t room = RLC_CONFIG_ORIGIN_MAX - 1 - nlen, len = strlen(path), at = 0;
+    if (len > room) {
+        memcpy(o, "...", 3);
+        at = 3;
+        path += len - (room - 3);
+        len = room - 3;
+    }
+    memcpy(o + at, path, len);
+    memcpy(o + at + len, num, nlen + 1);
+}
+
+/* Record "--set ASSIGNMENT" as the origin of row i; too long for the field,
+ * it keeps its start ("--set ddpg.net_arch=1, 2, ..."). */
+static void set_origin_set(rlc_config *cfg, size_t i, const char *assignment)
+{
+    char *o = cfg->origin[i];
+    if ((size_t)snprintf(o, RLC_CONFIG_ORIGIN_MAX, "--set %s", assignment) >= RLC_CONFIG_ORIGIN_MAX)
+        strcpy(o + RLC_CONFIG_ORIGIN_MAX - 4, "...");
+}
+
+/* The origin of section/key, or "" (default, set in code, or a field that
+ * is not a string: a config not made by rlc_config_default). */
+static const char *origin_of(const rlc_config *cfg, const char *section, const char *key)
+{
+    const setting *r = find_setting(section, key);
+    const char *o = cfg->origin[row_index(r)];
+    return memchr(o, '\0', RLC_CONFIG_ORIGIN_MAX) ? o : "";
 }
 
 static bool is_algorithm(const char *name)
@@ -430,8 +474,10 @@ static bool written_integral(const char *s)
 
 /* A whole number >= 0: plain digits (exact up to UINT64_MAX) or any decimal
  * notation that is integral as written ("1e5", "2.0e4"), up to 2^53 so that
- * strtod's value is exact. Writes the reason on failure. */
-static bool parse_whole(const char *s, uint64_t *out, char *why, size_t n)
+ * strtod's value is exact. Writes the reason on failure; `range` (">= 1",
+ * "[1, 1024]") is the key's, for "expected a whole number >= 1, got '-5'".
+ * The caller checks the range itself. */
+static bool parse_whole(const char *s, const char *range, uint64_t *out, char *why, size_t n)
 {
     const char *p = s[0] == '+' ? s + 1 : s;
     if (*p && strspn(p, "0123456789") == strlen(p)) {
@@ -449,12 +495,9 @@ static bool parse_whole(const char *s, uint64_t *out, char *why, size_t n)
         return true;
     }
     double d;
-    if (!parse_real(s, &d) || !written_integral(s)) {
-        snprintf(why, n, "expected a whole number, got '%s'", s);
-        return false;
-    }
-    if (d < 0) {
-        snprintf(why, n, "expected a whole number >= 0, got '%s'", s);
+    if (!parse_real(s, &d) || !written_integral(s) || d < 0) {
+        snprintf(why, n, "expected a whole number %s%s, got '%s'", range[0] == '[' ? "in " : "",
+                 range, s);
         return false;
     }
     if (d > 9007199254740992.0) {
@@ -602,7 +645,9 @@ static bool parse_into(rlc_config *cfg, const setting *r, const char *value, cha
     case KIND_SIZE:
     case KIND_U64: {
         uint64_t v;
-        if (!parse_whole(value, &v, why, n))
+        char range[64];
+        range_text(r, range, sizeof range);
+        if (!parse_whole(value, range, &v, why, n))
             return false;
         if (!whole_in_range(r, v)) {
             out_of_range(r, value, why, n);
@@ -689,14 +734,13 @@ static bool parse_into(rlc_config *cfg, const setting *r, const char *value, cha
                 return false;
             }
             uint64_t v;
-            char item_why[VALUE_MAX + 64];
-            if (!parse_whole(clean, &v, item_why, sizeof item_why)) {
+            char item_why[VALUE_MAX + 64], range[64];
+            whole_range_text(r->ilo, r->ihi, SIZE_MAX, range, sizeof range);
+            if (!parse_whole(clean, range, &v, item_why, sizeof item_why)) {
                 snprintf(why, n, "entry %zu: %s", count + 1, item_why);
                 return false;
             }
             if (!whole_in_range(r, v)) {
-                char range[64];
-                whole_range_text(r->ilo, r->ihi, SIZE_MAX, range, sizeof range);
                 snprintf(why, n, "entry %zu: %s is out of range (must be in %s)", count + 1,
                          clean, range);
                 return false;
@@ -759,48 +803,150 @@ typedef struct load_ctx {
     int read_errno;       /* errno of a failed read */
     int err_line;         /* line of the first error, 0 = none yet */
     char err[400];        /* its "[section] key: reason" */
+    const char *value;    /* the value of the current key line (in buf), or NULL */
     int set_line[N_SETTINGS];     /* line each key was set on, 0 = not set */
     int section_line[N_SECTIONS]; /* header line of each section used */
+    char buf[RLC_CONFIG_LINE_MAX + 1]; /* the current line */
 } load_ctx;
 
+static void load_error(load_ctx *c, const char *fmt, ...)
+{
+    c->err_line = c->line;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    va_end(ap);
+}
+
+/* A byte that has no place in a text file: the C0 controls but tab, CR, VT
+ * and FF (whitespace to inih and us), and DEL. */
+static bool is_control(int ch)
+{
+    return (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\v' && ch != '\f') || ch == 0x7F;
+}
+
+/* Read one line, without its "\n" or "\r\n", into c->buf. 1: a line; 0: end
+ * of input; -1: an error, recorded. Stops at the first NUL or other control
+ * byte and as soon as the line outgrows RLC_CONFIG_LINE_MAX, so neither
+ * /dev/zero nor an endless line is read for ever. */
+static int read_line(load_ctx *c)
+{
+    int ch = getc(c->f);
+    if (ch == EOF) {
+        if (ferror(c->f))
+            c->read_errno = errno;
+        return ferror(c->f) ? -1 : 0;
+    }
+    c->line++;
+    size_t len = 0;
+    for (; ch != EOF && ch != '\n'; ch = getc(c->f)) {
+        if (ch == '\0') {
+            load_error(c, "contains a NUL byte (not a text file?)");
+            return -1;
+        }
+        if (is_control(ch)) {
+            load_error(c, "contains control character 0x%02X (not a text file?)", (unsigned)ch);
+            return -1;
+        }
+        if (len == RLC_CONFIG_LINE_MAX) {
+            int next = ch == '\r' ? getc(c->f) : 0;
+            if (next == '\n' || next == EOF) { /* "\r\n" or "\r" at the end: the line end */
+                ch = next;
+                break;
+            }
+            load_error(c, "line longer than %d characters", RLC_CONFIG_LINE_MAX);
+            return -1;
+        }
+        c->buf[len++] = (char)ch;
+    }
+    if (ch == EOF && ferror(c->f)) {
+        c->read_errno = errno;
+        return -1;
+    }
+    c->buf[len] = '\0';
+    return 1;
+}
+
+/* Longest section name or key handed to inih as it is: longer ones are
+ * never valid, and inih cuts section names at 49 characters without a word. */
+#define NAME_SHOWN 40
+
+/* Write open + name[0, len) + close to str (num bytes), shortening a name
+ * longer than `max` (or than fits) to "xxx...". */
+static void emit(char *str, int num, const char *open, const char *name, size_t len,
+                 const char *close, size_t max)
+{
+    size_t room = (size_t)num - 1 - strlen(open) - strlen(close);
+    if (room > max)
+        room = max;
+    const char *dots = "";
+    if (len > room) {
+        len = room > 3 ? room - 3 : 0;
+        dots = "...";
+    }
+    snprintf(str, (size_t)num, "%s%.*s%s%s", open, (int)len, name, dots, close);
+}
+
 /* inih reader: one line per call like fgets, so inih's line numbers equal
- * ours. Leading whitespace is dropped, which turns off inih's multi-line
- * values (an indented line would continue the previous value) and lets keys
- * be indented. Returns NULL (end of input) once an error is recorded, so
- * parsing stops at the first error. */
+ * ours. The line is read whole (up to RLC_CONFIG_LINE_MAX, whatever inih's
+ * buffer) and handed over digested, so inih's 200-byte buffer limits
+ * nothing: without comments (full-line ones, and " ;..." or " #..." inline)
+ * and surrounding whitespace; a key line as "key=" with its value kept in
+ * c->value for the handler; a section name or key longer than NAME_SHOWN
+ * (never a valid one) shortened to "xxx...". Dropping leading
+ * whitespace turns off inih's multi-line values (an indented line would
+ * continue the previous value) and lets keys be indented. Returns NULL (end
+ * of input) once an error is recorded, so parsing and reading stop at the
+ * first error. */
 static char *load_read_line(char *str, int num, void *stream)
 {
     load_ctx *c = stream;
-    if (c->err_line)
+    c->value = NULL;
+    if (num < 16) /* never: inih's buffer is INI_MAX_LINE (200) bytes */
+        c->read_errno = EINVAL;
+    if (c->err_line || c->read_errno || read_line(c) <= 0)
         return NULL;
-    if (!fgets(str, num, c->f)) {
-        if (ferror(c->f))
-            c->read_errno = errno;
-        return NULL;
-    }
-    c->line++;
-    size_t len = strlen(str);
-    if (len > 0 && str[len - 1] != '\n') {
-        int next = getc(c->f);
-        if (next == '\n' || next == EOF) {
-            /* the line just filled the buffer, or is the last one */
-        } else {
-            ungetc(next, c->f);
-            c->err_line = c->line;
-            snprintf(c->err, sizeof c->err, "line longer than %d characters", num - 2);
-            return NULL;
-        }
-    }
-    char *p = str;
+    char *p = c->buf;
     if (c->line == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
         (unsigned char)p[2] == 0xBF)
         p += 3;
-    while (*p == ' ' || *p == '\t')
+    while (is_blank(*p))
         p++;
-    if (p != str)
-        memmove(str, p, strlen(p) + 1);
-    if (str[0] == '[')
+    size_t end = 0;
+    while (p[end] && !((p[end] == ';' || p[end] == '#') && (end == 0 || is_blank(p[end - 1]))))
+        end++;
+    while (end > 0 && is_blank(p[end - 1]))
+        end--;
+    p[end] = '\0';
+
+    char *sep;
+    if (p[0] == '[') {
         c->header_line = c->line;
+        char *close = strchr(p, ']');
+        if (!close) {
+            emit(str, num, "", p, end, "", SIZE_MAX); /* inih's syntax error */
+            return str;
+        }
+        size_t len = (size_t)(close - p - 1), blank = 0;
+        while (blank < len && is_blank(p[1 + blank]))
+            blank++;
+        if (blank == len) {
+            load_error(c, "syntax error: empty section name");
+            return NULL;
+        }
+        emit(str, num, "[", p + 1, len, "]", NAME_SHOWN);
+    } else if ((sep = strpbrk(p, "=:")) != NULL) {
+        char *v = sep + 1;
+        while (is_blank(*v))
+            v++;
+        c->value = v;
+        size_t len = (size_t)(sep - p);
+        while (len > 0 && is_blank(p[len - 1]))
+            len--;
+        emit(str, num, "", p, len, "=", NAME_SHOWN);
+    } else {
+        emit(str, num, "", p, end, "", SIZE_MAX); /* empty, or inih's syntax error */
+    }
     return str;
 }
 
@@ -821,7 +967,7 @@ static int load_handle(void *user, const char *section, const char *name, const 
                  c->set_line[r - settings]);
         return 0;
     }
-    switch (apply(c->cfg, section, name, value, &r, c->err, sizeof c->err)) {
+    switch (apply(c->cfg, section, name, c->value ? c->value : value, &r, c->err, sizeof c->err)) {
     case BAD_SECTION:
         c->err_line = c->header_line ? c->header_line : c->line;
         return 0;
@@ -878,6 +1024,17 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
                       RLC_CONFIG_NAME_MAX - 1, copy.algo);
             return RLC_ECONFIG;
         }
+    /* An empty or comment-only file is surely a mistake, not "all defaults". */
+    static const char *const required[] = {"algo", "env_id"};
+    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!c.set_line[row_index(find_setting("run", required[i]))]) {
+            set_error(err, "%s: [run] %s: missing; every config names its algorithm and environment",
+                      path, required[i]);
+            return RLC_ECONFIG;
+        }
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (c.set_line[i])
+            set_origin_file(&copy, i, path, c.set_line[i]);
     *cfg = copy;
     return RLC_OK;
 }
@@ -925,6 +1082,7 @@ rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_er
                   copy.algo);
         return RLC_ECONFIG;
     }
+    set_origin_set(&copy, row_index(r), assignment);
     *cfg = copy;
     return RLC_OK;
 }
@@ -1037,6 +1195,19 @@ static void space_text(const rlc_space *s, char *buf, size_t n)
         snprintf(buf, n, "Box(%zu)", s->dim);
 }
 
+/* RLC_ECONFIG with "ORIGIN: " + the message, or just the message for a
+ * value without an origin. */
+static rlc_status invalid(rlc_config_error *err, const char *origin, const char *fmt, ...)
+{
+    char msg[sizeof err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    set_error(err, "%s%s%s", origin, origin[0] ? ": " : "", msg);
+    return RLC_ECONFIG;
+}
+
 rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
 {
     if (!cfg) {
@@ -1046,17 +1217,17 @@ rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
     char why[320];
     /* algo first: it decides which rows apply */
     const setting *algo_row = find_setting("run", "algo");
-    if (!check_field(cfg, algo_row, why, sizeof why)) {
-        set_error(err, "[run] algo: %s", why);
-        return RLC_ECONFIG;
-    }
+    if (!check_field(cfg, algo_row, why, sizeof why))
+        return invalid(err, origin_of(cfg, "run", "algo"), "[run] algo: %s", why);
     for (size_t i = 0; i < N_SETTINGS; i++) {
         const setting *r = &settings[i];
-        if (row_applies(r, cfg->algo) && !check_field(cfg, r, why, sizeof why)) {
-            set_error(err, "[%s] %s: %s", r->section, r->key, why);
-            return RLC_ECONFIG;
-        }
+        if (row_applies(r, cfg->algo) && !check_field(cfg, r, why, sizeof why))
+            return invalid(err, origin_of(cfg, r->section, r->key), "[%s] %s: %s", r->section,
+                           r->key, why);
     }
+    /* A check between settings names the first of them that the user set
+     * (so its origin points at the user's input), or the first of all. */
+    const char *env_origin = origin_of(cfg, "run", "env_id");
     const rlc_env_type *env = rlc_env_find(cfg->env_id);
     if (!env) {
         char known[200] = "";
@@ -1068,8 +1239,8 @@ rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
                 break;
             used += (size_t)w;
         }
-        set_error(err, "[run] env_id: unknown environment '%s' (registered: %s)", cfg->env_id, known);
-        return RLC_ECONFIG;
+        return invalid(err, env_origin, "[run] env_id: unknown environment '%s' (registered: %s)",
+                       cfg->env_id, known);
     }
     const section_info *alg = find_section(cfg->algo);
     const rlc_space *as = &env->action_space;
@@ -1077,29 +1248,43 @@ rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
     if ((box && !alg->box_actions) || (!box && !alg->discrete_actions)) {
         char space[48];
         space_text(as, space, sizeof space);
-        set_error(err, "[run] env_id: %s needs a %s action space, %s has %s", cfg->algo,
-                  alg->box_actions ? "continuous (Box)" : "discrete", cfg->env_id, space);
-        return RLC_ECONFIG;
+        const char *algo_origin = origin_of(cfg, "run", "algo");
+        bool by_algo = !env_origin[0] && algo_origin[0];
+        return invalid(err, by_algo ? algo_origin : env_origin,
+                       "[run] %s: %s needs a %s action space, %s has %s",
+                       by_algo ? "algo" : "env_id", cfg->algo,
+                       alg->box_actions ? "continuous (Box)" : "discrete", cfg->env_id, space);
     }
     if (strcmp(cfg->algo, "ddpg") == 0 && cfg->ddpg.batch_size > cfg->ddpg.buffer_size) {
-        set_error(err, "[ddpg] batch_size: %zu is larger than buffer_size %zu",
-                  cfg->ddpg.batch_size, cfg->ddpg.buffer_size);
-        return RLC_ECONFIG;
+        const char *batch = origin_of(cfg, "ddpg", "batch_size");
+        const char *buffer = origin_of(cfg, "ddpg", "buffer_size");
+        if (!batch[0] && buffer[0])
+            return invalid(err, buffer, "[ddpg] buffer_size: %zu is smaller than batch_size %zu",
+                           cfg->ddpg.buffer_size, cfg->ddpg.batch_size);
+        return invalid(err, batch, "[ddpg] batch_size: %zu is larger than buffer_size %zu",
+                       cfg->ddpg.batch_size, cfg->ddpg.buffer_size);
     }
     if (strcmp(cfg->algo, "ppo") == 0) {
         const rlc_ppo_config *p = &cfg->ppo;
+        const char *steps = origin_of(cfg, "ppo", "n_steps");
+        const char *envs = origin_of(cfg, "ppo", "n_envs");
+        const char *batch = origin_of(cfg, "ppo", "batch_size");
+        bool by_envs = !steps[0] && envs[0]; /* n_envs set by the user, n_steps not */
         /* n_envs is in [1, 1024] by now; a rollout too large for size_t holds any batch */
         bool huge = p->n_steps > SIZE_MAX / p->n_envs;
         size_t rollout = huge ? SIZE_MAX : p->n_steps * p->n_envs;
-        if (rollout <= 1) {
-            set_error(err, "[ppo] n_steps: n_steps \xc3\x97 n_envs must be greater than 1, got %zu"
-                      " \xc3\x97 %zu", p->n_steps, p->n_envs);
-            return RLC_ECONFIG;
-        }
+        if (rollout <= 1)
+            return invalid(err, by_envs ? envs : steps,
+                           "[ppo] %s: n_steps \xc3\x97 n_envs must be greater than 1, got %zu"
+                           " \xc3\x97 %zu", by_envs ? "n_envs" : "n_steps", p->n_steps, p->n_envs);
         if (!huge && p->batch_size > rollout) {
-            set_error(err, "[ppo] batch_size: %zu is larger than the rollout"
-                      " (n_steps \xc3\x97 n_envs = %zu)", p->batch_size, rollout);
-            return RLC_ECONFIG;
+            if (!batch[0] && (steps[0] || envs[0]))
+                return invalid(err, by_envs ? envs : steps,
+                               "[ppo] %s: the rollout n_steps \xc3\x97 n_envs = %zu is smaller"
+                               " than batch_size %zu", by_envs ? "n_envs" : "n_steps", rollout,
+                               p->batch_size);
+            return invalid(err, batch, "[ppo] batch_size: %zu is larger than the rollout"
+                           " (n_steps \xc3\x97 n_envs = %zu)", p->batch_size, rollout);
         }
     }
     return RLC_OK;

@@ -1,11 +1,13 @@
 /* main.c — the `rlc` command line: parses options with getopt_long, loads
  * and checks the configuration, and hands the run to rlc_run_train. All
  * printing and exit codes live here (0 ok, 1 runtime failure, 2 usage or
- * input error); the library only returns statuses. */
+ * input error); the library only returns statuses. A failed write to stdout
+ * (checked once, at exit) is a runtime failure. */
 #define _GNU_SOURCE /* getopt_long */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +33,7 @@ static void usage(FILE *f)
           "  run CONFIG         train as the INI file CONFIG says; files go to\n"
           "                     DIR/<CONFIG name>-s<seed>/ (config.ini, monitor.csv,\n"
           "                     progress.csv, eval.csv, model.rlc)\n"
-          "  --seed N           run seed (overrides [run] seed)\n"
+          "  --seed N           run seed: --set run.seed=N, applied after every --set\n"
           "  --out DIR          parent folder of the run directory (default: runs)\n"
           "  --set s.key=value  override one setting; may be repeated\n"
           "  list               registered algorithms and environments\n"
@@ -55,19 +57,6 @@ static int cmd_list(void)
     return 0;
 }
 
-static int parse_seed(const char *s, uint64_t *seed)
-{
-    char *end;
-    errno = 0;
-    if (*s < '0' || *s > '9') /* also rejects "", " -1" (strtoull skips spaces, negates) */
-        return -1;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return -1;
-    *seed = v;
-    return 0;
-}
-
 static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -80,20 +69,22 @@ static int cmd_run(int argc, char **argv)
     const char *out_dir = "runs";
     const char *sets[256];
     size_t n_sets = 0;
-    bool have_seed = false;
-    uint64_t seed = 0;
+    const char *seed = NULL; /* the last --seed */
     int c;
     optind = 1;
+    /* getopt_long's own messages start with argv[0]: "rlc run: unrecognized option" */
+    char prog[] = "rlc run";
+    argv[0] = prog;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 's':
-            if (parse_seed(optarg, &seed) != 0) {
-                fprintf(stderr, "rlc run: --seed: expected a non-negative whole number, got '%s'\n", optarg);
-                return EXIT_USAGE;
-            }
-            have_seed = true;
+            seed = optarg;
             break;
         case 'o':
+            if (!optarg[0]) {
+                fprintf(stderr, "rlc run: --out: empty directory name\n");
+                return EXIT_USAGE;
+            }
             out_dir = optarg;
             break;
         case 'S':
@@ -125,8 +116,30 @@ static int cmd_run(int argc, char **argv)
     rlc_status st = rlc_config_load(&cfg, config_path, &err);
     for (size_t i = 0; st == RLC_OK && i < n_sets; i++)
         st = rlc_config_set(&cfg, sets[i], &err);
-    if (st == RLC_OK && have_seed)
-        cfg.seed = seed;
+    if (st == RLC_OK && seed) {
+        /* --seed N is --set run.seed=N; its errors name --seed N instead */
+        size_t n = strlen("run.seed=") + strlen(seed) + 1;
+        char *assignment = malloc(n);
+        if (!assignment) {
+            fprintf(stderr, "rlc: out of memory\n");
+            return EXIT_RUNTIME;
+        }
+        snprintf(assignment, n, "run.seed=%s", seed);
+        st = rlc_config_set(&cfg, assignment, &err);
+        if (st != RLC_OK) {
+            /* "--set run.seed=N: reason" -> "--seed N: reason" */
+            const char *reason = err.message;
+            size_t len = strlen(assignment);
+            if (!strncmp(reason, "--set ", 6) && !strncmp(reason + 6, assignment, len) &&
+                !strncmp(reason + 6 + len, ": ", 2))
+                fprintf(stderr, "rlc: --seed %s: %s\n", seed, reason + 6 + len + 2);
+            else
+                fprintf(stderr, "rlc: %s\n", reason);
+            free(assignment);
+            return EXIT_USAGE;
+        }
+        free(assignment);
+    }
     if (st == RLC_OK)
         st = rlc_config_validate(&cfg, &err);
     if (st != RLC_OK) {
@@ -147,30 +160,66 @@ static int cmd_run(int argc, char **argv)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* No arguments after the command `cmd` (argv[0]): else a usage error. */
+static bool no_extra(int argc, char **argv)
 {
-    gsl_set_error_handler_off(); /* GSL reports through return codes, never abort() */
-    rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
+    if (argc <= 1)
+        return true;
+    fprintf(stderr, "rlc %s: unexpected argument '%s'\n", argv[0], argv[1]);
+    usage(stderr);
+    return false;
+}
+
+static int dispatch(int argc, char **argv)
+{
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        if (!no_extra(argc - 1, argv + 1))
+            return EXIT_USAGE;
         usage(stdout);
         printf("\nsettings (INI sections and keys):\n");
         rlc_config_print_help(stdout);
         return 0;
     }
     if (!strcmp(cmd, "--version")) {
+        if (!no_extra(argc - 1, argv + 1))
+            return EXIT_USAGE;
         printf("rlc %s\n", RLC_VERSION);
         return 0;
     }
     if (!strcmp(cmd, "list"))
-        return cmd_list();
+        return no_extra(argc - 1, argv + 1) ? cmd_list() : EXIT_USAGE;
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
     fprintf(stderr, "rlc: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
+}
+
+/* Flush and close stdout: output that never arrived (a full disk, a closed
+ * pipe's EIO, /dev/full) must not end in exit status 0. */
+static int close_stdout(int status)
+{
+    bool failed = ferror(stdout) != 0; /* an earlier write failed */
+    errno = 0;
+    if (fclose(stdout) != 0)
+        failed = true;
+    if (!failed)
+        return status;
+    if (errno)
+        fprintf(stderr, "rlc: write error: %s\n", strerror(errno));
+    else
+        fprintf(stderr, "rlc: write error\n");
+    return status ? status : EXIT_RUNTIME;
+}
+
+int main(int argc, char **argv)
+{
+    gsl_set_error_handler_off(); /* GSL reports through return codes, never abort() */
+    rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
+    return close_stdout(dispatch(argc, argv));
 }
