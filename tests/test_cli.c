@@ -230,7 +230,9 @@ static void test_list(void **state)
 {
     (void)state;
     assert_int_equal(rlc("list", "list", NULL), 0);
-    assert_contains(out_text, "ddpg");
+    assert_contains(out_text, "ddpg           off-policy");
+    assert_contains(out_text, "ppo            on-policy");
+    assert_contains(out_text, "a2c            on-policy");
     assert_contains(out_text, "Pendulum-v1");
     assert_contains(out_text, "CartPole-v1");
     assert_contains(out_text, "Discrete(2)"); /* CartPole's action space */

@@ -106,6 +106,9 @@ size_t rlc_policy_tensors(rlc_policy *p, rlc_agent_tensor *out);
  * rlc_policy_trainer: rlc_policy_tensors of its policy. */
 size_t rlc_agent_onpolicy_tensors(void *agent, rlc_agent_tensor *out);
 
+/* The registry, NULL-terminated (for `rlc list`). */
+extern const rlc_agent_type *const rlc_agent_registry[];
+
 /* Registered agent type by name, or NULL. */
 const rlc_agent_type *rlc_agent_find(const char *name);
 

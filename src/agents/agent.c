@@ -4,8 +4,8 @@
 #include <string.h>
 #include "rlc/agent.h"
 
-static const rlc_agent_type *const registry[] = {&rlc_agent_ddpg, &rlc_agent_ppo, &rlc_agent_a2c,
-                                                 NULL};
+const rlc_agent_type *const rlc_agent_registry[] = {&rlc_agent_ddpg, &rlc_agent_ppo,
+                                                   &rlc_agent_a2c, NULL};
 
 void rlc_train_stats_init(rlc_train_stats *s)
 {
@@ -14,9 +14,9 @@ void rlc_train_stats_init(rlc_train_stats *s)
 
 const rlc_agent_type *rlc_agent_find(const char *name)
 {
-    for (size_t i = 0; name && registry[i]; i++)
-        if (strcmp(registry[i]->name, name) == 0)
-            return registry[i];
+    for (size_t i = 0; name && rlc_agent_registry[i]; i++)
+        if (strcmp(rlc_agent_registry[i]->name, name) == 0)
+            return rlc_agent_registry[i];
     return NULL;
 }
 

@@ -44,7 +44,11 @@ static void usage(FILE *f)
 
 static int cmd_list(void)
 {
-    printf("algorithms:\n  ddpg\nenvironments:\n");
+    printf("algorithms:\n");
+    for (size_t i = 0; rlc_agent_registry[i]; i++)
+        printf("  %-14s %s-policy\n", rlc_agent_registry[i]->name,
+               rlc_agent_registry[i]->kind == RLC_AGENT_ON_POLICY ? "on" : "off");
+    printf("environments:\n");
     for (size_t i = 0; rlc_env_registry[i]; i++) {
         const rlc_env_type *e = rlc_env_registry[i];
         if (e->action_space.kind == RLC_SPACE_DISCRETE)
