@@ -49,6 +49,13 @@ static void test_ppo_pendulum(void **state)
     assert_true(train(RLC_CONFIGS_DIR "/ppo_pendulum.ini", 1) >= -250.0);
 }
 
+/* A2C, Pendulum-v1, 1M steps: >= -300 (seed 1 gives -181.04). */
+static void test_a2c_pendulum(void **state)
+{
+    (void)state;
+    assert_true(train(RLC_CONFIGS_DIR "/a2c_pendulum.ini", 1) >= -300.0);
+}
+
 /* A2C, CartPole-v1, 500k steps: >= 475 (seed 1 gives 500). */
 static void test_a2c_cartpole(void **state)
 {
@@ -67,6 +74,7 @@ int main(void)
         cmocka_unit_test(test_ppo_cartpole),
         cmocka_unit_test(test_a2c_cartpole),
         cmocka_unit_test(test_ppo_pendulum),
+        cmocka_unit_test(test_a2c_pendulum),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
