@@ -11,6 +11,7 @@
  * For speed, pow is skipped where glibc's documented error bound makes its
  * result x*x, and fmod where the floor-mod is a plain add or subtract; neither
  * changes a bit (tests/test_env.c checks them against the literal formulas). */
+#define _GNU_SOURCE /* sincos */
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -128,8 +129,10 @@ static void rlc_pendulum_step(double *state, const double *action, double *rewar
 
 static void rlc_pendulum_observe(const double *state, double *obs)
 {
-    obs[0] = rlc_pendulum_f32(cos(state[0])); /* GCC fuses the pair into one sincos */
-    obs[1] = rlc_pendulum_f32(sin(state[0]));
+    double s, c;
+    sincos(state[0], &s, &c); /* glibc's sincos returns exactly its sin and cos, in one call */
+    obs[0] = rlc_pendulum_f32(c);
+    obs[1] = rlc_pendulum_f32(s);
     obs[2] = rlc_pendulum_f32(state[1]);
 }
 
