@@ -89,7 +89,7 @@ static void rlc_cartpole_step(double *state, const double *action, double *rewar
     *terminated = done;
 }
 
-static void rlc_cartpole_observe(const double *state, double *obs)
+static void rlc_cartpole_observe(double *state, double *obs)
 {
     for (int i = 0; i < 4; i++)
         obs[i] = rlc_cartpole_f32(state[i]);

@@ -27,7 +27,7 @@ rlc_status rlc_env_create(rlc_env **out, const rlc_env_type *type, gsl_rng *rng)
         return RLC_EINVAL;
     *out = NULL;
     rlc_env *env = calloc(1, sizeof *env);
-    double *state = calloc(type->state_dim ? type->state_dim : 1, sizeof *state);
+    double *state = calloc(type->state_dim + type->scratch_dim + 1, sizeof *state);
     if (!env || !state) {
         free(env);
         free(state);

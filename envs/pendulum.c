@@ -4,7 +4,8 @@
  * (x_init/y_init), the unused last_u, and validation of the action (it is
  * clipped to [-2, 2] as Gymnasium does; NaN passes through like np.clip).
  *
- * State: {theta (never wrapped), theta_dot}, both double. Observation:
+ * State: {theta (never wrapped), theta_dot}, both double, then one scratch
+ * double holding sin(theta) for the next step. Observation:
  * {f32(cos theta), f32(sin theta), f32(theta_dot)}. Exactness needs IEEE double
  * evaluation in source order (build with -ffp-contract=off: no FMA), glibc's
  * sin/cos, and `**2` as a real pow(x, 2.0) call, which is not always x*x.
@@ -119,7 +120,7 @@ static void rlc_pendulum_step(double *state, const double *action, double *rewar
     /* Cost of the state before the update, grouped as Python evaluates it. */
     double cost = (rlc_pendulum_sq(rlc_pendulum_wrap(th)) + 0.1 * rlc_pendulum_sq(thd))
                   + 0.001 * rlc_pendulum_sq(u);
-    double nthd = thd + (15.0 * sin(th) + 3.0 * u) * 0.05;
+    double nthd = thd + (15.0 * state[2] + 3.0 * u) * 0.05; /* state[2] = sin(th), from observe */
     nthd = rlc_pendulum_clip(nthd, -8.0, 8.0);
     state[0] = th + nthd * 0.05; /* semi-implicit: the new velocity */
     state[1] = nthd;
@@ -127,10 +128,13 @@ static void rlc_pendulum_step(double *state, const double *action, double *rewar
     *terminated = false;
 }
 
-static void rlc_pendulum_observe(const double *state, double *obs)
+/* Also keeps sin θ in the scratch double state[2] for the next step, so a
+ * step costs one sincos instead of three trig calls. */
+static void rlc_pendulum_observe(double *state, double *obs)
 {
     double s, c;
     sincos(state[0], &s, &c); /* glibc's sincos returns exactly its sin and cos, in one call */
+    state[2] = s;
     obs[0] = rlc_pendulum_f32(c);
     obs[1] = rlc_pendulum_f32(s);
     obs[2] = rlc_pendulum_f32(state[1]);
@@ -144,6 +148,7 @@ static const double rlc_pendulum_act_high[1] = {2.0};
 const rlc_env_type rlc_env_pendulum_v1 = {
     .id = "Pendulum-v1",
     .state_dim = 2,
+    .scratch_dim = 1,
     .observation_space = {RLC_SPACE_BOX, 3, 0, rlc_pendulum_obs_low, rlc_pendulum_obs_high},
     .action_space = {RLC_SPACE_BOX, 1, 0, rlc_pendulum_act_low, rlc_pendulum_act_high},
     .max_episode_steps = 200,

@@ -20,7 +20,7 @@ rlc_status rlc_vec_env_create(rlc_vec_env **out, const rlc_env_type *type, size_
     if (!v)
         return RLC_ENOMEM;
     size_t n = n_envs, od = type->observation_space.dim;
-    size_t sd = type->state_dim ? type->state_dim : 1;
+    size_t sd = type->state_dim + type->scratch_dim + 1; /* + 1: never a zero-size row */
     v->n_envs = n;
     v->type = type;
     v->obs_dim = od;

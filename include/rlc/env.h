@@ -36,6 +36,8 @@ typedef struct rlc_space {
 typedef struct rlc_env_type {
     const char *id;              /* Gymnasium id, e.g. "Pendulum-v1" */
     size_t state_dim;            /* doubles of internal state (all of it, incl. bookkeeping) */
+    size_t scratch_dim;          /* doubles after the state that the env keeps derived from it
+                                  * between calls (Pendulum: sin θ); 0 for most envs */
     rlc_space observation_space; /* Box of obs_dim float32-representable doubles */
     rlc_space action_space;
     unsigned max_episode_steps;  /* TimeLimit from Gymnasium's registration; 0 = none */
@@ -43,15 +45,19 @@ typedef struct rlc_env_type {
     void (*reset)(double *state, gsl_rng *rng);
     /* Advance the state by one step under `action` (not validated: Box
      * actions are clipped as Gymnasium does); write the reward and whether
-     * the new state is terminal. */
+     * the new state is terminal. May read the scratch values that observe
+     * left for the current state. */
     void (*step)(double *state, const double *action, double *reward, bool *terminated);
-    /* Observation of a state, as float32-rounded doubles (obs_dim of them). */
-    void (*observe)(const double *state, double *obs);
+    /* Observation of a state, as float32-rounded doubles (obs_dim of them);
+     * also refreshes the scratch values after the state. rlc_env calls it
+     * after every reset, set_state and step, so step always finds them
+     * current; code calling these functions directly must do the same. */
+    void (*observe)(double *state, double *obs);
 } rlc_env_type;
 
 typedef struct rlc_env {
     const rlc_env_type *type; /* borrowed */
-    double *state;            /* state_dim doubles, owned */
+    double *state;            /* state_dim doubles, then scratch_dim, owned */
     unsigned elapsed_steps;   /* TimeLimit counter since the last reset */
     gsl_rng *rng;             /* borrowed: resets draw from it */
 } rlc_env;
@@ -78,7 +84,7 @@ void rlc_env_free(rlc_env *env);
  * the observation (obs_dim doubles) into obs. Does not allocate. */
 void rlc_env_reset(rlc_env *env, double *obs);
 
-/* Set the state directly (state_dim doubles) and restart the TimeLimit
+/* Set the state directly (state_dim doubles; scratch is recomputed) and restart the TimeLimit
  * counter, as Gymnasium code does when it writes env.unwrapped.state after
  * reset. Writes the observation of that state. */
 void rlc_env_set_state(rlc_env *env, const double *state, double *obs);
