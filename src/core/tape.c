@@ -316,6 +316,19 @@ rlc_node *rlc_tape_scale_cols(rlc_tape *t, rlc_node *x, const double *scale, con
     return y;
 }
 
+/* Apply an elementwise kernel from x's values to y's (contiguous): in one
+ * run when x is contiguous too, else row by row (x may be a strided view). */
+static void each_row(const rlc_node *x, rlc_node *y,
+                     void (*k)(size_t, const double *restrict, double *restrict))
+{
+    if (x->value.tda == COLS(x)) {
+        k(ROWS(x) * COLS(x), x->value.data, y->value.data);
+        return;
+    }
+    for (size_t i = 0; i < ROWS(x); i++)
+        k(COLS(x), x->value.data + i * x->value.tda, y->value.data + i * COLS(y));
+}
+
 static void relu_k(size_t n, const double *restrict x, double *restrict y)
 {
     for (size_t j = 0; j < n; j++) {
@@ -328,8 +341,7 @@ rlc_node *rlc_tape_relu(rlc_tape *t, rlc_node *x)
 {
     rlc_node *y = unary(t, OP_RELU, x);
     if (y)
-        for (size_t i = 0; i < ROWS(x); i++)
-            relu_k(COLS(x), x->value.data + i * x->value.tda, y->value.data + i * COLS(y));
+        each_row(x, y, relu_k);
     return y;
 }
 
@@ -387,8 +399,7 @@ rlc_node *rlc_tape_tanh(rlc_tape *t, rlc_node *x)
 {
     rlc_node *y = unary(t, OP_TANH, x);
     if (y)
-        for (size_t i = 0; i < ROWS(x); i++)
-            tanh_k(COLS(x), x->value.data + i * x->value.tda, y->value.data + i * COLS(y));
+        each_row(x, y, tanh_k);
     return y;
 }
 
@@ -465,8 +476,7 @@ static rlc_node *map(rlc_tape *t, int op, rlc_node *x, void (*k)(size_t, const d
 {
     rlc_node *y = unary(t, op, x);
     if (y)
-        for (size_t i = 0; i < ROWS(x); i++)
-            k(COLS(x), x->value.data + i * x->value.tda, y->value.data + i * COLS(y));
+        each_row(x, y, k);
     return y;
 }
 
