@@ -330,7 +330,7 @@ static void test_pendulum_random_vs_reference(void **st)
     gsl_rng_free(rng);
 }
 
-/* ---- Pendulum single steps (pitfalls.md B26) ------------------------------ */
+/* ---- Pendulum single steps (pitfall case B26) ------------------------------ */
 
 typedef struct step_out {
     double obs[4], reward, state[5];
@@ -420,7 +420,7 @@ static void test_pendulum_clip(void **st)
     assert_true(v.state[1] == -8.0);
 }
 
-/* ---- CartPole around termination (pitfalls.md B28) ------------------------ */
+/* ---- CartPole around termination (pitfall case B28) ------------------------ */
 
 static void test_cartpole_b28(void **st)
 {

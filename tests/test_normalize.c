@@ -27,7 +27,7 @@ static void test_b18_apply_is_frozen(void **s)
     double out[2];
     rlc_running_norm_apply(n, x, out, 1);
     assert_near(out[0], 0.99999999875, 1e-12);
-    /* pitfalls.md rounds the second to 11 decimals (0.99999999944, ±5e-12);
+    /* the pitfall case rounds the second to 11 decimals (0.99999999944, ±5e-12);
      * its value to double precision is 1 − x/2 + 3x²/8, x = 1e-8/9 */
     assert_near(out[1], 0.99999999944, 5e-12);
     assert_near(out[1], 0.99999999944444446, 1e-15);

@@ -23,7 +23,7 @@
  * rollout's last step it is the observation after the rollout (last_values).
  * A terminated step never bootstraps (V(next) is not even read), and no
  * advantage crosses an episode boundary. This is the convention of
- * ../shared/reference/pitfalls.md (cases B01, B03) and equals
+ * the pitfall cases B01 and B03 (tests/test_rollout.c) and equals
  * Stable-Baselines3's (which folds γ·V(final obs) into the reward of a
  * truncated step). */
 #ifndef RLC_ROLLOUT_H
@@ -95,7 +95,7 @@ void rlc_rollout_gather(const rlc_rollout *r, const size_t *idx, size_t n, doubl
 /* In place, adv[i] ← (adv[i] − mean) / (std + 1e-8) over the n values, with
  * the sample standard deviation (ddof = 1, as Stable-Baselines3 and CleanRL;
  * GSL's gsl_stats_sd). For n ≤ 1 the values are left unchanged (a sample std
- * of one value is undefined; pitfalls.md B06 (b): never NaN). Does not
+ * of one value is undefined; pitfall case B06 (b): never NaN). Does not
  * allocate. */
 void rlc_normalize_advantages(double *adv, size_t n);
 

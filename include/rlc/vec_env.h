@@ -5,7 +5,7 @@
  * reward normalisation, and action validation (as in rlc/env.h, the caller
  * passes actions inside the action space).
  *
- * Terminated is not truncated (DESIGN.md invariant 6). When copy i's episode
+ * Terminated is not truncated. When copy i's episode
  * ends on a step, step resets copy i at once, so obs row i already holds the
  * NEXT episode's first observation; the observation the step actually
  * reached is kept in final_obs row i. A learner computes the step's target as
@@ -14,7 +14,7 @@
  *     r + gamma * V(obs[i])         otherwise (episode continues)
  * never from obs[i] at a done step: that belongs to another episode.
  *
- * Seeding (invariant 7): copy i draws its resets from its own generator
+ * Seeding: copy i draws its resets from its own generator
  * rlc_rng_create_indexed(seed, stream, i), owned by the vec env. Copy i is
  * therefore bit-identical to a single rlc_env created with that generator
  * and reset whenever it reports terminated || truncated, whatever n_envs is
