@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "test_files.h"
 #include "test_util.h"
 
 #ifndef RLC_BIN
@@ -29,62 +30,6 @@
 
 extern char **environ;
 
-static char tmp_dir[64];
-
-static int group_setup(void **state)
-{
-    (void)state;
-    snprintf(tmp_dir, sizeof tmp_dir, "/tmp/rlc_test_cli_XXXXXX");
-    return mkdtemp(tmp_dir) ? 0 : -1;
-}
-
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    return nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* tmp_dir/<name> in a static rotating buffer (8 live at a time). */
-static const char *tmp_path(const char *name)
-{
-    static char bufs[8][512];
-    static int next;
-    char *b = bufs[next++ % 8];
-    snprintf(b, sizeof bufs[0], "%s/%s", tmp_dir, name);
-    return b;
-}
-
-static bool exists(const char *path)
-{
-    struct stat sb;
-    return lstat(path, &sb) == 0;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    size_t cap = 4096, n = 0, got;
-    char *buf = malloc(cap + 1);
-    assert_non_null(buf);
-    while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            cap *= 2;
-            buf = realloc(buf, cap + 1);
-            assert_non_null(buf);
-        }
-    }
-    fclose(f);
-    buf[n] = '\0';
-    return buf;
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -156,8 +101,8 @@ static int rlc_v(const char *stdout_path, const char *tag, va_list ap)
     assert_int_equal(got, pid);
     free(out_text);
     free(err_text);
-    out_text = stdout_path ? strdup("") : slurp(out_path);
-    err_text = slurp(err_path);
+    out_text = stdout_path ? strdup("") : slurp(out_path, NULL);
+    err_text = slurp(err_path, NULL);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -532,21 +477,21 @@ static void test_tiny_run(void **state)
     }
     char p[700];
     snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/monitor.csv", out_dir);
-    char *mon = slurp(p);
+    char *mon = slurp(p, NULL);
     assert_int_equal(count_lines(mon), 2 + 2); /* 400 steps: two episodes */
     free(mon);
     snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/eval.csv", out_dir);
-    char *ev = slurp(p);
+    char *ev = slurp(p, NULL);
     assert_int_equal(count_lines(ev), 1 + 1); /* eval_freq 0: only at the end */
     assert_contains(ev, "\n400,");
     free(ev);
     snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/config.ini", out_dir);
-    char *ini = slurp(p);
+    char *ini = slurp(p, NULL);
     assert_contains(ini, "seed = 3\n");
     assert_contains(ini, "total_timesteps = 400\n");
     free(ini);
     snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/model.rlc", out_dir);
-    char *model = slurp(p);
+    char *model = slurp(p, NULL);
     assert_memory_equal(model, "RLCCKPT1", 8);
     free(model);
 }
