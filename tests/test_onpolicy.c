@@ -75,6 +75,18 @@ static gsl_vector *params(const rlc_agent_type *type, void *agent)
     return t[0].value;
 }
 
+/* B08 (a): the k3 estimator on log-ratios [0.3, −0.3, 0.2, −0.2] is
+ * 0.0327026, above 1.5·0.01, although mean(−log ρ) is exactly 0 here. */
+static void test_approx_kl_b08(void **s)
+{
+    (void)s;
+    const double lr[4] = {0.3, -0.3, 0.2, -0.2};
+    double k = rlc_ppo_approx_kl(lr, 4);
+    assert_near(k, 0.0327026, 5e-8);
+    assert_true(k > 1.5 * 0.01);
+    assert_near(rlc_ppo_approx_kl(lr, 0), 0.0, 0);
+}
+
 /* B08 (b): 4 minibatches × 10 epochs with target_kl = 1e-12: the first
  * minibatch (KL 0: the policy has not moved) is applied, the second trips
  * the stop before its step, so each rollout makes exactly 1 optimiser step
@@ -229,6 +241,7 @@ int main(void)
     gsl_set_error_handler_off();
     rlc_blas_set_threads(1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_approx_kl_b08),
         cmocka_unit_test(test_ppo_kl_early_stop_b08),
         cmocka_unit_test(test_ppo_linear_lr_b29),
         cmocka_unit_test(test_ppo_single_sample_minibatch_b06),

@@ -36,6 +36,12 @@ typedef struct rlc_ppo_config {
     rlc_policy_config policy;
 } rlc_ppo_config;
 
+/* The approximate KL(π_old ‖ π_new) PPO logs and early-stops on:
+ * mean((ρ − 1) − log ρ) over n log-ratios log ρ = log π_new − log π_old
+ * (Schulman's k3 estimator, as SB3 and CleanRL): never negative, unlike the
+ * plain mean(−log ρ). Pitfall B08: [0.3, −0.3, 0.2, −0.2] → 0.0327026. */
+double rlc_ppo_approx_kl(const double *log_ratio, size_t n);
+
 /* Stable-Baselines3's PPO defaults (n_steps 2048, batch 64, 10 epochs,
  * lr 3e-4, γ 0.99, λ 0.95, ε 0.2, ent 0, vf 0.5, max_grad_norm 0.5), one env. */
 void rlc_ppo_config_default(rlc_ppo_config *cfg);

@@ -113,6 +113,14 @@ static rlc_onpolicy_settings ppo_settings(void *p)
                                    a->cfg.norm_reward};
 }
 
+double rlc_ppo_approx_kl(const double *log_ratio, size_t n)
+{
+    double k = 0.0;
+    for (size_t i = 0; i < n; i++)
+        k += expm1(log_ratio[i]) - log_ratio[i]; /* (ρ − 1) − log ρ */
+    return n ? k / (double)n : 0.0;
+}
+
 static double scheduled(double v, rlc_schedule s, double progress_remaining)
 {
     return s == RLC_SCHEDULE_LINEAR ? v * progress_remaining : v;
@@ -158,16 +166,13 @@ static rlc_node *minibatch_loss(ppo *a, size_t m, double clip, double *pg, doubl
                                                rlc_tape_scale(t, value_loss, a->cfg.vf_coef)));
     if (!loss)
         return NULL;
-    double k = 0, cf = 0;
-    for (size_t i = 0; i < m; i++) {
-        double lr = log_ratio->value.data[i], r = ratio->value.data[i];
-        k += (r - 1.0) - lr; /* Schulman's k3 estimator, as SB3 and CleanRL */
-        cf += fabs(r - 1.0) > clip;
-    }
+    double cf = 0;
+    for (size_t i = 0; i < m; i++)
+        cf += fabs(ratio->value.data[i] - 1.0) > clip;
     *pg = rlc_node_scalar(policy_loss);
     *vl = rlc_node_scalar(value_loss);
     *ent = rlc_node_scalar(entropy);
-    *kl = k / (double)m;
+    *kl = rlc_ppo_approx_kl(log_ratio->value.data, m);
     *clip_frac = cf / (double)m;
     return loss;
 }
