@@ -17,6 +17,7 @@
  * and glibc's sin/cos. */
 #include <math.h>
 #include "rlc/env.h"
+#include "classic_control.h"
 
 #define RLC_CP_GRAVITY 9.8
 #define RLC_CP_MASSPOLE 0.1
@@ -28,29 +29,10 @@
 #define RLC_CP_THETA_THRESHOLD (12 * 2 * 3.141592653589793 / 360)
 #define RLC_CP_X_THRESHOLD 2.4
 
-/* Round to float32 and back. The volatile keeps GCC 12's SLP vectorizer from
- * dropping the round trip on adjacent stores (README pitfall 4). */
-static double rlc_cartpole_f32(double x)
-{
-    volatile float f = (float)x;
-    return f;
-}
-
-/* Uniform in [lo, hi) as NumPy's uniform computes it, lo + (hi - lo) * U;
- * redraws in the (generator-dependent) case that rounding reaches hi. */
-static double rlc_cartpole_uniform(gsl_rng *rng, double lo, double hi)
-{
-    double x;
-    do
-        x = lo + (hi - lo) * gsl_rng_uniform(rng);
-    while (x >= hi);
-    return x;
-}
-
 static void rlc_cartpole_reset(double *state, gsl_rng *rng)
 {
     for (int i = 0; i < 4; i++)
-        state[i] = rlc_cartpole_uniform(rng, -0.05, 0.05);
+        state[i] = rlc_cc_uniform(rng, -0.05, 0.05);
     state[4] = 0.0;
 }
 
@@ -92,7 +74,7 @@ static void rlc_cartpole_step(double *state, const double *action, double *rewar
 static void rlc_cartpole_observe(double *state, double *obs)
 {
     for (int i = 0; i < 4; i++)
-        obs[i] = rlc_cartpole_f32(state[i]);
+        obs[i] = rlc_cc_f32(state[i]);
 }
 
 /* Box(-high, high) with high = f32([2 * 2.4, inf, 2 * theta_threshold, inf]). */

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "rlc/env.h"
+#include "classic_control.h"
 
 #define RLC_PI 3.141592653589793
 
@@ -55,14 +56,6 @@ static inline double rlc_pendulum_sq(double x)
     return rlc_pendulum_pow(x, 2.0);
 }
 
-/* Round to float32 and back. The volatile keeps GCC 12's SLP vectorizer from
- * dropping the round trip on adjacent stores (README pitfall 4). */
-static double rlc_pendulum_f32(double x)
-{
-    volatile float f = (float)x;
-    return f;
-}
-
 /* angle_normalize: ((x + pi) % (2*pi)) - pi with Python's floor modulo
  * (result has the sign of the divisor; a zero result is +0.0). The common
  * cases skip fmod, giving the same bits: for 0 <= a < b fmod(a, b) is a; for
@@ -95,21 +88,10 @@ static double rlc_pendulum_clip(double x, double lo, double hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
-/* Uniform in [lo, hi) as NumPy's uniform computes it, lo + (hi - lo) * U;
- * redraws in the (generator-dependent) case that rounding reaches hi. */
-static double rlc_pendulum_uniform(gsl_rng *rng, double lo, double hi)
-{
-    double x;
-    do
-        x = lo + (hi - lo) * gsl_rng_uniform(rng);
-    while (x >= hi);
-    return x;
-}
-
 static void rlc_pendulum_reset(double *state, gsl_rng *rng)
 {
-    state[0] = rlc_pendulum_uniform(rng, -RLC_PI, RLC_PI);
-    state[1] = rlc_pendulum_uniform(rng, -1.0, 1.0);
+    state[0] = rlc_cc_uniform(rng, -RLC_PI, RLC_PI);
+    state[1] = rlc_cc_uniform(rng, -1.0, 1.0);
 }
 
 static void rlc_pendulum_step(double *state, const double *action, double *reward,
@@ -135,9 +117,9 @@ static void rlc_pendulum_observe(double *state, double *obs)
     double s, c;
     sincos(state[0], &s, &c); /* glibc's sincos returns exactly its sin and cos, in one call */
     state[2] = s;
-    obs[0] = rlc_pendulum_f32(c);
-    obs[1] = rlc_pendulum_f32(s);
-    obs[2] = rlc_pendulum_f32(state[1]);
+    obs[0] = rlc_cc_f32(c);
+    obs[1] = rlc_cc_f32(s);
+    obs[2] = rlc_cc_f32(state[1]);
 }
 
 static const double rlc_pendulum_obs_low[3] = {-1.0, -1.0, -8.0};
