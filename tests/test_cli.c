@@ -128,7 +128,7 @@ static int rlc_stdout(const char *stdout_path, const char *tag, ...)
 #define assert_contains(hay, needle)                                                              \
     do {                                                                                         \
         if (!strstr((hay), (needle)))                                                            \
-            print_error("'%s' not found in:\n%s\n", (needle), (hay));                             \
+            print_error("'%s' not found in:\n%s\n", (needle), (hay) ? (hay) : "(null)");        \
         assert_non_null(strstr((hay), (needle)));                                                \
     } while (0)
 

@@ -443,9 +443,9 @@ static void test_no_allocation(void **st)
     rlc_vec_env *v = NULL;
     assert_int_equal(rlc_vec_env_create(&v, &rlc_env_cartpole_v1, 4, SEED, 2), RLC_OK);
     const double *obs = v->obs, *final_obs = v->final_obs;
-    const double actions[4] = {1, 0, 1, 0};
     size_t episodes = 0;
 #if COUNT_ALLOCS
+    const double actions[4] = {1, 0, 1, 0};
     n_allocs = 0;
     counting = true;
     rlc_vec_env_reset(v);
