@@ -6,6 +6,10 @@
 #include <gsl/gsl_blas.h>
 #include "rlc/optim.h"
 
+/* Compiled for AVX2 and the baseline; bit-identical results (see tape.c). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx2", "default")))
+#endif
 static void adam_step(rlc_optim *o, double *restrict p, const double *restrict g)
 {
     const double b1 = o->config.beta1, b2 = o->config.beta2, eps = o->config.eps;

@@ -10,6 +10,16 @@
 #include <gsl/gsl_blas.h>
 #include "rlc/tape.h"
 
+/* The hot elementwise kernels are compiled twice, for AVX2 and for the
+ * baseline, and the loader picks one (GCC function multiversioning). The
+ * arithmetic is the same IEEE operations either way (no FMA: the build
+ * passes -ffp-contract=off), so results are bit-identical on any x86-64. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define RLC_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define RLC_SIMD_CLONES
+#endif
+
 enum {
     OP_LEAF, OP_MATMUL, OP_MATMUL_BT, OP_ADD_BIAS, OP_LINEAR, OP_ADD, OP_SUB, OP_MUL,
     OP_AFFINE, OP_SCALE_COLS, OP_RELU, OP_TANH, OP_SQUARE, OP_SUM, OP_MEAN, OP_CONCAT_COLS,
@@ -329,6 +339,7 @@ static void each_row(const rlc_node *x, rlc_node *y,
         k(COLS(x), x->value.data + i * x->value.tda, y->value.data + i * COLS(y));
 }
 
+RLC_SIMD_CLONES
 static void relu_k(size_t n, const double *restrict x, double *restrict y)
 {
     for (size_t j = 0; j < n; j++) {
@@ -383,6 +394,7 @@ static inline double exp_nonpositive(double x)
  * instead of glibc's tanh (via expm1), which took half of a PPO update.
  * Relative error ≤ ~1e-13 for tiny |x| (cancellation in 1 − e), a few ULP
  * elsewhere: ample for networks. y may not alias x. */
+RLC_SIMD_CLONES
 static void tanh_k(size_t n, const double *restrict x, double *restrict y)
 {
     for (size_t j = 0; j < n; j++) {
@@ -684,17 +696,20 @@ static void bw_elementwise(rlc_node *y)
 
 /* Elementwise backward kernels over n contiguous entries; `restrict` lets
  * the compiler vectorise them. */
+RLC_SIMD_CLONES
 static void bw_affine_k(size_t n, double a, const double *restrict g, double *restrict dx)
 {
     for (size_t j = 0; j < n; j++)
         dx[j] += g[j] * a;
 }
+RLC_SIMD_CLONES
 static void bw_scale_cols_k(size_t n, const double *restrict k, const double *restrict g,
                             double *restrict dx)
 {
     for (size_t j = 0; j < n; j++)
         dx[j] += g[j] * k[j];
 }
+RLC_SIMD_CLONES
 static void bw_relu_k(size_t n, const double *restrict x, const double *restrict g,
                       double *restrict dx)
 {
@@ -703,12 +718,14 @@ static void bw_relu_k(size_t n, const double *restrict x, const double *restrict
         dx[j] += x[j] > 0.0 ? gj : 0.0;
     }
 }
+RLC_SIMD_CLONES
 static void bw_tanh_k(size_t n, const double *restrict y, const double *restrict g,
                       double *restrict dx)
 {
     for (size_t j = 0; j < n; j++)
         dx[j] += g[j] * (1.0 - y[j] * y[j]);
 }
+RLC_SIMD_CLONES
 static void bw_square_k(size_t n, const double *restrict x, const double *restrict g,
                         double *restrict dx)
 {
