@@ -135,7 +135,8 @@ typedef struct rlc_runner_config {
 /* Train `agent` on `env` (training resets from env's rng) and evaluate it
  * deterministically on `eval_env` (a separate instance with its own rng)
  * every eval_freq steps and once at the end. A callback's non-OK status
- * stops the run and is returned. Allocates only two observation buffers. */
+ * stops the run and is returned. Allocates only the evaluation returns;
+ * observation or action dimensions above 64 are refused (RLC_EINVAL). */
 rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env *env,
                                 rlc_env *eval_env, const rlc_runner_config *cfg,
                                 const rlc_runner_callbacks *cb);

@@ -118,6 +118,10 @@ rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err);
  * e.g. "0.001". Returns RLC_EIO on a write error, RLC_EINVAL on NULL. */
 rlc_status rlc_config_write(const rlc_config *cfg, FILE *f);
 
+/* The settings struct of cfg->algo (&cfg->ddpg, &cfg->ppo or &cfg->a2c), as
+ * the agent type's create expects it; NULL for an unknown algorithm. */
+const void *rlc_config_algo_settings(const rlc_config *cfg);
+
 /* The settings table as help text, one line per key:
  * "[section] key  type  default  range — help". */
 void rlc_config_print_help(FILE *f);

@@ -12,8 +12,6 @@
 #include "rlc/mlp.h"
 #include "rlc/tape.h"
 
-#define RLC_MAX_HIDDEN 4 /* most hidden layers a net_arch may list */
-
 typedef enum rlc_action_noise {
     RLC_NOISE_NORMAL, /* i.i.d. N(0, noise_std^2) per step */
     RLC_NOISE_OU,     /* Ornstein–Uhlenbeck(theta = ou_theta, sigma = noise_std, dt = ou_dt), reset at episode start */

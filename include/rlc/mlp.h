@@ -17,6 +17,7 @@
 #include "rlc/tape.h"
 
 #define RLC_MLP_MAX_LAYERS 8
+#define RLC_MAX_HIDDEN 4 /* most hidden layers a configured net_arch may list */
 
 typedef enum rlc_activation {
     RLC_ACT_IDENTITY,

@@ -15,7 +15,6 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
-#include "rlc/ddpg.h" /* RLC_MAX_HIDDEN */
 #include "rlc/distributions.h"
 #include "rlc/env.h"
 #include "rlc/mlp.h"
@@ -47,6 +46,7 @@ typedef struct rlc_policy {
     gsl_matrix_view log_std, dlog_std; /* 1 × act_dim views (Gaussian only) */
     rlc_running_norm *obs_norm;       /* NULL unless config.norm_obs */
     gsl_vector_view obs_mean, obs_var, obs_count; /* views of obs_norm's statistics, for checkpoints */
+    double *obs_row;                  /* obs_dim scratch: predict's normalised observation */
 } rlc_policy;
 
 /* Build a policy for env's spaces, initialised from rng (orthogonal or

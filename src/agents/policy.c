@@ -7,8 +7,6 @@
 #include "rlc/policy.h"
 #include "rlc/rng.h"
 
-#define MAX_ROWS_ON_STACK 64 /* act/values handle more rows in chunks of this */
-
 void rlc_policy_config_default(rlc_policy_config *cfg)
 {
     *cfg = (rlc_policy_config){
@@ -33,6 +31,7 @@ void rlc_policy_free(rlc_policy *p)
     if (p->grads)
         gsl_vector_free(p->grads);
     rlc_running_norm_free(p->obs_norm);
+    free(p->obs_row);
     free(p);
 }
 
@@ -72,7 +71,8 @@ rlc_status rlc_policy_create(rlc_policy **out, const rlc_policy_config *cfg,
     rlc_status st = RLC_ENOMEM;
     p->params = gsl_vector_calloc(na + nc + nl);
     p->grads = gsl_vector_calloc(na + nc + nl);
-    if (!p->params || !p->grads)
+    p->obs_row = malloc(p->obs_dim * sizeof *p->obs_row);
+    if (!p->params || !p->grads || !p->obs_row)
         goto fail;
     if ((st = rlc_mlp_create_in(&p->actor, &ac, p->params, p->grads, 0)) ||
         (st = rlc_mlp_create_in(&p->critic, &cc, p->params, p->grads, na)))
@@ -130,40 +130,31 @@ void rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs,
 void rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n, gsl_rng *rng,
                     double *actions, double *log_probs, double *values)
 {
-    for (size_t r0 = 0; r0 < n; r0 += MAX_ROWS_ON_STACK) {
-        size_t m = n - r0 < MAX_ROWS_ON_STACK ? n - r0 : MAX_ROWS_ON_STACK;
-        gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs + r0 * p->obs_dim, m, p->obs_dim);
-        rlc_node *dp, *ls, *v;
-        rlc_tape_reset(t);
-        rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, &v);
-        for (size_t i = 0; i < m; i++) {
-            log_probs[r0 + i] = rlc_dist_sample(p->dist, p->dist_dim, dp->value.data + i * p->dist_dim,
-                                                ls ? ls->value.data : NULL, rng,
-                                                actions + (r0 + i) * p->act_dim);
-            values[r0 + i] = v->value.data[i];
-        }
+    gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
+    rlc_node *dp, *ls, *v;
+    rlc_tape_reset(t);
+    rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, &v);
+    for (size_t i = 0; i < n; i++) {
+        log_probs[i] = rlc_dist_sample(p->dist, p->dist_dim, dp->value.data + i * p->dist_dim,
+                                       ls ? ls->value.data : NULL, rng, actions + i * p->act_dim);
+        values[i] = v->value.data[i];
     }
 }
 
 void rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
                        double *values)
 {
-    for (size_t r0 = 0; r0 < n; r0 += MAX_ROWS_ON_STACK) {
-        size_t m = n - r0 < MAX_ROWS_ON_STACK ? n - r0 : MAX_ROWS_ON_STACK;
-        gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs + r0 * p->obs_dim, m, p->obs_dim);
-        rlc_node *v;
-        rlc_tape_reset(t);
-        rlc_policy_forward(p, t, &ov.matrix, false, NULL, NULL, &v);
-        memcpy(values + r0, v->value.data, m * sizeof *values);
-    }
+    gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
+    rlc_node *v;
+    rlc_tape_reset(t);
+    rlc_policy_forward(p, t, &ov.matrix, false, NULL, NULL, &v);
+    memcpy(values, v->value.data, n * sizeof *values);
 }
 
 void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, const double *obs, double *action)
 {
-    double x[MAX_ROWS_ON_STACK];
-    size_t od = p->obs_dim < MAX_ROWS_ON_STACK ? p->obs_dim : MAX_ROWS_ON_STACK;
-    rlc_policy_normalize_obs(p, obs, x, 1);
-    gsl_matrix_const_view ov = gsl_matrix_const_view_array(x, 1, od);
+    rlc_policy_normalize_obs(p, obs, p->obs_row, 1);
+    gsl_matrix_const_view ov = gsl_matrix_const_view_array(p->obs_row, 1, p->obs_dim);
     rlc_node *dp;
     rlc_tape_reset(t);
     rlc_policy_forward(p, t, &ov.matrix, false, &dp, NULL, NULL);

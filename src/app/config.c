@@ -60,14 +60,15 @@ typedef struct section_info {
     bool algorithm;
     bool box_actions;      /* algorithm handles Box action spaces */
     bool discrete_actions; /* algorithm handles Discrete action spaces */
+    size_t settings;       /* algorithm: offset of its settings struct in rlc_config */
 } section_info;
 
 static const section_info sections[] = {
-    {"run", false, false, false},
-    {"eval", false, false, false},
-    {"ddpg", true, true, false},
-    {"ppo", true, true, true},
-    {"a2c", true, true, true},
+    {"run", false, false, false, 0},
+    {"eval", false, false, false, 0},
+    {"ddpg", true, true, false, offsetof(rlc_config, ddpg)},
+    {"ppo", true, true, true, offsetof(rlc_config, ppo)},
+    {"a2c", true, true, true, offsetof(rlc_config, a2c)},
 };
 #define N_SECTIONS (sizeof sections / sizeof sections[0])
 
@@ -285,6 +286,12 @@ static bool is_algorithm(const char *name)
 {
     const section_info *s = find_section(name);
     return s && s->algorithm;
+}
+
+const void *rlc_config_algo_settings(const rlc_config *cfg)
+{
+    const section_info *s = find_section(cfg->algo);
+    return s && s->algorithm ? (const char *)cfg + s->settings : NULL;
 }
 
 /* Whether the row is read, written and validated for algorithm `algo`:

@@ -251,9 +251,7 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     run_ctx c = {.cfg = cfg, .res = res, .display = progress, .last_eval_mean = NAN,
                  .on_policy = type->kind == RLC_AGENT_ON_POLICY,
                  .final_timesteps = cfg->total_timesteps};
-    const void *settings = !strcmp(cfg->algo, "ppo")   ? (const void *)&cfg->ppo
-                           : !strcmp(cfg->algo, "a2c") ? (const void *)&cfg->a2c
-                                                       : (const void *)&cfg->ddpg;
+    const void *settings = rlc_config_algo_settings(cfg);
     gsl_rng *env_rng = rlc_rng_create(cfg->seed, RLC_RNG_ENV);
     gsl_rng *eval_rng = rlc_rng_create(cfg->seed, RLC_RNG_EVAL_ENV);
     rlc_env *env = NULL, *eval_env = NULL;
