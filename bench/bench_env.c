@@ -1,9 +1,10 @@
-/* bench_env.c — raw environment throughput: steps/s of Pendulum-v1 and
- * CartPole-v1 through rlc_env_step, resetting when an episode ends, with
- * actions from a precomputed table (the action rng is not timed; reset draws
- * are, as in real use). Prints the median of 5 timed runs (CLOCK_MONOTONIC)
- * for one env, then for 4 envs stepped in turn on the same core (a vector env:
- * independent dependency chains that the CPU can overlap). Deliberately not
+/* bench_env.c — raw environment throughput on one core: steps/s of
+ * Pendulum-v1 and CartPole-v1 through rlc_env_step (one env, resetting when
+ * an episode ends), then through rlc_vec_env_step (VEC_ENVS copies in
+ * lockstep with automatic reset: the env's step_batch where it has one, so
+ * the copies' dependency chains overlap). Actions come from a precomputed
+ * table (the action rng is not timed; reset draws are, as in real use).
+ * Prints the median of 5 timed runs (CLOCK_MONOTONIC). Deliberately not
  * measured: agents, networks, multi-threading.
  *
  * Usage: bench_env [steps_scale [env_id]]   (e.g. 0.1 for a quick run) */
@@ -12,11 +13,12 @@
 #include <string.h>
 #include <time.h>
 #include "rlc/env.h"
+#include "rlc/vec_env.h"
 
 #define BENCH_RUNS 5
 #define BENCH_ACTIONS 4096 /* power of two */
-#define BENCH_MAX_ENVS 4
 #define BENCH_MAX_DIM 8
+#define VEC_ENVS 16
 
 static double bench_clock(clockid_t id)
 {
@@ -31,30 +33,39 @@ static int bench_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Steps per second of one run of `steps` steps in total over `n` envs stepped
- * in turn, by the wall clock; *cpu_rate gets the same by this thread's CPU
- * time (not inflated by other processes on a busy machine). `sink`
- * accumulates outputs so the work cannot be optimised away. */
-static double bench_run(rlc_env **envs, size_t n, const double *actions, size_t act_dim,
+/* Steps per second of `steps` steps of one env, or of a vec env (then
+ * `steps` counts every copy's steps), by the wall clock; *cpu_rate gets the
+ * same by this thread's CPU time (not inflated by other processes on a busy
+ * machine). `sink` accumulates outputs so the work cannot be optimised away. */
+static double bench_run(rlc_env *env, rlc_vec_env *v, const double *actions, size_t act_dim,
                         long steps, double *sink, double *cpu_rate)
 {
-    double obs[BENCH_MAX_ENVS][BENCH_MAX_DIM], reward, acc = 0.0;
+    double obs[BENCH_MAX_DIM], reward, acc = 0.0;
     bool term, trunc;
     long episodes = 0;
-    for (size_t e = 0; e < n; e++)
-        rlc_env_reset(envs[e], obs[e]);
+    if (v)
+        rlc_vec_env_reset(v);
+    else
+        rlc_env_reset(env, obs);
     double t0 = bench_clock(CLOCK_MONOTONIC), c0 = bench_clock(CLOCK_THREAD_CPUTIME_ID);
-    for (long i = 0; i < steps; i += (long)n) {
-        for (size_t e = 0; e < n; e++) {
-            const double *a = actions + (((size_t)i + e) & (BENCH_ACTIONS - 1)) * act_dim;
-            rlc_env_step(envs[e], a, obs[e], &reward, &term, &trunc);
-            acc += reward + obs[e][0];
+    if (v) {
+        /* the action rows of step i start at an offset below BENCH_ACTIONS
+         * actions; the table has VEC_ENVS more, so a row never runs off it */
+        for (long i = 0; i < steps; i += VEC_ENVS) {
+            rlc_vec_env_step(v, actions + ((size_t)i & (BENCH_ACTIONS - 1)) * act_dim);
+            acc += v->rewards[0] + v->obs[0];
+            episodes += v->terminated[0] || v->truncated[0];
+        }
+    } else
+        for (long i = 0; i < steps; i++) {
+            rlc_env_step(env, actions + ((size_t)i & (BENCH_ACTIONS - 1)) * act_dim, obs, &reward,
+                         &term, &trunc);
+            acc += reward + obs[0];
             if (term || trunc) {
-                rlc_env_reset(envs[e], obs[e]);
+                rlc_env_reset(env, obs);
                 episodes++;
             }
         }
-    }
     double t1 = bench_clock(CLOCK_MONOTONIC), c1 = bench_clock(CLOCK_THREAD_CPUTIME_ID);
     *sink += acc + (double)episodes;
     *cpu_rate = (double)steps / (c1 - c0);
@@ -63,43 +74,44 @@ static double bench_run(rlc_env **envs, size_t n, const double *actions, size_t 
 
 static int bench_env(const rlc_env_type *type, long steps, gsl_rng *rng, double *sink)
 {
-    static double actions[BENCH_ACTIONS * BENCH_MAX_DIM];
+    static double actions[(BENCH_ACTIONS + VEC_ENVS) * BENCH_MAX_DIM];
     size_t dim = type->action_space.dim;
     if (dim > BENCH_MAX_DIM || type->observation_space.dim > BENCH_MAX_DIM)
         return 1;
-    for (size_t i = 0; i < BENCH_ACTIONS; i++)
+    for (size_t i = 0; i < BENCH_ACTIONS + VEC_ENVS; i++)
         for (size_t j = 0; j < dim; j++)
             actions[i * dim + j] = type->action_space.kind == RLC_SPACE_DISCRETE
                 ? (double)gsl_rng_uniform_int(rng, type->action_space.n)
                 : type->action_space.low[j]
                       + (type->action_space.high[j] - type->action_space.low[j])
                             * gsl_rng_uniform(rng);
-    rlc_env *envs[BENCH_MAX_ENVS] = {0};
-    int rc = 0;
-    for (size_t e = 0; e < BENCH_MAX_ENVS && !rc; e++)
-        if (rlc_env_create(&envs[e], type, rng) != RLC_OK) {
-            fprintf(stderr, "bench_env: cannot create %s\n", type->id);
-            rc = 1;
-        }
-    static const size_t counts[2] = {1, BENCH_MAX_ENVS};
-    for (int k = 0; k < 2 && !rc; k++) {
-        size_t n = counts[k];
+    rlc_env *env = NULL;
+    rlc_vec_env *v = NULL;
+    if (rlc_env_create(&env, type, rng) != RLC_OK
+        || rlc_vec_env_create(&v, type, VEC_ENVS, 1, 0) != RLC_OK) {
+        fprintf(stderr, "bench_env: cannot create %s\n", type->id);
+        rlc_env_free(env);
+        return 1;
+    }
+    for (int k = 0; k < 2; k++) {
+        rlc_vec_env *vk = k ? v : NULL;
         double rate[BENCH_RUNS], cpu[BENCH_RUNS];
-        bench_run(envs, n, actions, dim, steps / 10, sink, &cpu[0]); /* warm-up */
+        bench_run(env, vk, actions, dim, steps / 10, sink, &cpu[0]); /* warm-up */
         for (int r = 0; r < BENCH_RUNS; r++)
-            rate[r] = bench_run(envs, n, actions, dim, steps, sink, &cpu[r]);
+            rate[r] = bench_run(env, vk, actions, dim, steps, sink, &cpu[r]);
         qsort(rate, BENCH_RUNS, sizeof rate[0], bench_cmp);
         qsort(cpu, BENCH_RUNS, sizeof cpu[0], bench_cmp);
         char name[64];
-        snprintf(name, sizeof name, n == 1 ? "%s" : "%s x%zu in turn", type->id, n);
+        snprintf(name, sizeof name, k ? "%s vec env x%d%s" : "%s", type->id, VEC_ENVS,
+                 type->step_batch ? " (step_batch)" : "");
         printf("%s: %.1f M steps/s (median of %d, %ld steps each; wall min %.1f max %.1f;"
                " by CPU time %.1f)\n",
                name, rate[BENCH_RUNS / 2] / 1e6, BENCH_RUNS, steps, rate[0] / 1e6,
                rate[BENCH_RUNS - 1] / 1e6, cpu[BENCH_RUNS / 2] / 1e6);
     }
-    for (size_t e = 0; e < BENCH_MAX_ENVS; e++)
-        rlc_env_free(envs[e]);
-    return rc;
+    rlc_vec_env_free(v);
+    rlc_env_free(env);
+    return 0;
 }
 
 int main(int argc, char **argv)

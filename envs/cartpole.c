@@ -36,29 +36,37 @@ static void rlc_cartpole_reset(double *state, gsl_rng *rng)
     state[4] = 0.0;
 }
 
-static void rlc_cartpole_step(double *state, const double *action, double *reward,
-                              bool *terminated)
+/* The equations of motion: the new (x, x_dot, theta, theta_dot) in s from
+ * the old ones, sin θ and cos θ, and the force. Gymnasium's formulas in its
+ * order of operations. */
+static inline void rlc_cartpole_euler(double s[4], double sintheta, double costheta, double force)
 {
-    double x = state[0], x_dot = state[1], theta = state[2], theta_dot = state[3];
-    static const double forces[2] = {-RLC_CP_FORCE_MAG, RLC_CP_FORCE_MAG};
-    double force = forces[action[0] >= 0.5]; /* a table, not a branch: actions are random */
-    double costheta = cos(theta);
-    double sintheta = sin(theta);
+    double x = s[0], x_dot = s[1], theta = s[2], theta_dot = s[3];
     double temp = (force + (RLC_CP_POLEMASS_LENGTH * (theta_dot * theta_dot)) * sintheta)
                   / RLC_CP_TOTAL_MASS;
     double thetaacc = (RLC_CP_GRAVITY * sintheta - costheta * temp)
                       / (RLC_CP_LENGTH * (4.0 / 3.0 - (RLC_CP_MASSPOLE * (costheta * costheta))
                                                           / RLC_CP_TOTAL_MASS));
     double xacc = temp - ((RLC_CP_POLEMASS_LENGTH * thetaacc) * costheta) / RLC_CP_TOTAL_MASS;
-    x = x + RLC_CP_TAU * x_dot;
-    x_dot = x_dot + RLC_CP_TAU * xacc;
-    theta = theta + RLC_CP_TAU * theta_dot;
-    theta_dot = theta_dot + RLC_CP_TAU * thetaacc;
-    state[0] = x;
-    state[1] = x_dot;
-    state[2] = theta;
-    state[3] = theta_dot;
+    s[0] = x + RLC_CP_TAU * x_dot;
+    s[1] = x_dot + RLC_CP_TAU * xacc;
+    s[2] = theta + RLC_CP_TAU * theta_dot;
+    s[3] = theta_dot + RLC_CP_TAU * thetaacc;
+}
 
+/* Action 1 pushes right, anything else left: a table, not a branch, as
+ * actions are random. */
+static inline double rlc_cartpole_force(const double *action)
+{
+    static const double forces[2] = {-RLC_CP_FORCE_MAG, RLC_CP_FORCE_MAG};
+    return forces[action[0] >= 0.5];
+}
+
+/* Termination test and reward of a stepped state (x, theta in state[0], [2];
+ * the terminated bookkeeping flag in state[4]). */
+static inline void rlc_cartpole_outcome(double *state, double *reward, bool *terminated)
+{
+    double x = state[0], theta = state[2];
     bool done = x < -RLC_CP_X_THRESHOLD || x > RLC_CP_X_THRESHOLD
                 || theta < -RLC_CP_THETA_THRESHOLD || theta > RLC_CP_THETA_THRESHOLD;
     if (!done)
@@ -69,6 +77,54 @@ static void rlc_cartpole_step(double *state, const double *action, double *rewar
     } else
         *reward = 0.0;
     *terminated = done;
+}
+
+static void rlc_cartpole_step(double *state, const double *action, double *reward,
+                              bool *terminated)
+{
+    rlc_cartpole_euler(state, sin(state[2]), cos(state[2]), rlc_cartpole_force(action));
+    rlc_cartpole_outcome(state, reward, terminated);
+}
+
+/* One copy's step is a chain of long-latency operations (sincos, then two
+ * divisions, into the next step's θ), so stepping copies one after another
+ * waits on each chain in turn. Here a group of copies is stepped phase by
+ * phase: all the sincos calls, then the equations of motion for the whole
+ * group at once on columns (which the compiler turns into SIMD; the same
+ * IEEE operations, so the same bits), then observations and outcomes. */
+static void rlc_cartpole_step_batch(size_t n, double *states, size_t stride,
+                                    const double *actions, double *obs, double *rewards,
+                                    bool *terminated)
+{
+    enum { GROUP = 8 };
+    for (size_t i0 = 0; i0 < n; i0 += GROUP) {
+        size_t m = n - i0 < GROUP ? n - i0 : GROUP;
+        double *st = states + i0 * stride;
+        double col[4][GROUP] = {{0}}, sn[GROUP], cs[GROUP], force[GROUP] = {0};
+        for (size_t k = 0; k < m; k++) {
+            for (int j = 0; j < 4; j++)
+                col[j][k] = st[k * stride + j];
+            force[k] = rlc_cartpole_force(actions + i0 + k);
+        }
+        for (size_t k = 0; k < GROUP; k++) { /* whole group: padding rows are zeros */
+            sn[k] = sin(col[2][k]);
+            cs[k] = cos(col[2][k]);
+        }
+        for (size_t k = 0; k < GROUP; k++) {
+            double s[4] = {col[0][k], col[1][k], col[2][k], col[3][k]};
+            rlc_cartpole_euler(s, sn[k], cs[k], force[k]);
+            for (int j = 0; j < 4; j++)
+                col[j][k] = s[j];
+        }
+        for (size_t k = 0; k < m; k++) {
+            double *o = obs + (i0 + k) * 4;
+            for (int j = 0; j < 4; j++) {
+                st[k * stride + j] = col[j][k];
+                o[j] = rlc_cc_f32(col[j][k]);
+            }
+            rlc_cartpole_outcome(st + k * stride, rewards + i0 + k, terminated + i0 + k);
+        }
+    }
 }
 
 static void rlc_cartpole_observe(double *state, double *obs)
@@ -95,5 +151,6 @@ const rlc_env_type rlc_env_cartpole_v1 = {
     .max_episode_steps = 500,
     .reset = rlc_cartpole_reset,
     .step = rlc_cartpole_step,
+    .step_batch = rlc_cartpole_step_batch,
     .observe = rlc_cartpole_observe,
 };

@@ -6,12 +6,20 @@
 
 #include <gsl/gsl_rng.h>
 
-/* Round to float32 and back. The volatile keeps GCC 12.2's SLP vectorizer
- * from dropping the round trip on adjacent stores (a wrong-code bug at -O2
- * that breaks bit-exactness). */
+/* Round to float32 and back. The empty asm makes the float opaque, so GCC
+ * cannot drop the round trip (GCC 12.2's SLP vectorizer does drop it on
+ * adjacent stores at -O2, a wrong-code bug that breaks bit-exactness), and
+ * the value stays in a register; elsewhere a volatile does the same job
+ * at the cost of a store and a load. */
 static inline double rlc_cc_f32(double x)
 {
-    volatile float f = (float)x;
+    float f = (float)x;
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __asm__("" : "+x"(f));
+#else
+    volatile float v = f;
+    f = v;
+#endif
     return f;
 }
 

@@ -1,6 +1,6 @@
 /* vec_env.c — n copies of one environment in lockstep with same-step
  * automatic reset (contract in include/rlc/vec_env.h). Deliberately not
- * here: dynamics and TimeLimit (rlc_env_step does both), threads, wrappers. */
+ * here: dynamics (the env type's), threads, wrappers. */
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/rng.h"
@@ -22,6 +22,7 @@ rlc_status rlc_vec_env_create(rlc_vec_env **out, const rlc_env_type *type, size_
     size_t n = n_envs, od = type->observation_space.dim;
     size_t sd = type->state_dim + type->scratch_dim + 1; /* + 1: never a zero-size row */
     v->n_envs = n;
+    v->state_stride = sd;
     v->type = type;
     v->obs_dim = od;
     v->act_dim = type->action_space.dim;
@@ -94,13 +95,22 @@ void rlc_vec_env_reset(rlc_vec_env *v)
 
 void rlc_vec_env_step(rlc_vec_env *v, const double *actions)
 {
-    size_t od = v->obs_dim;
+    size_t od = v->obs_dim, ad = v->act_dim;
+    const rlc_env_type *type = v->type;
+    if (type->step_batch)
+        type->step_batch(v->n_envs, v->states, v->state_stride, actions, v->obs, v->rewards,
+                         v->terminated);
     for (size_t i = 0; i < v->n_envs; i++) {
         double *obs = v->obs + i * od;
-        rlc_env_step(&v->envs[i], actions + i * v->act_dim, obs, &v->rewards[i],
-                     &v->terminated[i], &v->truncated[i]);
-        v->run_return[i] += v->rewards[i];
+        if (!type->step_batch) {
+            type->step(v->envs[i].state, actions + i * ad, &v->rewards[i], &v->terminated[i]);
+            type->observe(v->envs[i].state, obs);
+        }
+        /* the TimeLimit, as rlc_env_step applies it: run_length is the
+         * copy's elapsed steps since its last reset */
         v->run_length[i]++;
+        v->truncated[i] = type->max_episode_steps && v->run_length[i] >= type->max_episode_steps;
+        v->run_return[i] += v->rewards[i];
         if (v->terminated[i] || v->truncated[i]) {
             memcpy(v->final_obs + i * od, obs, od * sizeof(double));
             v->episode_return[i] = v->run_return[i];

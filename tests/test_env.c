@@ -568,6 +568,48 @@ static void test_cartpole_action_mapping(void **st)
     assert_true(below.state[1] == left.state[1]);
 }
 
+/* step_batch gives bit for bit what step then observe give, copy by copy: states spread
+ * far past the thresholds (so both sincos paths of glibc and the terminated
+ * bookkeeping are used), n not a multiple of the internal group, a stride
+ * wider than the state. */
+static void test_cartpole_step_batch_matches_step(void **st)
+{
+    (void)st;
+    enum { N = 19, STRIDE = 7, ROUNDS = 2000 };
+    const rlc_env_type *type = &rlc_env_cartpole_v1;
+    assert_non_null(type->step_batch);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 7);
+    double batch[N * STRIDE], single[N * STRIDE], actions[N], rb[N], rs[N], ob[N * 4], os[4];
+    bool tb[N], ts[N];
+    size_t terminal = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        for (size_t i = 0; i < N * STRIDE; i++)
+            batch[i] = 6.0 * (gsl_rng_uniform(rng) - 0.5); /* theta up to ±3 rad */
+        for (size_t i = 0; i < N; i++) {
+            batch[i * STRIDE + 4] = gsl_rng_uniform(rng) < 0.5 ? 0.0 : 1.0;
+            actions[i] = (double)gsl_rng_uniform_int(rng, 2);
+        }
+        memcpy(single, batch, sizeof batch);
+        type->step_batch(N, batch, STRIDE, actions, ob, rb, tb);
+        for (size_t i = 0; i < N; i++) {
+            type->step(single + i * STRIDE, &actions[i], &rs[i], &ts[i]);
+            type->observe(single + i * STRIDE, os);
+            for (size_t k = 0; k < 4; k++)
+                check_obs(ob[i * 4 + k], os[k], "step_batch", (size_t)round, k);
+            for (size_t k = 0; k < STRIDE; k++)
+                check_f64(batch[i * STRIDE + k], single[i * STRIDE + k], "step_batch",
+                          (size_t)round, "state");
+            check_f64(rb[i], rs[i], "step_batch", (size_t)round, "reward");
+            assert_int_equal(tb[i], ts[i]);
+            terminal += ts[i];
+        }
+    }
+    assert_true(terminal > ROUNDS * N / 2); /* most random states are out of bounds */
+    gsl_rng_free(rng);
+}
+
 /* ---- reset, TimeLimit, registry ------------------------------------------ */
 
 static void test_reset_ranges(void **st)
@@ -764,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_cartpole_thresholds_and_actions),
         cmocka_unit_test(test_cartpole_products_not_pow),
         cmocka_unit_test(test_cartpole_action_mapping),
+        cmocka_unit_test(test_cartpole_step_batch_matches_step),
         cmocka_unit_test(test_reset_ranges),
         cmocka_unit_test(test_reset_deterministic),
         cmocka_unit_test(test_truncation),

@@ -58,7 +58,7 @@ static bool counting_works(void)
 }
 
 #define SEED 20240611u
-#define MAX_COPIES 8
+#define MAX_COPIES 16
 #define MAX_OBS 4
 
 static uint64_t bits64(double x)
@@ -207,6 +207,14 @@ static void test_copies_independent_cartpole(void **st)
 {
     (void)st;
     check_copies(&rlc_env_cartpole_v1, 1000, 100);
+}
+
+/* More copies than CartPole's step_batch groups at once (8): the batched
+ * path still equals the single envs copy by copy. */
+static void test_batched_copies_cartpole(void **st)
+{
+    (void)st;
+    assert_true(check_against_singles(&rlc_env_cartpole_v1, 11, RLC_RNG_ENV, 1000) >= 300);
 }
 
 static void test_copies_independent_pendulum(void **st)
@@ -500,6 +508,7 @@ int main(void)
         cmocka_unit_test(test_single_copy_matches_env_cartpole),
         cmocka_unit_test(test_single_copy_matches_env_pendulum),
         cmocka_unit_test(test_copies_independent_cartpole),
+        cmocka_unit_test(test_batched_copies_cartpole),
         cmocka_unit_test(test_copies_independent_pendulum),
         cmocka_unit_test(test_pendulum_truncation),
         cmocka_unit_test(test_cartpole_termination),

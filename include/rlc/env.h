@@ -53,6 +53,17 @@ typedef struct rlc_env_type {
      * after every reset, set_state and step, so step always finds them
      * current; code calling these functions directly must do the same. */
     void (*observe)(double *state, double *obs);
+    /* Optional (NULL: the vector env calls step and observe per copy). Step
+     * n copies at once and observe them: copy i's state at
+     * states + i * stride (stride >= state_dim + scratch_dim), its action at
+     * actions + i * action_space.dim, its observation to obs + i * obs_dim,
+     * its reward and flag to rewards[i] and terminated[i]. Must give bit for
+     * bit what step then observe give per copy (scratch values included);
+     * it exists so an env can
+     * interleave the copies and let the CPU overlap their dependency chains
+     * (rlc_vec_env uses it). */
+    void (*step_batch)(size_t n, double *states, size_t stride, const double *actions,
+                       double *obs, double *rewards, bool *terminated);
 } rlc_env_type;
 
 typedef struct rlc_env {

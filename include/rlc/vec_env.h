@@ -61,11 +61,12 @@ typedef struct rlc_vec_env {
     size_t *episode_length;
 
     /* private: running sums of the current episodes, per-copy environments
-     * (their state vectors in one n_envs × state_dim block) and generators. */
+     * (their state vectors in one n_envs × state_stride block) and generators. */
     double *run_return;
     size_t *run_length;
     rlc_env *envs;
     double *states;
+    size_t state_stride;
     gsl_rng **rngs;
 } rlc_vec_env;
 
