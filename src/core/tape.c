@@ -10,12 +10,12 @@
 #include <gsl/gsl_blas.h>
 #include "rlc/tape.h"
 
-/* The hot elementwise kernels are compiled twice, for AVX2 and for the
+/* The hot elementwise kernels are compiled for AVX-512, AVX2 and the
  * baseline, and the loader picks one (GCC function multiversioning). The
  * arithmetic is the same IEEE operations either way (no FMA: the build
  * passes -ffp-contract=off), so results are bit-identical on any x86-64. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define RLC_SIMD_CLONES __attribute__((target_clones("avx2", "default")))
+#define RLC_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define RLC_SIMD_CLONES
 #endif
