@@ -239,7 +239,7 @@ static void test_action_scaling(void **state)
     for (size_t k = 0; k < 5; k++) {
         gsl_vector_set_zero(p);
         p->data[p->size - 1] = fabs(y[k]) == 1.0 ? 40.0 * y[k] : atanh(y[k]); /* tanh(±40) = ±1 */
-        rlc_agent_ddpg.predict(a, obs, &act);
+        rlc_agent_ddpg.predict(a, 1, obs, &act);
         assert_near(act, expect[k], 1e-15);
     }
     rlc_agent_ddpg.free(a);
@@ -286,17 +286,18 @@ static rlc_status count_episode(void *p, double r, size_t len, size_t t)
 
 static void train(void *agent, uint64_t seed, size_t steps, count_ctx *cc)
 {
-    gsl_rng *r1 = rlc_rng_create(seed, RLC_RNG_ENV), *r2 = rlc_rng_create(seed, RLC_RNG_EVAL_ENV);
-    rlc_env *env, *eval_env;
+    gsl_rng *r1 = rlc_rng_create(seed, RLC_RNG_ENV);
+    rlc_env *env;
+    rlc_vec_env *eval_envs;
     assert_int_equal(rlc_env_create(&env, &rlc_env_pendulum_v1, r1), RLC_OK);
-    assert_int_equal(rlc_env_create(&eval_env, &rlc_env_pendulum_v1, r2), RLC_OK);
-    rlc_runner_config rc = {.total_timesteps = steps, .log_interval = 0, .eval_freq = 0, .n_eval_episodes = 1};
+    assert_int_equal(rlc_vec_env_create(&eval_envs, &rlc_env_pendulum_v1, 1, seed, RLC_RNG_EVAL_ENV),
+                     RLC_OK);
+    rlc_runner_config rc = {.total_timesteps = steps, .log_interval = 0, .eval_freq = 0};
     rlc_runner_callbacks cb = {.ctx = cc, .on_episode = count_episode};
-    assert_int_equal(rlc_runner_offpolicy(&rlc_agent_ddpg, agent, env, eval_env, &rc, &cb), RLC_OK);
+    assert_int_equal(rlc_runner_offpolicy(&rlc_agent_ddpg, agent, env, eval_envs, &rc, &cb), RLC_OK);
     rlc_env_free(env);
-    rlc_env_free(eval_env);
+    rlc_vec_env_free(eval_envs);
     gsl_rng_free(r1);
-    gsl_rng_free(r2);
 }
 
 /* Same seed → bitwise-equal parameters after training (warm-up actions

@@ -226,6 +226,32 @@ static void test_distribution_values(void **s)
 /* PPO's clipped surrogate, pitfall B05: ε = 0.2, ρ = [0.5, 0.9, 1.1, 1.5,
  * 0.5, 1.5], A = [1, 1, 1, 1, −1, −1] → min(ρA, clip(ρ)A) = [0.5, 0.9, 1.1,
  * 1.2, −0.8, −1.5], ∂/∂ρ = [1, 1, 1, 0, 0, −1]. */
+/* rlc_tape_input: a constant whose value lives on the tape; filled in place
+ * it feeds ops like any leaf, backward leaves it alone while reaching the
+ * parameters, and an empty shape is refused. */
+static void test_input_node(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 256), RLC_OK);
+    rlc_node *x = rlc_tape_input(t, 2, 3);
+    assert_non_null(x);
+    assert_null(x->grad.data);
+    for (size_t i = 0; i < 6; i++)
+        x->value.data[i] = (double)i + 1.0; /* [[1 2 3] [4 5 6]] */
+    double w[3] = {0.5, -1.0, 2.0}, dw[3] = {0};
+    gsl_matrix_view wv = gsl_matrix_view_array(w, 1, 3), dwv = gsl_matrix_view_array(dw, 1, 3);
+    rlc_node *y = rlc_tape_sum(t, rlc_tape_matmul(t, x, rlc_tape_leaf(t, &wv.matrix, &dwv.matrix), true));
+    assert_true(rlc_node_scalar(y) == (0.5 - 2 + 6) + (2 - 5 + 12));
+    assert_int_equal(rlc_tape_backward(t, y), RLC_OK);
+    assert_true(dw[0] == 5.0); /* column sums of x */
+    assert_true(dw[1] == 7.0);
+    assert_true(dw[2] == 9.0);
+    assert_null(rlc_tape_input(t, 0, 3));
+    assert_int_equal(rlc_tape_status(t), RLC_EINVAL);
+    rlc_tape_free(t);
+}
+
 static void test_ppo_clip_b05(void **s)
 {
     (void)s;
@@ -359,7 +385,8 @@ int main(void)
         cmocka_unit_test(test_grad_gather),    cmocka_unit_test(test_grad_clip),
         cmocka_unit_test(test_grad_min),       cmocka_unit_test(test_grad_max),
         cmocka_unit_test(test_grad_gauss_logp), cmocka_unit_test(test_grad_gauss_kl),
-        cmocka_unit_test(test_distribution_values), cmocka_unit_test(test_ppo_clip_b05),
+        cmocka_unit_test(test_distribution_values),
+        cmocka_unit_test(test_input_node), cmocka_unit_test(test_ppo_clip_b05),
         cmocka_unit_test(test_forward_values), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_arena_settles),
     };

@@ -63,9 +63,11 @@ typedef struct rlc_agent_type {
     rlc_status (*create)(void **agent, const void *settings, const rlc_env_type *env,
                          uint64_t seed);
     void (*free)(void *agent);
-    /* Deterministic action for one observation (evaluation), clipped to the
-     * action bounds; never updates statistics. No allocation. */
-    void (*predict)(void *agent, const double *obs, double *action);
+    /* Deterministic actions for n observations (n × obs_dim, raw) into
+     * action (n × act_dim), clipped to the action bounds; never updates
+     * statistics. Allocates only while the agent's tape grows to the
+     * largest n seen. */
+    void (*predict)(void *agent, size_t n, const double *obs, double *action);
     /* --- off-policy agents --- */
     /* Exploratory action for training step `timestep` (0-based). */
     void (*explore)(void *agent, const double *obs, size_t timestep, double *action);
@@ -129,16 +131,16 @@ typedef struct rlc_runner_config {
     size_t total_timesteps;
     size_t log_interval;    /* 0: only at the end */
     size_t eval_freq;       /* 0: only at the end */
-    size_t n_eval_episodes; /* ≥ 1 */
 } rlc_runner_config;
 
 /* Train `agent` on `env` (training resets from env's rng) and evaluate it
- * deterministically on `eval_env` (a separate instance with its own rng)
- * every eval_freq steps and once at the end. A callback's non-OK status
- * stops the run and is returned. Allocates only the evaluation returns;
- * observation or action dimensions above 64 are refused (RLC_EINVAL). */
+ * with rlc_runner_evaluate on `eval_envs` (one copy per evaluation episode,
+ * their own generators) every eval_freq steps and once at the end. A
+ * callback's non-OK status stops the run and is returned. Allocates only
+ * the evaluation buffers; observation or action dimensions above 64 are
+ * refused (RLC_EINVAL). */
 rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env *env,
-                                rlc_env *eval_env, const rlc_runner_config *cfg,
+                                rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
                                 const rlc_runner_callbacks *cb);
 
 /* Train an on-policy agent: collect n_steps from each of the n_envs copies
@@ -147,16 +149,21 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
  * truncated step bootstraps from V(final observation)), update; repeat for
  * floor(total_timesteps / (n_steps·n_envs)) rollouts (at least one).
  * progress_remaining of update k of U is 1 − k/U (CleanRL's convention:
- * the first update uses the initial learning rate). Evaluates on eval_env
- * when the step count crosses a multiple of eval_freq, and at the end.
- * Allocates the rollout and a few n_envs-sized buffers once. */
+ * the first update uses the initial learning rate). Evaluates on eval_envs
+ * as the off-policy runner does, when the step count crosses a multiple of
+ * eval_freq, and at the end. Allocates the rollout and a few n_envs-sized
+ * buffers once. */
 rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
-                               rlc_env *eval_env, const rlc_runner_config *cfg,
+                               rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
                                const rlc_runner_callbacks *cb);
 
-/* Mean return over n deterministic episodes on env (per-episode returns to
- * `returns` if non-NULL, n doubles). */
-rlc_status rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_env *env, size_t n,
-                               double *returns);
+/* Deterministic evaluation (Stable-Baselines3's evaluate_policy on a vector
+ * env): resets every copy of envs, then steps them in lockstep with
+ * type->predict on all copies at once until each has finished one episode;
+ * copy i's return goes to returns[i] (n_envs doubles). Copies that finished
+ * keep stepping (their new episodes are ignored). actions: n_envs × act_dim
+ * scratch. Allocates only while the agent's tape grows. */
+void rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
+                         double *actions, double *returns);
 
 #endif

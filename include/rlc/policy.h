@@ -46,7 +46,6 @@ typedef struct rlc_policy {
     gsl_matrix_view log_std, dlog_std; /* 1 × act_dim views (Gaussian only) */
     rlc_running_norm *obs_norm;       /* NULL unless config.norm_obs */
     gsl_vector_view obs_mean, obs_var, obs_count; /* views of obs_norm's statistics, for checkpoints */
-    double *obs_row;                  /* obs_dim scratch: predict's normalised observation */
 } rlc_policy;
 
 /* Build a policy for env's spaces, initialised from rng (orthogonal or
@@ -77,9 +76,12 @@ void rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t 
 void rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
                        double *values);
 
-/* The deterministic action for ONE raw observation: normalised with frozen
- * statistics, the distribution's mode (pitfall B32), clipped to the bounds. */
-void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, const double *obs, double *action);
+/* Deterministic actions for n raw observations (n × obs_dim): normalised
+ * with frozen statistics, the distribution's mode (pitfall B32), clipped to
+ * the bounds, into actions (n × act_dim). Uses t as scratch; allocates only
+ * while the tape grows. */
+void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, size_t n, const double *obs,
+                        double *actions);
 
 /* Clip an action to the Box bounds for the environment (identity for
  * Discrete). The unclipped action is what the rollout stores. */
@@ -113,7 +115,7 @@ rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, doubl
 /* Agent-table entries shared by on-policy agents, for agent structs whose
  * FIRST member is their rlc_policy_trainer (so `agent` points to it):
  * deterministic action (rlc_policy_predict), the policy, the action rng. */
-void rlc_policy_trainer_predict(void *agent, const double *obs, double *action);
+void rlc_policy_trainer_predict(void *agent, size_t n, const double *obs, double *action);
 rlc_policy *rlc_policy_trainer_policy(void *agent);
 gsl_rng *rlc_policy_trainer_action_rng(void *agent);
 

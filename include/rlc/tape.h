@@ -59,6 +59,11 @@ size_t rlc_tape_capacity(const rlc_tape *t);
  * (same shape) receives accumulated gradient, or NULL for a constant. */
 rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad);
 
+/* Constant leaf whose rows × cols value lives in the tape's arena, valid
+ * until the next reset: for inputs built in place (normalised
+ * observations). The value is uninitialised; the caller fills it. */
+rlc_node *rlc_tape_input(rlc_tape *t, size_t rows, size_t cols);
+
 /* --- ops (each returns a new node; shapes are rows × cols) --- */
 
 /* a·b (n×k · k×m → n×m), or a·bᵀ with trans_b (b is m×k). BLAS dgemm. */

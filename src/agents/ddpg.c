@@ -48,8 +48,6 @@ typedef struct ddpg {
     rlc_replay *replay;
     rlc_replay_batch batch;
     gsl_matrix *y;                  /* batch × 1 critic targets */
-    gsl_matrix_view obs1;           /* 1 × obs_dim view of `obs_row` for acting */
-    double *obs_row;
     rlc_tape *tape;
     gsl_rng *explore_rng, *sample_rng;
     size_t n_updates;
@@ -62,7 +60,6 @@ static void ddpg_free(void *p)
         return;
     free(a->scale);
     free(a->noise);
-    free(a->obs_row);
     rlc_mlp_free(a->actor);
     rlc_mlp_free(a->actor_target);
     rlc_mlp_free(a->critic);
@@ -102,12 +99,11 @@ static rlc_status ddpg_create(void **out, const void *settings, const rlc_env_ty
     gsl_rng *init_rng = NULL;
     a->scale = malloc(2 * ad * sizeof(double));
     a->noise = calloc(ad, sizeof(double));
-    a->obs_row = malloc(od * sizeof(double));
     a->y = gsl_matrix_alloc(cfg->batch_size, 1);
     a->explore_rng = rlc_rng_create(seed, RLC_RNG_EXPLORE);
     a->sample_rng = rlc_rng_create(seed, RLC_RNG_SAMPLE);
     init_rng = rlc_rng_create(seed, RLC_RNG_INIT);
-    if (!a->scale || !a->noise || !a->obs_row || !a->y || !a->explore_rng || !a->sample_rng ||
+    if (!a->scale || !a->noise || !a->y || !a->explore_rng || !a->sample_rng ||
         !init_rng)
         goto fail;
     a->shift = a->scale + ad;
@@ -115,7 +111,6 @@ static rlc_status ddpg_create(void **out, const void *settings, const rlc_env_ty
         a->scale[j] = (a->high[j] - a->low[j]) / 2.0;
         a->shift[j] = (a->high[j] + a->low[j]) / 2.0;
     }
-    a->obs1 = gsl_matrix_view_array(a->obs_row, 1, od);
 
     rlc_mlp_config actor_cfg = {.n_layers = cfg->n_hidden + 1,
                                 .hidden_activation = RLC_ACT_RELU,
@@ -168,14 +163,17 @@ static rlc_node *critic_forward(ddpg *a, const rlc_mlp *critic, rlc_node *obs, r
     return rlc_mlp_forward(critic, a->tape, rlc_tape_concat_cols(a->tape, obs, act), train);
 }
 
-static void ddpg_predict(void *p, const double *obs, double *action)
+static void ddpg_predict(void *p, size_t n, const double *obs, double *action)
 {
     ddpg *a = p;
-    memcpy(a->obs_row, obs, a->obs_dim * sizeof(double));
     rlc_tape_reset(a->tape);
-    rlc_node *mu = actor_forward(a, a->actor, rlc_tape_leaf(a->tape, &a->obs1.matrix, NULL), false);
-    for (size_t j = 0; j < a->act_dim; j++) /* tanh can round to ±1: keep inside the bounds */
-        action[j] = fmin(fmax(mu->value.data[j], a->low[j]), a->high[j]);
+    rlc_node *x = rlc_tape_input(a->tape, n, a->obs_dim);
+    memcpy(x->value.data, obs, n * a->obs_dim * sizeof(double));
+    rlc_node *mu = actor_forward(a, a->actor, x, false);
+    for (size_t i = 0; i < n * a->act_dim; i++) { /* tanh can round to ±1: keep inside the bounds */
+        size_t j = i % a->act_dim;
+        action[i] = fmin(fmax(mu->value.data[i], a->low[j]), a->high[j]);
+    }
 }
 
 static void ddpg_episode_start(void *p)
@@ -192,7 +190,7 @@ static void ddpg_explore(void *p, const double *obs, size_t timestep, double *ac
             action[j] = gsl_ran_flat(a->explore_rng, a->low[j], a->high[j]);
         return;
     }
-    ddpg_predict(a, obs, action);
+    ddpg_predict(a, 1, obs, action);
     for (size_t j = 0; j < a->act_dim; j++) {
         double sigma = a->cfg.noise_std;
         switch (a->cfg.action_noise) {

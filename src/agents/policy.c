@@ -31,7 +31,6 @@ void rlc_policy_free(rlc_policy *p)
     if (p->grads)
         gsl_vector_free(p->grads);
     rlc_running_norm_free(p->obs_norm);
-    free(p->obs_row);
     free(p);
 }
 
@@ -71,8 +70,7 @@ rlc_status rlc_policy_create(rlc_policy **out, const rlc_policy_config *cfg,
     rlc_status st = RLC_ENOMEM;
     p->params = gsl_vector_calloc(na + nc + nl);
     p->grads = gsl_vector_calloc(na + nc + nl);
-    p->obs_row = malloc(p->obs_dim * sizeof *p->obs_row);
-    if (!p->params || !p->grads || !p->obs_row)
+    if (!p->params || !p->grads)
         goto fail;
     if ((st = rlc_mlp_create_in(&p->actor, &ac, p->params, p->grads, 0)) ||
         (st = rlc_mlp_create_in(&p->critic, &cc, p->params, p->grads, na)))
@@ -151,15 +149,18 @@ void rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size
     memcpy(values, v->value.data, n * sizeof *values);
 }
 
-void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, const double *obs, double *action)
+void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, size_t n, const double *obs,
+                        double *actions)
 {
-    rlc_policy_normalize_obs(p, obs, p->obs_row, 1);
-    gsl_matrix_const_view ov = gsl_matrix_const_view_array(p->obs_row, 1, p->obs_dim);
-    rlc_node *dp;
     rlc_tape_reset(t);
-    rlc_policy_forward(p, t, &ov.matrix, false, &dp, NULL, NULL);
-    rlc_dist_mode(p->dist, p->dist_dim, dp->value.data, action);
-    rlc_policy_clip_action(p, action, action);
+    rlc_node *x = rlc_tape_input(t, n, p->obs_dim), *dp;
+    rlc_policy_normalize_obs(p, obs, x->value.data, n);
+    rlc_policy_forward(p, t, &x->value, false, &dp, NULL, NULL);
+    for (size_t i = 0; i < n; i++) {
+        double *a = actions + i * p->act_dim;
+        rlc_dist_mode(p->dist, p->dist_dim, dp->value.data + i * p->dist_dim, a);
+        rlc_policy_clip_action(p, a, a);
+    }
 }
 
 void rlc_policy_clip_action(const rlc_policy *p, const double *action, double *clipped)
@@ -222,10 +223,10 @@ rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, doubl
     return RLC_OK;
 }
 
-void rlc_policy_trainer_predict(void *agent, const double *obs, double *action)
+void rlc_policy_trainer_predict(void *agent, size_t n, const double *obs, double *action)
 {
     rlc_policy_trainer *tr = agent;
-    rlc_policy_predict(tr->policy, tr->tape, obs, action);
+    rlc_policy_predict(tr->policy, tr->tape, n, obs, action);
 }
 
 rlc_policy *rlc_policy_trainer_policy(void *agent) { return ((rlc_policy_trainer *)agent)->policy; }

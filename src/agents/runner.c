@@ -9,39 +9,40 @@
 
 #define MAX_DIM 64 /* observation/action components handled without allocation */
 
-rlc_status rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_env *env, size_t n,
-                               double *returns)
+void rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
+                         double *actions, double *returns)
 {
-    size_t od = env->type->observation_space.dim, ad = env->type->action_space.dim;
-    if (od > MAX_DIM || ad > MAX_DIM)
-        return RLC_EINVAL;
-    double obs[MAX_DIM], action[MAX_DIM], r;
-    bool term, trunc;
-    for (size_t e = 0; e < n; e++) {
-        double ret = 0.0;
-        rlc_env_reset(env, obs);
-        do {
-            type->predict(agent, obs, action);
-            rlc_env_step(env, action, obs, &r, &term, &trunc);
-            ret += r;
-        } while (!term && !trunc);
-        if (returns)
-            returns[e] = ret;
+    size_t n = envs->n_envs, left = n;
+    for (size_t i = 0; i < n; i++)
+        returns[i] = NAN; /* not finished yet */
+    rlc_vec_env_reset(envs);
+    while (left) {
+        type->predict(agent, n, envs->obs, actions);
+        rlc_vec_env_step(envs, actions);
+        for (size_t i = 0; i < n; i++)
+            if (isnan(returns[i]) && (envs->terminated[i] || envs->truncated[i])) {
+                returns[i] = envs->episode_return[i];
+                left--;
+            }
     }
-    return RLC_OK;
 }
 
 rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env *env,
-                                rlc_env *eval_env, const rlc_runner_config *cfg,
+                                rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
                                 const rlc_runner_callbacks *cb)
 {
     size_t od = env->type->observation_space.dim, ad = env->type->action_space.dim;
-    if (od > MAX_DIM || ad > MAX_DIM || cfg->n_eval_episodes == 0)
+    if (od > MAX_DIM || ad > MAX_DIM || eval_envs->type != env->type)
         return RLC_EINVAL;
     double obs[MAX_DIM], next_obs[MAX_DIM], action[MAX_DIM], reward;
-    double *returns = malloc(cfg->n_eval_episodes * sizeof *returns);
-    if (!returns)
+    size_t n_eval = eval_envs->n_envs;
+    double *returns = malloc(n_eval * sizeof *returns);
+    double *eval_actions = malloc(n_eval * ad * sizeof *eval_actions);
+    if (!returns || !eval_actions) {
+        free(returns);
+        free(eval_actions);
         return RLC_ENOMEM;
+    }
     rlc_train_stats stats;
     rlc_train_stats_init(&stats);
     rlc_status st = RLC_OK;
@@ -74,8 +75,8 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
         bool last = steps == cfg->total_timesteps;
         /* evaluate first, so a progress line at the same step shows it */
         if ((cfg->eval_freq && steps % cfg->eval_freq == 0) || last) {
-            rlc_runner_evaluate(type, agent, eval_env, cfg->n_eval_episodes, returns);
-            if (cb->on_eval && (st = cb->on_eval(cb->ctx, steps, returns, cfg->n_eval_episodes)))
+            rlc_runner_evaluate(type, agent, eval_envs, eval_actions, returns);
+            if (cb->on_eval && (st = cb->on_eval(cb->ctx, steps, returns, n_eval)))
                 break;
         }
         if (cb->on_progress && ((cfg->log_interval && steps % cfg->log_interval == 0) || last) &&
@@ -83,6 +84,7 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
             break;
     }
     free(returns);
+    free(eval_actions);
     return st;
 }
 
@@ -126,14 +128,14 @@ static bool buffers_alloc(onpolicy_buffers *b, size_t n, size_t od, size_t ad)
 }
 
 rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
-                               rlc_env *eval_env, const rlc_runner_config *cfg,
+                               rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
                                const rlc_runner_callbacks *cb)
 {
     rlc_onpolicy_settings set = type->onpolicy_settings(agent);
     rlc_policy *pol = type->policy(agent);
     gsl_rng *rng = type->action_rng(agent);
     size_t n = envs->n_envs, od = envs->obs_dim, ad = pol->act_dim;
-    if (n != set.n_envs || cfg->n_eval_episodes == 0 || set.n_steps == 0)
+    if (n != set.n_envs || set.n_steps == 0 || eval_envs->type != envs->type)
         return RLC_EINVAL;
     size_t per_rollout = set.n_steps * n;
     size_t updates = cfg->total_timesteps / per_rollout;
@@ -144,9 +146,11 @@ rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_
     rlc_rollout *ro = NULL;
     rlc_return_norm *rn = NULL;
     rlc_tape *tape = NULL;
-    double *eval_returns = malloc(cfg->n_eval_episodes * sizeof *eval_returns);
+    size_t n_eval = eval_envs->n_envs;
+    double *eval_returns = malloc(n_eval * sizeof *eval_returns);
+    double *eval_actions = malloc(n_eval * ad * sizeof *eval_actions);
     rlc_status st = RLC_ENOMEM;
-    if (!eval_returns || !buffers_alloc(&b, n, od, ad) ||
+    if (!eval_returns || !eval_actions || !buffers_alloc(&b, n, od, ad) ||
         rlc_rollout_create(&ro, set.n_steps, n, od, ad) || rlc_tape_create(&tape, 1 << 16) ||
         (set.norm_reward && rlc_return_norm_create(&rn, n, set.gamma, 10.0)))
         goto done;
@@ -203,8 +207,8 @@ rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_
         bool last = k + 1 == updates;
         size_t before = timesteps - per_rollout;
         if ((cfg->eval_freq && timesteps / cfg->eval_freq != before / cfg->eval_freq) || last) {
-            rlc_runner_evaluate(type, agent, eval_env, cfg->n_eval_episodes, eval_returns);
-            if (cb->on_eval && (st = cb->on_eval(cb->ctx, timesteps, eval_returns, cfg->n_eval_episodes)))
+            rlc_runner_evaluate(type, agent, eval_envs, eval_actions, eval_returns);
+            if (cb->on_eval && (st = cb->on_eval(cb->ctx, timesteps, eval_returns, n_eval)))
                 break;
         }
         if (cb->on_progress && (st = cb->on_progress(cb->ctx, timesteps, &stats)))
@@ -212,6 +216,7 @@ rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_
     }
 done:
     free(eval_returns);
+    free(eval_actions);
     buffers_free(&b);
     rlc_rollout_free(ro);
     rlc_return_norm_free(rn);

@@ -253,12 +253,12 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
                  .final_timesteps = cfg->total_timesteps};
     const void *settings = rlc_config_algo_settings(cfg);
     gsl_rng *env_rng = rlc_rng_create(cfg->seed, RLC_RNG_ENV);
-    gsl_rng *eval_rng = rlc_rng_create(cfg->seed, RLC_RNG_EVAL_ENV);
-    rlc_env *env = NULL, *eval_env = NULL;
-    rlc_vec_env *venv = NULL;
+    rlc_env *env = NULL;
+    rlc_vec_env *venv = NULL, *eval_envs = NULL;
     void *agent = NULL;
     rlc_status st = RLC_ENOMEM;
-    if (!env_rng || !eval_rng || rlc_env_create(&eval_env, env_type, eval_rng))
+    if (!env_rng || rlc_vec_env_create(&eval_envs, env_type, cfg->n_eval_episodes, cfg->seed,
+                                       RLC_RNG_EVAL_ENV))
         goto done;
     if ((st = type->create(&agent, settings, env_type, cfg->seed)) != RLC_OK) {
         snprintf(res->error, sizeof res->error, "cannot create the %s agent: %s", cfg->algo,
@@ -305,11 +305,10 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
 
     rlc_runner_config rc = {.total_timesteps = cfg->total_timesteps,
                             .log_interval = cfg->log_interval,
-                            .eval_freq = cfg->eval_freq,
-                            .n_eval_episodes = cfg->n_eval_episodes};
+                            .eval_freq = cfg->eval_freq};
     rlc_runner_callbacks cb = {&c, on_episode, on_progress, on_eval};
-    st = c.on_policy ? rlc_runner_onpolicy(type, agent, venv, eval_env, &rc, &cb)
-                     : rlc_runner_offpolicy(type, agent, env, eval_env, &rc, &cb);
+    st = c.on_policy ? rlc_runner_onpolicy(type, agent, venv, eval_envs, &rc, &cb)
+                     : rlc_runner_offpolicy(type, agent, env, eval_envs, &rc, &cb);
     res->seconds = now(CLOCK_MONOTONIC) - c.t0_mono;
     res->timesteps = c.final_timesteps;
     if (st == RLC_ENONFINITE)
@@ -337,11 +336,9 @@ done:
     if (agent)
         type->free(agent);
     rlc_env_free(env);
-    rlc_env_free(eval_env);
+    rlc_vec_env_free(eval_envs);
     rlc_vec_env_free(venv);
     if (env_rng)
         gsl_rng_free(env_rng);
-    if (eval_rng)
-        gsl_rng_free(eval_rng);
     return st;
 }

@@ -223,6 +223,13 @@ rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad)
     return node;
 }
 
+rlc_node *rlc_tape_input(rlc_tape *t, size_t rows, size_t cols)
+{
+    if (!CHECK(t, true, rows > 0 && cols > 0))
+        return NULL;
+    return node_new(t, OP_LEAF, rows, cols, NULL, NULL, NULL);
+}
+
 /* Leaves may be views with tda != cols; intermediate nodes are contiguous.
  * Element access that works for both: */
 #define AT(m, i, j) ((m)->data[(i) * (m)->tda + (j)])
