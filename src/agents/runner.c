@@ -13,14 +13,13 @@ void rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *e
                          double *actions, double *returns)
 {
     size_t n = envs->n_envs, left = n;
-    for (size_t i = 0; i < n; i++)
-        returns[i] = NAN; /* not finished yet */
     rlc_vec_env_reset(envs);
-    while (left) {
+    for (size_t t = 1; left; t++) {
         type->predict(agent, n, envs->obs, actions);
         rlc_vec_env_step(envs, actions);
+        /* a copy's first episode is the one that ends with length t */
         for (size_t i = 0; i < n; i++)
-            if (isnan(returns[i]) && (envs->terminated[i] || envs->truncated[i])) {
+            if ((envs->terminated[i] || envs->truncated[i]) && envs->episode_length[i] == t) {
                 returns[i] = envs->episode_return[i];
                 left--;
             }
