@@ -100,13 +100,18 @@ static void rlc_cartpole_step_batch(size_t n, double *states, size_t stride,
     for (size_t i0 = 0; i0 < n; i0 += GROUP) {
         size_t m = n - i0 < GROUP ? n - i0 : GROUP;
         double *st = states + i0 * stride;
-        double col[4][GROUP] = {{0}}, sn[GROUP], cs[GROUP], force[GROUP] = {0};
+        double col[4][GROUP], sn[GROUP], cs[GROUP], force[GROUP];
         for (size_t k = 0; k < m; k++) {
             for (int j = 0; j < 4; j++)
                 col[j][k] = st[k * stride + j];
             force[k] = rlc_cartpole_force(actions + i0 + k);
         }
-        for (size_t k = 0; k < GROUP; k++) { /* whole group: padding rows are zeros */
+        for (size_t k = m; k < GROUP; k++) { /* a last, partial group: zero padding */
+            for (int j = 0; j < 4; j++)
+                col[j][k] = 0.0;
+            force[k] = 0.0;
+        }
+        for (size_t k = 0; k < GROUP; k++) {
             sn[k] = sin(col[2][k]);
             cs[k] = cos(col[2][k]);
         }

@@ -1,6 +1,7 @@
 /* vec_env.c — n copies of one environment in lockstep with same-step
  * automatic reset (contract in include/rlc/vec_env.h). Deliberately not
  * here: dynamics (the env type's), threads, wrappers. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/rng.h"
@@ -95,23 +96,27 @@ void rlc_vec_env_reset(rlc_vec_env *v)
 
 void rlc_vec_env_step(rlc_vec_env *v, const double *actions)
 {
-    size_t od = v->obs_dim, ad = v->act_dim;
+    size_t n = v->n_envs, od = v->obs_dim, ad = v->act_dim;
     const rlc_env_type *type = v->type;
     if (type->step_batch)
-        type->step_batch(v->n_envs, v->states, v->state_stride, actions, v->obs, v->rewards,
+        type->step_batch(n, v->states, v->state_stride, actions, v->obs, v->rewards,
                          v->terminated);
-    for (size_t i = 0; i < v->n_envs; i++) {
-        double *obs = v->obs + i * od;
-        if (!type->step_batch) {
+    else
+        for (size_t i = 0; i < n; i++) {
             type->step(v->envs[i].state, actions + i * ad, &v->rewards[i], &v->terminated[i]);
-            type->observe(v->envs[i].state, obs);
+            type->observe(v->envs[i].state, v->obs + i * od);
         }
-        /* the TimeLimit, as rlc_env_step applies it: run_length is the
-         * copy's elapsed steps since its last reset */
+    /* the TimeLimit, as rlc_env_step applies it (run_length is the copy's
+     * elapsed steps since its last reset), and the episode sums */
+    size_t limit = type->max_episode_steps ? type->max_episode_steps : SIZE_MAX;
+    for (size_t i = 0; i < n; i++) {
         v->run_length[i]++;
-        v->truncated[i] = type->max_episode_steps && v->run_length[i] >= type->max_episode_steps;
+        v->truncated[i] = v->run_length[i] >= limit;
         v->run_return[i] += v->rewards[i];
+    }
+    for (size_t i = 0; i < n; i++)
         if (v->terminated[i] || v->truncated[i]) {
+            double *obs = v->obs + i * od;
             memcpy(v->final_obs + i * od, obs, od * sizeof(double));
             v->episode_return[i] = v->run_return[i];
             v->episode_length[i] = v->run_length[i];
@@ -119,5 +124,4 @@ void rlc_vec_env_step(rlc_vec_env *v, const double *actions)
             v->run_length[i] = 0;
             rlc_env_reset(&v->envs[i], obs);
         }
-    }
 }
