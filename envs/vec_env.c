@@ -101,11 +101,12 @@ void rlc_vec_env_step(rlc_vec_env *v, const double *actions)
     if (type->step_batch)
         type->step_batch(n, v->states, v->state_stride, actions, v->obs, v->rewards,
                          v->terminated);
-    else
-        for (size_t i = 0; i < n; i++) {
+    else { /* all steps, then all observations: the copies' chains overlap */
+        for (size_t i = 0; i < n; i++)
             type->step(v->envs[i].state, actions + i * ad, &v->rewards[i], &v->terminated[i]);
+        for (size_t i = 0; i < n; i++)
             type->observe(v->envs[i].state, v->obs + i * od);
-        }
+    }
     /* the TimeLimit, as rlc_env_step applies it (run_length is the copy's
      * elapsed steps since its last reset), and the episode sums */
     size_t limit = type->max_episode_steps ? type->max_episode_steps : SIZE_MAX;
