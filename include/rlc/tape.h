@@ -61,7 +61,9 @@ rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad);
 
 /* Constant leaf whose rows × cols value lives in the tape's arena, valid
  * until the next reset: for inputs built in place (normalised
- * observations). The value is uninitialised; the caller fills it. */
+ * observations). The value is uninitialised; the caller fills it. NULL,
+ * with the tape's status set, for an empty shape (RLC_EINVAL) or when the
+ * arena cannot grow (RLC_ENOMEM). */
 rlc_node *rlc_tape_input(rlc_tape *t, size_t rows, size_t cols);
 
 /* --- ops (each returns a new node; shapes are rows × cols) --- */
