@@ -327,7 +327,9 @@ static void test_out_of_range(void **state)
                       "2: [ddpg] noise_std: -1e-9 is out of range (must be >= 0)");
     expect_load_error("[ddpg]\nou_dt = 0\n", "2: [ddpg] ou_dt: 0 is out of range (must be > 0)");
     expect_load_error("[eval]\nn_eval_episodes = 0\n",
-                      "2: [eval] n_eval_episodes: 0 is out of range (must be >= 1)");
+                      "2: [eval] n_eval_episodes: 0 is out of range (must be in [1, 1024])");
+    expect_load_error("[eval]\nn_eval_episodes = 1025\n", /* one env copy per episode */
+                      "2: [eval] n_eval_episodes: 1025 is out of range (must be in [1, 1024])");
     expect_load_error("[ddpg]\nbatch_size = 0\n",
                       "2: [ddpg] batch_size: 0 is out of range (must be >= 1)");
 

@@ -59,9 +59,8 @@ typedef struct rlc_env_type {
      * actions + i * action_space.dim, its observation to obs + i * obs_dim,
      * its reward and flag to rewards[i] and terminated[i]. Must give bit for
      * bit what step then observe give per copy (scratch values included);
-     * it exists so an env can
-     * interleave the copies and let the CPU overlap their dependency chains
-     * (rlc_vec_env uses it). */
+     * it exists so an env can interleave the copies and let the CPU overlap
+     * their dependency chains (rlc_vec_env uses it). */
     void (*step_batch)(size_t n, double *states, size_t stride, const double *actions,
                        double *obs, double *rewards, bool *terminated);
 } rlc_env_type;

@@ -125,7 +125,8 @@ static const setting settings[] = {
 
     SIZE("eval", "eval_freq", eval_freq, 0,
          "environment steps between evaluations; 0 = only at the end"),
-    SIZE("eval", "n_eval_episodes", n_eval_episodes, 1, "deterministic episodes per evaluation"),
+    WHOLE("eval", "n_eval_episodes", KIND_SIZE, n_eval_episodes, 1, 1024,
+          "deterministic episodes per evaluation, each on its own env copy"),
 
     REAL("ddpg", "learning_rate", ddpg.learning_rate, 0, 1, OPEN_LO,
          "Adam step size, actor and critic"),
