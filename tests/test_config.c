@@ -286,6 +286,7 @@ static void test_integer_rejects(void **state)
         {"1 000", "expected a whole number >= 1, got '1 000'"},
         {"18446744073709551616", "'18446744073709551616' is too large (at most 18446744073709551615)"},
         {"1e17", "'1e17' is too large for this notation; write it with digits only"},
+        {"1e30", "'1e30' is too large (at most 18446744073709551615)"},
         {"0", "0 is out of range (must be >= 1)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -819,7 +820,7 @@ static void test_print_help(void **state)
         "[ddpg] tau                real   0.005        (0, 1]             \xe2\x80\x94 Polyak",
         "[ddpg] net_arch           ints   400, 300     1-4 of [1, 65536]",
         "[ddpg] action_noise       choice normal       normal|ou|none",
-        "[run] env_id              string Pendulum-v1",
+        "[run] env_id              string (required)   a registered id",
         "[run] total_timesteps     int    20000        >= 1",
         "[ppo] normalize_advantage bool   true         true|false         \xe2\x80\x94 normalise advantages per minibatch",
         "[ppo] lr_schedule         choice constant     constant|linear    \xe2\x80\x94 learning_rate",

@@ -48,6 +48,7 @@ typedef struct setting {
     unsigned open;       /* KIND_REAL: OPEN_LO and/or OPEN_HI */
     const char *const *choices; /* KIND_ENUM: index = enum value; NULL = not offered */
     size_t n_choices;           /* KIND_ENUM: entries of `choices` */
+    bool required;              /* every config file must set it */
     const char *help;
 } setting;
 
@@ -114,14 +115,17 @@ _Static_assert(sizeof(rlc_activation) == sizeof(int), "KIND_ENUM stores an int")
          "clip normalised observations to +-clip_obs")
 
 static const setting settings[] = {
-    {.section = "run", .key = "algo", .kind = KIND_ALGO, .offset = F(algo),
+    {.section = "run", .key = "algo", .kind = KIND_ALGO, .offset = F(algo), .required = true,
      .help = "algorithm to train; its settings are the section of that name"},
-    {.section = "run", .key = "env_id", .kind = KIND_NAME, .offset = F(env_id),
+    {.section = "run", .key = "env_id", .kind = KIND_NAME, .offset = F(env_id), .required = true,
      .help = "Gymnasium environment id (see `rlc list`)"},
     WHOLE("run", "seed", KIND_U64, seed, 0, UINT64_MAX,
           "run seed; every random stream derives from it"),
-    SIZE("run", "total_timesteps", total_timesteps, 1, "environment steps to train for"),
-    SIZE("run", "log_interval", log_interval, 1, "environment steps between progress.csv rows"),
+    SIZE("run", "total_timesteps", total_timesteps, 1,
+         "environment steps to train for (ppo, a2c: whole rollouts, rounded down, at least one)"),
+    SIZE("run", "log_interval", log_interval, 1,
+         "environment steps between progress lines (ddpg: and progress.csv rows; ppo, a2c write"
+         " a row per update)"),
 
     SIZE("eval", "eval_freq", eval_freq, 0,
          "environment steps between evaluations; 0 = only at the end"),
@@ -508,7 +512,11 @@ static bool parse_whole(const char *s, const char *range, uint64_t *out, char *w
                  range, s);
         return false;
     }
-    if (d > 9007199254740992.0) {
+    if (d >= 18446744073709551616.0) { /* 2^64 */
+        snprintf(why, n, "'%s' is too large (at most %" PRIu64 ")", s, UINT64_MAX);
+        return false;
+    }
+    if (d > 9007199254740992.0) { /* 2^53: strtod's value may be inexact */
         snprintf(why, n, "'%s' is too large for this notation; write it with digits only", s);
         return false;
     }
@@ -1033,11 +1041,10 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
             return RLC_ECONFIG;
         }
     /* An empty or comment-only file is surely a mistake, not "all defaults". */
-    static const char *const required[] = {"algo", "env_id"};
-    for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
-        if (!c.set_line[row_index(find_setting("run", required[i]))]) {
-            set_error(err, "%s: [run] %s: missing; every config names its algorithm and environment",
-                      path, required[i]);
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (settings[i].required && !c.set_line[i]) {
+            set_error(err, "%s: [%s] %s: missing; every config names its algorithm and environment",
+                      path, settings[i].section, settings[i].key);
             return RLC_ECONFIG;
         }
     for (size_t i = 0; i < N_SETTINGS; i++)
@@ -1400,7 +1407,10 @@ void rlc_config_print_help(FILE *f)
         };
         char name[2 * RLC_CONFIG_NAME_MAX + 4], value[VALUE_MAX], range[96];
         snprintf(name, sizeof name, "[%s] %s", r->section, r->key);
-        value_text(&def, r, value, sizeof value);
+        if (r->required)
+            snprintf(value, sizeof value, "(required)");
+        else
+            value_text(&def, r, value, sizeof value);
         range_text(r, range, sizeof range);
         fprintf(f, "%-*s %-6s %-12s %-18s \xe2\x80\x94 %s\n", width, name, kind_names[r->kind],
                 value, range, r->help);
