@@ -54,8 +54,8 @@ static inline void rlc_cartpole_euler(double s[4], double sintheta, double costh
     s[3] = theta_dot + RLC_CP_TAU * thetaacc;
 }
 
-/* Action 1 pushes right, anything else left: a table, not a branch, as
- * actions are random. */
+/* action[0] >= 0.5 pushes right, anything else left (see the top of this
+ * file): a table, not a branch, as actions are random. */
 static inline double rlc_cartpole_force(const double *action)
 {
     static const double forces[2] = {-RLC_CP_FORCE_MAG, RLC_CP_FORCE_MAG};
