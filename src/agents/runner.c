@@ -1,7 +1,6 @@
 /* runner.c — the off-policy training loop and deterministic evaluation
  * (contract in include/rlc/agent.h). Talks to agents only through
  * rlc_agent_type and to the outside only through callbacks. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/agent.h"
