@@ -1,4 +1,4 @@
-/* runner.c — the off-policy training loop and deterministic evaluation
+/* runner.c — the off- and on-policy training loops and deterministic evaluation
  * (contract in include/rlc/agent.h). Talks to agents only through
  * rlc_agent_type and to the outside only through callbacks. */
 #include <stdlib.h>
