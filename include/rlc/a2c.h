@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "rlc/policy.h"
-#include "rlc/ppo.h" /* rlc_schedule */
+#include "rlc/optim.h"
 
 typedef struct rlc_a2c_config {
     size_t n_envs;
@@ -25,6 +25,15 @@ typedef struct rlc_a2c_config {
     bool norm_reward;
     rlc_policy_config policy;
 } rlc_a2c_config;
+
+/* A2C's loss on batch b (Mnih et al. 2016, as Stable-Baselines3's
+ * A2C.train): policy loss −mean(A · log π(a|s)) plus rlc_policy_loss_total's
+ * value and entropy terms (no value clipping). Recorded on t with every
+ * policy parameter trainable; parts (may be NULL) receives the three terms
+ * (log_ratio and ratio NULL). Returns the 1 × 1 loss, or NULL with the error
+ * in rlc_tape_status(t). Allocates only while t grows. */
+rlc_node *rlc_a2c_loss(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch *b,
+                       double ent_coef, double vf_coef, rlc_policy_loss_parts *parts);
 
 /* Stable-Baselines3's A2C defaults, one env. */
 void rlc_a2c_config_default(rlc_a2c_config *cfg);

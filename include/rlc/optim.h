@@ -59,4 +59,15 @@ void rlc_optim_step(rlc_optim *o, gsl_vector *params, const gsl_vector *grads);
  * applied only when below 1). Returns the norm before clipping. */
 double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm);
 
+/* How a hyperparameter (learning rate, PPO's clip range) changes over
+ * training, driven by progress_remaining: 1 at the first update, towards 0
+ * at the last (Stable-Baselines3's convention). */
+typedef enum rlc_schedule {
+    RLC_SCHEDULE_CONSTANT,
+    RLC_SCHEDULE_LINEAR /* value · progress_remaining: from the value at the start to 0 at the end */
+} rlc_schedule;
+
+/* The value of a hyperparameter `value` under schedule s at progress_remaining. */
+double rlc_schedule_value(double value, rlc_schedule s, double progress_remaining);
+
 #endif

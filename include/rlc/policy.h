@@ -87,6 +87,37 @@ void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, size_t n, const double
  * Discrete). The unclipped action is what the rollout stores. */
 void rlc_policy_clip_action(const rlc_policy *p, const double *action, double *clipped);
 
+/* One batch of on-policy training data, borrowed for the call: the rows an
+ * algorithm's loss is computed on (a PPO minibatch, an A2C rollout). */
+typedef struct rlc_policy_batch {
+    size_t n;                    /* rows */
+    const double *obs;           /* n × obs_dim, already normalised */
+    const double *actions;       /* n × act_dim, as sampled (unclipped) */
+    const double *old_log_probs; /* n: log π_old(a|s) at collection (PPO; A2C: unused, may be NULL) */
+    const double *advantages;    /* n: as the loss uses them (normalised by the caller if configured) */
+    const double *returns;       /* n: value targets R */
+    const double *old_values;    /* n: V_old(s) at collection (read only when clip_range_vf > 0) */
+} rlc_policy_batch;
+
+/* The parts of an assembled on-policy loss, nodes on the loss's tape. */
+typedef struct rlc_policy_loss_parts {
+    rlc_node *policy_loss, *value_loss, *entropy; /* 1 × 1 each */
+    rlc_node *log_ratio, *ratio;                  /* n × 1: log π − log π_old and ρ (PPO; NULL for A2C) */
+} rlc_policy_loss_parts;
+
+/* The terms every on-policy loss shares, added to an algorithm's policy
+ * loss (1 × 1): total = policy_loss + vf_coef·value_loss − ent_coef·H, with
+ * value_loss = mean (R − V')² where V' = V_old + clip(V − V_old, ±clip_range_vf)
+ * when clip_range_vf > 0 (Stable-Baselines3's PPO.train) and V' = V
+ * otherwise, and H the mean entropy of π(·|s). dist_params, log_std and
+ * values are the nodes rlc_policy_forward recorded for b->obs on t. Fills
+ * parts->policy_loss, value_loss and entropy. Returns the 1 × 1 total, or
+ * NULL with the error in rlc_tape_status(t). Allocates only while t grows. */
+rlc_node *rlc_policy_loss_total(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch *b,
+                                rlc_node *policy_loss, rlc_node *dist_params, rlc_node *log_std,
+                                rlc_node *values, double clip_range_vf, double ent_coef,
+                                double vf_coef, rlc_policy_loss_parts *parts);
+
 /* What every on-policy agent holds besides its own settings and buffers:
  * the policy, one optimiser over all its parameters, a tape, and the
  * generator actions are sampled from. Embedded in A2C's and PPO's agents. */

@@ -12,11 +12,6 @@
 #include <stddef.h>
 #include "rlc/policy.h"
 
-typedef enum rlc_schedule {
-    RLC_SCHEDULE_CONSTANT,
-    RLC_SCHEDULE_LINEAR /* value · progress_remaining: from the value at the start to 0 at the end */
-} rlc_schedule;
-
 typedef struct rlc_ppo_config {
     size_t n_envs;                    /* environment copies stepped in lockstep */
     size_t n_steps;                   /* steps per copy per rollout */
@@ -41,6 +36,19 @@ typedef struct rlc_ppo_config {
  * (Schulman's k3 estimator, as SB3 and CleanRL): never negative, unlike the
  * plain mean(−log ρ). Pitfall B08: [0.3, −0.3, 0.2, −0.2] → 0.0327026. */
 double rlc_ppo_approx_kl(const double *log_ratio, size_t n);
+
+/* PPO's loss on one minibatch b (Schulman et al. 2017, eq. 7 and 9, as
+ * Stable-Baselines3's PPO.train): policy loss −mean min(ρA, clip(ρ, 1 − ε,
+ * 1 + ε)A) with ρ = exp(log π(a|s) − log π_old(a|s)) and ε = clip_range,
+ * plus rlc_policy_loss_total's value and entropy terms (clip_range_vf 0 =
+ * no value clipping). Recorded on t with every policy parameter trainable:
+ * backward adds into p->grads. parts (may be NULL) receives the policy,
+ * value and entropy terms and the n × 1 log-ratio and ratio. Returns the
+ * 1 × 1 loss, or NULL with the error in rlc_tape_status(t). Allocates only
+ * while t grows. */
+rlc_node *rlc_ppo_loss(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch *b,
+                       double clip_range, double clip_range_vf, double ent_coef, double vf_coef,
+                       rlc_policy_loss_parts *parts);
 
 /* Stable-Baselines3's PPO defaults (n_steps 2048, batch 64, 10 epochs,
  * lr 3e-4, γ 0.99, λ 0.95, ε 0.2, ent 0, vf 0.5, max_grad_norm 0.5), one env. */

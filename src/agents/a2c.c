@@ -94,42 +94,44 @@ static rlc_onpolicy_settings a2c_settings(void *p)
                                    a->cfg.norm_reward};
 }
 
-/* One step on −mean(A·log π(a|s)) + vf_coef·mean (R − V)² − ent_coef·H. */
+rlc_node *rlc_a2c_loss(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch *b,
+                       double ent_coef, double vf_coef, rlc_policy_loss_parts *parts)
+{
+    gsl_matrix_const_view obs = gsl_matrix_const_view_array(b->obs, b->n, p->obs_dim);
+    gsl_matrix_const_view act = gsl_matrix_const_view_array(b->actions, b->n, p->act_dim);
+    gsl_matrix_const_view adv = gsl_matrix_const_view_array(b->advantages, b->n, 1);
+    rlc_node *dp, *ls, *v;
+    rlc_policy_forward(p, t, &obs.matrix, true, &dp, &ls, &v);
+    rlc_node *logp = rlc_dist_log_prob(t, p->dist, dp, ls, &act.matrix);
+    rlc_node *policy_loss = rlc_tape_scale(
+        t, rlc_tape_mean(t, rlc_tape_mul(t, logp, rlc_tape_leaf(t, &adv.matrix, NULL))), -1.0);
+    if (parts)
+        parts->log_ratio = parts->ratio = NULL;
+    return rlc_policy_loss_total(t, p, b, policy_loss, dp, ls, v, 0.0, ent_coef, vf_coef, parts);
+}
+
+/* One step on the whole rollout. */
 static rlc_status a2c_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
     a2c *a = p;
-    rlc_policy *pol = a->tr.policy;
-    rlc_tape *t = a->tr.tape;
     size_t m = rlc_rollout_rows(ro);
     rlc_rollout_gather(ro, a->order, m, a->obs, a->actions, NULL, a->advantages, a->returns, NULL);
     if (a->cfg.normalize_advantage)
         rlc_normalize_advantages(a->advantages, m);
     a->tr.optim->config.learning_rate =
-        a->cfg.lr_schedule == RLC_SCHEDULE_LINEAR ? a->cfg.learning_rate * progress : a->cfg.learning_rate;
-
-    gsl_matrix_view obs = gsl_matrix_view_array(a->obs, m, pol->obs_dim);
-    gsl_matrix_view act = gsl_matrix_view_array(a->actions, m, pol->act_dim);
-    gsl_matrix_view adv = gsl_matrix_view_array(a->advantages, m, 1);
-    gsl_matrix_view ret = gsl_matrix_view_array(a->returns, m, 1);
-    rlc_tape_reset(t);
-    rlc_node *dp, *ls, *v;
-    rlc_policy_forward(pol, t, &obs.matrix, true, &dp, &ls, &v);
-    rlc_node *logp = rlc_dist_log_prob(t, pol->dist, dp, ls, &act.matrix);
-    rlc_node *policy_loss = rlc_tape_scale(
-        t, rlc_tape_mean(t, rlc_tape_mul(t, logp, rlc_tape_leaf(t, &adv.matrix, NULL))), -1.0);
-    rlc_node *value_loss =
-        rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, rlc_tape_leaf(t, &ret.matrix, NULL), v)));
-    rlc_node *entropy = rlc_dist_entropy(t, pol->dist, dp, ls);
-    rlc_node *loss = rlc_tape_add(t, policy_loss,
-                                  rlc_tape_add(t, rlc_tape_scale(t, entropy, -a->cfg.ent_coef),
-                                               rlc_tape_scale(t, value_loss, a->cfg.vf_coef)));
+        rlc_schedule_value(a->cfg.learning_rate, a->cfg.lr_schedule, progress);
+    rlc_policy_batch b = {m, a->obs, a->actions, NULL, a->advantages, a->returns, NULL};
+    rlc_policy_loss_parts parts;
+    rlc_tape_reset(a->tr.tape);
+    rlc_node *loss = rlc_a2c_loss(a->tr.tape, a->tr.policy, &b, a->cfg.ent_coef, a->cfg.vf_coef,
+                                  &parts);
     rlc_status st = rlc_policy_trainer_step(&a->tr, loss, a->cfg.max_grad_norm);
     if (st != RLC_OK)
         return st;
     a->n_updates++;
-    stats->policy_loss = rlc_node_scalar(policy_loss);
-    stats->value_loss = rlc_node_scalar(value_loss);
-    stats->entropy = rlc_node_scalar(entropy);
+    stats->policy_loss = rlc_node_scalar(parts.policy_loss);
+    stats->value_loss = rlc_node_scalar(parts.value_loss);
+    stats->entropy = rlc_node_scalar(parts.entropy);
     stats->explained_variance = rlc_rollout_explained_variance(ro);
     stats->learning_rate = a->tr.optim->config.learning_rate;
     stats->n_updates = a->n_updates;

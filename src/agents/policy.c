@@ -171,6 +171,33 @@ void rlc_policy_clip_action(const rlc_policy *p, const double *action, double *c
     }
 }
 
+rlc_node *rlc_policy_loss_total(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch *b,
+                                rlc_node *policy_loss, rlc_node *dist_params, rlc_node *log_std,
+                                rlc_node *values, double clip_range_vf, double ent_coef,
+                                double vf_coef, rlc_policy_loss_parts *parts)
+{
+    gsl_matrix_const_view ret = gsl_matrix_const_view_array(b->returns, b->n, 1);
+    rlc_node *vpred = values;
+    if (clip_range_vf > 0) {
+        gsl_matrix_const_view oldv = gsl_matrix_const_view_array(b->old_values, b->n, 1);
+        rlc_node *old = rlc_tape_leaf(t, &oldv.matrix, NULL);
+        vpred = rlc_tape_add(t, old, rlc_tape_clip(t, rlc_tape_sub(t, values, old), -clip_range_vf,
+                                                   clip_range_vf));
+    }
+    rlc_node *value_loss =
+        rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, rlc_tape_leaf(t, &ret.matrix, NULL), vpred)));
+    rlc_node *entropy = rlc_dist_entropy(t, p->dist, dist_params, log_std);
+    rlc_node *loss = rlc_tape_add(t, policy_loss,
+                                  rlc_tape_add(t, rlc_tape_scale(t, entropy, -ent_coef),
+                                               rlc_tape_scale(t, value_loss, vf_coef)));
+    if (parts) {
+        parts->policy_loss = policy_loss;
+        parts->value_loss = value_loss;
+        parts->entropy = entropy;
+    }
+    return loss;
+}
+
 rlc_status rlc_policy_trainer_init(rlc_policy_trainer *tr, const rlc_policy_config *cfg,
                                    const rlc_env_type *env, uint64_t seed,
                                    const rlc_optim_type *type, double learning_rate, double eps)

@@ -121,58 +121,54 @@ double rlc_ppo_approx_kl(const double *log_ratio, size_t n)
     return n ? k / (double)n : 0.0;
 }
 
-static double scheduled(double v, rlc_schedule s, double progress_remaining)
+rlc_node *rlc_ppo_loss(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch *b,
+                       double clip_range, double clip_range_vf, double ent_coef, double vf_coef,
+                       rlc_policy_loss_parts *parts)
 {
-    return s == RLC_SCHEDULE_LINEAR ? v * progress_remaining : v;
+    gsl_matrix_const_view obs = gsl_matrix_const_view_array(b->obs, b->n, p->obs_dim);
+    gsl_matrix_const_view act = gsl_matrix_const_view_array(b->actions, b->n, p->act_dim);
+    gsl_matrix_const_view oldlp = gsl_matrix_const_view_array(b->old_log_probs, b->n, 1);
+    gsl_matrix_const_view adv = gsl_matrix_const_view_array(b->advantages, b->n, 1);
+    rlc_node *dp, *ls, *v;
+    rlc_policy_forward(p, t, &obs.matrix, true, &dp, &ls, &v);
+    rlc_node *logp = rlc_dist_log_prob(t, p->dist, dp, ls, &act.matrix);
+    rlc_node *log_ratio = rlc_tape_sub(t, logp, rlc_tape_leaf(t, &oldlp.matrix, NULL));
+    rlc_node *ratio = rlc_tape_exp(t, log_ratio);
+    rlc_node *A = rlc_tape_leaf(t, &adv.matrix, NULL);
+    rlc_node *surr =
+        rlc_tape_min(t, rlc_tape_mul(t, ratio, A),
+                     rlc_tape_mul(t, rlc_tape_clip(t, ratio, 1.0 - clip_range, 1.0 + clip_range), A));
+    rlc_node *policy_loss = rlc_tape_scale(t, rlc_tape_mean(t, surr), -1.0);
+    if (parts) {
+        parts->log_ratio = log_ratio;
+        parts->ratio = ratio;
+    }
+    return rlc_policy_loss_total(t, p, b, policy_loss, dp, ls, v, clip_range_vf, ent_coef, vf_coef,
+                                 parts);
 }
 
-/* The loss of one minibatch of m rows (already gathered), recorded on the
- * tape: policy loss −mean min(ρA, clip(ρ, 1 ± ε)A), value loss
- * mean (R − V)² (V clipped around the old values when clip_range_vf > 0,
- * as SB3), entropy bonus. Writes the parts and the approx KL and clip
- * fraction of this minibatch. */
+/* The loss of one minibatch of m rows (already gathered) on the tape, with
+ * the parts this update reports: policy, value and entropy terms, the
+ * approx KL and the clip fraction of this minibatch. */
 static rlc_node *minibatch_loss(ppo *a, size_t m, double clip, double *pg, double *vl, double *ent,
                                 double *kl, double *clip_frac)
 {
     rlc_tape *t = a->tr.tape;
-    rlc_policy *pol = a->tr.policy;
-    gsl_matrix_view obs = gsl_matrix_view_array(a->obs, m, pol->obs_dim);
-    gsl_matrix_view act = gsl_matrix_view_array(a->actions, m, pol->act_dim);
-    gsl_matrix_view oldlp = gsl_matrix_view_array(a->old_log_probs, m, 1);
-    gsl_matrix_view adv = gsl_matrix_view_array(a->advantages, m, 1);
-    gsl_matrix_view ret = gsl_matrix_view_array(a->returns, m, 1);
-    gsl_matrix_view oldv = gsl_matrix_view_array(a->old_values, m, 1);
+    rlc_policy_batch b = {m, a->obs, a->actions, a->old_log_probs, a->advantages, a->returns,
+                          a->old_values};
+    rlc_policy_loss_parts parts;
     rlc_tape_reset(t);
-    rlc_node *dp, *ls, *v;
-    rlc_policy_forward(pol, t, &obs.matrix, true, &dp, &ls, &v);
-    rlc_node *logp = rlc_dist_log_prob(t, pol->dist, dp, ls, &act.matrix);
-    rlc_node *log_ratio = rlc_tape_sub(t, logp, rlc_tape_leaf(t, &oldlp.matrix, NULL));
-    rlc_node *ratio = rlc_tape_exp(t, log_ratio);
-    rlc_node *A = rlc_tape_leaf(t, &adv.matrix, NULL);
-    rlc_node *surr = rlc_tape_min(t, rlc_tape_mul(t, ratio, A),
-                                  rlc_tape_mul(t, rlc_tape_clip(t, ratio, 1.0 - clip, 1.0 + clip), A));
-    rlc_node *policy_loss = rlc_tape_scale(t, rlc_tape_mean(t, surr), -1.0);
-    rlc_node *vpred = v;
-    if (a->cfg.clip_range_vf > 0) {
-        rlc_node *old = rlc_tape_leaf(t, &oldv.matrix, NULL);
-        double c = a->cfg.clip_range_vf;
-        vpred = rlc_tape_add(t, old, rlc_tape_clip(t, rlc_tape_sub(t, v, old), -c, c));
-    }
-    rlc_node *value_loss =
-        rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, rlc_tape_leaf(t, &ret.matrix, NULL), vpred)));
-    rlc_node *entropy = rlc_dist_entropy(t, pol->dist, dp, ls);
-    rlc_node *loss = rlc_tape_add(t, policy_loss,
-                                  rlc_tape_add(t, rlc_tape_scale(t, entropy, -a->cfg.ent_coef),
-                                               rlc_tape_scale(t, value_loss, a->cfg.vf_coef)));
+    rlc_node *loss = rlc_ppo_loss(t, a->tr.policy, &b, clip, a->cfg.clip_range_vf, a->cfg.ent_coef,
+                                  a->cfg.vf_coef, &parts);
     if (!loss)
         return NULL;
     double cf = 0;
     for (size_t i = 0; i < m; i++)
-        cf += fabs(ratio->value.data[i] - 1.0) > clip;
-    *pg = rlc_node_scalar(policy_loss);
-    *vl = rlc_node_scalar(value_loss);
-    *ent = rlc_node_scalar(entropy);
-    *kl = rlc_ppo_approx_kl(log_ratio->value.data, m);
+        cf += fabs(parts.ratio->value.data[i] - 1.0) > clip;
+    *pg = rlc_node_scalar(parts.policy_loss);
+    *vl = rlc_node_scalar(parts.value_loss);
+    *ent = rlc_node_scalar(parts.entropy);
+    *kl = rlc_ppo_approx_kl(parts.log_ratio->value.data, m);
     *clip_frac = cf / (double)m;
     return loss;
 }
@@ -181,8 +177,9 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
 {
     ppo *a = p;
     size_t rows = rlc_rollout_rows(ro), bs = a->cfg.batch_size < rows ? a->cfg.batch_size : rows;
-    double clip = scheduled(a->cfg.clip_range, a->cfg.clip_range_schedule, progress);
-    a->tr.optim->config.learning_rate = scheduled(a->cfg.learning_rate, a->cfg.lr_schedule, progress);
+    double clip = rlc_schedule_value(a->cfg.clip_range, a->cfg.clip_range_schedule, progress);
+    a->tr.optim->config.learning_rate =
+        rlc_schedule_value(a->cfg.learning_rate, a->cfg.lr_schedule, progress);
     double pg_sum = 0, vl_sum = 0, ent_sum = 0, cf_sum = 0, kl_last = 0;
     size_t n_mb = 0;
     bool stop = false;

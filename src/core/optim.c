@@ -1,6 +1,7 @@
-/* optim.c — Adam, RMSprop, SGD and gradient clipping on flat vectors
- * (contract in include/rlc/optim.h). No schedules here: callers set
- * config.learning_rate before a step. */
+/* optim.c — Adam, RMSprop, SGD and gradient clipping on flat vectors, and
+ * the value of a schedule (contract in include/rlc/optim.h). Optimisers do
+ * not apply schedules themselves: callers set config.learning_rate before a
+ * step. */
 #include <math.h>
 #include <stdlib.h>
 #include <gsl/gsl_blas.h>
@@ -94,4 +95,9 @@ double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm)
     if (coef < 1.0)
         gsl_vector_scale(grads, coef);
     return norm;
+}
+
+double rlc_schedule_value(double value, rlc_schedule s, double progress_remaining)
+{
+    return s == RLC_SCHEDULE_LINEAR ? value * progress_remaining : value;
 }
