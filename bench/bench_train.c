@@ -20,6 +20,7 @@
 #include "rlc/agent.h"
 #include "rlc/blas.h"
 #include "rlc/config.h"
+#include "rlc/ddpg.h"
 #include "rlc/run.h"
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -42,7 +43,7 @@ static double now(void)
  * median of 5 blocks of 2000 steps on a warm agent. */
 static double us_per_gradient_step(const rlc_config *cfg)
 {
-    rlc_ddpg_config d = cfg->ddpg;
+    rlc_ddpg_config d = *(const rlc_ddpg_config *)rlc_config_algo_settings(cfg);
     d.learning_starts = 0;
     d.train_freq = 1;
     d.gradient_steps = 1;
@@ -149,9 +150,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cfg.algo, "ddpg") != 0)
         return 0;
-    printf("one gradient step (batch %zu, hidden", cfg.ddpg.batch_size);
-    for (size_t l = 0; l < cfg.ddpg.n_hidden; l++)
-        printf(" %zu", cfg.ddpg.net_arch[l]);
+    const rlc_ddpg_config *d = rlc_config_algo_settings(&cfg);
+    printf("one gradient step (batch %zu, hidden", d->batch_size);
+    for (size_t l = 0; l < d->n_hidden; l++)
+        printf(" %zu", d->net_arch[l]);
     printf("): %.1f us (median of 5 x 2000 steps, BLAS %s)\n", us_per_gradient_step(&cfg),
            rlc_blas_name());
     return 0;

@@ -11,14 +11,47 @@ const rlc_env_type *const rlc_env_registry[] = {
     NULL,
 };
 
+#define N_BUILTIN (sizeof rlc_env_registry / sizeof rlc_env_registry[0] - 1)
+
+static const rlc_env_type *registered[RLC_ENV_MAX_REGISTERED];
+static size_t n_registered;
+
+const rlc_env_type *rlc_env_at(size_t i)
+{
+    if (i < N_BUILTIN)
+        return rlc_env_registry[i];
+    return i - N_BUILTIN < n_registered ? registered[i - N_BUILTIN] : NULL;
+}
+
 const rlc_env_type *rlc_env_find(const char *id)
 {
-    if (!id)
-        return NULL;
-    for (size_t i = 0; rlc_env_registry[i]; i++)
-        if (strcmp(rlc_env_registry[i]->id, id) == 0)
-            return rlc_env_registry[i];
+    const rlc_env_type *t;
+    for (size_t i = 0; id && (t = rlc_env_at(i)); i++)
+        if (strcmp(t->id, id) == 0)
+            return t;
     return NULL;
+}
+
+static bool space_ok(const rlc_space *s)
+{
+    return s->dim > 0 && (s->kind == RLC_SPACE_DISCRETE ? s->n > 0 && s->dim == 1
+                                                        : s->low != NULL && s->high != NULL);
+}
+
+rlc_status rlc_env_register(const rlc_env_type *type)
+{
+    if (!type || !type->id || !type->id[0] || strlen(type->id) >= 64 || rlc_env_find(type->id) ||
+        !type->state_dim || !type->reset || !type->step || !type->observe ||
+        type->observation_space.kind != RLC_SPACE_BOX || !space_ok(&type->observation_space) ||
+        !space_ok(&type->action_space))
+        return RLC_EINVAL;
+    for (const char *c = type->id; *c; c++)
+        if (*c <= ' ' || *c > '~' || *c == ';' || *c == '#')
+            return RLC_EINVAL;
+    if (n_registered == RLC_ENV_MAX_REGISTERED)
+        return RLC_ENOMEM;
+    registered[n_registered++] = type;
+    return RLC_OK;
 }
 
 rlc_status rlc_env_create(rlc_env **out, const rlc_env_type *type, gsl_rng *rng)

@@ -9,7 +9,15 @@
 #include <string.h>
 #include <unistd.h>
 #include "test_util.h"
+#include "rlc/a2c.h"
 #include "rlc/config.h"
+#include "rlc/ddpg.h"
+#include "rlc/ppo.h"
+
+/* The algorithm sections of a configuration, as their settings structs. */
+#define DDPG(c) ((rlc_ddpg_config *)rlc_config_settings((rlc_config *)(c), &rlc_agent_ddpg))
+#define PPO(c) ((rlc_ppo_config *)rlc_config_settings((rlc_config *)(c), &rlc_agent_ppo))
+#define A2C(c) ((rlc_a2c_config *)rlc_config_settings((rlc_config *)(c), &rlc_agent_a2c))
 
 /* ---- temporary INI files ---------------------------------------------- */
 
@@ -143,15 +151,15 @@ static void assert_config_equal(const rlc_config *a, const rlc_config *b)
     assert_int_equal(a->eval_freq, b->eval_freq);
     assert_int_equal(a->n_eval_episodes, b->n_eval_episodes);
     if (strcmp(a->algo, "ppo") == 0) {
-        assert_ppo_equal(&a->ppo, &b->ppo);
+        assert_ppo_equal(PPO(a), PPO(b));
         return;
     }
     if (strcmp(a->algo, "a2c") == 0) {
-        assert_a2c_equal(&a->a2c, &b->a2c);
+        assert_a2c_equal(A2C(a), A2C(b));
         return;
     }
     assert_string_equal(a->algo, "ddpg");
-    const rlc_ddpg_config *x = &a->ddpg, *y = &b->ddpg;
+    const rlc_ddpg_config *x = DDPG(a), *y = DDPG(b);
     assert_bits_equal(x->learning_rate, y->learning_rate);
     assert_int_equal(x->buffer_size, y->buffer_size);
     assert_int_equal(x->learning_starts, y->learning_starts);
@@ -185,13 +193,13 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.n_eval_episodes, 10);
     rlc_ddpg_config d;
     rlc_ddpg_config_default(&d);
-    assert_bits_equal(cfg.ddpg.learning_rate, d.learning_rate);
-    assert_int_equal(cfg.ddpg.buffer_size, d.buffer_size);
-    assert_int_equal(cfg.ddpg.batch_size, d.batch_size);
-    assert_int_equal(cfg.ddpg.n_hidden, 2);
-    assert_int_equal(cfg.ddpg.net_arch[0], 400);
-    assert_int_equal(cfg.ddpg.net_arch[1], 300);
-    assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_NORMAL);
+    assert_bits_equal(DDPG(&cfg)->learning_rate, d.learning_rate);
+    assert_int_equal(DDPG(&cfg)->buffer_size, d.buffer_size);
+    assert_int_equal(DDPG(&cfg)->batch_size, d.batch_size);
+    assert_int_equal(DDPG(&cfg)->n_hidden, 2);
+    assert_int_equal(DDPG(&cfg)->net_arch[0], 400);
+    assert_int_equal(DDPG(&cfg)->net_arch[1], 300);
+    assert_int_equal(DDPG(&cfg)->action_noise, RLC_NOISE_NORMAL);
     rlc_config_error err;
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
 }
@@ -215,14 +223,14 @@ static void test_b30_float_forms(void **state)
         if (s != RLC_OK)
             print_error("form '%s': %s\n", forms[i], err.message);
         assert_int_equal(s, RLC_OK);
-        assert_bits_equal(cfg.ddpg.learning_rate, want);
+        assert_bits_equal(DDPG(&cfg)->learning_rate, want);
 
         /* the same through --set */
         char set[128];
         snprintf(set, sizeof set, "ddpg.learning_rate=%s", forms[i]);
         rlc_config_default(&cfg);
         assert_int_equal(rlc_config_set(&cfg, set, &err), RLC_OK);
-        assert_bits_equal(cfg.ddpg.learning_rate, want);
+        assert_bits_equal(DDPG(&cfg)->learning_rate, want);
     }
 }
 
@@ -232,7 +240,7 @@ static void test_b30_gamma_leading_dot(void **state)
     rlc_config cfg;
     rlc_config_error err;
     assert_int_equal(load_text(&cfg, RUN_DDPG "[ddpg]\ngamma = .99\n", &err, NULL), RLC_OK);
-    assert_bits_equal(cfg.ddpg.gamma, 0.99);
+    assert_bits_equal(DDPG(&cfg)->gamma, 0.99);
 }
 
 static void test_b30_integer_forms(void **state)
@@ -339,10 +347,10 @@ static void test_out_of_range(void **state)
     rlc_config_error err;
     assert_int_equal(load_text(&cfg, RUN_DDPG "[ddpg]\ntau = 1\ngamma = 0\nnoise_std = 0\nlearning_starts = 0\n"
                                      "[eval]\neval_freq = 0\n", &err, NULL), RLC_OK);
-    assert_bits_equal(cfg.ddpg.tau, 1.0);
-    assert_bits_equal(cfg.ddpg.gamma, 0.0);
-    assert_bits_equal(cfg.ddpg.noise_std, 0.0);
-    assert_int_equal(cfg.ddpg.learning_starts, 0);
+    assert_bits_equal(DDPG(&cfg)->tau, 1.0);
+    assert_bits_equal(DDPG(&cfg)->gamma, 0.0);
+    assert_bits_equal(DDPG(&cfg)->noise_std, 0.0);
+    assert_int_equal(DDPG(&cfg)->learning_starts, 0);
     assert_int_equal(cfg.eval_freq, 0);
 }
 
@@ -352,9 +360,9 @@ static void test_choices(void **state)
     rlc_config cfg;
     rlc_config_error err;
     assert_int_equal(load_text(&cfg, RUN_DDPG "[ddpg]\naction_noise = ou\n", &err, NULL), RLC_OK);
-    assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_OU);
+    assert_int_equal(DDPG(&cfg)->action_noise, RLC_NOISE_OU);
     assert_int_equal(load_text(&cfg, RUN_DDPG "[ddpg]\naction_noise = none ; off\n", &err, NULL), RLC_OK);
-    assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_NONE);
+    assert_int_equal(DDPG(&cfg)->action_noise, RLC_NOISE_NONE);
     assert_int_equal(load_text(&cfg, "[ddpg]\naction_noise = ou\naction_noise_x = 1\n", &err, NULL),
                      RLC_ECONFIG);
     expect_load_error("[ddpg]\naction_noise = gauss\n",
@@ -392,9 +400,9 @@ static void test_net_arch(void **state)
         if (s != RLC_OK)
             print_error("'%s': %s\n", good[i].text, err.message);
         assert_int_equal(s, RLC_OK);
-        assert_int_equal(cfg.ddpg.n_hidden, good[i].n);
+        assert_int_equal(DDPG(&cfg)->n_hidden, good[i].n);
         for (size_t j = 0; j < good[i].n; j++)
-            assert_int_equal(cfg.ddpg.net_arch[j], good[i].w[j]);
+            assert_int_equal(DDPG(&cfg)->net_arch[j], good[i].w[j]);
     }
     static const struct { const char *value, *reason; } bad[] = {
         {"", "expected 1 to 4 whole numbers separated by commas, got ''"},
@@ -449,14 +457,14 @@ static void test_duplicate_and_indented_keys(void **state)
     rlc_config_error err;
     assert_int_equal(load_text(&cfg, RUN_DDPG "  [ddpg]\n  gamma = 0.9\n\ttau = 0.25\n   ; note\n", &err, NULL),
                      RLC_OK);
-    assert_bits_equal(cfg.ddpg.gamma, 0.9);
-    assert_bits_equal(cfg.ddpg.tau, 0.25);
+    assert_bits_equal(DDPG(&cfg)->gamma, 0.9);
+    assert_bits_equal(DDPG(&cfg)->tau, 0.25);
     /* a section may be reopened */
     assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nseed = 5\nalgo = ddpg\nenv_id = Pendulum-v1\n"
                                "[ddpg]\ntau = 0.5\n", &err,
                                NULL), RLC_OK);
     assert_true(cfg.seed == 5);
-    assert_bits_equal(cfg.ddpg.tau, 0.5);
+    assert_bits_equal(DDPG(&cfg)->tau, 0.5);
 }
 
 static void test_syntax_error_and_long_line(void **state)
@@ -487,8 +495,8 @@ static void test_crlf_and_bom(void **state)
     assert_int_equal(load_text(&cfg, "\xEF\xBB\xBF[run]\r\nseed = 9\r\nalgo = ddpg\r\nenv_id = Pendulum-v1\r\n[ddpg]\r\nnet_arch = 64, 32\r\n",
                                &err, NULL), RLC_OK);
     assert_true(cfg.seed == 9);
-    assert_int_equal(cfg.ddpg.n_hidden, 2);
-    assert_int_equal(cfg.ddpg.net_arch[1], 32);
+    assert_int_equal(DDPG(&cfg)->n_hidden, 2);
+    assert_int_equal(DDPG(&cfg)->net_arch[1], 32);
     /* the header line of a section on line 1 after a BOM */
     expect_load_error("\xEF\xBB\xBF[foo]\nx = 1\n", "1: [foo]: unknown section");
 }
@@ -521,13 +529,13 @@ static void test_algorithm_section_mismatch(void **state)
                       "5: [a2c]: section of algorithm a2c, but [run] algo is ppo");
     /* [run] algo after the algorithm section is fine */
     assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nalgo = ddpg\nenv_id = Pendulum-v1\n", &err, NULL), RLC_OK);
-    assert_bits_equal(cfg.ddpg.gamma, 0.9);
+    assert_bits_equal(DDPG(&cfg)->gamma, 0.9);
     assert_int_equal(load_text(&cfg, "[ppo]\ngamma = 0.95\n[run]\nalgo = ppo\nenv_id = CartPole-v1\n", &err, NULL), RLC_OK);
     assert_string_equal(cfg.algo, "ppo");
-    assert_bits_equal(cfg.ppo.gamma, 0.95);
+    assert_bits_equal(PPO(&cfg)->gamma, 0.95);
     assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\nenv_id = CartPole-v1\n[a2c]\ngamma = 0.9\n", &err, NULL), RLC_OK);
     assert_string_equal(cfg.algo, "a2c");
-    assert_bits_equal(cfg.a2c.gamma, 0.9);
+    assert_bits_equal(A2C(&cfg)->gamma, 0.9);
 
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
@@ -579,25 +587,25 @@ static void test_set(void **state)
     rlc_config_error err;
     rlc_config_default(&cfg);
     assert_int_equal(rlc_config_set(&cfg, "ddpg.gamma=0.98", &err), RLC_OK);
-    assert_bits_equal(cfg.ddpg.gamma, 0.98);
+    assert_bits_equal(DDPG(&cfg)->gamma, 0.98);
     assert_int_equal(rlc_config_set(&cfg, " run.total_timesteps = 1e5 ", &err), RLC_OK);
     assert_int_equal(cfg.total_timesteps, 100000);
     assert_int_equal(rlc_config_set(&cfg, "ddpg.net_arch=64,64,64", &err), RLC_OK);
-    assert_int_equal(cfg.ddpg.n_hidden, 3);
-    assert_int_equal(cfg.ddpg.net_arch[2], 64);
+    assert_int_equal(DDPG(&cfg)->n_hidden, 3);
+    assert_int_equal(DDPG(&cfg)->net_arch[2], 64);
     assert_int_equal(rlc_config_set(&cfg, "run.env_id=CartPole-v1", &err), RLC_OK);
     assert_string_equal(cfg.env_id, "CartPole-v1");
     assert_int_equal(rlc_config_set(&cfg, "run.seed=42", &err), RLC_OK);
     assert_true(cfg.seed == 42);
     assert_int_equal(rlc_config_set(&cfg, "ddpg.action_noise=ou", &err), RLC_OK);
-    assert_int_equal(cfg.ddpg.action_noise, RLC_NOISE_OU);
+    assert_int_equal(DDPG(&cfg)->action_noise, RLC_NOISE_OU);
 
     static const struct { const char *set, *msg; } bad[] = {
-        {"ddpg.gamma", "--set ddpg.gamma: expected section.key=value, e.g. ddpg.gamma=0.98"},
-        {"gamma=0.9", "--set gamma=0.9: expected section.key=value, e.g. ddpg.gamma=0.98"},
-        {".gamma=0.9", "--set .gamma=0.9: expected section.key=value, e.g. ddpg.gamma=0.98"},
-        {"ddpg.=0.9", "--set ddpg.=0.9: expected section.key=value, e.g. ddpg.gamma=0.98"},
-        {"", "--set : expected section.key=value, e.g. ddpg.gamma=0.98"},
+        {"ddpg.gamma", "--set ddpg.gamma: expected section.key=value, e.g. run.seed=3"},
+        {"gamma=0.9", "--set gamma=0.9: expected section.key=value, e.g. run.seed=3"},
+        {".gamma=0.9", "--set .gamma=0.9: expected section.key=value, e.g. run.seed=3"},
+        {"ddpg.=0.9", "--set ddpg.=0.9: expected section.key=value, e.g. run.seed=3"},
+        {"", "--set : expected section.key=value, e.g. run.seed=3"},
         {"ddpg.gamma=abc", "--set ddpg.gamma=abc: [ddpg] gamma: expected a finite decimal number, got 'abc'"},
         {"ddpg.gamma=", "--set ddpg.gamma=: [ddpg] gamma: expected a finite decimal number, got ''"},
         {"ddpg.gama=0.9", "--set ddpg.gama=0.9: [ddpg] gama: unknown key (did you mean 'gamma'?)"},
@@ -638,18 +646,18 @@ static void test_validate(void **state)
     expect_invalid(&cfg, "[run] env_id: unknown environment 'Pendulum-v0' (registered: CartPole-v1, Pendulum-v1)");
 
     rlc_config_default(&cfg);
-    cfg.ddpg.buffer_size = 100; /* in code: no origin */
+    DDPG(&cfg)->buffer_size = 100; /* in code: no origin */
     expect_invalid(&cfg, "[ddpg] batch_size: 256 is larger than buffer_size 100");
     /* through --set: the message names the setting the user set */
     assert_int_equal(rlc_config_set(&cfg, "ddpg.buffer_size=100", &err), RLC_OK);
     expect_invalid(&cfg, "--set ddpg.buffer_size=100: [ddpg] buffer_size: 100 is smaller than"
                          " batch_size 256");
-    cfg.ddpg.batch_size = 100; /* equal is fine */
+    DDPG(&cfg)->batch_size = 100; /* equal is fine */
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
 
     /* learning_starts >= total_timesteps is allowed */
     rlc_config_default(&cfg);
-    cfg.ddpg.learning_starts = cfg.total_timesteps + 1;
+    DDPG(&cfg)->learning_starts = cfg.total_timesteps + 1;
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
 
     /* the table's ranges also apply to configs built in code */
@@ -657,19 +665,19 @@ static void test_validate(void **state)
     strcpy(cfg.algo, "sac");
     expect_invalid(&cfg, "[run] algo: unknown algorithm 'sac' (choices: ddpg|ppo|a2c)");
     rlc_config_default(&cfg);
-    cfg.ddpg.tau = 0;
+    DDPG(&cfg)->tau = 0;
     expect_invalid(&cfg, "[ddpg] tau: 0 is out of range (must be in (0, 1])");
     rlc_config_default(&cfg);
-    cfg.ddpg.gamma = NAN;
+    DDPG(&cfg)->gamma = NAN;
     expect_invalid(&cfg, "[ddpg] gamma: nan is out of range (must be in [0, 1])");
     rlc_config_default(&cfg);
-    cfg.ddpg.n_hidden = 0;
+    DDPG(&cfg)->n_hidden = 0;
     expect_invalid(&cfg, "[ddpg] net_arch: 0 entries (must be 1 to 4)");
     rlc_config_default(&cfg);
-    cfg.ddpg.net_arch[1] = 0;
+    DDPG(&cfg)->net_arch[1] = 0;
     expect_invalid(&cfg, "[ddpg] net_arch: entry 2: 0 is out of range (must be in [1, 65536])");
     rlc_config_default(&cfg);
-    cfg.ddpg.action_noise = (rlc_action_noise)7;
+    DDPG(&cfg)->action_noise = (rlc_action_noise)7;
     expect_invalid(&cfg, "[ddpg] action_noise: invalid value 7");
     rlc_config_default(&cfg);
     cfg.total_timesteps = 0;
@@ -695,14 +703,14 @@ static void roundtrip(const rlc_config *cfg)
     rlc_config_error err;
     rlc_config_default(&back);
     back.seed = 999; /* everything must come from the file */
-    back.ddpg.tau = 0.7;
-    back.ddpg.n_hidden = 1;
-    back.ppo.n_steps = 3;
-    back.ppo.policy.n_hidden = 1;
-    back.ppo.normalize_advantage = !cfg->ppo.normalize_advantage;
-    back.a2c.n_steps = 3;
-    back.a2c.policy.n_hidden = 1;
-    back.a2c.use_rms_prop = !cfg->a2c.use_rms_prop;
+    DDPG(&back)->tau = 0.7;
+    DDPG(&back)->n_hidden = 1;
+    PPO(&back)->n_steps = 3;
+    PPO(&back)->policy.n_hidden = 1;
+    PPO(&back)->normalize_advantage = !PPO(cfg)->normalize_advantage;
+    A2C(&back)->n_steps = 3;
+    A2C(&back)->policy.n_hidden = 1;
+    A2C(&back)->use_rms_prop = !A2C(cfg)->use_rms_prop;
     rlc_status s = rlc_config_load(&back, path, &err);
     if (s != RLC_OK)
         print_error("%s\n", err.message);
@@ -723,26 +731,26 @@ static void test_write_roundtrip(void **state)
     cfg.log_interval = 7;
     cfg.eval_freq = 0;
     cfg.n_eval_episodes = 3;
-    cfg.ddpg.learning_rate = 0.1 + 0.2; /* 0.30000000000000004 */
-    cfg.ddpg.buffer_size = 5;
-    cfg.ddpg.learning_starts = 0;
-    cfg.ddpg.batch_size = 5;
-    cfg.ddpg.tau = 1.0 / 3.0;
-    cfg.ddpg.gamma = 0.999999999999;
-    cfg.ddpg.train_freq = 4;
-    cfg.ddpg.gradient_steps = 9;
-    cfg.ddpg.n_hidden = 4;
-    cfg.ddpg.net_arch[0] = 1;
-    cfg.ddpg.net_arch[1] = 65536;
-    cfg.ddpg.net_arch[2] = 17;
-    cfg.ddpg.net_arch[3] = 3;
-    cfg.ddpg.action_noise = RLC_NOISE_OU;
-    cfg.ddpg.noise_std = 5e-324; /* smallest subnormal */
-    cfg.ddpg.ou_theta = 1e300;
-    cfg.ddpg.ou_dt = 2.2250738585072014e-308;
+    DDPG(&cfg)->learning_rate = 0.1 + 0.2; /* 0.30000000000000004 */
+    DDPG(&cfg)->buffer_size = 5;
+    DDPG(&cfg)->learning_starts = 0;
+    DDPG(&cfg)->batch_size = 5;
+    DDPG(&cfg)->tau = 1.0 / 3.0;
+    DDPG(&cfg)->gamma = 0.999999999999;
+    DDPG(&cfg)->train_freq = 4;
+    DDPG(&cfg)->gradient_steps = 9;
+    DDPG(&cfg)->n_hidden = 4;
+    DDPG(&cfg)->net_arch[0] = 1;
+    DDPG(&cfg)->net_arch[1] = 65536;
+    DDPG(&cfg)->net_arch[2] = 17;
+    DDPG(&cfg)->net_arch[3] = 3;
+    DDPG(&cfg)->action_noise = RLC_NOISE_OU;
+    DDPG(&cfg)->noise_std = 5e-324; /* smallest subnormal */
+    DDPG(&cfg)->ou_theta = 1e300;
+    DDPG(&cfg)->ou_dt = 2.2250738585072014e-308;
     roundtrip(&cfg);
-    cfg.ddpg.action_noise = RLC_NOISE_NONE;
-    cfg.ddpg.noise_std = 0;
+    DDPG(&cfg)->action_noise = RLC_NOISE_NONE;
+    DDPG(&cfg)->noise_std = 0;
     roundtrip(&cfg);
 }
 
@@ -751,7 +759,7 @@ static void test_write_text(void **state)
     (void)state;
     rlc_config cfg;
     rlc_config_default(&cfg);
-    cfg.ddpg.learning_rate = 3e-4;
+    DDPG(&cfg)->learning_rate = 3e-4;
     char *buf = NULL;
     size_t size = 0;
     FILE *f = open_memstream(&buf, &size);
@@ -853,23 +861,23 @@ static void test_onpolicy_defaults(void **state)
     rlc_ppo_config ppo;
     memset(&ppo, 0, sizeof ppo);
     rlc_ppo_config_default(&ppo);
-    assert_memory_equal(&cfg.ppo, &ppo, sizeof ppo);
+    assert_memory_equal(PPO(&cfg), &ppo, sizeof ppo);
     rlc_a2c_config a2c;
     memset(&a2c, 0, sizeof a2c);
     rlc_a2c_config_default(&a2c);
-    assert_memory_equal(&cfg.a2c, &a2c, sizeof a2c);
-    assert_ppo_equal(&cfg.ppo, &ppo); /* and field by field, whatever the padding holds */
-    assert_a2c_equal(&cfg.a2c, &a2c);
+    assert_memory_equal(A2C(&cfg), &a2c, sizeof a2c);
+    assert_ppo_equal(PPO(&cfg), &ppo); /* and field by field, whatever the padding holds */
+    assert_a2c_equal(A2C(&cfg), &a2c);
     /* a few SB3 values, so a changed default is noticed here too */
-    assert_int_equal(cfg.ppo.n_steps, 2048);
-    assert_int_equal(cfg.ppo.batch_size, 64);
-    assert_bits_equal(cfg.ppo.clip_range, 0.2);
-    assert_int_equal(cfg.ppo.policy.n_hidden, 2);
-    assert_int_equal(cfg.ppo.policy.net_arch[0], 64);
-    assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_TANH);
-    assert_int_equal(cfg.a2c.n_steps, 5);
-    assert_bits_equal(cfg.a2c.learning_rate, 7e-4);
-    assert_true(cfg.a2c.use_rms_prop);
+    assert_int_equal(PPO(&cfg)->n_steps, 2048);
+    assert_int_equal(PPO(&cfg)->batch_size, 64);
+    assert_bits_equal(PPO(&cfg)->clip_range, 0.2);
+    assert_int_equal(PPO(&cfg)->policy.n_hidden, 2);
+    assert_int_equal(PPO(&cfg)->policy.net_arch[0], 64);
+    assert_int_equal(PPO(&cfg)->policy.activation_fn, RLC_ACT_TANH);
+    assert_int_equal(A2C(&cfg)->n_steps, 5);
+    assert_bits_equal(A2C(&cfg)->learning_rate, 7e-4);
+    assert_true(A2C(&cfg)->use_rms_prop);
 
     /* the defaults validate, on both kinds of action space */
     rlc_config_error err;
@@ -907,19 +915,19 @@ static void test_bool(void **state)
         if (s != RLC_OK)
             print_error("'%s': %s\n", good[i].text, err.message);
         assert_int_equal(s, RLC_OK);
-        assert_int_equal(cfg.ppo.normalize_advantage, good[i].want);
-        assert_int_equal(cfg.ppo.norm_reward, good[i].want);
-        assert_int_equal(cfg.ppo.policy.ortho_init, good[i].want);
-        assert_int_equal(cfg.ppo.policy.norm_obs, good[i].want);
+        assert_int_equal(PPO(&cfg)->normalize_advantage, good[i].want);
+        assert_int_equal(PPO(&cfg)->norm_reward, good[i].want);
+        assert_int_equal(PPO(&cfg)->policy.ortho_init, good[i].want);
+        assert_int_equal(PPO(&cfg)->policy.norm_obs, good[i].want);
 
         snprintf(text, sizeof text, "[a2c]\nuse_rms_prop = %s\nnormalize_advantage = %s\n"
                  "norm_reward = %s\nnorm_obs = %s\n[run]\nalgo = a2c\nenv_id = CartPole-v1\n",
                  good[i].text, good[i].text, good[i].text, good[i].text);
         assert_int_equal(load_text(&cfg, text, &err, NULL), RLC_OK);
-        assert_int_equal(cfg.a2c.use_rms_prop, good[i].want);
-        assert_int_equal(cfg.a2c.normalize_advantage, good[i].want);
-        assert_int_equal(cfg.a2c.norm_reward, good[i].want);
-        assert_int_equal(cfg.a2c.policy.norm_obs, good[i].want);
+        assert_int_equal(A2C(&cfg)->use_rms_prop, good[i].want);
+        assert_int_equal(A2C(&cfg)->normalize_advantage, good[i].want);
+        assert_int_equal(A2C(&cfg)->norm_reward, good[i].want);
+        assert_int_equal(A2C(&cfg)->policy.norm_obs, good[i].want);
     }
     static const char *const bad[] = {
         "2", "-1", "01", "0.0", "y", "n", "t", "f", "tru", "truee", "yess", "of", "onn", "",
@@ -947,17 +955,17 @@ static void test_onpolicy_choices(void **state)
     assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nlr_schedule = linear\n"
                                      "clip_range_schedule = linear\nactivation_fn = relu\n",
                                &err, NULL), RLC_OK);
-    assert_int_equal(cfg.ppo.lr_schedule, RLC_SCHEDULE_LINEAR);
-    assert_int_equal(cfg.ppo.clip_range_schedule, RLC_SCHEDULE_LINEAR);
-    assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_RELU);
+    assert_int_equal(PPO(&cfg)->lr_schedule, RLC_SCHEDULE_LINEAR);
+    assert_int_equal(PPO(&cfg)->clip_range_schedule, RLC_SCHEDULE_LINEAR);
+    assert_int_equal(PPO(&cfg)->policy.activation_fn, RLC_ACT_RELU);
     assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nlr_schedule = constant\n"
                                      "activation_fn = tanh ; default\n", &err, NULL), RLC_OK);
-    assert_int_equal(cfg.ppo.lr_schedule, RLC_SCHEDULE_CONSTANT);
-    assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_TANH);
+    assert_int_equal(PPO(&cfg)->lr_schedule, RLC_SCHEDULE_CONSTANT);
+    assert_int_equal(PPO(&cfg)->policy.activation_fn, RLC_ACT_TANH);
     assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\nenv_id = CartPole-v1\n[a2c]\nlr_schedule = linear\n"
                                      "activation_fn = relu\n", &err, NULL), RLC_OK);
-    assert_int_equal(cfg.a2c.lr_schedule, RLC_SCHEDULE_LINEAR);
-    assert_int_equal(cfg.a2c.policy.activation_fn, RLC_ACT_RELU);
+    assert_int_equal(A2C(&cfg)->lr_schedule, RLC_SCHEDULE_LINEAR);
+    assert_int_equal(A2C(&cfg)->policy.activation_fn, RLC_ACT_RELU);
 
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nlr_schedule = Linear\n",
                       "4: [ppo] lr_schedule: 'Linear' is not one of constant|linear");
@@ -980,16 +988,16 @@ static void test_onpolicy_net_arch(void **state)
     rlc_config_error err;
     assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n[ppo]\nnet_arch = 256, 128,32\n", &err, NULL),
                      RLC_OK);
-    assert_int_equal(cfg.ppo.policy.n_hidden, 3);
-    assert_int_equal(cfg.ppo.policy.net_arch[0], 256);
-    assert_int_equal(cfg.ppo.policy.net_arch[1], 128);
-    assert_int_equal(cfg.ppo.policy.net_arch[2], 32);
-    assert_int_equal(cfg.ddpg.n_hidden, 2); /* the other sections' lists are untouched */
-    assert_int_equal(cfg.a2c.policy.n_hidden, 2);
+    assert_int_equal(PPO(&cfg)->policy.n_hidden, 3);
+    assert_int_equal(PPO(&cfg)->policy.net_arch[0], 256);
+    assert_int_equal(PPO(&cfg)->policy.net_arch[1], 128);
+    assert_int_equal(PPO(&cfg)->policy.net_arch[2], 32);
+    assert_int_equal(DDPG(&cfg)->n_hidden, 2); /* the other sections' lists are untouched */
+    assert_int_equal(A2C(&cfg)->policy.n_hidden, 2);
     assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\nenv_id = CartPole-v1\n[a2c]\nnet_arch = 1e2\n", &err, NULL), RLC_OK);
-    assert_int_equal(cfg.a2c.policy.n_hidden, 1);
-    assert_int_equal(cfg.a2c.policy.net_arch[0], 100);
-    assert_int_equal(cfg.ppo.policy.n_hidden, 2);
+    assert_int_equal(A2C(&cfg)->policy.n_hidden, 1);
+    assert_int_equal(A2C(&cfg)->policy.net_arch[0], 100);
+    assert_int_equal(PPO(&cfg)->policy.n_hidden, 2);
 
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nnet_arch = 64, 64, 64, 64, 64\n",
                       "4: [ppo] net_arch: more than 4 entries in '64, 64, 64, 64, 64'");
@@ -1049,18 +1057,18 @@ static void test_onpolicy_ranges(void **state)
                                      "gamma = 0\ngae_lambda = 1\nclip_range = 10\nclip_range_vf = 0\n"
                                      "ent_coef = 0\nvf_coef = 0\ntarget_kl = 0\nlog_std_init = -20\n"
                                      "clip_obs = 1e-9\n", &err, NULL), RLC_OK);
-    assert_int_equal(cfg.ppo.n_envs, 1024);
-    assert_bits_equal(cfg.ppo.learning_rate, 1.0);
-    assert_bits_equal(cfg.ppo.gamma, 0.0);
-    assert_bits_equal(cfg.ppo.gae_lambda, 1.0);
-    assert_bits_equal(cfg.ppo.clip_range, 10.0);
-    assert_bits_equal(cfg.ppo.policy.log_std_init, -20.0);
-    assert_bits_equal(cfg.ppo.policy.clip_obs, 1e-9);
+    assert_int_equal(PPO(&cfg)->n_envs, 1024);
+    assert_bits_equal(PPO(&cfg)->learning_rate, 1.0);
+    assert_bits_equal(PPO(&cfg)->gamma, 0.0);
+    assert_bits_equal(PPO(&cfg)->gae_lambda, 1.0);
+    assert_bits_equal(PPO(&cfg)->clip_range, 10.0);
+    assert_bits_equal(PPO(&cfg)->policy.log_std_init, -20.0);
+    assert_bits_equal(PPO(&cfg)->policy.clip_obs, 1e-9);
     assert_int_equal(load_text(&cfg, "[run]\nalgo = a2c\nenv_id = CartPole-v1\n[a2c]\ngae_lambda = 0\nlog_std_init = 1e300\n"
                                      "rms_prop_eps = 1e-300\n", &err, NULL), RLC_OK);
-    assert_bits_equal(cfg.a2c.gae_lambda, 0.0);
-    assert_bits_equal(cfg.a2c.policy.log_std_init, 1e300);
-    assert_bits_equal(cfg.a2c.rms_prop_eps, 1e-300);
+    assert_bits_equal(A2C(&cfg)->gae_lambda, 0.0);
+    assert_bits_equal(A2C(&cfg)->policy.log_std_init, 1e300);
+    assert_bits_equal(A2C(&cfg)->rms_prop_eps, 1e-300);
 }
 
 static void test_onpolicy_unknown_keys(void **state)
@@ -1104,15 +1112,15 @@ static void test_onpolicy_set(void **state)
                         " (set run.algo first)");
     assert_int_equal(rlc_config_set(&cfg, "run.algo=ppo", &err), RLC_OK);
     assert_int_equal(rlc_config_set(&cfg, "ppo.gamma=0.95", &err), RLC_OK);
-    assert_bits_equal(cfg.ppo.gamma, 0.95);
+    assert_bits_equal(PPO(&cfg)->gamma, 0.95);
     assert_int_equal(rlc_config_set(&cfg, "ppo.lr_schedule=linear", &err), RLC_OK);
-    assert_int_equal(cfg.ppo.lr_schedule, RLC_SCHEDULE_LINEAR);
+    assert_int_equal(PPO(&cfg)->lr_schedule, RLC_SCHEDULE_LINEAR);
     assert_int_equal(rlc_config_set(&cfg, "ppo.norm_reward = Yes", &err), RLC_OK);
-    assert_true(cfg.ppo.norm_reward);
+    assert_true(PPO(&cfg)->norm_reward);
     assert_int_equal(rlc_config_set(&cfg, "ppo.net_arch=32,32,16", &err), RLC_OK);
-    assert_int_equal(cfg.ppo.policy.n_hidden, 3);
+    assert_int_equal(PPO(&cfg)->policy.n_hidden, 3);
     assert_int_equal(rlc_config_set(&cfg, "ppo.activation_fn=relu", &err), RLC_OK);
-    assert_int_equal(cfg.ppo.policy.activation_fn, RLC_ACT_RELU);
+    assert_int_equal(PPO(&cfg)->policy.activation_fn, RLC_ACT_RELU);
     rlc_config before = cfg;
     assert_int_equal(rlc_config_set(&cfg, "ppo.norm_reward=maybe", &err), RLC_ECONFIG);
     assert_string_equal(err.message,
@@ -1121,7 +1129,7 @@ static void test_onpolicy_set(void **state)
     assert_int_equal(rlc_config_set(&cfg, "a2c.use_rms_prop=false", &err), RLC_ECONFIG);
     assert_int_equal(rlc_config_set(&cfg, "run.algo=a2c", &err), RLC_OK);
     assert_int_equal(rlc_config_set(&cfg, "a2c.use_rms_prop=false", &err), RLC_OK);
-    assert_false(cfg.a2c.use_rms_prop);
+    assert_false(A2C(&cfg)->use_rms_prop);
 }
 
 static void test_onpolicy_validate(void **state)
@@ -1145,83 +1153,83 @@ static void test_onpolicy_validate(void **state)
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
     strcpy(cfg.env_id, "CartPole-v1");
-    cfg.ppo.batch_size = 4096;
+    PPO(&cfg)->batch_size = 4096;
     expect_invalid(&cfg, "[ppo] batch_size: 4096 is larger than the rollout (n_steps \xc3\x97 n_envs = 2048)");
-    cfg.ppo.n_envs = 2; /* equal is fine */
+    PPO(&cfg)->n_envs = 2; /* equal is fine */
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
-    cfg.ppo.n_steps = 16;
-    cfg.ppo.n_envs = 8;
-    cfg.ppo.batch_size = 129;
+    PPO(&cfg)->n_steps = 16;
+    PPO(&cfg)->n_envs = 8;
+    PPO(&cfg)->batch_size = 129;
     expect_invalid(&cfg, "[ppo] batch_size: 129 is larger than the rollout (n_steps \xc3\x97 n_envs = 128)");
 
     /* n_steps × n_envs must be > 1 (SB3 asserts it) */
-    cfg.ppo.n_steps = 1;
-    cfg.ppo.n_envs = 1;
-    cfg.ppo.batch_size = 1;
+    PPO(&cfg)->n_steps = 1;
+    PPO(&cfg)->n_envs = 1;
+    PPO(&cfg)->batch_size = 1;
     expect_invalid(&cfg, "[ppo] n_steps: n_steps \xc3\x97 n_envs must be greater than 1, got 1 \xc3\x97 1");
-    cfg.ppo.batch_size = 64; /* reported before the batch size */
+    PPO(&cfg)->batch_size = 64; /* reported before the batch size */
     expect_invalid(&cfg, "[ppo] n_steps: n_steps \xc3\x97 n_envs must be greater than 1, got 1 \xc3\x97 1");
-    cfg.ppo.n_envs = 2;
-    cfg.ppo.batch_size = 2;
+    PPO(&cfg)->n_envs = 2;
+    PPO(&cfg)->batch_size = 2;
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
-    cfg.ppo.n_steps = SIZE_MAX; /* the product overflows size_t: no false error */
-    cfg.ppo.n_envs = 1024;
-    cfg.ppo.batch_size = SIZE_MAX;
+    PPO(&cfg)->n_steps = SIZE_MAX; /* the product overflows size_t: no false error */
+    PPO(&cfg)->n_envs = 1024;
+    PPO(&cfg)->batch_size = SIZE_MAX;
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
 
     /* A2C has no batch_size and one step per update is allowed */
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "a2c");
-    cfg.a2c.n_steps = 1;
+    A2C(&cfg)->n_steps = 1;
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
 
     /* the table's ranges apply to configs built in code */
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
-    cfg.ppo.clip_range = 0;
+    PPO(&cfg)->clip_range = 0;
     expect_invalid(&cfg, "[ppo] clip_range: 0 is out of range (must be in (0, 10])");
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
-    cfg.ppo.n_envs = 0;
+    PPO(&cfg)->n_envs = 0;
     expect_invalid(&cfg, "[ppo] n_envs: 0 is out of range (must be in [1, 1024])");
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
-    cfg.ppo.policy.log_std_init = INFINITY;
+    PPO(&cfg)->policy.log_std_init = INFINITY;
     expect_invalid(&cfg, "[ppo] log_std_init: inf is out of range (must be finite)");
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
-    cfg.ppo.policy.activation_fn = RLC_ACT_IDENTITY;
+    PPO(&cfg)->policy.activation_fn = RLC_ACT_IDENTITY;
     expect_invalid(&cfg, "[ppo] activation_fn: invalid value 0");
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
-    cfg.ppo.clip_range_schedule = (rlc_schedule)2;
+    PPO(&cfg)->clip_range_schedule = (rlc_schedule)2;
     expect_invalid(&cfg, "[ppo] clip_range_schedule: invalid value 2");
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
-    cfg.ppo.policy.n_hidden = 5;
+    PPO(&cfg)->policy.n_hidden = 5;
     expect_invalid(&cfg, "[ppo] net_arch: 5 entries (must be 1 to 4)");
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "a2c");
-    cfg.a2c.rms_prop_eps = 0;
+    A2C(&cfg)->rms_prop_eps = 0;
     expect_invalid(&cfg, "[a2c] rms_prop_eps: 0 is out of range (must be > 0)");
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "a2c");
-    cfg.a2c.policy.clip_obs = -1;
+    A2C(&cfg)->policy.clip_obs = -1;
     expect_invalid(&cfg, "[a2c] clip_obs: -1 is out of range (must be > 0)");
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "a2c");
     unsigned char two = 2; /* a bool byte that is neither false nor true */
-    memcpy(&cfg.a2c.use_rms_prop, &two, 1);
+    memcpy(&A2C(&cfg)->use_rms_prop, &two, 1);
     expect_invalid(&cfg, "[a2c] use_rms_prop: invalid value 2");
 
     /* only the section of the algorithm is checked */
     rlc_config_default(&cfg);
-    cfg.ppo.clip_range = 0;
-    cfg.ppo.batch_size = 1u << 20;
-    cfg.a2c.rms_prop_eps = -1;
+    PPO(&cfg)->clip_range = 0;
+    PPO(&cfg)->batch_size = 1u << 20;
+    A2C(&cfg)->rms_prop_eps = -1;
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
     strcpy(cfg.algo, "a2c");
-    cfg.ddpg.tau = 0;
+    DDPG(&cfg)->tau = 0;
     expect_invalid(&cfg, "[a2c] rms_prop_eps: -1 is out of range (must be > 0)");
 }
 
@@ -1244,7 +1252,7 @@ static void test_onpolicy_write_roundtrip(void **state)
     strcpy(cfg.env_id, "CartPole-v1");
     cfg.seed = 12345;
     cfg.total_timesteps = 1000000;
-    rlc_ppo_config *p = &cfg.ppo;
+    rlc_ppo_config *p = PPO(&cfg);
     p->n_envs = 8;
     p->n_steps = 128;
     p->batch_size = 256;
@@ -1301,7 +1309,7 @@ static void test_onpolicy_write_roundtrip(void **state)
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "a2c");
     cfg.eval_freq = 0;
-    rlc_a2c_config *a = &cfg.a2c;
+    rlc_a2c_config *a = A2C(&cfg);
     a->n_envs = 16;
     a->n_steps = 1;
     a->learning_rate = 1.0;
@@ -1358,7 +1366,7 @@ static void test_onpolicy_write_roundtrip(void **state)
         free(buf);
         roundtrip(&cfg);
     }
-    cfg.a2c.policy.log_std_init = -250.0;
+    A2C(&cfg)->policy.log_std_init = -250.0;
     roundtrip(&cfg);
 }
 
@@ -1436,14 +1444,14 @@ static void test_validate_names_origin(void **state)
     /* n_steps in code, n_envs from --set */
     rlc_config_default(&cfg);
     assert_int_equal(rlc_config_set(&cfg, "run.algo=ppo", &err), RLC_OK);
-    cfg.ppo.n_steps = 16;
+    PPO(&cfg)->n_steps = 16;
     assert_int_equal(rlc_config_set(&cfg, "ppo.n_envs=2", &err), RLC_OK);
     expect_invalid(&cfg, "--set ppo.n_envs=2: [ppo] n_envs: the rollout n_steps \xc3\x97 n_envs"
                          " = 32 is smaller than batch_size 64");
 
     /* defaults and values set in code: no origin, messages as before */
     rlc_config_default(&cfg);
-    cfg.ddpg.batch_size = cfg.ddpg.buffer_size + 1;
+    DDPG(&cfg)->batch_size = DDPG(&cfg)->buffer_size + 1;
     expect_invalid(&cfg, "[ddpg] batch_size: 1000001 is larger than buffer_size 1000000");
     /* rlc_config_default forgets the origins */
     assert_int_equal(load_text(&cfg, "[run]\nalgo = ddpg\nenv_id = Nope-v0\n", &err, NULL), RLC_OK);
@@ -1596,7 +1604,7 @@ static void test_long_lines(void **state)
             assert_int_equal(st, RLC_OK);
             assert_true(cfg.seed == 4);
             if (kinds[k][0] == 'g')
-                assert_bits_equal(cfg.ddpg.gamma, 0.5);
+                assert_bits_equal(DDPG(&cfg)->gamma, 0.5);
             /* and with "\r\n" */
             text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\r\n[run]\n");
             st = load_long(text, &cfg, &err, NULL);
@@ -1624,8 +1632,8 @@ static void test_long_lines(void **state)
     if (st != RLC_OK)
         print_error("%s\n", err.message);
     assert_int_equal(st, RLC_OK);
-    assert_int_equal(cfg.ddpg.n_hidden, 2);
-    assert_int_equal(cfg.ddpg.net_arch[1], 32);
+    assert_int_equal(DDPG(&cfg)->n_hidden, 2);
+    assert_int_equal(DDPG(&cfg)->net_arch[1], 32);
     /* values over 255 characters, long keys, sections and junk are errors */
     text = long_line("[ddpg]\nnet_arch = 64,", ' ', 300, "32\n");
     assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);

@@ -16,6 +16,7 @@
 #define MAX_LOG 64
 
 typedef struct {
+    const rlc_agent_type *type;
     size_t n_progress, n_episodes, bad_lengths;
     rlc_train_stats log[MAX_LOG];
     bool all_finite;
@@ -39,7 +40,9 @@ static rlc_status rec_progress(void *p, size_t t, const rlc_train_stats *s)
     if (c->n_progress < MAX_LOG)
         c->log[c->n_progress] = *s;
     c->n_progress++;
-    c->all_finite &= isfinite(s->policy_loss) && isfinite(s->value_loss) && isfinite(s->entropy);
+    c->all_finite &= isfinite(rlc_train_stats_get(c->type, s, "policy_loss")) &&
+                     isfinite(rlc_train_stats_get(c->type, s, "value_loss")) &&
+                     isfinite(rlc_train_stats_get(c->type, s, "entropy"));
     return RLC_OK;
 }
 
@@ -58,6 +61,7 @@ static void *train(const rlc_agent_type *type, const void *settings, const char 
     assert_int_equal(rlc_vec_env_create(&eval_envs, et, 1, seed, RLC_RNG_EVAL_ENV), RLC_OK);
     rlc_runner_config rc = {.total_timesteps = total, .eval_freq = eval_freq};
     memset(rec, 0, sizeof *rec);
+    rec->type = type;
     rec->all_finite = true;
     rlc_runner_callbacks cb = {.ctx = rec, .on_episode = rec_episode, .on_progress = rec_progress};
     assert_int_equal(rlc_runner_onpolicy(type, agent, venv, eval_envs, &rc, &cb), RLC_OK);
@@ -129,7 +133,8 @@ static void test_ppo_linear_lr_b29(void **s)
     const double expect[4] = {3e-4, 2.25e-4, 1.5e-4, 7.5e-5};
     assert_int_equal(r.n_progress, 4);
     for (size_t k = 0; k < 4; k++)
-        assert_near(r.log[k].learning_rate, expect[k], 1e-19);
+        assert_near(rlc_train_stats_get(&rlc_agent_ppo, &r.log[k], "learning_rate"), expect[k],
+                    1e-19);
     rlc_agent_ppo.free(a);
 }
 
@@ -170,11 +175,16 @@ static void test_eval_does_not_touch_training_b18(void **s)
     void *b = train(&rlc_agent_ppo, &c, "Pendulum-v1", 4, 1600, 0, &r2);
     gsl_vector *pa = params(&rlc_agent_ppo, a), *pb = params(&rlc_agent_ppo, b);
     assert_memory_equal(pa->data, pb->data, pa->size * sizeof(double));
-    rlc_policy *qa = rlc_agent_ppo.policy(a), *qb = rlc_agent_ppo.policy(b);
-    assert_memory_equal(qa->obs_norm->mean, qb->obs_norm->mean, 3 * sizeof(double));
-    assert_memory_equal(qa->obs_norm->var, qb->obs_norm->var, 3 * sizeof(double));
-    assert_true(qa->obs_norm->count == qb->obs_norm->count);
-    assert_near(qa->obs_norm->count, 1600 + 2 + 1e-4, 1e-9); /* the reset observations count too */
+    /* the observation statistics: "obs_mean", "obs_var", "obs_count" after "policy" */
+    rlc_agent_tensor ta[RLC_AGENT_MAX_TENSORS], tb[RLC_AGENT_MAX_TENSORS];
+    assert_int_equal(rlc_agent_ppo.tensors(a, ta), 4);
+    assert_int_equal(rlc_agent_ppo.tensors(b, tb), 4);
+    assert_string_equal(ta[3].name, "obs_count");
+    for (size_t i = 1; i < 4; i++)
+        assert_memory_equal(ta[i].value->data, tb[i].value->data,
+                            ta[i].value->size * sizeof(double));
+    /* the reset observations count too */
+    assert_near(gsl_vector_get(ta[3].value, 0), 1600 + 2 + 1e-4, 1e-9);
     assert_int_equal(r1.n_episodes, 8);
     assert_int_equal(r1.bad_lengths, 0);
     assert_true(r1.all_finite);

@@ -19,9 +19,9 @@ static void fill_1env(rlc_rollout *r, size_t T, const double *rew, const double 
                       const bool *term, const bool *trunc, const double *tv)
 {
     for (size_t t = 0; t < T; t++) {
-        double o = (double)t, a = 10.0 + (double)t, lp = -(double)t;
+        double o = (double)t, a = 10.0 + (double)t, lp = -(double)t, fo = o + 0.5;
         assert_int_equal(rlc_rollout_add(r, &o, &a, &lp, &val[t], &rew[t], &term[t], &trunc[t],
-                                         tv ? &tv[t] : NULL),
+                                         tv ? &fo : NULL, tv ? &tv[t] : NULL),
                          RLC_OK);
     }
     assert_int_equal(r->pos, T);
@@ -201,7 +201,7 @@ static void test_two_envs_step_major(void **s)
             tr[e] = trunc[e][t];
             tvs[e] = tv[e][t];
         }
-        assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, te, tr, tvs), RLC_OK);
+        assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, te, tr, o, tvs), RLC_OK);
     }
     assert_int_equal(rlc_rollout_rows(r), T * N);
     /* step-major layout */
@@ -255,7 +255,7 @@ static void test_gather(void **s)
             v[e] = 0.5 * i;
             rw[e] = 1.0 + i;
         }
-        assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, te, tr, NULL), RLC_OK);
+        assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, te, tr, NULL, NULL), RLC_OK);
     }
     const double last[N] = {0.25, -0.75};
     rlc_rollout_compute_gae(r, last, GAMMA, LAMBDA);
@@ -310,15 +310,18 @@ static void test_errors_and_reset(void **s)
     assert_int_equal(rlc_rollout_create(&r, 2, 2, 1, 1), RLC_OK);
     double o[2] = {1, 2}, a[2] = {0, 1}, lp[2] = {-1, -2}, v[2] = {0.5, 0.5}, rw[2] = {1, 1};
     bool no[2] = {false, false}, tr[2] = {false, true}, te[2] = {false, false};
-    /* env 1 truncated, not terminated, and no truncation values */
-    assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, te, tr, NULL), RLC_EINVAL);
+    const double tvs[2] = {0, 4.5}, fo[2] = {7, 8};
+    /* env 1 truncated, not terminated, and no truncation values or final observations */
+    assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, te, tr, NULL, NULL), RLC_EINVAL);
+    assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, te, tr, fo, NULL), RLC_EINVAL);
+    assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, te, tr, NULL, tvs), RLC_EINVAL);
     assert_int_equal(r->pos, 0);
-    assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, no, no, NULL), RLC_OK);
-    assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, no, no, NULL), RLC_OK);
+    assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, no, no, NULL, NULL), RLC_OK);
+    assert_int_equal(rlc_rollout_add(r, o, a, lp, v, rw, no, no, NULL, NULL), RLC_OK);
     assert_int_equal(r->pos, 2);
     assert_int_equal(rlc_rollout_rows(r), 4);
     double o9[2] = {9, 9};
-    assert_int_equal(rlc_rollout_add(r, o9, a, lp, v, rw, no, no, NULL), RLC_EINVAL);
+    assert_int_equal(rlc_rollout_add(r, o9, a, lp, v, rw, no, no, NULL, NULL), RLC_EINVAL);
     assert_int_equal(r->pos, 2);
     for (size_t i = 0; i < 4; i++)
         assert_true(r->obs[i] == (double)(i % 2 + 1)); /* nothing overwritten */
@@ -326,10 +329,11 @@ static void test_errors_and_reset(void **s)
     rlc_rollout_reset(r);
     assert_int_equal(r->pos, 0);
     assert_int_equal(rlc_rollout_rows(r), 0);
-    const double tvs[2] = {0, 4.5};
-    assert_int_equal(rlc_rollout_add(r, o9, a, lp, v, rw, te, tr, tvs), RLC_OK);
+    assert_int_equal(rlc_rollout_add(r, o9, a, lp, v, rw, te, tr, fo, tvs), RLC_OK);
     assert_true(r->obs[0] == 9.0 && r->obs[1] == 9.0);
     assert_true(r->truncation_values[1] == 4.5 && r->truncation_values[0] == 0.0);
+    /* the truncated env's final observation is kept for its bootstrap; none for the other */
+    assert_true(r->final_obs[1] == 8.0 && r->final_obs[0] == 0.0);
     rlc_rollout_free(r);
     rlc_rollout_free(NULL);
 }

@@ -19,10 +19,18 @@
 #include <gsl/gsl_vector.h>
 #include "rlc/agent.h"
 #include "rlc/blas.h"
+#include "rlc/a2c.h"
 #include "rlc/config.h"
+#include "rlc/ddpg.h"
+#include "rlc/ppo.h"
 #include "rlc/run.h"
 #include "test_files.h"
 #include "test_util.h"
+
+/* The algorithm sections of a configuration, as their settings structs. */
+#define DDPG(c) ((rlc_ddpg_config *)rlc_config_settings((rlc_config *)(c), &rlc_agent_ddpg))
+#define PPO(c) ((rlc_ppo_config *)rlc_config_settings((rlc_config *)(c), &rlc_agent_ppo))
+#define A2C(c) ((rlc_a2c_config *)rlc_config_settings((rlc_config *)(c), &rlc_agent_a2c))
 
 #ifndef RLC_CONFIGS_DIR
 #define RLC_CONFIGS_DIR "configs"
@@ -107,7 +115,7 @@ static void tiny_config(rlc_config *cfg, uint64_t seed)
 {
     short_config(cfg, seed);
     cfg->total_timesteps = 200;
-    cfg->ddpg.learning_starts = 100;
+    DDPG(cfg)->learning_starts = 100;
     cfg->eval_freq = 0;
     cfg->n_eval_episodes = 1;
     cfg->log_interval = 1000; /* only the final row */
@@ -135,7 +143,7 @@ static void assert_config_equal(const rlc_config *a, const rlc_config *b)
     assert_int_equal(a->log_interval, b->log_interval);
     assert_int_equal(a->eval_freq, b->eval_freq);
     assert_int_equal(a->n_eval_episodes, b->n_eval_episodes);
-    const rlc_ddpg_config *x = &a->ddpg, *y = &b->ddpg;
+    const rlc_ddpg_config *x = DDPG(a), *y = DDPG(b);
     assert_memory_equal(&x->learning_rate, &y->learning_rate, sizeof(double));
     assert_int_equal(x->buffer_size, y->buffer_size);
     assert_int_equal(x->learning_starts, y->learning_starts);
@@ -257,7 +265,7 @@ static void test_config_ini_reads_back(void **state)
     assert_config_equal(&back, &run_cfg);
     assert_true(back.seed == 7);
     assert_int_equal(back.total_timesteps, 3000);
-    assert_int_equal(back.ddpg.learning_starts, 1000);
+    assert_int_equal(DDPG(&back)->learning_starts, 1000);
 }
 
 static void test_monitor_csv(void **state)

@@ -2,14 +2,18 @@
  * Methods for Deep Reinforcement Learning", the synchronous variant), as
  * Stable-Baselines3's A2C: one gradient step per rollout of n_steps × n_envs
  * on −mean(A·log π) + vf_coef·mean((R − V)²) − ent_coef·H, RMSprop (α 0.99,
- * ε 1e-5) or Adam. The agent is reached through rlc/agent.h (rlc_agent_a2c). */
+ * ε 1e-5) or Adam. The agent type rlc_agent_a2c declares the settings as
+ * the [a2c] section. */
 #ifndef RLC_A2C_H
 #define RLC_A2C_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "rlc/policy.h"
+#include "rlc/agent.h"
 #include "rlc/optim.h"
+#include "rlc/policy.h"
+
+extern const rlc_agent_type rlc_agent_a2c; /* src/agents/a2c.c */
 
 typedef struct rlc_a2c_config {
     size_t n_envs;

@@ -1,10 +1,18 @@
-/* rlc/agent.h — the one interface every algorithm implements (a const table
- * of functions, looked up by name), and the two runners that drive an agent
- * through training: off-policy (act, step the env, store, train) and
- * on-policy (collect a rollout from n_envs copies, then update), both with
- * periodic deterministic evaluation.
- * The runner reports episodes, progress and evaluations through callbacks;
- * it never prints or touches files — the application does that. */
+/* rlc/agent.h — the one seam every algorithm plugs into: a const table of
+ * functions (rlc_agent_type) that declares everything algorithm-specific —
+ * its settings section (rows, defaults, cross-setting checks), the
+ * statistics it reports, and the hooks the runners call — plus the
+ * registry, and the two runners that drive an agent through training:
+ * off-policy (explore, step the env, store, train) and on-policy (collect
+ * a rollout from n_envs copies, then update), both with periodic
+ * deterministic evaluation. Runners, configuration, logging and the CLI
+ * iterate the registry and name no algorithm.
+ * The runners report episodes, progress and evaluations through callbacks;
+ * they never print or touch files — the application does that.
+ *
+ * Adding an algorithm: its header (settings struct, public losses), its .c
+ * file defining a const rlc_agent_type, one line in rlc_agent_registry
+ * (src/agents/agent.c), one line in meson.build. */
 #ifndef RLC_AGENT_H
 #define RLC_AGENT_H
 
@@ -13,108 +21,157 @@
 #include <stdint.h>
 #include <gsl/gsl_vector.h>
 #include "rlc/env.h"
-#include "rlc/policy.h"
 #include "rlc/rollout.h"
+#include "rlc/settings.h"
 #include "rlc/status.h"
 #include "rlc/vec_env.h"
 
-/* Training statistics of the last training phase (NaN where not applicable). */
+#define RLC_AGENT_MAX_STATS 16       /* statistics one algorithm reports */
+#define RLC_AGENT_MAX_TENSORS 16     /* named flat vectors one agent exposes */
+#define RLC_AGENT_SETTINGS_MAX 1024  /* bytes of one algorithm's settings struct */
+#define RLC_AGENT_MAX_TYPES 16       /* entries of the registry */
+
+/* Training statistics of the last training phase: values[i] is the
+ * statistic the agent type names stat_names[i] (NaN before it is known),
+ * and n_updates counts optimiser steps applied since the start. */
 typedef struct rlc_train_stats {
-    double actor_loss;   /* DDPG: −mean Q(s, μ(s)) */
-    double critic_loss;  /* DDPG: mean (Q(s,a) − y)² */
-    double policy_loss;  /* A2C/PPO: mean over minibatches of the policy-gradient loss */
-    double value_loss;   /* A2C/PPO: mean (R − V)² */
-    double entropy;      /* A2C/PPO: mean policy entropy (nats) */
-    double approx_kl;    /* PPO: mean((ρ − 1) − log ρ) of the last minibatch's epoch, before its step */
-    double clip_fraction; /* PPO: share of samples with |ρ − 1| > clip_range */
-    double explained_variance; /* A2C/PPO: 1 − Var(R − V)/Var(R) over the rollout */
-    double learning_rate; /* the learning rate of this update */
-    size_t n_updates;    /* optimiser steps actually applied since the start */
+    double values[RLC_AGENT_MAX_STATS];
+    size_t n_updates;
 } rlc_train_stats;
 
 /* Fill every statistic with NaN and n_updates with 0. */
 void rlc_train_stats_init(rlc_train_stats *s);
 
 typedef enum rlc_agent_kind {
-    RLC_AGENT_OFF_POLICY, /* explore / store / after_step; rlc_runner_offpolicy */
-    RLC_AGENT_ON_POLICY   /* policy / rollout settings / update; rlc_runner_onpolicy */
+    RLC_AGENT_OFF_POLICY, /* explore / episode_start / store / after_step; rlc_runner_offpolicy */
+    RLC_AGENT_ON_POLICY   /* normalize_obs / act / bootstrap / update; rlc_runner_onpolicy */
 } rlc_agent_kind;
 
-/* What the on-policy runner needs to know of an agent. */
+/* What the on-policy runner needs to know of an agent's settings. */
 typedef struct rlc_onpolicy_settings {
     size_t n_envs, n_steps;
     double gamma, gae_lambda;
-    bool norm_reward;
+    bool norm_reward; /* scale rewards by the running std of the discounted return */
 } rlc_onpolicy_settings;
 
 /* A named flat vector of an agent's state, for checkpoints and tests. */
 typedef struct rlc_agent_tensor {
-    const char *name;  /* e.g. "actor", "critic_target", "actor_adam_m" */
+    const char *name;  /* e.g. "actor", "critic_target", "policy" */
     gsl_vector *value; /* borrowed from the agent */
 } rlc_agent_tensor;
 
-#define RLC_AGENT_MAX_TENSORS 16
+/* Whether the user set a key of the algorithm's section (a config file or
+ * --set); cross-setting checks blame a key the user set where they can. */
+typedef bool (*rlc_agent_user_set_fn)(const void *ctx, const char *key);
+
+/* A rejected setting: the key blamed and why ("batch_size", "256 is larger
+ * than buffer_size 100"). */
+typedef struct rlc_agent_settings_error {
+    const char *key; /* a row's key (static storage), or NULL */
+    char reason[320];
+} rlc_agent_settings_error;
 
 typedef struct rlc_agent_type {
-    const char *name; /* "ddpg", "ppo", "a2c" */
+    const char *name;        /* [run] algo and the INI section of its settings: "ddpg", "ppo" */
+    const char *description; /* one line for `rlc list` */
     rlc_agent_kind kind;
-    /* Create from the algorithm's settings struct (e.g. rlc_ddpg_config),
-     * for an env type's spaces, every random stream derived from seed. */
+    bool box_actions;        /* handles Box action spaces */
+    bool discrete_actions;   /* handles Discrete action spaces */
+
+    /* --- settings: a struct of settings_size bytes (≤ RLC_AGENT_SETTINGS_MAX) --- */
+    size_t settings_size;
+    void (*settings_default)(void *settings);
+    const rlc_setting *settings_rows; /* the INI section: every key, its range and help */
+    size_t n_settings_rows;
+    /* Checks between settings, after each row's own range holds (NULL: none).
+     * user_set may be NULL (nobody set anything). RLC_OK, or RLC_EINVAL with
+     * err filled. Use rlc_agent_check_settings, which runs rows and this. */
+    rlc_status (*settings_check)(const void *settings, rlc_agent_user_set_fn user_set,
+                                 const void *ctx, rlc_agent_settings_error *err);
+
+    /* --- statistics: names of rlc_train_stats.values[0 .. n_stats − 1], the
+     * progress.csv columns in that order (n_updates follows them) --- */
+    const char *const *stat_names;
+    size_t n_stats;
+
+    /* --- every agent --- */
+    /* Create from settings (checked with rlc_agent_check_settings against
+     * env's action space first: RLC_EINVAL), every random stream derived
+     * from seed. RLC_ENOMEM, RLC_EGSL. On error *agent is NULL. */
     rlc_status (*create)(void **agent, const void *settings, const rlc_env_type *env,
                          uint64_t seed);
-    void (*free)(void *agent);
-    /* Deterministic actions for n observations (n × obs_dim, raw) into
+    void (*free)(void *agent); /* NULL-safe */
+    /* Deterministic actions for n raw observations (n × obs_dim) into
      * action (n × act_dim), clipped to the action bounds; never updates
      * statistics. Allocates only while the agent's tape grows to the
-     * largest n seen. */
-    void (*predict)(void *agent, size_t n, const double *obs, double *action);
+     * largest n seen. RLC_ENOMEM (nothing written that matters; the agent
+     * stays usable). */
+    rlc_status (*predict)(void *agent, size_t n, const double *obs, double *action);
+    /* The agent's flat state vectors, at most RLC_AGENT_MAX_TENSORS; returns
+     * how many. Parameters, targets and normalisation statistics (what
+     * model.rlc holds); not optimiser moments. */
+    size_t (*tensors)(void *agent, rlc_agent_tensor *out);
+
     /* --- off-policy agents --- */
     /* Exploratory action for training step `timestep` (0-based). */
-    void (*explore)(void *agent, const double *obs, size_t timestep, double *action);
+    rlc_status (*explore)(void *agent, const double *obs, size_t timestep, double *action);
     /* An episode begins (resets OU noise, ...). */
     void (*episode_start)(void *agent);
     /* Record a transition; action is the executed (clipped) action. */
-    void (*store)(void *agent, const double *obs, const double *action, double reward,
-                  const double *next_obs, bool terminated, bool truncated);
+    rlc_status (*store)(void *agent, const double *obs, const double *action, double reward,
+                        const double *next_obs, bool terminated, bool truncated);
     /* Called after every env step with the number of steps taken so far;
      * trains when the schedule says so. RLC_ENONFINITE stops the run. */
     rlc_status (*after_step)(void *agent, size_t timesteps, rlc_train_stats *stats);
+
     /* --- on-policy agents --- */
-    rlc_onpolicy_settings (*onpolicy_settings)(void *agent);
-    /* The policy the runner acts with (borrowed), and the generator it
-     * samples actions from (borrowed). */
-    rlc_policy *(*policy)(void *agent);
-    gsl_rng *(*action_rng)(void *agent);
+    rlc_onpolicy_settings (*onpolicy_settings)(const void *agent);
+    /* Observations as the agent's networks take them: n raw observations
+     * (n × obs_dim) into out (may equal obs). With update, running
+     * statistics are first updated from these observations (training
+     * data); without, they are applied frozen. No allocation. */
+    void (*normalize_obs)(void *agent, size_t n, const double *obs, double *out, bool update);
+    /* One training step for n normalised observations (n × obs_dim):
+     * actions to store (n × act_dim, as sampled), the same clipped for the
+     * env (env_actions), log π(a|s) (n) and the per-step value the update
+     * wants (n): V(s) for A2C/PPO/TRPO, q(s, a) for QAC. RLC_ENOMEM. */
+    rlc_status (*act)(void *agent, size_t n, const double *obs, double *actions,
+                      double *env_actions, double *log_probs, double *values);
+    /* Bootstrap values for n normalised observations (n): at a truncation
+     * the final observation, at the rollout's end the next one; V(s), or
+     * q(s, a') with a' ~ π drawn by the agent. RLC_ENOMEM. */
+    rlc_status (*bootstrap)(void *agent, size_t n, const double *obs, double *values);
     /* One update from a full rollout whose advantages and returns are
      * computed; progress_remaining goes from 1 (first update) towards 0 and
-     * drives linear schedules. RLC_ENONFINITE stops the run. */
+     * drives schedules. RLC_ENONFINITE stops the run. */
     rlc_status (*update)(void *agent, rlc_rollout *rollout, double progress_remaining,
                          rlc_train_stats *stats);
-    /* The agent's flat state vectors (parameters, targets, optimiser
-     * moments), at most RLC_AGENT_MAX_TENSORS; returns how many. */
-    size_t (*tensors)(void *agent, rlc_agent_tensor *out);
 } rlc_agent_type;
 
-extern const rlc_agent_type rlc_agent_ddpg; /* src/agents/ddpg.c */
-extern const rlc_agent_type rlc_agent_ppo;  /* src/agents/ppo.c */
-extern const rlc_agent_type rlc_agent_a2c;  /* src/agents/a2c.c */
-
-/* The tensors of an on-policy agent's policy: "policy" (actor | critic |
- * log_std), and with observation normalisation "obs_mean", "obs_var",
- * "obs_count". Returns how many (≤ 4). */
-size_t rlc_policy_tensors(rlc_policy *p, rlc_agent_tensor *out);
-
-/* The `tensors` entry of on-policy agents whose first member is an
- * rlc_policy_trainer: rlc_policy_tensors of its policy. */
-size_t rlc_agent_onpolicy_tensors(void *agent, rlc_agent_tensor *out);
-
-/* The registry, NULL-terminated (for `rlc list`). */
+/* The registry, NULL-terminated, at most RLC_AGENT_MAX_TYPES entries. */
 extern const rlc_agent_type *const rlc_agent_registry[];
 
 /* Registered agent type by name, or NULL. */
 const rlc_agent_type *rlc_agent_find(const char *name);
 
-/* --- the off-policy runner --- */
+/* Position of type in the registry, or RLC_AGENT_MAX_TYPES if absent. */
+size_t rlc_agent_index(const rlc_agent_type *type);
+
+/* Every row of type's settings in its range (rlc_settings_check), then the
+ * type's cross-setting check. RLC_OK, or RLC_EINVAL with err (may be NULL)
+ * naming the key and reason. user_set as for settings_check. */
+rlc_status rlc_agent_check_settings(const rlc_agent_type *type, const void *settings,
+                                    rlc_agent_user_set_fn user_set, const void *ctx,
+                                    rlc_agent_settings_error *err);
+
+/* Whether type handles env's action space. */
+bool rlc_agent_supports(const rlc_agent_type *type, const rlc_env_type *env);
+
+/* The statistic called `name` in s, reported by an agent of `type`; NaN if
+ * the type does not report it. */
+double rlc_train_stats_get(const rlc_agent_type *type, const rlc_train_stats *s, const char *name);
+
+/* --- the runners --- */
 
 typedef struct rlc_runner_callbacks {
     void *ctx;
@@ -133,37 +190,58 @@ typedef struct rlc_runner_config {
     size_t eval_freq;       /* 0: only at the end */
 } rlc_runner_config;
 
-/* Train `agent` on `env` (training resets from env's rng) and evaluate it
- * with rlc_runner_evaluate on `eval_envs` (one copy per evaluation episode,
- * their own generators) every eval_freq steps and once at the end. A
- * callback's non-OK status stops the run and is returned. Allocates only
- * the evaluation buffers; observation or action dimensions above 64 are
- * refused (RLC_EINVAL). */
+/* Train an off-policy agent (type->kind RLC_AGENT_OFF_POLICY, else
+ * RLC_EINVAL) on `env`: the runner resets env first (its rng draws the
+ * initial state) and after every episode end, calls episode_start at each
+ * reset, and explore → step → store → after_step per step. Evaluates with
+ * rlc_runner_evaluate on `eval_envs` (one copy per evaluation episode,
+ * same env type, their own generators; else RLC_EINVAL) every eval_freq
+ * steps and once at the end. A callback's or hook's non-OK status stops
+ * the run and is returned. Allocates the evaluation buffers only;
+ * observation or action dimensions above 64 are refused (RLC_EINVAL). */
 rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env *env,
                                 rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
                                 const rlc_runner_callbacks *cb);
 
-/* Train an on-policy agent: collect n_steps from each of the n_envs copies
- * of `envs` (normalising observations, and rewards when norm_reward, with
- * running statistics updated from training data only), compute GAE (a
- * truncated step bootstraps from V(final observation)), update; repeat for
+/* Train an on-policy agent (else RLC_EINVAL) on `envs`, whose n_envs must
+ * equal the agent's (else RLC_EINVAL): the runner resets every copy once at
+ * the start (the copies auto-reset after that); then repeatedly collects
+ * n_steps from each copy — normalize_obs (statistics updated from training
+ * observations only), act, step, rewards normalised when norm_reward, and
+ * at a truncation the final observation normalised with the updated
+ * statistics and kept in the rollout with its bootstrap value — computes
+ * GAE with the bootstrap of the last observations, and calls update; for
  * floor(total_timesteps / (n_steps·n_envs)) rollouts (at least one).
  * progress_remaining of update k of U is 1 − k/U (CleanRL's convention:
- * the first update uses the initial learning rate). Evaluates on eval_envs
- * as the off-policy runner does, when the step count crosses a multiple of
- * eval_freq, and at the end. Allocates the rollout and a few n_envs-sized
- * buffers once. */
+ * the first update uses the initial learning rate). Evaluates on
+ * eval_envs as the off-policy runner does, when the step count crosses a
+ * multiple of eval_freq, and at the end. Allocates the rollout and a few
+ * n_envs-sized buffers once. */
 rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
                                rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
                                const rlc_runner_callbacks *cb);
+
+/* Environment steps a run of total_timesteps takes with this agent:
+ * total_timesteps off-policy, whole rollouts (at least one) on-policy. */
+size_t rlc_runner_timesteps(const rlc_agent_type *type, const void *agent, size_t total_timesteps);
+
+/* Train `agent` on env type `env` as its kind requires: builds the training
+ * env (one, resetting from stream RLC_RNG_ENV of seed) or vector env
+ * (n_envs copies), and n_eval_episodes evaluation copies from stream
+ * RLC_RNG_EVAL_ENV, then runs rlc_runner_offpolicy or rlc_runner_onpolicy
+ * and frees them. RLC_ENOMEM, RLC_EINVAL, or what the runner returns. */
+rlc_status rlc_runner_train(const rlc_agent_type *type, void *agent, const rlc_env_type *env,
+                            uint64_t seed, size_t n_eval_episodes, const rlc_runner_config *cfg,
+                            const rlc_runner_callbacks *cb);
 
 /* Deterministic evaluation (Stable-Baselines3's evaluate_policy on a vector
  * env): resets every copy of envs, then steps them in lockstep with
  * type->predict on all copies at once until each has finished one episode;
  * copy i's return goes to returns[i] (n_envs doubles). Copies that finished
  * keep stepping (their new episodes are ignored). actions: n_envs × act_dim
- * scratch. Allocates only while the agent's tape grows. */
-void rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
-                         double *actions, double *returns);
+ * scratch. Allocates only while the agent's tape grows. Returns predict's
+ * status (RLC_ENOMEM). */
+rlc_status rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
+                               double *actions, double *returns);
 
 #endif

@@ -1,13 +1,13 @@
 /* rlc/config.h — a run's typed configuration, read from INI with inih.
- * Every setting is one row of one table (section, key, type, field, range or
- * choices, help) that drives parsing, validation, the resolved config.ini
- * dump and `rlc --help`. Defaults come from rlc_config_default alone.
- * Errors name the file, line, section and key.
+ * Every setting is one row (rlc/settings.h): [run] and [eval] are declared
+ * here, and each registered algorithm's section by its agent type
+ * (rlc_agent_type.settings_rows), so one set of tables drives parsing,
+ * validation, the resolved config.ini dump and `rlc --help`. Defaults come
+ * from rlc_config_default alone. Errors name the file, line, section and key.
  *
- * INI as read here: sections [run], [eval] and the algorithm's ([ddpg],
- * [ppo] or [a2c]; their keys are the fields of rlc_ddpg_config,
- * rlc_ppo_config and rlc_a2c_config with rlc_policy_config's in the last two,
- * named as in Stable-Baselines3);
+ * INI as read here: sections [run], [eval] and the algorithm's (named after
+ * [run] algo; its keys are the rows its agent type declares, named as in
+ * Stable-Baselines3);
  * `key = value` (or `key: value`), one per line; a line holds at most
  * RLC_CONFIG_LINE_MAX bytes before its "\n" or "\r\n" (comments count like
  * anything else); full-line comments start with ';' or '#', inline comments
@@ -16,30 +16,27 @@
  * multi-line values; a key set twice in one file is an error; "[]" is a
  * syntax error. A config file is text: a NUL byte or another control
  * character (other than tab, CR, FF, VT) is an error. Every config file sets
- * [run] algo and [run] env_id. Whole numbers are plain digits or any decimal
- * notation that is integral as written ("1e5", "2.0e4"); reals are decimal
- * (strtod, correctly rounded; no inf, nan or hex); net_arch is a comma list
- * ("400, 300"); booleans are true/false, 1/0, yes/no or on/off in any case
- * (written as true/false); choices are exact lower-case names ("linear",
- * "tanh"). A section with no keys is not looked at. */
+ * [run] algo and [run] env_id. Values are written as rlc/settings.h says
+ * (whole numbers, reals, booleans, choices, comma lists). A section with no
+ * keys is not looked at. */
 #ifndef RLC_CONFIG_H
 #define RLC_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "rlc/agent.h"
+#include "rlc/settings.h"
 #include "rlc/status.h"
-#include "rlc/a2c.h"
-#include "rlc/ddpg.h"
-#include "rlc/ppo.h"
 
-#define RLC_CONFIG_NAME_MAX 64
+#define RLC_CONFIG_NAME_MAX RLC_SETTING_NAME_MAX
 #define RLC_CONFIG_LINE_MAX 4096     /* longest line of a config file, bytes */
-#define RLC_CONFIG_MAX_SETTINGS 96   /* room for the rows of the settings table */
+#define RLC_CONFIG_MAX_SETTINGS 256  /* rows of [run], [eval] and every algorithm's section */
 #define RLC_CONFIG_ORIGIN_MAX 160    /* an origin, e.g. "path:12" or "--set run.seed=3" */
 
 typedef struct rlc_config {
     /* [run] */
-    char algo[RLC_CONFIG_NAME_MAX];   /* "ddpg", "ppo" or "a2c" (later: trpo, qac) */
+    char algo[RLC_CONFIG_NAME_MAX];   /* a registered agent type's name (rlc_agent_find) */
     char env_id[RLC_CONFIG_NAME_MAX]; /* Gymnasium id, e.g. "Pendulum-v1" */
     uint64_t seed;                    /* run seed; every random stream derives from it */
     size_t total_timesteps;           /* environment steps to train for */
@@ -47,12 +44,18 @@ typedef struct rlc_config {
     /* [eval] */
     size_t eval_freq;                 /* env steps between evaluations; 0 = only at the end */
     size_t n_eval_episodes;           /* deterministic episodes per evaluation */
-    /* [ddpg], [ppo], [a2c]: only the section of `algo` is read and written */
-    rlc_ddpg_config ddpg;
-    rlc_ppo_config ppo;
-    rlc_a2c_config a2c;
-    /* Where each setting's value came from, by row of the settings table
-     * (private to config.c): "PATH:LINE" (rlc_config_load) or
+    /* The settings struct of every registered algorithm, by registry
+     * position (rlc_agent_index), as that type's create expects it: reach
+     * them with rlc_config_settings. Only [run] algo's section is read from
+     * files, validated and written; the others keep their values, so
+     * setting run.algo later finds its algorithm's defaults. */
+    union {
+        max_align_t align;
+        unsigned char bytes[RLC_AGENT_SETTINGS_MAX];
+    } algo_settings[RLC_AGENT_MAX_TYPES];
+    /* Where each setting's value came from, by row ([run], [eval], then each
+     * registered algorithm's rows in registry order; private to config.c):
+     * "PATH:LINE" (rlc_config_load) or
      * "--set section.key=value" (rlc_config_set), "" for a default or a
      * value assigned in code. rlc_config_validate prefixes its messages with
      * it; rlc_config_default clears it; it is not a setting (not written,
@@ -67,9 +70,10 @@ typedef struct rlc_config_error {
     char message[512];
 } rlc_config_error;
 
-/* Fill every setting with its default: [run] and [eval] from config.c,
- * [ddpg], [ppo] and [a2c] from rlc_ddpg_config_default,
- * rlc_ppo_config_default and rlc_a2c_config_default. */
+/* Fill every setting with its default: [run] and [eval] from config.c
+ * (algo: the registry's first algorithm; env_id: the first environment
+ * whose action space it handles — config files must set both), every
+ * algorithm's section from its agent type's settings_default. */
 void rlc_config_default(rlc_config *cfg);
 
 /* Apply the INI file at `path` on top of cfg and record "path:line" as the
@@ -98,11 +102,11 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
 rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_error *err);
 
 /* Checks after all sources are applied: every setting of [run], [eval] and
- * the algorithm's section in its table range (so configs built in code are
- * checked too), known algorithm, registered env id whose action space the
- * algorithm supports (ddpg: Box; ppo, a2c: Box or Discrete), for ddpg
- * batch_size <= buffer_size, for ppo n_steps × n_envs > 1 and batch_size <=
- * n_steps × n_envs. RLC_ECONFIG with a message "[section] key: reason",
+ * the algorithm's section in its row's range (so configs built in code are
+ * checked too), known algorithm, registered env id (rlc_env_find) whose
+ * action space the algorithm supports, then the algorithm's cross-setting
+ * check (rlc_agent_check_settings, e.g. DDPG's batch_size <= buffer_size).
+ * RLC_ECONFIG with a message "[section] key: reason",
  * prefixed with "ORIGIN: " when that setting's value came from a file or
  * --set (see rlc_config.origin), e.g. "run.ini:3: [run] env_id: unknown
  * environment ..."; a check between two settings names one the user set
@@ -118,9 +122,14 @@ rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err);
  * e.g. "0.001". Returns RLC_EIO on a write error, RLC_EINVAL on NULL. */
 rlc_status rlc_config_write(const rlc_config *cfg, FILE *f);
 
-/* The settings struct of cfg->algo (&cfg->ddpg, &cfg->ppo or &cfg->a2c), as
- * the agent type's create expects it; NULL for an unknown algorithm. */
+/* The settings struct of cfg->algo, as the agent type's create expects it;
+ * NULL for an unknown algorithm. */
 const void *rlc_config_algo_settings(const rlc_config *cfg);
+
+/* The settings struct of a registered agent type in cfg (to read or set in
+ * code, e.g. (rlc_ppo_config *)rlc_config_settings(&cfg, &rlc_agent_ppo));
+ * NULL if type is not registered. */
+void *rlc_config_settings(rlc_config *cfg, const rlc_agent_type *type);
 
 /* The settings table as help text, one line per key:
  * "[section] key  type  default  range — help". */

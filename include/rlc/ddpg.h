@@ -2,15 +2,18 @@
  * reinforcement learning", Algorithm 1): deterministic actor mu(s), critic
  * Q(s, a), Polyak-averaged target networks, uniform replay, Gaussian or
  * Ornstein–Uhlenbeck exploration. Hyperparameter names are
- * Stable-Baselines3's. This header holds the settings; the agent itself is
- * reached through rlc/agent.h. */
+ * Stable-Baselines3's; the agent type rlc_agent_ddpg declares them as the
+ * [ddpg] section. */
 #ifndef RLC_DDPG_H
 #define RLC_DDPG_H
 
 #include <stddef.h>
 #include <gsl/gsl_matrix.h>
+#include "rlc/agent.h"
 #include "rlc/mlp.h"
 #include "rlc/tape.h"
+
+extern const rlc_agent_type rlc_agent_ddpg; /* src/agents/ddpg.c */
 
 typedef enum rlc_action_noise {
     RLC_NOISE_NORMAL, /* i.i.d. N(0, noise_std^2) per step */

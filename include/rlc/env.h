@@ -5,8 +5,9 @@
  * An environment is a const table of pure functions (rlc_env_type) over a
  * caller-owned state vector; an rlc_env instance adds the state, the
  * TimeLimit counter and a borrowed gsl_rng. To add your own environment,
- * fill an rlc_env_type and call rlc_env_create with it; no registration is
- * needed.
+ * fill an rlc_env_type: rlc_env_create and the runners take it as it is,
+ * and rlc_env_register makes its id known to rlc_env_find (so a
+ * configuration's [run] env_id and rlc_run_train can name it).
  *
  * Observations are doubles holding float32-rounded values, so they equal
  * Gymnasium's float32 observations exactly while networks stay in double.
@@ -76,11 +77,28 @@ typedef struct rlc_env {
 extern const rlc_env_type rlc_env_pendulum_v1;  /* envs/pendulum.c: Gymnasium classic_control/pendulum.py */
 extern const rlc_env_type rlc_env_cartpole_v1;  /* envs/cartpole.c: Gymnasium classic_control/cartpole.py */
 
-/* The registered type with Gymnasium id `id`, or NULL. */
+/* The registered type with Gymnasium id `id` (built-in or registered at
+ * run time), or NULL. */
 const rlc_env_type *rlc_env_find(const char *id);
 
-/* The registry, NULL-terminated (for `rlc list`). */
+/* The built-in environments, NULL-terminated. */
 extern const rlc_env_type *const rlc_env_registry[];
+
+#define RLC_ENV_MAX_REGISTERED 32 /* environments rlc_env_register accepts */
+
+/* Register a caller's environment type (borrowed: it must outlive every use)
+ * under its id: the built-ins, then registered types in order, are what
+ * rlc_env_find and rlc_env_at see. RLC_EINVAL: NULL type or id, an id
+ * already registered, an id that is not a printable name (as config names),
+ * state_dim, observation or action dimension 0, a Discrete space with n 0,
+ * a Box without bounds, or NULL reset/step/observe; RLC_ENOMEM: already
+ * RLC_ENV_MAX_REGISTERED registered. Not thread-safe: register before
+ * starting threads that look environments up. */
+rlc_status rlc_env_register(const rlc_env_type *type);
+
+/* The i-th environment (built-ins first, then registered ones), or NULL
+ * past the last: for listing them. */
+const rlc_env_type *rlc_env_at(size_t i);
 
 /* Create an instance of `type` drawing resets from `rng` (borrowed; must
  * outlive the env). The state is zero until the first reset. Allocates once.

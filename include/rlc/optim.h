@@ -67,6 +67,9 @@ typedef enum rlc_schedule {
     RLC_SCHEDULE_LINEAR /* value · progress_remaining: from the value at the start to 0 at the end */
 } rlc_schedule;
 
+/* Names of the schedules as settings take them, by enum value: "constant", "linear". */
+extern const char *const rlc_schedule_names[2];
+
 /* The value of a hyperparameter `value` under schedule s at progress_remaining. */
 double rlc_schedule_value(double value, rlc_schedule s, double progress_remaining);
 

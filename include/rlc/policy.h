@@ -15,11 +15,13 @@
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_vector.h>
+#include "rlc/agent.h"
 #include "rlc/distributions.h"
 #include "rlc/env.h"
 #include "rlc/mlp.h"
 #include "rlc/normalize.h"
 #include "rlc/optim.h"
+#include "rlc/settings.h"
 #include "rlc/status.h"
 #include "rlc/tape.h"
 
@@ -34,6 +36,29 @@ typedef struct rlc_policy_config {
 } rlc_policy_config;
 
 void rlc_policy_config_default(rlc_policy_config *cfg);
+
+/* Hidden activations as settings name them, by enum value: "relu", "tanh"
+ * (identity is not offered: NULL). */
+extern const char *const rlc_policy_activation_names[3];
+
+/* The settings rows of an rlc_policy_config that is member `p` of the
+ * settings struct T (an on-policy algorithm's section): net_arch,
+ * activation_fn, ortho_init, log_std_init, norm_obs, clip_obs. */
+#define RLC_POLICY_SETTING_ROWS(T, p) \
+    RLC_SETTING_SIZES_ROW(T, "net_arch", p.net_arch, p.n_hidden, RLC_MAX_HIDDEN, 1, 65536, \
+                          "hidden layer widths, actor and critic alike"), \
+    RLC_SETTING_ENUM_ROW(T, "activation_fn", p.activation_fn, rlc_policy_activation_names, \
+                         "hidden-layer activation"), \
+    RLC_SETTING_BOOL_ROW(T, "ortho_init", p.ortho_init, \
+                         "orthogonal init, gains sqrt(2) hidden, 0.01 policy head, 1 value head"), \
+    RLC_SETTING_REAL_ROW(T, "log_std_init", p.log_std_init, -INFINITY, INFINITY, \
+                         RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI, \
+                         "initial log std of the Gaussian policy (Box actions)"), \
+    RLC_SETTING_BOOL_ROW(T, "norm_obs", p.norm_obs, \
+                         "normalise observations by their running mean and variance"), \
+    RLC_SETTING_REAL_ROW(T, "clip_obs", p.clip_obs, 0, INFINITY, \
+                         RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI, \
+                         "clip normalised observations to +-clip_obs")
 
 typedef struct rlc_policy {
     rlc_policy_config config;
@@ -67,21 +92,28 @@ void rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs,
 
 /* Stochastic actions for n normalised observations (n × obs_dim): samples
  * from π(·|s) with rng into actions (n × act_dim, unclipped), their
- * log-probabilities (n) and V(s) (n). Uses t as scratch. No allocation once
- * the tape is warm. */
-void rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n, gsl_rng *rng,
-                    double *actions, double *log_probs, double *values);
+ * log-probabilities (n) and V(s) (n). Uses t as scratch; allocates only
+ * while the tape grows. RLC_ENOMEM (the tape could not grow). */
+rlc_status rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
+                          gsl_rng *rng, double *actions, double *log_probs, double *values);
 
-/* V(s) for n normalised observations (n × obs_dim) into values (n). */
-void rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
-                       double *values);
+/* V(s) for n normalised observations (n × obs_dim) into values (n). Uses t
+ * as scratch. RLC_ENOMEM. */
+rlc_status rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
+                             double *values);
 
 /* Deterministic actions for n raw observations (n × obs_dim): normalised
- * with frozen statistics, the distribution's mode (pitfall B32), clipped to
- * the bounds, into actions (n × act_dim). Uses t as scratch; allocates only
- * while the tape grows. */
-void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, size_t n, const double *obs,
-                        double *actions);
+ * with frozen statistics, the distribution's mode (the mean of a Gaussian,
+ * the most probable category), clipped to the bounds, into actions
+ * (n × act_dim). Uses t as scratch; allocates only while the tape grows.
+ * RLC_ENOMEM. */
+rlc_status rlc_policy_predict(const rlc_policy *p, rlc_tape *t, size_t n, const double *obs,
+                              double *actions);
+
+/* The policy's flat vectors for checkpoints: "policy" (actor | critic |
+ * log_std), and with observation normalisation "obs_mean", "obs_var",
+ * "obs_count". Returns how many (≤ 4). */
+size_t rlc_policy_tensors(rlc_policy *p, rlc_agent_tensor *out);
 
 /* Clip an action to the Box bounds for the environment (identity for
  * Discrete). The unclipped action is what the rollout stores. */
@@ -143,11 +175,20 @@ void rlc_policy_trainer_release(rlc_policy_trainer *tr);
  * RLC_ENONFINITE if the loss is NaN/inf (nothing applied). */
 rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, double max_grad_norm);
 
-/* Agent-table entries shared by on-policy agents, for agent structs whose
- * FIRST member is their rlc_policy_trainer (so `agent` points to it):
- * deterministic action (rlc_policy_predict), the policy, the action rng. */
-void rlc_policy_trainer_predict(void *agent, size_t n, const double *obs, double *action);
-rlc_policy *rlc_policy_trainer_policy(void *agent);
-gsl_rng *rlc_policy_trainer_action_rng(void *agent);
+/* rlc_agent_type entries shared by the on-policy agents whose actor-critic
+ * is this policy. `agent` must point to an rlc_policy_trainer: an agent
+ * struct whose first member is its trainer (each such agent states this
+ * with a _Static_assert on offsetof). predict: rlc_policy_predict;
+ * normalize_obs: the policy's running statistics (updated from training
+ * observations when asked), or a copy; act: rlc_policy_act with the
+ * action generator, then the action clipped for the env; bootstrap: V(s);
+ * tensors: rlc_policy_tensors. */
+rlc_status rlc_policy_trainer_predict(void *agent, size_t n, const double *obs, double *action);
+void rlc_policy_trainer_normalize_obs(void *agent, size_t n, const double *obs, double *out,
+                                      bool update);
+rlc_status rlc_policy_trainer_act(void *agent, size_t n, const double *obs, double *actions,
+                                  double *env_actions, double *log_probs, double *values);
+rlc_status rlc_policy_trainer_bootstrap(void *agent, size_t n, const double *obs, double *values);
+size_t rlc_policy_trainer_tensors(void *agent, rlc_agent_tensor *out);
 
 #endif

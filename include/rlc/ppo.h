@@ -3,14 +3,17 @@
  * surrogate of eq. 7), as Stable-Baselines3's PPO: n_epochs over shuffled
  * minibatches of one rollout, per-minibatch advantage normalisation,
  * optional value clipping, entropy bonus, global gradient clipping, and an
- * early stop on the approximate KL. Settings use SB3's names. The agent is
- * reached through rlc/agent.h (rlc_agent_ppo). */
+ * early stop on the approximate KL. Settings use SB3's names; the agent
+ * type rlc_agent_ppo declares them as the [ppo] section. */
 #ifndef RLC_PPO_H
 #define RLC_PPO_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "rlc/agent.h"
 #include "rlc/policy.h"
+
+extern const rlc_agent_type rlc_agent_ppo; /* src/agents/ppo.c */
 
 typedef struct rlc_ppo_config {
     size_t n_envs;                    /* environment copies stepped in lockstep */

@@ -23,7 +23,7 @@
  * rollout's last step it is the observation after the rollout (last_values).
  * A terminated step never bootstraps (V(next) is not even read), and no
  * advantage crosses an episode boundary. This is the convention of
- * the pitfall cases B01 and B03 (tests/test_rollout.c) and equals
+ * the hand-computed cases in tests/test_rollout.c and equals
  * Stable-Baselines3's (which folds γ·V(final obs) into the reward of a
  * truncated step). */
 #ifndef RLC_ROLLOUT_H
@@ -41,7 +41,9 @@ typedef struct rlc_rollout {
     double *log_probs;       /* rows: log π_old(a|s) at collection */
     double *values;          /* rows: V(s_t) at collection */
     double *rewards;         /* rows */
-    double *truncation_values; /* rows: V(final obs) where truncated && !terminated, else 0 */
+    double *final_obs;       /* rows × obs_dim: the episode's final observation where
+                              * truncated && !terminated (normalised as obs), else 0 */
+    double *truncation_values; /* rows: bootstrap value of final_obs where truncated && !terminated, else 0 */
     double *advantages;      /* rows, written by rlc_rollout_compute_gae */
     double *returns;         /* rows, = advantages + values */
     unsigned char *terminated; /* rows, 0/1 */
@@ -65,14 +67,17 @@ size_t rlc_rollout_rows(const rlc_rollout *r);
  * pos*n_envs + n_envs − 1 and advances pos. All arrays are borrowed and
  * indexed by env: obs n_envs × obs_dim, actions n_envs × act_dim (as
  * sampled, before any clipping for the env, so log_probs stay consistent),
- * the others n_envs. truncation_values[e] = V(final observation
- * of env e); it is read only where truncated[e] && !terminated[e], and may be
- * NULL when no env is in that case. Does not allocate.
- * RLC_EINVAL: the buffer is full (pos == n_steps), or truncation_values is
- * NULL while some env is truncated and not terminated; nothing is written. */
+ * final_obs n_envs × obs_dim, the others n_envs. final_obs (env e's
+ * episode's final observation, so an update can recompute its bootstrap)
+ * and truncation_values[e] (its bootstrap value: V, or q(s, a') for QAC)
+ * are read only where truncated[e] && !terminated[e], and may be NULL when
+ * no env is in that case. Does not allocate.
+ * RLC_EINVAL: the buffer is full (pos == n_steps), or final_obs or
+ * truncation_values is NULL while some env is truncated and not
+ * terminated; nothing is written. */
 rlc_status rlc_rollout_add(rlc_rollout *r, const double *obs, const double *actions,
                            const double *log_probs, const double *values, const double *rewards,
-                           const bool *terminated, const bool *truncated,
+                           const bool *terminated, const bool *truncated, const double *final_obs,
                            const double *truncation_values);
 
 /* Fills advantages and returns for the pos steps held, by the GAE recursion

@@ -18,21 +18,25 @@ typedef struct rlc_run_result {
     char error[512];        /* on failure: what went wrong, naming the file or key */
 } rlc_run_result;
 
-/* Train as `cfg` says. The run directory is out_dir/<stem>-s<seed>/ where
- * stem is config_path's file name without extension; if it exists, the
- * first free of <stem>-s<seed>-2, -3, ... is used, so nothing is
- * overwritten. out_dir is created if missing. cfg must have passed
- * rlc_config_validate; nothing is created before the agent and envs have
- * been built. `progress` (may be NULL) receives a human progress display:
- * one updating line on a terminal, plain periodic lines otherwise.
- * Returns RLC_OK, RLC_EIO (a file; result->error names it), RLC_ENONFINITE
- * (training diverged), RLC_ENOMEM, RLC_EINVAL. */
+/* Train as `cfg` says (loaded from a file, or built in code with
+ * rlc_config_default and assignments; the environment may be one the
+ * caller registered with rlc_env_register). The run directory is
+ * out_dir/<stem>-s<seed>/ where stem is config_path's file name without
+ * extension, or "<algo>_<env_id>" when config_path is NULL; if it exists,
+ * the first free of <stem>-s<seed>-2, -3, ... is used, so nothing is
+ * overwritten. out_dir is created if missing. Nothing is created before
+ * the agent has been built. `progress` (may be NULL) receives a human
+ * progress display: one updating line on a terminal, plain periodic lines
+ * otherwise. Returns RLC_OK, RLC_EINVAL (NULL cfg or out_dir, or cfg fails
+ * rlc_config_validate: result->error holds its message), RLC_EIO (a file;
+ * result->error names it), RLC_ENONFINITE (training diverged), RLC_ENOMEM.
+ * result must not be NULL. */
 rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
                          FILE *progress, rlc_run_result *result);
 
 /* Write a checkpoint atomically (temp file, fsync, rename): magic
- * "RLCCKPT1", then per tensor its name, length and doubles (little-endian
- * host order), then a CRC-32 of everything before it. RLC_EIO on failure
+ * "RLCCKPT1", then per tensor its name, length and doubles in the host's
+ * byte order, then a CRC-32 of everything before it. RLC_EIO on failure
  * (the old file, if any, stays). */
 struct rlc_agent_tensor;
 rlc_status rlc_run_write_checkpoint(const char *path, const struct rlc_agent_tensor *tensors,

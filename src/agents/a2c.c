@@ -3,6 +3,7 @@
  * step per rollout collected by rlc_runner_onpolicy, RMSprop or Adam. No
  * shared trunk between actor and critic, no state-dependent exploration. */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include "rlc/a2c.h"
 #include "rlc/agent.h"
@@ -29,6 +30,45 @@ void rlc_a2c_config_default(rlc_a2c_config *cfg)
     rlc_policy_config_default(&cfg->policy);
 }
 
+/* The [a2c] section: every key, its range and help (defaults above). */
+#define T rlc_a2c_config
+static const rlc_setting a2c_rows[] = {
+    RLC_SETTING_WHOLE_ROW(T, "n_envs", RLC_SETTING_SIZE, n_envs, 1, 1024,
+                          "environment copies stepped in lockstep"),
+    RLC_SETTING_SIZE_ROW(T, "n_steps", n_steps, 1, "steps per environment copy per update"),
+    RLC_SETTING_REAL_ROW(T, "learning_rate", learning_rate, 0, 1, RLC_SETTING_OPEN_LO,
+                         "optimizer step size at the start"),
+    RLC_SETTING_ENUM_ROW(T, "lr_schedule", lr_schedule, rlc_schedule_names,
+                         "learning_rate constant, or linear decay to 0 at the end"),
+    RLC_SETTING_REAL_ROW(T, "gamma", gamma, 0, 1, 0, "discount factor"),
+    RLC_SETTING_REAL_ROW(T, "gae_lambda", gae_lambda, 0, 1, 0,
+                         "GAE bias-variance trade-off (1 = Monte Carlo returns)"),
+    RLC_SETTING_REAL_ROW(T, "ent_coef", ent_coef, 0, INFINITY, RLC_SETTING_OPEN_HI,
+                         "entropy coefficient of the loss"),
+    RLC_SETTING_REAL_ROW(T, "vf_coef", vf_coef, 0, INFINITY, RLC_SETTING_OPEN_HI,
+                         "value-function coefficient of the loss"),
+    RLC_SETTING_REAL_ROW(T, "max_grad_norm", max_grad_norm, 0, INFINITY,
+                         RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI,
+                         "maximum global norm of the gradient (clipping)"),
+    RLC_SETTING_BOOL_ROW(T, "use_rms_prop", use_rms_prop, "RMSprop (alpha 0.99) if true, else Adam"),
+    RLC_SETTING_REAL_ROW(T, "rms_prop_eps", rms_prop_eps, 0, INFINITY,
+                         RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI,
+                         "RMSprop epsilon (denominator stabiliser)"),
+    RLC_SETTING_BOOL_ROW(T, "normalize_advantage", normalize_advantage,
+                         "normalise advantages of each rollout"),
+    RLC_SETTING_BOOL_ROW(T, "norm_reward", norm_reward,
+                         "scale rewards by the running std of the discounted return"),
+    RLC_POLICY_SETTING_ROWS(T, policy),
+};
+#undef T
+
+/* progress.csv columns, in this order */
+enum { POLICY_LOSS, VALUE_LOSS, ENTROPY, EXPLAINED_VARIANCE, LEARNING_RATE, N_STATS };
+static const char *const a2c_stats[N_STATS] = {
+    [POLICY_LOSS] = "policy_loss", [VALUE_LOSS] = "value_loss", [ENTROPY] = "entropy",
+    [EXPLAINED_VARIANCE] = "explained_variance", [LEARNING_RATE] = "learning_rate",
+};
+
 typedef struct a2c {
     rlc_policy_trainer tr; /* first: the shared agent-table entries point here */
     rlc_a2c_config cfg;
@@ -37,6 +77,7 @@ typedef struct a2c {
     double *obs, *actions, *advantages, *returns; /* the rollout, gathered */
     size_t n_updates;
 } a2c;
+_Static_assert(offsetof(a2c, tr) == 0, "rlc_policy_trainer_* entries take the agent as its trainer");
 
 static void a2c_free(void *p)
 {
@@ -57,7 +98,8 @@ static rlc_status a2c_create(void **out, const void *settings, const rlc_env_typ
 {
     const rlc_a2c_config *cfg = settings;
     *out = NULL;
-    if (!cfg || cfg->n_envs < 1 || cfg->n_steps < 1)
+    if (!env || rlc_agent_check_settings(&rlc_agent_a2c, cfg, NULL, NULL, NULL) ||
+        !rlc_agent_supports(&rlc_agent_a2c, env))
         return RLC_EINVAL;
     a2c *a = calloc(1, sizeof *a);
     if (!a)
@@ -87,9 +129,9 @@ fail:
     return st;
 }
 
-static rlc_onpolicy_settings a2c_settings(void *p)
+static rlc_onpolicy_settings a2c_settings(const void *p)
 {
-    a2c *a = p;
+    const a2c *a = p;
     return (rlc_onpolicy_settings){a->cfg.n_envs, a->cfg.n_steps, a->cfg.gamma, a->cfg.gae_lambda,
                                    a->cfg.norm_reward};
 }
@@ -129,24 +171,41 @@ static rlc_status a2c_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     if (st != RLC_OK)
         return st;
     a->n_updates++;
-    stats->policy_loss = rlc_node_scalar(parts.policy_loss);
-    stats->value_loss = rlc_node_scalar(parts.value_loss);
-    stats->entropy = rlc_node_scalar(parts.entropy);
-    stats->explained_variance = rlc_rollout_explained_variance(ro);
-    stats->learning_rate = a->tr.optim->config.learning_rate;
+    double *v = stats->values;
+    v[POLICY_LOSS] = rlc_node_scalar(parts.policy_loss);
+    v[VALUE_LOSS] = rlc_node_scalar(parts.value_loss);
+    v[ENTROPY] = rlc_node_scalar(parts.entropy);
+    v[EXPLAINED_VARIANCE] = rlc_rollout_explained_variance(ro);
+    v[LEARNING_RATE] = a->tr.optim->config.learning_rate;
     stats->n_updates = a->n_updates;
     return RLC_OK;
 }
 
+static void a2c_settings_default(void *settings)
+{
+    rlc_a2c_config_default(settings);
+}
+
 const rlc_agent_type rlc_agent_a2c = {
     .name = "a2c",
+    .description = "Advantage Actor-Critic (synchronous)",
     .kind = RLC_AGENT_ON_POLICY,
+    .box_actions = true,
+    .discrete_actions = true,
+    .settings_size = sizeof(rlc_a2c_config),
+    .settings_default = a2c_settings_default,
+    .settings_rows = a2c_rows,
+    .n_settings_rows = sizeof a2c_rows / sizeof a2c_rows[0],
+    .stat_names = a2c_stats,
+    .n_stats = N_STATS,
     .create = a2c_create,
     .free = a2c_free,
     .predict = rlc_policy_trainer_predict,
+    .tensors = rlc_policy_trainer_tensors,
     .onpolicy_settings = a2c_settings,
-    .policy = rlc_policy_trainer_policy,
-    .action_rng = rlc_policy_trainer_action_rng,
+    .normalize_obs = rlc_policy_trainer_normalize_obs,
+    .act = rlc_policy_trainer_act,
+    .bootstrap = rlc_policy_trainer_bootstrap,
     .update = a2c_update,
-    .tensors = rlc_agent_onpolicy_tensors,
 };
+_Static_assert(sizeof(rlc_a2c_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

@@ -1,15 +1,27 @@
-/* agent.c — the registry of algorithms by name, and training statistics
- * (contract in include/rlc/agent.h). */
+/* agent.c — the registry of algorithms by name, the settings check every
+ * agent's create and the configuration share, and training statistics
+ * (contract in include/rlc/agent.h). The loops live in runner.c. */
 #include <math.h>
 #include <string.h>
+#include "rlc/a2c.h"
 #include "rlc/agent.h"
+#include "rlc/ddpg.h"
+#include "rlc/ppo.h"
 
-const rlc_agent_type *const rlc_agent_registry[] = {&rlc_agent_ddpg, &rlc_agent_ppo,
-                                                   &rlc_agent_a2c, NULL};
+const rlc_agent_type *const rlc_agent_registry[] = {
+    &rlc_agent_ddpg,
+    &rlc_agent_ppo,
+    &rlc_agent_a2c,
+    NULL,
+};
+_Static_assert(sizeof rlc_agent_registry / sizeof rlc_agent_registry[0] <= RLC_AGENT_MAX_TYPES + 1,
+               "raise RLC_AGENT_MAX_TYPES");
 
 void rlc_train_stats_init(rlc_train_stats *s)
 {
-    *s = (rlc_train_stats){NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN, 0};
+    for (size_t i = 0; i < RLC_AGENT_MAX_STATS; i++)
+        s->values[i] = NAN;
+    s->n_updates = 0;
 }
 
 const rlc_agent_type *rlc_agent_find(const char *name)
@@ -20,18 +32,43 @@ const rlc_agent_type *rlc_agent_find(const char *name)
     return NULL;
 }
 
-size_t rlc_policy_tensors(rlc_policy *p, rlc_agent_tensor *out)
+size_t rlc_agent_index(const rlc_agent_type *type)
 {
-    out[0] = (rlc_agent_tensor){"policy", p->params};
-    if (!p->obs_norm)
-        return 1;
-    out[1] = (rlc_agent_tensor){"obs_mean", &p->obs_mean.vector};
-    out[2] = (rlc_agent_tensor){"obs_var", &p->obs_var.vector};
-    out[3] = (rlc_agent_tensor){"obs_count", &p->obs_count.vector};
-    return 4;
+    for (size_t i = 0; rlc_agent_registry[i]; i++)
+        if (rlc_agent_registry[i] == type)
+            return i;
+    return RLC_AGENT_MAX_TYPES;
 }
 
-size_t rlc_agent_onpolicy_tensors(void *agent, rlc_agent_tensor *out)
+rlc_status rlc_agent_check_settings(const rlc_agent_type *type, const void *settings,
+                                    rlc_agent_user_set_fn user_set, const void *ctx,
+                                    rlc_agent_settings_error *err)
 {
-    return rlc_policy_tensors(((rlc_policy_trainer *)agent)->policy, out);
+    rlc_agent_settings_error scratch;
+    if (!err)
+        err = &scratch;
+    err->key = NULL;
+    err->reason[0] = '\0';
+    if (!type || !settings)
+        return RLC_EINVAL;
+    const rlc_setting *bad = NULL;
+    if (rlc_settings_check(type->settings_rows, type->n_settings_rows, settings, &bad, err->reason,
+                           sizeof err->reason)) {
+        err->key = bad->key;
+        return RLC_EINVAL;
+    }
+    return type->settings_check ? type->settings_check(settings, user_set, ctx, err) : RLC_OK;
+}
+
+bool rlc_agent_supports(const rlc_agent_type *type, const rlc_env_type *env)
+{
+    return env->action_space.kind == RLC_SPACE_BOX ? type->box_actions : type->discrete_actions;
+}
+
+double rlc_train_stats_get(const rlc_agent_type *type, const rlc_train_stats *s, const char *name)
+{
+    for (size_t i = 0; i < type->n_stats; i++)
+        if (strcmp(type->stat_names[i], name) == 0)
+            return s->values[i];
+    return NAN;
 }

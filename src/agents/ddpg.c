@@ -6,6 +6,7 @@
  * mapped to the bounds and clipped. No TD3 tricks (twin critics, target
  * smoothing, delays). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
@@ -36,6 +37,65 @@ void rlc_ddpg_config_default(rlc_ddpg_config *cfg)
         .ou_dt = 1e-2,
     };
 }
+
+static const char *const noise_names[] = {
+    [RLC_NOISE_NORMAL] = "normal", [RLC_NOISE_OU] = "ou", [RLC_NOISE_NONE] = "none",
+};
+_Static_assert(sizeof(rlc_action_noise) == sizeof(int), "an ENUM setting stores an int");
+
+/* The [ddpg] section: every key, its range and help (defaults above). */
+#define T rlc_ddpg_config
+static const rlc_setting ddpg_rows[] = {
+    RLC_SETTING_REAL_ROW(T, "learning_rate", learning_rate, 0, 1, RLC_SETTING_OPEN_LO,
+                         "Adam step size, actor and critic"),
+    RLC_SETTING_SIZE_ROW(T, "buffer_size", buffer_size, 1, "replay capacity, transitions"),
+    RLC_SETTING_SIZE_ROW(T, "learning_starts", learning_starts, 0,
+                         "steps of uniformly random actions, without updates, before learning"),
+    RLC_SETTING_SIZE_ROW(T, "batch_size", batch_size, 1,
+                         "transitions per gradient step (at most buffer_size)"),
+    RLC_SETTING_REAL_ROW(T, "tau", tau, 0, 1, RLC_SETTING_OPEN_LO,
+                         "Polyak coefficient: target <- tau*online + (1-tau)*target"),
+    RLC_SETTING_REAL_ROW(T, "gamma", gamma, 0, 1, 0, "discount factor"),
+    RLC_SETTING_SIZE_ROW(T, "train_freq", train_freq, 1, "environment steps between training phases"),
+    RLC_SETTING_SIZE_ROW(T, "gradient_steps", gradient_steps, 1, "gradient steps per training phase"),
+    RLC_SETTING_SIZES_ROW(T, "net_arch", net_arch, n_hidden, RLC_MAX_HIDDEN, 1, 65536,
+                          "hidden layer widths, actor and critic alike"),
+    RLC_SETTING_ENUM_ROW(T, "action_noise", action_noise, noise_names,
+                         "exploration noise: i.i.d. Gaussian, Ornstein-Uhlenbeck, or none"),
+    RLC_SETTING_REAL_ROW(T, "noise_std", noise_std, 0, INFINITY, RLC_SETTING_OPEN_HI,
+                         "noise sigma as a fraction of the action half-range (high-low)/2"),
+    RLC_SETTING_REAL_ROW(T, "ou_theta", ou_theta, 0, INFINITY, RLC_SETTING_OPEN_HI,
+                         "OU mean-reversion rate"),
+    RLC_SETTING_REAL_ROW(T, "ou_dt", ou_dt, 0, INFINITY, RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI,
+                         "OU time step"),
+};
+#undef T
+
+/* batch_size ≤ buffer_size; blames buffer_size when the user set it and
+ * not batch_size. */
+static rlc_status ddpg_check(const void *settings, rlc_agent_user_set_fn user_set, const void *ctx,
+                             rlc_agent_settings_error *err)
+{
+    const rlc_ddpg_config *c = settings;
+    if (c->batch_size <= c->buffer_size)
+        return RLC_OK;
+    bool by_buffer = user_set && !user_set(ctx, "batch_size") && user_set(ctx, "buffer_size");
+    err->key = by_buffer ? "buffer_size" : "batch_size";
+    if (by_buffer)
+        snprintf(err->reason, sizeof err->reason, "%zu is smaller than batch_size %zu",
+                 c->buffer_size, c->batch_size);
+    else
+        snprintf(err->reason, sizeof err->reason, "%zu is larger than buffer_size %zu",
+                 c->batch_size, c->buffer_size);
+    return RLC_EINVAL;
+}
+
+/* progress.csv columns, in this order */
+enum { ACTOR_LOSS, CRITIC_LOSS, N_STATS };
+static const char *const ddpg_stats[N_STATS] = {
+    [ACTOR_LOSS] = "actor_loss", /* −mean Q(s, μ(s)) over the last training phase */
+    [CRITIC_LOSS] = "critic_loss", /* mean (Q(s, a) − y)² */
+};
 
 typedef struct ddpg {
     rlc_ddpg_config cfg;
@@ -83,8 +143,8 @@ static rlc_status ddpg_create(void **out, const void *settings, const rlc_env_ty
 {
     const rlc_ddpg_config *cfg = settings;
     *out = NULL;
-    if (!cfg || env->action_space.kind != RLC_SPACE_BOX || cfg->n_hidden < 1 ||
-        cfg->n_hidden > RLC_MAX_HIDDEN || cfg->batch_size < 1)
+    if (!env || rlc_agent_check_settings(&rlc_agent_ddpg, cfg, NULL, NULL, NULL) ||
+        !rlc_agent_supports(&rlc_agent_ddpg, env))
         return RLC_EINVAL;
     ddpg *a = calloc(1, sizeof *a);
     if (!a)
@@ -163,17 +223,22 @@ static rlc_node *critic_forward(ddpg *a, const rlc_mlp *critic, rlc_node *obs, r
     return rlc_mlp_forward(critic, a->tape, rlc_tape_concat_cols(a->tape, obs, act), train);
 }
 
-static void ddpg_predict(void *p, size_t n, const double *obs, double *action)
+static rlc_status ddpg_predict(void *p, size_t n, const double *obs, double *action)
 {
     ddpg *a = p;
     rlc_tape_reset(a->tape);
-    rlc_node *x = rlc_tape_input(a->tape, n, a->obs_dim);
-    memcpy(x->value.data, obs, n * a->obs_dim * sizeof(double));
-    rlc_node *mu = actor_forward(a, a->actor, x, false);
+    rlc_node *x = rlc_tape_input(a->tape, n, a->obs_dim), *mu = NULL;
+    if (x) {
+        memcpy(x->value.data, obs, n * a->obs_dim * sizeof(double));
+        mu = actor_forward(a, a->actor, x, false);
+    }
+    if (!mu)
+        return rlc_tape_status(a->tape);
     for (size_t i = 0; i < n * a->act_dim; i++) { /* tanh can round to ±1: keep inside the bounds */
         size_t j = i % a->act_dim;
         action[i] = fmin(fmax(mu->value.data[i], a->low[j]), a->high[j]);
     }
+    return RLC_OK;
 }
 
 static void ddpg_episode_start(void *p)
@@ -182,15 +247,17 @@ static void ddpg_episode_start(void *p)
     memset(a->noise, 0, a->act_dim * sizeof(double));
 }
 
-static void ddpg_explore(void *p, const double *obs, size_t timestep, double *action)
+static rlc_status ddpg_explore(void *p, const double *obs, size_t timestep, double *action)
 {
     ddpg *a = p;
     if (timestep < a->cfg.learning_starts) { /* warm-up: uniform over the action box */
         for (size_t j = 0; j < a->act_dim; j++)
             action[j] = gsl_ran_flat(a->explore_rng, a->low[j], a->high[j]);
-        return;
+        return RLC_OK;
     }
-    ddpg_predict(a, 1, obs, action);
+    rlc_status st = ddpg_predict(a, 1, obs, action);
+    if (st != RLC_OK)
+        return st;
     for (size_t j = 0; j < a->act_dim; j++) {
         double sigma = a->cfg.noise_std;
         switch (a->cfg.action_noise) {
@@ -209,13 +276,15 @@ static void ddpg_explore(void *p, const double *obs, size_t timestep, double *ac
         u = fmin(fmax(u, -1.0), 1.0);
         action[j] = fmin(fmax(a->scale[j] * u + a->shift[j], a->low[j]), a->high[j]);
     }
+    return RLC_OK;
 }
 
-static void ddpg_store(void *p, const double *obs, const double *action, double reward,
-                       const double *next_obs, bool terminated, bool truncated)
+static rlc_status ddpg_store(void *p, const double *obs, const double *action, double reward,
+                             const double *next_obs, bool terminated, bool truncated)
 {
     ddpg *a = p;
     rlc_replay_add(a->replay, obs, action, reward, next_obs, terminated, truncated);
+    return RLC_OK;
 }
 
 rlc_node *rlc_ddpg_critic_loss(rlc_tape *t, const rlc_mlp *critic, const gsl_matrix *obs,
@@ -298,8 +367,8 @@ static rlc_status ddpg_after_step(void *p, size_t timesteps, rlc_train_stats *st
         cl += c;
         al += l;
     }
-    stats->critic_loss = cl / (double)a->cfg.gradient_steps;
-    stats->actor_loss = al / (double)a->cfg.gradient_steps;
+    stats->values[ACTOR_LOSS] = al / (double)a->cfg.gradient_steps;
+    stats->values[CRITIC_LOSS] = cl / (double)a->cfg.gradient_steps;
     stats->n_updates = a->n_updates;
     return RLC_OK;
 }
@@ -317,15 +386,31 @@ static size_t ddpg_tensors(void *p, rlc_agent_tensor *out)
     return sizeof t / sizeof t[0];
 }
 
+static void ddpg_settings_default(void *settings)
+{
+    rlc_ddpg_config_default(settings);
+}
+
 const rlc_agent_type rlc_agent_ddpg = {
     .name = "ddpg",
+    .description = "Deep Deterministic Policy Gradient (replay, target networks)",
     .kind = RLC_AGENT_OFF_POLICY,
+    .box_actions = true,
+    .discrete_actions = false,
+    .settings_size = sizeof(rlc_ddpg_config),
+    .settings_default = ddpg_settings_default,
+    .settings_rows = ddpg_rows,
+    .n_settings_rows = sizeof ddpg_rows / sizeof ddpg_rows[0],
+    .settings_check = ddpg_check,
+    .stat_names = ddpg_stats,
+    .n_stats = N_STATS,
     .create = ddpg_create,
     .free = ddpg_free,
     .predict = ddpg_predict,
+    .tensors = ddpg_tensors,
     .explore = ddpg_explore,
     .episode_start = ddpg_episode_start,
     .store = ddpg_store,
     .after_step = ddpg_after_step,
-    .tensors = ddpg_tensors,
 };
+_Static_assert(sizeof(rlc_ddpg_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

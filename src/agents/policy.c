@@ -20,6 +20,11 @@ void rlc_policy_config_default(rlc_policy_config *cfg)
     };
 }
 
+const char *const rlc_policy_activation_names[3] = {
+    [RLC_ACT_RELU] = "relu", [RLC_ACT_TANH] = "tanh", /* identity is not offered */
+};
+_Static_assert(sizeof(rlc_activation) == sizeof(int), "an ENUM setting stores an int");
+
 void rlc_policy_free(rlc_policy *p)
 {
     if (!p)
@@ -125,42 +130,64 @@ void rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs,
         *values = rlc_mlp_forward(p->critic, t, x, train);
 }
 
-void rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n, gsl_rng *rng,
-                    double *actions, double *log_probs, double *values)
+rlc_status rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
+                          gsl_rng *rng, double *actions, double *log_probs, double *values)
 {
     gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
     rlc_node *dp, *ls, *v;
     rlc_tape_reset(t);
     rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, &v);
+    if (!dp || !v || (p->dist == RLC_DIST_GAUSSIAN && !ls))
+        return rlc_tape_status(t);
     for (size_t i = 0; i < n; i++) {
         log_probs[i] = rlc_dist_sample(p->dist, p->dist_dim, dp->value.data + i * p->dist_dim,
                                        ls ? ls->value.data : NULL, rng, actions + i * p->act_dim);
         values[i] = v->value.data[i];
     }
+    return RLC_OK;
 }
 
-void rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
-                       double *values)
+rlc_status rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
+                             double *values)
 {
     gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
     rlc_node *v;
     rlc_tape_reset(t);
     rlc_policy_forward(p, t, &ov.matrix, false, NULL, NULL, &v);
+    if (!v)
+        return rlc_tape_status(t);
     memcpy(values, v->value.data, n * sizeof *values);
+    return RLC_OK;
 }
 
-void rlc_policy_predict(const rlc_policy *p, rlc_tape *t, size_t n, const double *obs,
-                        double *actions)
+rlc_status rlc_policy_predict(const rlc_policy *p, rlc_tape *t, size_t n, const double *obs,
+                              double *actions)
 {
     rlc_tape_reset(t);
-    rlc_node *x = rlc_tape_input(t, n, p->obs_dim), *dp;
-    rlc_policy_normalize_obs(p, obs, x->value.data, n);
-    rlc_policy_forward(p, t, &x->value, false, &dp, NULL, NULL);
+    rlc_node *x = rlc_tape_input(t, n, p->obs_dim), *dp = NULL;
+    if (x) {
+        rlc_policy_normalize_obs(p, obs, x->value.data, n);
+        rlc_policy_forward(p, t, &x->value, false, &dp, NULL, NULL);
+    }
+    if (!dp)
+        return rlc_tape_status(t);
     for (size_t i = 0; i < n; i++) {
         double *a = actions + i * p->act_dim;
         rlc_dist_mode(p->dist, p->dist_dim, dp->value.data + i * p->dist_dim, a);
         rlc_policy_clip_action(p, a, a);
     }
+    return RLC_OK;
+}
+
+size_t rlc_policy_tensors(rlc_policy *p, rlc_agent_tensor *out)
+{
+    out[0] = (rlc_agent_tensor){"policy", p->params};
+    if (!p->obs_norm)
+        return 1;
+    out[1] = (rlc_agent_tensor){"obs_mean", &p->obs_mean.vector};
+    out[2] = (rlc_agent_tensor){"obs_var", &p->obs_var.vector};
+    out[3] = (rlc_agent_tensor){"obs_count", &p->obs_count.vector};
+    return 4;
 }
 
 void rlc_policy_clip_action(const rlc_policy *p, const double *action, double *clipped)
@@ -250,15 +277,39 @@ rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, doubl
     return RLC_OK;
 }
 
-void rlc_policy_trainer_predict(void *agent, size_t n, const double *obs, double *action)
+rlc_status rlc_policy_trainer_predict(void *agent, size_t n, const double *obs, double *action)
 {
     rlc_policy_trainer *tr = agent;
-    rlc_policy_predict(tr->policy, tr->tape, n, obs, action);
+    return rlc_policy_predict(tr->policy, tr->tape, n, obs, action);
 }
 
-rlc_policy *rlc_policy_trainer_policy(void *agent) { return ((rlc_policy_trainer *)agent)->policy; }
-
-gsl_rng *rlc_policy_trainer_action_rng(void *agent)
+void rlc_policy_trainer_normalize_obs(void *agent, size_t n, const double *obs, double *out,
+                                      bool update)
 {
-    return ((rlc_policy_trainer *)agent)->action_rng;
+    rlc_policy *p = ((rlc_policy_trainer *)agent)->policy;
+    if (update && p->obs_norm)
+        rlc_running_norm_update(p->obs_norm, obs, n);
+    rlc_policy_normalize_obs(p, obs, out, n);
+}
+
+rlc_status rlc_policy_trainer_act(void *agent, size_t n, const double *obs, double *actions,
+                                  double *env_actions, double *log_probs, double *values)
+{
+    rlc_policy_trainer *tr = agent;
+    rlc_policy *p = tr->policy;
+    rlc_status st = rlc_policy_act(p, tr->tape, obs, n, tr->action_rng, actions, log_probs, values);
+    for (size_t i = 0; st == RLC_OK && i < n; i++)
+        rlc_policy_clip_action(p, actions + i * p->act_dim, env_actions + i * p->act_dim);
+    return st;
+}
+
+rlc_status rlc_policy_trainer_bootstrap(void *agent, size_t n, const double *obs, double *values)
+{
+    rlc_policy_trainer *tr = agent;
+    return rlc_policy_values(tr->policy, tr->tape, obs, n, values);
+}
+
+size_t rlc_policy_trainer_tensors(void *agent, rlc_agent_tensor *out)
+{
+    return rlc_policy_tensors(((rlc_policy_trainer *)agent)->policy, out);
 }

@@ -4,6 +4,8 @@
  * update: epochs of shuffled minibatches on the clipped surrogate. No
  * state-dependent exploration, no recurrent policies. */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
@@ -37,6 +39,95 @@ void rlc_ppo_config_default(rlc_ppo_config *cfg)
     rlc_policy_config_default(&cfg->policy);
 }
 
+/* The [ppo] section: every key, its range and help (defaults above). */
+#define T rlc_ppo_config
+static const rlc_setting ppo_rows[] = {
+    RLC_SETTING_WHOLE_ROW(T, "n_envs", RLC_SETTING_SIZE, n_envs, 1, 1024,
+                          "environment copies stepped in lockstep"),
+    RLC_SETTING_SIZE_ROW(T, "n_steps", n_steps, 1, "steps per environment copy per rollout"),
+    RLC_SETTING_SIZE_ROW(T, "batch_size", batch_size, 1, "minibatch size (at most n_steps * n_envs)"),
+    RLC_SETTING_SIZE_ROW(T, "n_epochs", n_epochs, 1, "passes over each rollout"),
+    RLC_SETTING_REAL_ROW(T, "learning_rate", learning_rate, 0, 1, RLC_SETTING_OPEN_LO,
+                         "Adam step size at the start"),
+    RLC_SETTING_ENUM_ROW(T, "lr_schedule", lr_schedule, rlc_schedule_names,
+                         "learning_rate constant, or linear decay to 0 at the end"),
+    RLC_SETTING_REAL_ROW(T, "gamma", gamma, 0, 1, 0, "discount factor"),
+    RLC_SETTING_REAL_ROW(T, "gae_lambda", gae_lambda, 0, 1, 0,
+                         "GAE bias-variance trade-off (1 = Monte Carlo returns)"),
+    RLC_SETTING_REAL_ROW(T, "clip_range", clip_range, 0, 10, RLC_SETTING_OPEN_LO,
+                         "clipping epsilon of the surrogate objective at the start"),
+    RLC_SETTING_ENUM_ROW(T, "clip_range_schedule", clip_range_schedule, rlc_schedule_names,
+                         "clip_range constant, or linear decay to 0 at the end"),
+    RLC_SETTING_REAL_ROW(T, "clip_range_vf", clip_range_vf, 0, INFINITY, RLC_SETTING_OPEN_HI,
+                         "clipping of the value function around the old values; 0 = off"),
+    RLC_SETTING_BOOL_ROW(T, "normalize_advantage", normalize_advantage,
+                         "normalise advantages per minibatch"),
+    RLC_SETTING_REAL_ROW(T, "ent_coef", ent_coef, 0, INFINITY, RLC_SETTING_OPEN_HI,
+                         "entropy coefficient of the loss"),
+    RLC_SETTING_REAL_ROW(T, "vf_coef", vf_coef, 0, INFINITY, RLC_SETTING_OPEN_HI,
+                         "value-function coefficient of the loss"),
+    RLC_SETTING_REAL_ROW(T, "max_grad_norm", max_grad_norm, 0, INFINITY,
+                         RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI,
+                         "maximum global norm of the gradient (clipping)"),
+    RLC_SETTING_REAL_ROW(T, "target_kl", target_kl, 0, INFINITY, RLC_SETTING_OPEN_HI,
+                         "stop an update early once approx KL > 1.5 * target_kl; 0 = off"),
+    RLC_SETTING_BOOL_ROW(T, "norm_reward", norm_reward,
+                         "scale rewards by the running std of the discounted return"),
+    RLC_POLICY_SETTING_ROWS(T, policy),
+};
+#undef T
+
+static bool user_set(rlc_agent_user_set_fn fn, const void *ctx, const char *key)
+{
+    return fn && fn(ctx, key);
+}
+
+/* The rollout n_steps × n_envs holds at least two rows and one minibatch.
+ * Blames n_envs when the user set it and not n_steps, batch_size when the
+ * user set it or neither rollout key. */
+static rlc_status ppo_check(const void *settings, rlc_agent_user_set_fn fn, const void *ctx,
+                            rlc_agent_settings_error *err)
+{
+    const rlc_ppo_config *p = settings;
+    bool by_envs = !user_set(fn, ctx, "n_steps") && user_set(fn, ctx, "n_envs");
+    const char *key = by_envs ? "n_envs" : "n_steps";
+    /* n_envs is in [1, 1024] by now; a rollout too large for size_t holds any batch */
+    bool huge = p->n_steps > SIZE_MAX / p->n_envs;
+    size_t rollout = huge ? SIZE_MAX : p->n_steps * p->n_envs;
+    if (rollout <= 1) {
+        err->key = key;
+        snprintf(err->reason, sizeof err->reason,
+                 "n_steps \xc3\x97 n_envs must be greater than 1, got %zu \xc3\x97 %zu",
+                 p->n_steps, p->n_envs);
+        return RLC_EINVAL;
+    }
+    if (!huge && p->batch_size > rollout) {
+        if (!user_set(fn, ctx, "batch_size") &&
+            (user_set(fn, ctx, "n_steps") || user_set(fn, ctx, "n_envs"))) {
+            err->key = key;
+            snprintf(err->reason, sizeof err->reason,
+                     "the rollout n_steps \xc3\x97 n_envs = %zu is smaller than batch_size %zu",
+                     rollout, p->batch_size);
+        } else {
+            err->key = "batch_size";
+            snprintf(err->reason, sizeof err->reason,
+                     "%zu is larger than the rollout (n_steps \xc3\x97 n_envs = %zu)",
+                     p->batch_size, rollout);
+        }
+        return RLC_EINVAL;
+    }
+    return RLC_OK;
+}
+
+/* progress.csv columns, in this order */
+enum { POLICY_LOSS, VALUE_LOSS, ENTROPY, APPROX_KL, CLIP_FRACTION, EXPLAINED_VARIANCE,
+       LEARNING_RATE, N_STATS };
+static const char *const ppo_stats[N_STATS] = {
+    [POLICY_LOSS] = "policy_loss", [VALUE_LOSS] = "value_loss", [ENTROPY] = "entropy",
+    [APPROX_KL] = "approx_kl", [CLIP_FRACTION] = "clip_fraction",
+    [EXPLAINED_VARIANCE] = "explained_variance", [LEARNING_RATE] = "learning_rate",
+};
+
 typedef struct ppo {
     rlc_policy_trainer tr; /* first: the shared agent-table entries point here */
     rlc_ppo_config cfg;
@@ -47,6 +138,7 @@ typedef struct ppo {
     double *obs, *actions, *old_log_probs, *advantages, *returns, *old_values;
     size_t n_updates;
 } ppo;
+_Static_assert(offsetof(ppo, tr) == 0, "rlc_policy_trainer_* entries take the agent as its trainer");
 
 static void ppo_free(void *p)
 {
@@ -71,7 +163,8 @@ static rlc_status ppo_create(void **out, const void *settings, const rlc_env_typ
 {
     const rlc_ppo_config *cfg = settings;
     *out = NULL;
-    if (!cfg || cfg->n_envs < 1 || cfg->n_steps < 1 || cfg->batch_size < 1 || cfg->n_epochs < 1)
+    if (!env || rlc_agent_check_settings(&rlc_agent_ppo, cfg, NULL, NULL, NULL) ||
+        !rlc_agent_supports(&rlc_agent_ppo, env))
         return RLC_EINVAL;
     ppo *a = calloc(1, sizeof *a);
     if (!a)
@@ -106,9 +199,9 @@ fail:
     return st;
 }
 
-static rlc_onpolicy_settings ppo_settings(void *p)
+static rlc_onpolicy_settings ppo_settings(const void *p)
 {
-    ppo *a = p;
+    const ppo *a = p;
     return (rlc_onpolicy_settings){a->cfg.n_envs, a->cfg.n_steps, a->cfg.gamma, a->cfg.gae_lambda,
                                    a->cfg.norm_reward};
 }
@@ -212,26 +305,44 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
             n_mb++;
         }
     }
-    stats->policy_loss = n_mb ? pg_sum / (double)n_mb : NAN;
-    stats->value_loss = n_mb ? vl_sum / (double)n_mb : NAN;
-    stats->entropy = n_mb ? ent_sum / (double)n_mb : NAN;
-    stats->clip_fraction = n_mb ? cf_sum / (double)n_mb : NAN;
-    stats->approx_kl = kl_last;
-    stats->explained_variance = rlc_rollout_explained_variance(ro);
-    stats->learning_rate = a->tr.optim->config.learning_rate;
+    double *v = stats->values;
+    v[POLICY_LOSS] = n_mb ? pg_sum / (double)n_mb : NAN;
+    v[VALUE_LOSS] = n_mb ? vl_sum / (double)n_mb : NAN;
+    v[ENTROPY] = n_mb ? ent_sum / (double)n_mb : NAN;
+    v[CLIP_FRACTION] = n_mb ? cf_sum / (double)n_mb : NAN;
+    v[APPROX_KL] = kl_last;
+    v[EXPLAINED_VARIANCE] = rlc_rollout_explained_variance(ro);
+    v[LEARNING_RATE] = a->tr.optim->config.learning_rate;
     stats->n_updates = a->n_updates;
     return RLC_OK;
 }
 
+static void ppo_settings_default(void *settings)
+{
+    rlc_ppo_config_default(settings);
+}
+
 const rlc_agent_type rlc_agent_ppo = {
     .name = "ppo",
+    .description = "Proximal Policy Optimization (clipped surrogate)",
     .kind = RLC_AGENT_ON_POLICY,
+    .box_actions = true,
+    .discrete_actions = true,
+    .settings_size = sizeof(rlc_ppo_config),
+    .settings_default = ppo_settings_default,
+    .settings_rows = ppo_rows,
+    .n_settings_rows = sizeof ppo_rows / sizeof ppo_rows[0],
+    .settings_check = ppo_check,
+    .stat_names = ppo_stats,
+    .n_stats = N_STATS,
     .create = ppo_create,
     .free = ppo_free,
     .predict = rlc_policy_trainer_predict,
+    .tensors = rlc_policy_trainer_tensors,
     .onpolicy_settings = ppo_settings,
-    .policy = rlc_policy_trainer_policy,
-    .action_rng = rlc_policy_trainer_action_rng,
+    .normalize_obs = rlc_policy_trainer_normalize_obs,
+    .act = rlc_policy_trainer_act,
+    .bootstrap = rlc_policy_trainer_bootstrap,
     .update = ppo_update,
-    .tensors = rlc_agent_onpolicy_tensors,
 };
+_Static_assert(sizeof(rlc_ppo_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

@@ -5,16 +5,19 @@
 #include <string.h>
 #include "rlc/agent.h"
 #include "rlc/normalize.h"
+#include "rlc/rng.h"
 
 #define MAX_DIM 64 /* observation/action components handled without allocation */
 
-void rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
-                         double *actions, double *returns)
+rlc_status rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
+                               double *actions, double *returns)
 {
     size_t n = envs->n_envs, left = n;
     rlc_vec_env_reset(envs);
     for (size_t t = 1; left; t++) {
-        type->predict(agent, n, envs->obs, actions);
+        rlc_status st = type->predict(agent, n, envs->obs, actions);
+        if (st != RLC_OK)
+            return st;
         rlc_vec_env_step(envs, actions);
         /* a copy's first episode is the one that ends with length t */
         for (size_t i = 0; i < n; i++)
@@ -23,6 +26,7 @@ void rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *e
                 left--;
             }
     }
+    return RLC_OK;
 }
 
 rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env *env,
@@ -30,7 +34,8 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
                                 const rlc_runner_callbacks *cb)
 {
     size_t od = env->type->observation_space.dim, ad = env->type->action_space.dim;
-    if (od > MAX_DIM || ad > MAX_DIM || eval_envs->type != env->type)
+    if (type->kind != RLC_AGENT_OFF_POLICY || od > MAX_DIM || ad > MAX_DIM ||
+        eval_envs->type != env->type)
         return RLC_EINVAL;
     double obs[MAX_DIM], next_obs[MAX_DIM], action[MAX_DIM], reward;
     size_t n_eval = eval_envs->n_envs;
@@ -52,9 +57,11 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
     type->episode_start(agent);
     for (size_t t = 0; t < cfg->total_timesteps; t++) {
         size_t steps = t + 1;
-        type->explore(agent, obs, t, action);
+        if ((st = type->explore(agent, obs, t, action)) != RLC_OK)
+            break;
         rlc_env_step(env, action, next_obs, &reward, &term, &trunc);
-        type->store(agent, obs, action, reward, next_obs, term, trunc);
+        if ((st = type->store(agent, obs, action, reward, next_obs, term, trunc)) != RLC_OK)
+            break;
         ep_return += reward;
         ep_len++;
         if ((st = type->after_step(agent, steps, &stats)) != RLC_OK)
@@ -73,8 +80,8 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
         bool last = steps == cfg->total_timesteps;
         /* evaluate first, so a progress line at the same step shows it */
         if ((cfg->eval_freq && steps % cfg->eval_freq == 0) || last) {
-            rlc_runner_evaluate(type, agent, eval_envs, eval_actions, returns);
-            if (cb->on_eval && (st = cb->on_eval(cb->ctx, steps, returns, n_eval)))
+            if ((st = rlc_runner_evaluate(type, agent, eval_envs, eval_actions, returns)) ||
+                (cb->on_eval && (st = cb->on_eval(cb->ctx, steps, returns, n_eval))))
                 break;
         }
         if (cb->on_progress && ((cfg->log_interval && steps % cfg->log_interval == 0) || last) &&
@@ -89,7 +96,7 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
 /* Buffers of the on-policy runner, one allocation each, made once. */
 typedef struct onpolicy_buffers {
     double *obs, *next_obs, *final_obs; /* n_envs × obs_dim, normalised */
-    double *actions, *env_actions;      /* n_envs × act_dim: sampled, and clipped for the env */
+    double *actions, *env_actions;      /* n_envs × act_dim: as sampled, and clipped for the env */
     double *log_probs, *values, *rewards, *trunc_values; /* n_envs */
     bool *dones;                        /* n_envs */
 } onpolicy_buffers;
@@ -125,31 +132,37 @@ static bool buffers_alloc(onpolicy_buffers *b, size_t n, size_t od, size_t ad)
            b->log_probs && b->values && b->rewards && b->trunc_values && b->dones;
 }
 
+size_t rlc_runner_timesteps(const rlc_agent_type *type, const void *agent, size_t total_timesteps)
+{
+    if (type->kind != RLC_AGENT_ON_POLICY)
+        return total_timesteps;
+    rlc_onpolicy_settings set = type->onpolicy_settings(agent);
+    size_t per_rollout = set.n_steps * set.n_envs, updates = total_timesteps / per_rollout;
+    return (updates ? updates : 1) * per_rollout;
+}
+
 rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
                                rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
                                const rlc_runner_callbacks *cb)
 {
+    if (type->kind != RLC_AGENT_ON_POLICY)
+        return RLC_EINVAL;
     rlc_onpolicy_settings set = type->onpolicy_settings(agent);
-    rlc_policy *pol = type->policy(agent);
-    gsl_rng *rng = type->action_rng(agent);
-    size_t n = envs->n_envs, od = envs->obs_dim, ad = pol->act_dim;
+    size_t n = envs->n_envs, od = envs->obs_dim, ad = envs->type->action_space.dim;
     if (n != set.n_envs || set.n_steps == 0 || eval_envs->type != envs->type)
         return RLC_EINVAL;
     size_t per_rollout = set.n_steps * n;
-    size_t updates = cfg->total_timesteps / per_rollout;
-    if (updates == 0)
-        updates = 1;
+    size_t updates = rlc_runner_timesteps(type, agent, cfg->total_timesteps) / per_rollout;
 
     onpolicy_buffers b = {0};
     rlc_rollout *ro = NULL;
     rlc_return_norm *rn = NULL;
-    rlc_tape *tape = NULL;
     size_t n_eval = eval_envs->n_envs;
     double *eval_returns = malloc(n_eval * sizeof *eval_returns);
     double *eval_actions = malloc(n_eval * ad * sizeof *eval_actions);
     rlc_status st = RLC_ENOMEM;
     if (!eval_returns || !eval_actions || !buffers_alloc(&b, n, od, ad) ||
-        rlc_rollout_create(&ro, set.n_steps, n, od, ad) || rlc_tape_create(&tape, 1 << 16) ||
+        rlc_rollout_create(&ro, set.n_steps, n, od, ad) ||
         (set.norm_reward && rlc_return_norm_create(&rn, n, set.gamma, 10.0)))
         goto done;
 
@@ -157,17 +170,14 @@ rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_
     rlc_train_stats_init(&stats);
     size_t timesteps = 0;
     rlc_vec_env_reset(envs);
-    if (pol->obs_norm)
-        rlc_running_norm_update(pol->obs_norm, envs->obs, n);
-    rlc_policy_normalize_obs(pol, envs->obs, b.obs, n);
+    type->normalize_obs(agent, n, envs->obs, b.obs, true);
 
     st = RLC_OK;
     for (size_t k = 0; k < updates && st == RLC_OK; k++) {
         rlc_rollout_reset(ro);
         for (size_t s = 0; s < set.n_steps; s++) {
-            rlc_policy_act(pol, tape, b.obs, n, rng, b.actions, b.log_probs, b.values);
-            for (size_t e = 0; e < n; e++)
-                rlc_policy_clip_action(pol, b.actions + e * ad, b.env_actions + e * ad);
+            if ((st = type->act(agent, n, b.obs, b.actions, b.env_actions, b.log_probs, b.values)))
+                goto done;
             rlc_vec_env_step(envs, b.env_actions);
             timesteps += n;
             bool any_trunc = false;
@@ -181,12 +191,11 @@ rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_
             }
             /* SB3 VecNormalize order: statistics from the new observations,
              * then normalise them and the final observations with it. */
-            if (pol->obs_norm)
-                rlc_running_norm_update(pol->obs_norm, envs->obs, n);
-            rlc_policy_normalize_obs(pol, envs->obs, b.next_obs, n);
+            type->normalize_obs(agent, n, envs->obs, b.next_obs, true);
             if (any_trunc) {
-                rlc_policy_normalize_obs(pol, envs->final_obs, b.final_obs, n);
-                rlc_policy_values(pol, tape, b.final_obs, n, b.trunc_values);
+                type->normalize_obs(agent, n, envs->final_obs, b.final_obs, false);
+                if ((st = type->bootstrap(agent, n, b.final_obs, b.trunc_values)))
+                    goto done;
             }
             if (rn)
                 rlc_return_norm_step(rn, envs->rewards, b.dones, b.rewards);
@@ -194,19 +203,21 @@ rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_
                 memcpy(b.rewards, envs->rewards, n * sizeof *b.rewards);
             if ((st = rlc_rollout_add(ro, b.obs, b.actions, b.log_probs, b.values, b.rewards,
                                       envs->terminated, envs->truncated,
+                                      any_trunc ? b.final_obs : NULL,
                                       any_trunc ? b.trunc_values : NULL)))
                 goto done;
             memcpy(b.obs, b.next_obs, n * od * sizeof *b.obs);
         }
-        rlc_policy_values(pol, tape, b.obs, n, b.values);
+        if ((st = type->bootstrap(agent, n, b.obs, b.values)))
+            break;
         rlc_rollout_compute_gae(ro, b.values, set.gamma, set.gae_lambda);
         if ((st = type->update(agent, ro, 1.0 - (double)k / (double)updates, &stats)))
             break;
         bool last = k + 1 == updates;
         size_t before = timesteps - per_rollout;
         if ((cfg->eval_freq && timesteps / cfg->eval_freq != before / cfg->eval_freq) || last) {
-            rlc_runner_evaluate(type, agent, eval_envs, eval_actions, eval_returns);
-            if (cb->on_eval && (st = cb->on_eval(cb->ctx, timesteps, eval_returns, n_eval)))
+            if ((st = rlc_runner_evaluate(type, agent, eval_envs, eval_actions, eval_returns)) ||
+                (cb->on_eval && (st = cb->on_eval(cb->ctx, timesteps, eval_returns, n_eval))))
                 break;
         }
         if (cb->on_progress && (st = cb->on_progress(cb->ctx, timesteps, &stats)))
@@ -218,6 +229,36 @@ done:
     buffers_free(&b);
     rlc_rollout_free(ro);
     rlc_return_norm_free(rn);
-    rlc_tape_free(tape);
+    return st;
+}
+
+rlc_status rlc_runner_train(const rlc_agent_type *type, void *agent, const rlc_env_type *env,
+                            uint64_t seed, size_t n_eval_episodes, const rlc_runner_config *cfg,
+                            const rlc_runner_callbacks *cb)
+{
+    rlc_vec_env *eval_envs = NULL, *venv = NULL;
+    rlc_env *single = NULL;
+    gsl_rng *env_rng = NULL;
+    rlc_status st = rlc_vec_env_create(&eval_envs, env, n_eval_episodes, seed, RLC_RNG_EVAL_ENV);
+    if (st != RLC_OK)
+        goto done;
+    if (type->kind == RLC_AGENT_ON_POLICY) {
+        if ((st = rlc_vec_env_create(&venv, env, type->onpolicy_settings(agent).n_envs, seed,
+                                     RLC_RNG_ENV)))
+            goto done;
+        st = rlc_runner_onpolicy(type, agent, venv, eval_envs, cfg, cb);
+    } else {
+        st = RLC_ENOMEM;
+        if (!(env_rng = rlc_rng_create(seed, RLC_RNG_ENV)) ||
+            (st = rlc_env_create(&single, env, env_rng)))
+            goto done;
+        st = rlc_runner_offpolicy(type, agent, single, eval_envs, cfg, cb);
+    }
+done:
+    rlc_vec_env_free(eval_envs);
+    rlc_vec_env_free(venv);
+    rlc_env_free(single);
+    if (env_rng)
+        gsl_rng_free(env_rng);
     return st;
 }

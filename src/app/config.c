@@ -1,15 +1,15 @@
-/* config.c — the run configuration (contract in include/rlc/config.h): one
- * table of settings drives INI parsing (through libinih), --set overrides,
+/* config.c — the run configuration (contract in include/rlc/config.h): the
+ * rows of [run] and [eval] and, for each registered algorithm, the rows its
+ * agent type declares drive INI parsing (through libinih), --set overrides,
  * validation, the resolved INI dump and the help text.
- * Deliberately not here: defaults of algorithm sections (each algorithm owns
- * them: rlc_ddpg_config_default, rlc_ppo_config_default, rlc_a2c_config_default),
- * multi-line values, quoting or escapes,
- * empty sections (a [section] line without keys is not checked, but "[]" is
- * a syntax error), printing and exiting (callers get a status and a message). */
+ * Deliberately not here: anything about a particular algorithm (each agent
+ * type owns its section's rows, defaults and cross-checks), parsing and
+ * formatting single values (settings.c), multi-line values, quoting or
+ * escapes, empty sections (a [section] line without keys is not checked, but
+ * "[]" is a syntax error), printing and exiting (callers get a status and a
+ * message). */
 #include <errno.h>
 #include <inttypes.h>
-#include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -21,195 +21,122 @@
 #include "rlc/config.h"
 #include "rlc/env.h"
 
-/* ---- the settings table ------------------------------------------------ */
+/* ---- the rows ------------------------------------------------------------ */
 
-typedef enum setting_kind {
-    KIND_SIZE,  /* size_t, whole number in [ilo, ihi] */
-    KIND_U64,   /* uint64_t, whole number in [ilo, ihi] */
-    KIND_REAL,  /* double, finite, in lo..hi (ends open per `open`) */
-    KIND_ENUM,  /* int-sized enum; the value is the index into `choices` */
-    KIND_BOOL,  /* bool: true/false (also 1/0, yes/no, on/off, any case) */
-    KIND_ALGO,  /* char[RLC_CONFIG_NAME_MAX]: the name of an algorithm section */
-    KIND_NAME,  /* char[RLC_CONFIG_NAME_MAX]: a free name (checked by validate) */
-    KIND_SIZES  /* size_t[max_count] list, entries in [ilo, ihi], count at count_offset */
-} setting_kind;
+/* [run] and [eval]: fields of rlc_config itself. */
+static const rlc_setting run_rows[] = {
+    {.key = "algo", .kind = RLC_SETTING_NAME, .offset = offsetof(rlc_config, algo),
+     .required = true, .help = "algorithm to train; its settings are the section of that name"},
+    {.key = "env_id", .kind = RLC_SETTING_NAME, .offset = offsetof(rlc_config, env_id),
+     .required = true, .help = "Gymnasium environment id (see `rlc list`)"},
+    RLC_SETTING_WHOLE_ROW(rlc_config, "seed", RLC_SETTING_U64, seed, 0, UINT64_MAX,
+                          "run seed; every random stream derives from it"),
+    RLC_SETTING_SIZE_ROW(rlc_config, "total_timesteps", total_timesteps, 1,
+                         "environment steps to train for (on-policy: whole rollouts, rounded"
+                         " down, at least one)"),
+    RLC_SETTING_SIZE_ROW(rlc_config, "log_interval", log_interval, 1,
+                         "environment steps between progress lines (off-policy: and progress.csv"
+                         " rows; on-policy algorithms write a row per update)"),
+};
+static const rlc_setting eval_rows[] = {
+    RLC_SETTING_SIZE_ROW(rlc_config, "eval_freq", eval_freq, 0,
+                         "environment steps between evaluations; 0 = only at the end"),
+    RLC_SETTING_WHOLE_ROW(rlc_config, "n_eval_episodes", RLC_SETTING_SIZE, n_eval_episodes, 1, 1024,
+                          "deterministic episodes per evaluation, each on its own env copy"),
+};
+#define N_RUN (sizeof run_rows / sizeof run_rows[0])
+#define N_EVAL (sizeof eval_rows / sizeof eval_rows[0])
+#define MAX_SECTIONS (2 + RLC_AGENT_MAX_TYPES)
 
-enum { OPEN_LO = 1, OPEN_HI = 2 };
-
-typedef struct setting {
-    const char *section;
-    const char *key;
-    setting_kind kind;
-    size_t offset;       /* offsetof(rlc_config, field) */
-    size_t count_offset; /* KIND_SIZES: offsetof the entry count */
-    size_t max_count;    /* KIND_SIZES: capacity of the list (min count is 1) */
-    uint64_t ilo, ihi;   /* whole numbers (and each KIND_SIZES entry) */
-    double lo, hi;       /* KIND_REAL */
-    unsigned open;       /* KIND_REAL: OPEN_LO and/or OPEN_HI */
-    const char *const *choices; /* KIND_ENUM: index = enum value; NULL = not offered */
-    size_t n_choices;           /* KIND_ENUM: entries of `choices` */
-    bool required;              /* every config file must set it */
-    const char *help;
-} setting;
-
-/* An INI section. An algorithm section is named after the algorithm ([run]
- * algo) and holds its settings; the action spaces it supports are checked
- * by validate. Adding an algorithm: one row here, one block in settings[]
- * and its settings struct in rlc_config. */
+/* An INI section: [run], [eval], or an algorithm's (named after it, holding
+ * the rows its agent type declares). */
 typedef struct section_info {
     const char *name;
-    bool algorithm;
-    bool box_actions;      /* algorithm handles Box action spaces */
-    bool discrete_actions; /* algorithm handles Discrete action spaces */
-    size_t settings;       /* algorithm: offset of its settings struct in rlc_config */
+    const rlc_agent_type *algo; /* NULL for [run] and [eval] */
+    const rlc_setting *rows;
+    size_t n_rows;
+    size_t first;               /* index of rows[0] among all rows (origins, load bookkeeping) */
 } section_info;
 
-static const section_info sections[] = {
-    {"run", false, false, false, 0},
-    {"eval", false, false, false, 0},
-    {"ddpg", true, true, false, offsetof(rlc_config, ddpg)},
-    {"ppo", true, true, true, offsetof(rlc_config, ppo)},
-    {"a2c", true, true, true, offsetof(rlc_config, a2c)},
-};
-#define N_SECTIONS (sizeof sections / sizeof sections[0])
+/* One row of any section. */
+typedef struct row_ref {
+    const section_info *sec;
+    const rlc_setting *r;
+    size_t index; /* among all rows */
+} row_ref;
 
-static const char *const noise_names[] = {
-    [RLC_NOISE_NORMAL] = "normal", [RLC_NOISE_OU] = "ou", [RLC_NOISE_NONE] = "none",
-};
-static const char *const schedule_names[] = {
-    [RLC_SCHEDULE_CONSTANT] = "constant", [RLC_SCHEDULE_LINEAR] = "linear",
-};
-static const char *const activation_names[] = {
-    [RLC_ACT_RELU] = "relu", [RLC_ACT_TANH] = "tanh", /* identity is not offered */
-};
-_Static_assert(sizeof(rlc_action_noise) == sizeof(int), "KIND_ENUM stores an int");
-_Static_assert(sizeof(rlc_schedule) == sizeof(int), "KIND_ENUM stores an int");
-_Static_assert(sizeof(rlc_activation) == sizeof(int), "KIND_ENUM stores an int");
+/* The sections, in order: [run], [eval], then the registry's algorithms.
+ * Returns how many (≤ MAX_SECTIONS). */
+static size_t all_sections(section_info *out)
+{
+    size_t n = 0, first = 0;
+    out[n++] = (section_info){"run", NULL, run_rows, N_RUN, first};
+    first += N_RUN;
+    out[n++] = (section_info){"eval", NULL, eval_rows, N_EVAL, first};
+    first += N_EVAL;
+    for (size_t i = 0; rlc_agent_registry[i] && n < MAX_SECTIONS; i++) {
+        const rlc_agent_type *t = rlc_agent_registry[i];
+        out[n++] = (section_info){t->name, t, t->settings_rows, t->n_settings_rows, first};
+        first += t->n_settings_rows;
+    }
+    return n;
+}
 
-#define F(field) offsetof(rlc_config, field)
-#define WHOLE(sec, k, kind_, field, lo_, hi_, help_) \
-    {.section = sec, .key = k, .kind = kind_, .offset = F(field), .ilo = lo_, .ihi = hi_, .help = help_}
-#define SIZE(sec, k, field, lo_, help_) WHOLE(sec, k, KIND_SIZE, field, lo_, SIZE_MAX, help_)
-#define REAL(sec, k, field, lo_, hi_, open_, help_) \
-    {.section = sec, .key = k, .kind = KIND_REAL, .offset = F(field), .lo = lo_, .hi = hi_, \
-     .open = open_, .help = help_}
-#define ENUM(sec, k, field, names, help_) \
-    {.section = sec, .key = k, .kind = KIND_ENUM, .offset = F(field), .choices = names, \
-     .n_choices = sizeof names / sizeof names[0], .help = help_}
-#define BOOL(sec, k, field, help_) \
-    {.section = sec, .key = k, .kind = KIND_BOOL, .offset = F(field), .help = help_}
-#define NET_ARCH(sec, field, count, help_) \
-    {.section = sec, .key = "net_arch", .kind = KIND_SIZES, .offset = F(field), \
-     .count_offset = F(count), .max_count = RLC_MAX_HIDDEN, .ilo = 1, .ihi = 65536, .help = help_}
-/* The rlc_policy_config keys of an on-policy algorithm section. */
-#define POLICY_ROWS(sec, p) \
-    NET_ARCH(sec, p.net_arch, p.n_hidden, "hidden layer widths, actor and critic alike"), \
-    ENUM(sec, "activation_fn", p.activation_fn, activation_names, "hidden-layer activation"), \
-    BOOL(sec, "ortho_init", p.ortho_init, \
-         "orthogonal init, gains sqrt(2) hidden, 0.01 policy head, 1 value head"), \
-    REAL(sec, "log_std_init", p.log_std_init, -INFINITY, INFINITY, OPEN_LO | OPEN_HI, \
-         "initial log std of the Gaussian policy (Box actions)"), \
-    BOOL(sec, "norm_obs", p.norm_obs, \
-         "normalise observations by their running mean and variance"), \
-    REAL(sec, "clip_obs", p.clip_obs, 0, INFINITY, OPEN_LO | OPEN_HI, \
-         "clip normalised observations to +-clip_obs")
+/* A config's sections, so functions can look rows up without rebuilding. */
+typedef struct catalog {
+    section_info sec[MAX_SECTIONS];
+    size_t n_sec, n_rows;
+} catalog;
 
-static const setting settings[] = {
-    {.section = "run", .key = "algo", .kind = KIND_ALGO, .offset = F(algo), .required = true,
-     .help = "algorithm to train; its settings are the section of that name"},
-    {.section = "run", .key = "env_id", .kind = KIND_NAME, .offset = F(env_id), .required = true,
-     .help = "Gymnasium environment id (see `rlc list`)"},
-    WHOLE("run", "seed", KIND_U64, seed, 0, UINT64_MAX,
-          "run seed; every random stream derives from it"),
-    SIZE("run", "total_timesteps", total_timesteps, 1,
-         "environment steps to train for (ppo, a2c: whole rollouts, rounded down, at least one)"),
-    SIZE("run", "log_interval", log_interval, 1,
-         "environment steps between progress lines (ddpg: and progress.csv rows; ppo, a2c write"
-         " a row per update)"),
+static void catalog_init(catalog *c)
+{
+    c->n_sec = all_sections(c->sec);
+    const section_info *last = &c->sec[c->n_sec - 1];
+    c->n_rows = last->first + last->n_rows;
+}
 
-    SIZE("eval", "eval_freq", eval_freq, 0,
-         "environment steps between evaluations; 0 = only at the end"),
-    WHOLE("eval", "n_eval_episodes", KIND_SIZE, n_eval_episodes, 1, 1024,
-          "deterministic episodes per evaluation, each on its own env copy"),
+static const section_info *find_section(const catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_sec; i++)
+        if (strcmp(c->sec[i].name, name) == 0)
+            return &c->sec[i];
+    return NULL;
+}
 
-    REAL("ddpg", "learning_rate", ddpg.learning_rate, 0, 1, OPEN_LO,
-         "Adam step size, actor and critic"),
-    SIZE("ddpg", "buffer_size", ddpg.buffer_size, 1, "replay capacity, transitions"),
-    SIZE("ddpg", "learning_starts", ddpg.learning_starts, 0,
-         "steps of uniformly random actions, without updates, before learning"),
-    SIZE("ddpg", "batch_size", ddpg.batch_size, 1,
-         "transitions per gradient step (at most buffer_size)"),
-    REAL("ddpg", "tau", ddpg.tau, 0, 1, OPEN_LO,
-         "Polyak coefficient: target <- tau*online + (1-tau)*target"),
-    REAL("ddpg", "gamma", ddpg.gamma, 0, 1, 0, "discount factor"),
-    SIZE("ddpg", "train_freq", ddpg.train_freq, 1, "environment steps between training phases"),
-    SIZE("ddpg", "gradient_steps", ddpg.gradient_steps, 1, "gradient steps per training phase"),
-    NET_ARCH("ddpg", ddpg.net_arch, ddpg.n_hidden, "hidden layer widths, actor and critic alike"),
-    ENUM("ddpg", "action_noise", ddpg.action_noise, noise_names,
-         "exploration noise: i.i.d. Gaussian, Ornstein-Uhlenbeck, or none"),
-    REAL("ddpg", "noise_std", ddpg.noise_std, 0, INFINITY, OPEN_HI,
-         "noise sigma as a fraction of the action half-range (high-low)/2"),
-    REAL("ddpg", "ou_theta", ddpg.ou_theta, 0, INFINITY, OPEN_HI, "OU mean-reversion rate"),
-    REAL("ddpg", "ou_dt", ddpg.ou_dt, 0, INFINITY, OPEN_LO | OPEN_HI, "OU time step"),
+static bool find_row(const catalog *c, const char *section, const char *key, row_ref *out)
+{
+    const section_info *s = find_section(c, section);
+    const rlc_setting *r = s ? rlc_settings_find(s->rows, s->n_rows, key) : NULL;
+    if (!r)
+        return false;
+    *out = (row_ref){s, r, s->first + (size_t)(r - s->rows)};
+    return true;
+}
 
-    WHOLE("ppo", "n_envs", KIND_SIZE, ppo.n_envs, 1, 1024,
-          "environment copies stepped in lockstep"),
-    SIZE("ppo", "n_steps", ppo.n_steps, 1, "steps per environment copy per rollout"),
-    SIZE("ppo", "batch_size", ppo.batch_size, 1, "minibatch size (at most n_steps * n_envs)"),
-    SIZE("ppo", "n_epochs", ppo.n_epochs, 1, "passes over each rollout"),
-    REAL("ppo", "learning_rate", ppo.learning_rate, 0, 1, OPEN_LO, "Adam step size at the start"),
-    ENUM("ppo", "lr_schedule", ppo.lr_schedule, schedule_names,
-         "learning_rate constant, or linear decay to 0 at the end"),
-    REAL("ppo", "gamma", ppo.gamma, 0, 1, 0, "discount factor"),
-    REAL("ppo", "gae_lambda", ppo.gae_lambda, 0, 1, 0,
-         "GAE bias-variance trade-off (1 = Monte Carlo returns)"),
-    REAL("ppo", "clip_range", ppo.clip_range, 0, 10, OPEN_LO,
-         "clipping epsilon of the surrogate objective at the start"),
-    ENUM("ppo", "clip_range_schedule", ppo.clip_range_schedule, schedule_names,
-         "clip_range constant, or linear decay to 0 at the end"),
-    REAL("ppo", "clip_range_vf", ppo.clip_range_vf, 0, INFINITY, OPEN_HI,
-         "clipping of the value function around the old values; 0 = off"),
-    BOOL("ppo", "normalize_advantage", ppo.normalize_advantage,
-         "normalise advantages per minibatch"),
-    REAL("ppo", "ent_coef", ppo.ent_coef, 0, INFINITY, OPEN_HI, "entropy coefficient of the loss"),
-    REAL("ppo", "vf_coef", ppo.vf_coef, 0, INFINITY, OPEN_HI,
-         "value-function coefficient of the loss"),
-    REAL("ppo", "max_grad_norm", ppo.max_grad_norm, 0, INFINITY, OPEN_LO | OPEN_HI,
-         "maximum global norm of the gradient (clipping)"),
-    REAL("ppo", "target_kl", ppo.target_kl, 0, INFINITY, OPEN_HI,
-         "stop an update early once approx KL > 1.5 * target_kl; 0 = off"),
-    BOOL("ppo", "norm_reward", ppo.norm_reward,
-         "scale rewards by the running std of the discounted return"),
-    POLICY_ROWS("ppo", ppo.policy),
+/* The struct a section's rows point into: the config itself for [run] and
+ * [eval], the algorithm's settings otherwise. */
+static void *section_struct(rlc_config *cfg, const section_info *s)
+{
+    return s->algo ? (void *)cfg->algo_settings[rlc_agent_index(s->algo)].bytes : (void *)cfg;
+}
 
-    WHOLE("a2c", "n_envs", KIND_SIZE, a2c.n_envs, 1, 1024,
-          "environment copies stepped in lockstep"),
-    SIZE("a2c", "n_steps", a2c.n_steps, 1, "steps per environment copy per update"),
-    REAL("a2c", "learning_rate", a2c.learning_rate, 0, 1, OPEN_LO,
-         "optimizer step size at the start"),
-    ENUM("a2c", "lr_schedule", a2c.lr_schedule, schedule_names,
-         "learning_rate constant, or linear decay to 0 at the end"),
-    REAL("a2c", "gamma", a2c.gamma, 0, 1, 0, "discount factor"),
-    REAL("a2c", "gae_lambda", a2c.gae_lambda, 0, 1, 0,
-         "GAE bias-variance trade-off (1 = Monte Carlo returns)"),
-    REAL("a2c", "ent_coef", a2c.ent_coef, 0, INFINITY, OPEN_HI, "entropy coefficient of the loss"),
-    REAL("a2c", "vf_coef", a2c.vf_coef, 0, INFINITY, OPEN_HI,
-         "value-function coefficient of the loss"),
-    REAL("a2c", "max_grad_norm", a2c.max_grad_norm, 0, INFINITY, OPEN_LO | OPEN_HI,
-         "maximum global norm of the gradient (clipping)"),
-    BOOL("a2c", "use_rms_prop", a2c.use_rms_prop, "RMSprop (alpha 0.99) if true, else Adam"),
-    REAL("a2c", "rms_prop_eps", a2c.rms_prop_eps, 0, INFINITY, OPEN_LO | OPEN_HI,
-         "RMSprop epsilon (denominator stabiliser)"),
-    BOOL("a2c", "normalize_advantage", a2c.normalize_advantage,
-         "normalise advantages of each rollout"),
-    BOOL("a2c", "norm_reward", a2c.norm_reward,
-         "scale rewards by the running std of the discounted return"),
-    POLICY_ROWS("a2c", a2c.policy),
-};
-#define N_SETTINGS (sizeof settings / sizeof settings[0])
+static const void *section_struct_const(const rlc_config *cfg, const section_info *s)
+{
+    return section_struct((rlc_config *)cfg, s);
+}
 
-#define VALUE_MAX 256 /* longest value accepted, after trimming */
-_Static_assert(N_SETTINGS <= RLC_CONFIG_MAX_SETTINGS, "raise RLC_CONFIG_MAX_SETTINGS");
+void *rlc_config_settings(rlc_config *cfg, const rlc_agent_type *type)
+{
+    size_t i = cfg && type ? rlc_agent_index(type) : RLC_AGENT_MAX_TYPES;
+    return i < RLC_AGENT_MAX_TYPES ? cfg->algo_settings[i].bytes : NULL;
+}
+
+const void *rlc_config_algo_settings(const rlc_config *cfg)
+{
+    if (!cfg || !memchr(cfg->algo, '\0', sizeof cfg->algo))
+        return NULL;
+    return rlc_config_settings((rlc_config *)cfg, rlc_agent_find(cfg->algo));
+}
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -228,31 +155,10 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
-static const section_info *find_section(const char *name)
-{
-    for (size_t i = 0; i < N_SECTIONS; i++)
-        if (strcmp(sections[i].name, name) == 0)
-            return &sections[i];
-    return NULL;
-}
-
-static const setting *find_setting(const char *section, const char *key)
-{
-    for (size_t i = 0; i < N_SETTINGS; i++)
-        if (strcmp(settings[i].section, section) == 0 && strcmp(settings[i].key, key) == 0)
-            return &settings[i];
-    return NULL;
-}
-
 /* ---- origins of values ---------------------------------------------------- */
 
-static size_t row_index(const setting *r)
-{
-    return (size_t)(r - settings);
-}
-
 /* Record "path:line" as the origin of row i; a path too long for the
- * field keeps its end ("...s/ddpg.ini:3"). */
+ * field keeps its end ("...s/run.ini:3"). */
 static void set_origin_file(rlc_config *cfg, size_t i, const char *path, int line)
 {
     char *o = cfg->origin[i];
@@ -270,7 +176,7 @@ static void set_origin_file(rlc_config *cfg, size_t i, const char *path, int lin
 }
 
 /* Record "--set ASSIGNMENT" as the origin of row i; too long for the field,
- * it keeps its start ("--set ddpg.net_arch=1, 2, ..."). */
+ * it keeps its start ("--set sec.net_arch=1, 2, ..."). */
 static void set_origin_set(rlc_config *cfg, size_t i, const char *assignment)
 {
     char *o = cfg->origin[i];
@@ -278,33 +184,26 @@ static void set_origin_set(rlc_config *cfg, size_t i, const char *assignment)
         strcpy(o + RLC_CONFIG_ORIGIN_MAX - 4, "...");
 }
 
-/* The origin of section/key, or "" (default, set in code, or a field that
+/* The origin of row index i, or "" (default, set in code, or a field that
  * is not a string: a config not made by rlc_config_default). */
-static const char *origin_of(const rlc_config *cfg, const char *section, const char *key)
+static const char *origin_at(const rlc_config *cfg, size_t i)
 {
-    const setting *r = find_setting(section, key);
-    const char *o = cfg->origin[row_index(r)];
+    const char *o = cfg->origin[i];
     return memchr(o, '\0', RLC_CONFIG_ORIGIN_MAX) ? o : "";
 }
 
-static bool is_algorithm(const char *name)
+static const char *origin_of(const rlc_config *cfg, const catalog *c, const char *section,
+                             const char *key)
 {
-    const section_info *s = find_section(name);
-    return s && s->algorithm;
-}
-
-const void *rlc_config_algo_settings(const rlc_config *cfg)
-{
-    const section_info *s = find_section(cfg->algo);
-    return s && s->algorithm ? (const char *)cfg + s->settings : NULL;
+    row_ref ref;
+    return find_row(c, section, key, &ref) ? origin_at(cfg, ref.index) : "";
 }
 
 /* Whether the row is read, written and validated for algorithm `algo`:
- * common sections always, algorithm sections only for their algorithm. */
-static bool row_applies(const setting *r, const char *algo)
+ * [run] and [eval] always, an algorithm's section only for that algorithm. */
+static bool section_applies(const section_info *s, const char *algo)
 {
-    const section_info *s = find_section(r->section);
-    return !s->algorithm || strcmp(r->section, algo) == 0;
+    return !s->algo || strncmp(s->name, algo, RLC_CONFIG_NAME_MAX) == 0;
 }
 
 /* Edit distance with adjacent transpositions (optimal string alignment),
@@ -337,25 +236,25 @@ static int edit_distance(const char *a, const char *b)
 }
 
 /* The largest edit distance worth a "did you mean": 1 for names shorter
- * than 5 characters ("foo" is not a typo of "ppo"), else 2. */
+ * than 5 characters ("foo" is not a typo of "fix"), else 2. */
 static int suggest_limit(const char *typed)
 {
     return strlen(typed) < 5 ? 1 : 2;
 }
 
 /* " (did you mean ...?)" for an unknown key, or "". Prefers a key of the
- * same section within edit distance 2, then the same key in another section. */
-static void suggest_key(const char *section, const char *key, char *out, size_t n)
+ * same section within edit distance 2, then the same key in other sections. */
+static void suggest_key(const catalog *c, const char *section, const char *key, char *out,
+                        size_t n)
 {
-    const setting *best = NULL;
+    const rlc_setting *best = NULL;
     int best_d = suggest_limit(key) + 1;
-    for (size_t i = 0; i < N_SETTINGS; i++) {
-        if (strcmp(settings[i].section, section) != 0)
-            continue;
-        int d = edit_distance(key, settings[i].key);
+    const section_info *s = find_section(c, section);
+    for (size_t i = 0; s && i < s->n_rows; i++) {
+        int d = edit_distance(key, s->rows[i].key);
         if (d < best_d) {
             best_d = d;
-            best = &settings[i];
+            best = &s->rows[i];
         }
     }
     if (best) {
@@ -363,35 +262,34 @@ static void suggest_key(const char *section, const char *key, char *out, size_t 
         return;
     }
     /* the sections that have the key: " (it belongs in [a], [b] or [c])" */
-    const setting *found[N_SECTIONS];
+    const section_info *found[MAX_SECTIONS];
     size_t n_found = 0;
-    for (size_t i = 0; i < N_SETTINGS && n_found < N_SECTIONS; i++)
-        if (strcmp(settings[i].key, key) == 0)
-            found[n_found++] = &settings[i];
+    for (size_t i = 0; i < c->n_sec; i++)
+        if (rlc_settings_find(c->sec[i].rows, c->sec[i].n_rows, key))
+            found[n_found++] = &c->sec[i];
     out[0] = '\0';
-    if (!n_found)
-        return;
     size_t used = 0;
     for (size_t i = 0; i < n_found; i++) {
         int w = snprintf(out + used, n - used, "%s[%s]",
                          i == 0 ? " (it belongs in " : i + 1 == n_found ? " or " : ", ",
-                         found[i]->section);
+                         found[i]->name);
         if (w < 0 || (size_t)w >= n - used)
             return;
         used += (size_t)w;
     }
-    snprintf(out + used, n - used, ")");
+    if (n_found)
+        snprintf(out + used, n - used, ")");
 }
 
-static void suggest_section(const char *section, char *out, size_t n)
+static void suggest_section(const catalog *c, const char *section, char *out, size_t n)
 {
     out[0] = '\0';
     int best_d = suggest_limit(section) + 1;
-    for (size_t i = 0; i < N_SECTIONS; i++) {
-        int d = edit_distance(section, sections[i].name);
+    for (size_t i = 0; i < c->n_sec; i++) {
+        int d = edit_distance(section, c->sec[i].name);
         if (d < best_d) {
             best_d = d;
-            snprintf(out, n, " (did you mean [%s]?)", sections[i].name);
+            snprintf(out, n, " (did you mean [%s]?)", c->sec[i].name);
         }
     }
 }
@@ -416,393 +314,63 @@ static bool clean_value(const char *in, char *out, size_t n)
     return true;
 }
 
-/* Shortest "%.Ng" (N = 1..17) that strtod reads back as exactly x, with
- * whole numbers below 1e16 in plain digits ("10", not "1e+01"). */
-static void format_real(double x, char *buf, size_t n)
+/* The accepted values of a row as help and errors show them; [run] algo
+ * lists the registered algorithms, [run] env_id asks for a registered id. */
+static void range_text(const row_ref *ref, char *buf, size_t n)
 {
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, n, "%.*g", p, x);
-        if (strtod(buf, NULL) == x)
-            break;
-    }
-    /* a positive exponent in %g output means x is a whole number */
-    const char *e = strchr(buf, 'e');
-    if (e && e[1] == '+' && fabs(x) < 1e16)
-        snprintf(buf, n, "%.0f", x);
-}
-
-/* ---- parsing values ----------------------------------------------------- */
-
-/* Only decimal notation: this keeps out "inf", "nan" and hex floats. */
-static bool decimal_chars(const char *s)
-{
-    return *s && strspn(s, "0123456789+-.eE") == strlen(s);
-}
-
-/* strtod of the whole string, finite. */
-static bool parse_real(const char *s, double *out)
-{
-    if (!decimal_chars(s))
-        return false;
-    char *end;
-    errno = 0;
-    double d = strtod(s, &end);
-    if (end == s || *end || !isfinite(d))
-        return false;
-    *out = d;
-    return true;
-}
-
-/* Whether a decimal number as written (already accepted by strtod) has no
- * nonzero digit below the units place once its exponent is applied. */
-static bool written_integral(const char *s)
-{
-    const char *e = strpbrk(s, "eE");
-    long exp = 0;
-    if (e) {
-        errno = 0;
-        exp = strtol(e + 1, NULL, 10);
-        if (exp > 100000 || errno == ERANGE)
-            exp = 100000;
-        if (exp < -100000)
-            exp = -100000;
-    }
-    size_t len = e ? (size_t)(e - s) : strlen(s);
-    const char *dot = memchr(s, '.', len);
-    size_t int_end = dot ? (size_t)(dot - s) : len;
-    long pos = 0; /* decimal place of the digit: 0 = units, -1 = tenths */
-    for (size_t i = 0; i < int_end; i++)
-        if (s[i] >= '0' && s[i] <= '9')
-            pos++;
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            continue;
-        pos--;
-        if (s[i] != '0' && pos + exp < 0)
-            return false;
-    }
-    return true;
-}
-
-/* A whole number >= 0: plain digits (exact up to UINT64_MAX) or any decimal
- * notation that is integral as written ("1e5", "2.0e4"), up to 2^53 so that
- * strtod's value is exact. Writes the reason on failure; `range` (">= 1",
- * "[1, 1024]") is the key's, for "expected a whole number >= 1, got '-5'".
- * The caller checks the range itself. */
-static bool parse_whole(const char *s, const char *range, uint64_t *out, char *why, size_t n)
-{
-    const char *p = s[0] == '+' ? s + 1 : s;
-    if (*p && strspn(p, "0123456789") == strlen(p)) {
-        errno = 0;
-        unsigned long long v = strtoull(p, NULL, 10);
-        if (errno == ERANGE
-#if ULLONG_MAX > UINT64_MAX
-            || v > UINT64_MAX
-#endif
-        ) {
-            snprintf(why, n, "'%s' is too large (at most %" PRIu64 ")", s, UINT64_MAX);
-            return false;
-        }
-        *out = v;
-        return true;
-    }
-    double d;
-    if (!parse_real(s, &d) || !written_integral(s) || d < 0) {
-        snprintf(why, n, "expected a whole number %s%s, got '%s'", range[0] == '[' ? "in " : "",
-                 range, s);
-        return false;
-    }
-    if (d >= 18446744073709551616.0) { /* 2^64 */
-        snprintf(why, n, "'%s' is too large (at most %" PRIu64 ")", s, UINT64_MAX);
-        return false;
-    }
-    if (d > 9007199254740992.0) { /* 2^53: strtod's value may be inexact */
-        snprintf(why, n, "'%s' is too large for this notation; write it with digits only", s);
-        return false;
-    }
-    *out = (uint64_t)d;
-    return true;
-}
-
-/* true/1/yes/on or false/0/no/off, in any case. */
-static bool parse_bool(const char *s, bool *out)
-{
-    static const char *const words[][2] = {
-        {"false", "true"}, {"0", "1"}, {"no", "yes"}, {"off", "on"},
-    };
-    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        for (int v = 0; v < 2; v++) {
-            const char *a = s, *b = words[i][v];
-            while (*a && *b && (*a >= 'A' && *a <= 'Z' ? *a - 'A' + 'a' : *a) == *b)
-                a++, b++;
-            if (!*a && !*b) {
-                *out = v;
-                return true;
-            }
-        }
-    return false;
-}
-
-/* ---- ranges ---------------------------------------------------------------- */
-
-static void whole_range_text(uint64_t lo, uint64_t hi, uint64_t type_max, char *buf, size_t n)
-{
-    if (hi == type_max)
-        snprintf(buf, n, ">= %" PRIu64, lo);
-    else
-        snprintf(buf, n, "[%" PRIu64 ", %" PRIu64 "]", lo, hi);
-}
-
-/* The accepted values of a row, as shown in help and error messages. */
-static void range_text(const setting *r, char *buf, size_t n)
-{
-    char a[32], b[32];
-    switch (r->kind) {
-    case KIND_SIZE:
-        whole_range_text(r->ilo, r->ihi, SIZE_MAX, buf, n);
-        break;
-    case KIND_U64:
-        whole_range_text(r->ilo, r->ihi, UINT64_MAX, buf, n);
-        break;
-    case KIND_REAL:
-        format_real(r->lo, a, sizeof a);
-        if (isinf(r->lo) && isinf(r->hi)) {
-            snprintf(buf, n, "finite");
-        } else if (isinf(r->hi)) {
-            snprintf(buf, n, "%s %s", r->open & OPEN_LO ? ">" : ">=", a);
-        } else {
-            format_real(r->hi, b, sizeof b);
-            snprintf(buf, n, "%c%s, %s%c", r->open & OPEN_LO ? '(' : '[', a, b,
-                     r->open & OPEN_HI ? ')' : ']');
-        }
-        break;
-    case KIND_BOOL:
-        snprintf(buf, n, "true|false");
-        break;
-    case KIND_ENUM:
-    case KIND_ALGO: {
-        size_t used = 0;
-        buf[0] = '\0';
-        size_t count = r->kind == KIND_ENUM ? r->n_choices : N_SECTIONS;
-        for (size_t i = 0; i < count; i++) {
-            const char *name;
-            if (r->kind == KIND_ENUM)
-                name = r->choices[i];
-            else
-                name = sections[i].algorithm ? sections[i].name : NULL;
-            if (!name)
-                continue;
-            int w = snprintf(buf + used, n - used, "%s%s", used ? "|" : "", name);
-            if (w < 0 || (size_t)w >= n - used)
-                break;
-            used += (size_t)w;
-        }
-        break;
-    }
-    case KIND_NAME:
+    if (ref->r == &run_rows[1]) {
         snprintf(buf, n, "a registered id");
-        break;
-    case KIND_SIZES:
-        whole_range_text(r->ilo, r->ihi, SIZE_MAX, a, sizeof a);
-        snprintf(buf, n, "1-%zu of %s", r->max_count, a);
-        break;
+        return;
     }
-}
-
-static bool whole_in_range(const setting *r, uint64_t v)
-{
-    return v >= r->ilo && v <= r->ihi;
-}
-
-static bool real_in_range(const setting *r, double v)
-{
-    bool lo_ok = r->open & OPEN_LO ? v > r->lo : v >= r->lo;
-    bool hi_ok = r->open & OPEN_HI ? v < r->hi : v <= r->hi;
-    return isfinite(v) && lo_ok && hi_ok;
-}
-
-static void out_of_range(const setting *r, const char *value, char *why, size_t n)
-{
-    char range[96];
-    range_text(r, range, sizeof range);
-    snprintf(why, n, "%s is out of range (must be %s%s)", value,
-             range[0] == '[' || range[0] == '(' ? "in " : "", range);
-}
-
-/* A name: non-empty, printable, no whitespace or comment characters (so the
- * resolved INI reads it back unchanged), shorter than RLC_CONFIG_NAME_MAX. */
-static bool name_ok(const char *s, char *why, size_t n)
-{
-    size_t len = strlen(s);
-    if (len == 0) {
-        snprintf(why, n, "expected a name, got ''");
-        return false;
+    if (ref->r != &run_rows[0]) {
+        rlc_setting_range(ref->r, buf, n);
+        return;
     }
-    if (len >= RLC_CONFIG_NAME_MAX) {
-        snprintf(why, n, "'%s' is longer than %d characters", s, RLC_CONFIG_NAME_MAX - 1);
-        return false;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; rlc_agent_registry[i]; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", used ? "|" : "", rlc_agent_registry[i]->name);
+        if (w < 0 || (size_t)w >= n - used)
+            break;
+        used += (size_t)w;
     }
-    for (size_t i = 0; i < len; i++)
-        if (s[i] <= ' ' || s[i] > '~' || s[i] == ';' || s[i] == '#') {
-            snprintf(why, n, "'%s' contains a space, control character, ';' or '#'", s);
-            return false;
-        }
-    return true;
 }
 
 /* ---- applying one value ------------------------------------------------- */
-
-/* Parse `value` (already cleaned) for row r and store it in cfg. On failure
- * cfg is unchanged and `why` holds the reason. */
-static bool parse_into(rlc_config *cfg, const setting *r, const char *value, char *why, size_t n)
-{
-    char *field = (char *)cfg + r->offset;
-    switch (r->kind) {
-    case KIND_SIZE:
-    case KIND_U64: {
-        uint64_t v;
-        char range[64];
-        range_text(r, range, sizeof range);
-        if (!parse_whole(value, range, &v, why, n))
-            return false;
-        if (!whole_in_range(r, v)) {
-            out_of_range(r, value, why, n);
-            return false;
-        }
-        if (r->kind == KIND_SIZE) {
-            size_t s = (size_t)v;
-            memcpy(field, &s, sizeof s);
-        } else {
-            memcpy(field, &v, sizeof v);
-        }
-        return true;
-    }
-    case KIND_REAL: {
-        double d;
-        if (!parse_real(value, &d)) {
-            snprintf(why, n, "expected a finite decimal number, got '%s'", value);
-            return false;
-        }
-        if (!real_in_range(r, d)) {
-            out_of_range(r, value, why, n);
-            return false;
-        }
-        memcpy(field, &d, sizeof d);
-        return true;
-    }
-    case KIND_ENUM:
-    case KIND_ALGO: {
-        bool found = false;
-        int index = 0;
-        if (r->kind == KIND_ENUM) {
-            for (size_t i = 0; i < r->n_choices && !found; i++)
-                if (r->choices[i] && strcmp(r->choices[i], value) == 0) {
-                    found = true;
-                    index = (int)i;
-                }
-        } else {
-            found = is_algorithm(value);
-        }
-        if (!found) {
-            char range[96];
-            range_text(r, range, sizeof range);
-            snprintf(why, n, "'%s' is not one of %s", value, range);
-            return false;
-        }
-        if (r->kind == KIND_ENUM)
-            memcpy(field, &index, sizeof index);
-        else
-            strcpy(field, value); /* an algorithm name, shorter than the field */
-        return true;
-    }
-    case KIND_BOOL: {
-        bool b;
-        if (!parse_bool(value, &b)) {
-            snprintf(why, n, "expected true or false, got '%s'", value);
-            return false;
-        }
-        memcpy(field, &b, sizeof b);
-        return true;
-    }
-    case KIND_NAME:
-        if (!name_ok(value, why, n))
-            return false;
-        strcpy(field, value);
-        return true;
-    case KIND_SIZES: {
-        size_t list[64], count = 0;
-        const char *p = value;
-        for (;;) {
-            const char *comma = strchr(p, ',');
-            size_t len = comma ? (size_t)(comma - p) : strlen(p);
-            char item[VALUE_MAX];
-            memcpy(item, p, len);
-            item[len] = '\0';
-            char clean[VALUE_MAX];
-            clean_value(item, clean, sizeof clean);
-            if (!clean[0]) {
-                snprintf(why, n, "expected %zu to %zu whole numbers separated by commas, got '%s'",
-                         (size_t)1, r->max_count, value);
-                return false;
-            }
-            if (count == r->max_count || count == sizeof list / sizeof list[0]) {
-                snprintf(why, n, "more than %zu entries in '%s'", r->max_count, value);
-                return false;
-            }
-            uint64_t v;
-            char item_why[VALUE_MAX + 64], range[64];
-            whole_range_text(r->ilo, r->ihi, SIZE_MAX, range, sizeof range);
-            if (!parse_whole(clean, range, &v, item_why, sizeof item_why)) {
-                snprintf(why, n, "entry %zu: %s", count + 1, item_why);
-                return false;
-            }
-            if (!whole_in_range(r, v)) {
-                snprintf(why, n, "entry %zu: %s is out of range (must be in %s)", count + 1,
-                         clean, range);
-                return false;
-            }
-            list[count++] = (size_t)v;
-            if (!comma)
-                break;
-            p = comma + 1;
-        }
-        memcpy(field, list, count * sizeof list[0]);
-        memcpy((char *)cfg + r->count_offset, &count, sizeof count);
-        return true;
-    }
-    }
-    return false;
-}
 
 /* The result of looking up and applying "[section] key = value". */
 typedef enum apply_result { APPLIED, BAD_SECTION, BAD_KEY } apply_result;
 
 /* Find the row of section/key and parse the raw value into cfg. On failure
  * writes "[section] key: reason" (or "[section]: reason") to msg. */
-static apply_result apply(rlc_config *cfg, const char *section, const char *key, const char *raw,
-                          const setting **row, char *msg, size_t n)
+static apply_result apply(rlc_config *cfg, const catalog *c, const char *section, const char *key,
+                          const char *raw, row_ref *ref, char *msg, size_t n)
 {
     char hint[96];
-    *row = NULL;
-    if (!find_section(section)) {
-        suggest_section(section, hint, sizeof hint);
+    if (!find_section(c, section)) {
+        suggest_section(c, section, hint, sizeof hint);
         snprintf(msg, n, "[%s]: unknown section%s", section, hint);
         return BAD_SECTION;
     }
-    const setting *r = find_setting(section, key);
-    if (!r) {
-        suggest_key(section, key, hint, sizeof hint);
+    if (!find_row(c, section, key, ref)) {
+        suggest_key(c, section, key, hint, sizeof hint);
         snprintf(msg, n, "[%s] %s: unknown key%s", section, key, hint);
         return BAD_KEY;
     }
-    *row = r;
-    char value[VALUE_MAX];
-    char why[VALUE_MAX + 128];
+    char value[RLC_SETTING_VALUE_MAX];
+    char why[RLC_SETTING_VALUE_MAX + 128];
     if (!clean_value(raw, value, sizeof value)) {
-        snprintf(msg, n, "[%s] %s: value longer than %d characters", section, key, VALUE_MAX - 1);
+        snprintf(msg, n, "[%s] %s: value longer than %d characters", section, key,
+                 RLC_SETTING_VALUE_MAX - 1);
         return BAD_KEY;
     }
-    if (!parse_into(cfg, r, value, why, sizeof why)) {
+    if (ref->r == &run_rows[0] && !rlc_agent_find(value)) {
+        char range[128];
+        range_text(ref, range, sizeof range);
+        snprintf(msg, n, "[%s] %s: '%.100s' is not one of %s", section, key, value, range);
+        return BAD_KEY;
+    }
+    if (rlc_setting_parse(ref->r, section_struct(cfg, ref->sec), value, why, sizeof why)) {
         snprintf(msg, n, "[%s] %s: %s", section, key, why);
         return BAD_KEY;
     }
@@ -820,8 +388,9 @@ typedef struct load_ctx {
     int err_line;         /* line of the first error, 0 = none yet */
     char err[400];        /* its "[section] key: reason" */
     const char *value;    /* the value of the current key line (in buf), or NULL */
-    int set_line[N_SETTINGS];     /* line each key was set on, 0 = not set */
-    int section_line[N_SECTIONS]; /* header line of each section used */
+    catalog cat;
+    int set_line[RLC_CONFIG_MAX_SETTINGS]; /* line each row was set on, 0 = not set */
+    int section_line[MAX_SECTIONS];        /* header line of each section used */
     char buf[RLC_CONFIG_LINE_MAX + 1]; /* the current line */
 } load_ctx;
 
@@ -976,14 +545,15 @@ static int load_handle(void *user, const char *section, const char *name, const 
         snprintf(c->err, sizeof c->err, "%s: key before the first [section]", name);
         return 0;
     }
-    const setting *r = find_setting(section, name);
-    if (r && c->set_line[r - settings]) {
+    row_ref r;
+    if (find_row(&c->cat, section, name, &r) && c->set_line[r.index]) {
         c->err_line = c->line;
         snprintf(c->err, sizeof c->err, "[%s] %s: set twice (first on line %d)", section, name,
-                 c->set_line[r - settings]);
+                 c->set_line[r.index]);
         return 0;
     }
-    switch (apply(c->cfg, section, name, c->value ? c->value : value, &r, c->err, sizeof c->err)) {
+    switch (apply(c->cfg, &c->cat, section, name, c->value ? c->value : value, &r, c->err,
+                  sizeof c->err)) {
     case BAD_SECTION:
         c->err_line = c->header_line ? c->header_line : c->line;
         return 0;
@@ -993,8 +563,8 @@ static int load_handle(void *user, const char *section, const char *name, const 
     case APPLIED:
         break;
     }
-    c->set_line[r - settings] = c->line;
-    size_t s = (size_t)(find_section(section) - sections);
+    c->set_line[r.index] = c->line;
+    size_t s = (size_t)(r.sec - c->cat.sec);
     if (!c->section_line[s])
         c->section_line[s] = c->header_line;
     return 1;
@@ -1011,47 +581,66 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
         set_error(err, "%s: %s", path, strerror(errno));
         return RLC_EIO;
     }
-    rlc_config copy = *cfg;
-    load_ctx c = {.cfg = &copy, .f = f};
-    int ret = ini_parse_stream(load_read_line, &c, load_handle, &c);
-    fclose(f);
-    if (c.read_errno) {
-        set_error(err, "%s: %s", path, strerror(c.read_errno));
-        return RLC_EIO;
-    }
-    if (ret == -2) {
+    rlc_config *copy = malloc(sizeof *copy);
+    load_ctx *c = calloc(1, sizeof *c);
+    if (!copy || !c) {
+        fclose(f);
+        free(copy);
+        free(c);
         set_error(err, "%s: out of memory", path);
         return RLC_ENOMEM;
     }
-    if (ret > 0 && (!c.err_line || ret < c.err_line)) {
-        set_error(err, "%s:%d: syntax error: expected '[section]' or 'key = value'", path, ret);
-        return RLC_ECONFIG;
+    *copy = *cfg;
+    c->cfg = copy;
+    c->f = f;
+    catalog_init(&c->cat);
+    int ret = ini_parse_stream(load_read_line, c, load_handle, c);
+    fclose(f);
+    rlc_status st = RLC_ECONFIG;
+    const catalog *cat = &c->cat;
+    if (c->read_errno) {
+        set_error(err, "%s: %s", path, strerror(c->read_errno));
+        st = RLC_EIO;
+        goto done;
     }
-    if (c.err_line) {
-        set_error(err, "%s:%d: %s", path, c.err_line, c.err);
-        return RLC_ECONFIG;
+    if (ret == -2) {
+        set_error(err, "%s: out of memory", path);
+        st = RLC_ENOMEM;
+        goto done;
+    }
+    if (ret > 0 && (!c->err_line || ret < c->err_line)) {
+        set_error(err, "%s:%d: syntax error: expected '[section]' or 'key = value'", path, ret);
+        goto done;
+    }
+    if (c->err_line) {
+        set_error(err, "%s:%d: %s", path, c->err_line, c->err);
+        goto done;
     }
     /* [run] algo may come after the algorithm's section: check at the end. */
-    for (size_t s = 0; s < N_SECTIONS; s++)
-        if (sections[s].algorithm && c.section_line[s] &&
-            strncmp(sections[s].name, copy.algo, RLC_CONFIG_NAME_MAX) != 0) {
+    for (size_t s = 0; s < cat->n_sec; s++)
+        if (cat->sec[s].algo && c->section_line[s] && !section_applies(&cat->sec[s], copy->algo)) {
             set_error(err, "%s:%d: [%s]: section of algorithm %s, but [run] algo is %.*s", path,
-                      c.section_line[s], sections[s].name, sections[s].name,
-                      RLC_CONFIG_NAME_MAX - 1, copy.algo);
-            return RLC_ECONFIG;
+                      c->section_line[s], cat->sec[s].name, cat->sec[s].name,
+                      RLC_CONFIG_NAME_MAX - 1, copy->algo);
+            goto done;
         }
     /* An empty or comment-only file is surely a mistake, not "all defaults". */
-    for (size_t i = 0; i < N_SETTINGS; i++)
-        if (settings[i].required && !c.set_line[i]) {
-            set_error(err, "%s: [%s] %s: missing; every config names its algorithm and environment",
-                      path, settings[i].section, settings[i].key);
-            return RLC_ECONFIG;
-        }
-    for (size_t i = 0; i < N_SETTINGS; i++)
-        if (c.set_line[i])
-            set_origin_file(&copy, i, path, c.set_line[i]);
-    *cfg = copy;
-    return RLC_OK;
+    for (size_t s = 0; s < cat->n_sec; s++)
+        for (size_t i = 0; i < cat->sec[s].n_rows; i++)
+            if (cat->sec[s].rows[i].required && !c->set_line[cat->sec[s].first + i]) {
+                set_error(err, "%s: [%s] %s: missing; every config names its algorithm and"
+                          " environment", path, cat->sec[s].name, cat->sec[s].rows[i].key);
+                goto done;
+            }
+    for (size_t i = 0; i < cat->n_rows; i++)
+        if (c->set_line[i])
+            set_origin_file(copy, i, path, c->set_line[i]);
+    *cfg = *copy;
+    st = RLC_OK;
+done:
+    free(copy);
+    free(c);
+    return st;
 }
 
 /* ---- one override --------------------------------------------------------- */
@@ -1081,25 +670,33 @@ rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_er
         }
     }
     if (!ok) {
-        set_error(err, "--set %s: expected section.key=value, e.g. ddpg.gamma=0.98", assignment);
+        set_error(err, "--set %s: expected section.key=value, e.g. run.seed=3", assignment);
         return RLC_ECONFIG;
     }
-    rlc_config copy = *cfg;
-    const setting *r;
+    rlc_config *copy = malloc(sizeof *copy);
+    if (!copy) {
+        set_error(err, "--set %s: out of memory", assignment);
+        return RLC_ENOMEM;
+    }
+    *copy = *cfg;
+    catalog cat;
+    catalog_init(&cat);
+    row_ref r;
     char msg[400];
-    if (apply(&copy, section, key, eq + 1, &r, msg, sizeof msg) != APPLIED) {
+    rlc_status st = RLC_ECONFIG;
+    if (apply(copy, &cat, section, key, eq + 1, &r, msg, sizeof msg) != APPLIED) {
         set_error(err, "--set %s: %s", assignment, msg);
-        return RLC_ECONFIG;
-    }
-    if (is_algorithm(section) && strncmp(section, copy.algo, RLC_CONFIG_NAME_MAX) != 0) {
+    } else if (!section_applies(r.sec, copy->algo)) {
         set_error(err, "--set %s: [%s]: section of algorithm %s, but [run] algo is %.*s"
                   " (set run.algo first)", assignment, section, section, RLC_CONFIG_NAME_MAX - 1,
-                  copy.algo);
-        return RLC_ECONFIG;
+                  copy->algo);
+    } else {
+        set_origin_set(copy, r.index, assignment);
+        *cfg = *copy;
+        st = RLC_OK;
     }
-    set_origin_set(&copy, row_index(r), assignment);
-    *cfg = copy;
-    return RLC_OK;
+    free(copy);
+    return st;
 }
 
 /* ---- defaults, validation, output --------------------------------------- */
@@ -1107,99 +704,22 @@ rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_er
 void rlc_config_default(rlc_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
-    strcpy(cfg->algo, "ddpg");
-    strcpy(cfg->env_id, "Pendulum-v1");
+    /* a runnable pair for configs built in code: the first algorithm, and
+     * the first environment whose action space it handles */
+    const rlc_agent_type *first = rlc_agent_registry[0];
+    snprintf(cfg->algo, sizeof cfg->algo, "%s", first->name);
+    for (size_t i = 0; rlc_env_at(i); i++)
+        if (rlc_agent_supports(first, rlc_env_at(i))) {
+            snprintf(cfg->env_id, sizeof cfg->env_id, "%s", rlc_env_at(i)->id);
+            break;
+        }
     cfg->seed = 1;
     cfg->total_timesteps = 20000;
     cfg->log_interval = 1000;
     cfg->eval_freq = 5000;
     cfg->n_eval_episodes = 10;
-    rlc_ddpg_config_default(&cfg->ddpg);
-    rlc_ppo_config_default(&cfg->ppo);
-    rlc_a2c_config_default(&cfg->a2c);
-}
-
-/* Check the stored value of row r against the row; `why` gets the reason. */
-static bool check_field(const rlc_config *cfg, const setting *r, char *why, size_t n)
-{
-    const char *field = (const char *)cfg + r->offset;
-    char text[64];
-    switch (r->kind) {
-    case KIND_SIZE:
-    case KIND_U64: {
-        uint64_t v;
-        if (r->kind == KIND_SIZE) {
-            size_t s;
-            memcpy(&s, field, sizeof s);
-            v = s;
-        } else {
-            memcpy(&v, field, sizeof v);
-        }
-        if (whole_in_range(r, v))
-            return true;
-        snprintf(text, sizeof text, "%" PRIu64, v);
-        out_of_range(r, text, why, n);
-        return false;
-    }
-    case KIND_REAL: {
-        double d;
-        memcpy(&d, field, sizeof d);
-        if (real_in_range(r, d))
-            return true;
-        format_real(d, text, sizeof text);
-        out_of_range(r, text, why, n);
-        return false;
-    }
-    case KIND_ENUM: {
-        int v;
-        memcpy(&v, field, sizeof v);
-        if (v >= 0 && (size_t)v < r->n_choices && r->choices[v])
-            return true;
-        snprintf(why, n, "invalid value %d", v);
-        return false;
-    }
-    case KIND_BOOL: {
-        unsigned char v; /* a bool's object representation, without reading it as bool */
-        _Static_assert(sizeof(bool) == 1, "KIND_BOOL reads one byte");
-        memcpy(&v, field, 1);
-        if (v <= 1)
-            return true;
-        snprintf(why, n, "invalid value %d", v);
-        return false;
-    }
-    case KIND_ALGO:
-    case KIND_NAME:
-        if (!memchr(field, '\0', RLC_CONFIG_NAME_MAX)) {
-            snprintf(why, n, "not NUL-terminated within %d bytes", RLC_CONFIG_NAME_MAX);
-            return false;
-        }
-        if (r->kind == KIND_NAME)
-            return name_ok(field, why, n);
-        if (is_algorithm(field))
-            return true;
-        range_text(r, text, sizeof text);
-        snprintf(why, n, "unknown algorithm '%s' (choices: %s)", field, text);
-        return false;
-    case KIND_SIZES: {
-        size_t count, v;
-        memcpy(&count, (const char *)cfg + r->count_offset, sizeof count);
-        if (count < 1 || count > r->max_count) {
-            snprintf(why, n, "%zu entries (must be 1 to %zu)", count, r->max_count);
-            return false;
-        }
-        for (size_t i = 0; i < count; i++) {
-            memcpy(&v, field + i * sizeof v, sizeof v);
-            if (!whole_in_range(r, v)) {
-                char range[64];
-                whole_range_text(r->ilo, r->ihi, SIZE_MAX, range, sizeof range);
-                snprintf(why, n, "entry %zu: %zu is out of range (must be in %s)", i + 1, v, range);
-                return false;
-            }
-        }
-        return true;
-    }
-    }
-    return false;
+    for (size_t i = 0; rlc_agent_registry[i]; i++)
+        rlc_agent_registry[i]->settings_default(cfg->algo_settings[i].bytes);
 }
 
 static void space_text(const rlc_space *s, char *buf, size_t n)
@@ -1223,33 +743,59 @@ static rlc_status invalid(rlc_config_error *err, const char *origin, const char 
     return RLC_ECONFIG;
 }
 
+/* For an algorithm's cross-setting check: whether the user set its key. */
+typedef struct user_set_ctx {
+    const rlc_config *cfg;
+    const catalog *cat;
+    const char *section;
+} user_set_ctx;
+
+static bool user_set(const void *p, const char *key)
+{
+    const user_set_ctx *u = p;
+    return origin_of(u->cfg, u->cat, u->section, key)[0] != '\0';
+}
+
 rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
 {
     if (!cfg) {
         set_error(err, "rlc_config_validate: NULL argument");
         return RLC_EINVAL;
     }
+    catalog cat;
+    catalog_init(&cat);
     char why[320];
     /* algo first: it decides which rows apply */
-    const setting *algo_row = find_setting("run", "algo");
-    if (!check_field(cfg, algo_row, why, sizeof why))
-        return invalid(err, origin_of(cfg, "run", "algo"), "[run] algo: %s", why);
-    for (size_t i = 0; i < N_SETTINGS; i++) {
-        const setting *r = &settings[i];
-        if (row_applies(r, cfg->algo) && !check_field(cfg, r, why, sizeof why))
-            return invalid(err, origin_of(cfg, r->section, r->key), "[%s] %s: %s", r->section,
-                           r->key, why);
+    row_ref algo_row = {&cat.sec[0], &run_rows[0], 0};
+    const char *algo_origin = origin_at(cfg, 0);
+    if (!rlc_setting_check(algo_row.r, cfg, why, sizeof why))
+        return invalid(err, algo_origin, "[run] algo: %s", why);
+    const rlc_agent_type *type = rlc_agent_find(cfg->algo);
+    if (!type) {
+        char range[128];
+        range_text(&algo_row, range, sizeof range);
+        return invalid(err, algo_origin, "[run] algo: unknown algorithm '%s' (choices: %s)",
+                       cfg->algo, range);
+    }
+    for (size_t s = 0; s < cat.n_sec; s++) {
+        const section_info *sec = &cat.sec[s];
+        if (!section_applies(sec, cfg->algo))
+            continue;
+        for (size_t i = 0; i < sec->n_rows; i++)
+            if (!rlc_setting_check(&sec->rows[i], section_struct_const(cfg, sec), why, sizeof why))
+                return invalid(err, origin_at(cfg, sec->first + i), "[%s] %s: %s", sec->name,
+                               sec->rows[i].key, why);
     }
     /* A check between settings names the first of them that the user set
      * (so its origin points at the user's input), or the first of all. */
-    const char *env_origin = origin_of(cfg, "run", "env_id");
+    const char *env_origin = origin_at(cfg, 1);
     const rlc_env_type *env = rlc_env_find(cfg->env_id);
     if (!env) {
         char known[200] = "";
         size_t used = 0;
-        for (size_t i = 0; rlc_env_registry[i] && used < sizeof known; i++) {
+        for (size_t i = 0; rlc_env_at(i) && used < sizeof known; i++) {
             int w = snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "",
-                             rlc_env_registry[i]->id);
+                             rlc_env_at(i)->id);
             if (w < 0)
                 break;
             used += (size_t)w;
@@ -1257,132 +803,42 @@ rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
         return invalid(err, env_origin, "[run] env_id: unknown environment '%s' (registered: %s)",
                        cfg->env_id, known);
     }
-    const section_info *alg = find_section(cfg->algo);
-    const rlc_space *as = &env->action_space;
-    bool box = as->kind == RLC_SPACE_BOX;
-    if ((box && !alg->box_actions) || (!box && !alg->discrete_actions)) {
+    if (!rlc_agent_supports(type, env)) {
         char space[48];
-        space_text(as, space, sizeof space);
-        const char *algo_origin = origin_of(cfg, "run", "algo");
+        space_text(&env->action_space, space, sizeof space);
         bool by_algo = !env_origin[0] && algo_origin[0];
         return invalid(err, by_algo ? algo_origin : env_origin,
                        "[run] %s: %s needs a %s action space, %s has %s",
                        by_algo ? "algo" : "env_id", cfg->algo,
-                       alg->box_actions ? "continuous (Box)" : "discrete", cfg->env_id, space);
+                       type->box_actions ? "continuous (Box)" : "discrete", cfg->env_id, space);
     }
-    if (strcmp(cfg->algo, "ddpg") == 0 && cfg->ddpg.batch_size > cfg->ddpg.buffer_size) {
-        const char *batch = origin_of(cfg, "ddpg", "batch_size");
-        const char *buffer = origin_of(cfg, "ddpg", "buffer_size");
-        if (!batch[0] && buffer[0])
-            return invalid(err, buffer, "[ddpg] buffer_size: %zu is smaller than batch_size %zu",
-                           cfg->ddpg.buffer_size, cfg->ddpg.batch_size);
-        return invalid(err, batch, "[ddpg] batch_size: %zu is larger than buffer_size %zu",
-                       cfg->ddpg.batch_size, cfg->ddpg.buffer_size);
-    }
-    if (strcmp(cfg->algo, "ppo") == 0) {
-        const rlc_ppo_config *p = &cfg->ppo;
-        const char *steps = origin_of(cfg, "ppo", "n_steps");
-        const char *envs = origin_of(cfg, "ppo", "n_envs");
-        const char *batch = origin_of(cfg, "ppo", "batch_size");
-        bool by_envs = !steps[0] && envs[0]; /* n_envs set by the user, n_steps not */
-        /* n_envs is in [1, 1024] by now; a rollout too large for size_t holds any batch */
-        bool huge = p->n_steps > SIZE_MAX / p->n_envs;
-        size_t rollout = huge ? SIZE_MAX : p->n_steps * p->n_envs;
-        if (rollout <= 1)
-            return invalid(err, by_envs ? envs : steps,
-                           "[ppo] %s: n_steps \xc3\x97 n_envs must be greater than 1, got %zu"
-                           " \xc3\x97 %zu", by_envs ? "n_envs" : "n_steps", p->n_steps, p->n_envs);
-        if (!huge && p->batch_size > rollout) {
-            if (!batch[0] && (steps[0] || envs[0]))
-                return invalid(err, by_envs ? envs : steps,
-                               "[ppo] %s: the rollout n_steps \xc3\x97 n_envs = %zu is smaller"
-                               " than batch_size %zu", by_envs ? "n_envs" : "n_steps", rollout,
-                               p->batch_size);
-            return invalid(err, batch, "[ppo] batch_size: %zu is larger than the rollout"
-                           " (n_steps \xc3\x97 n_envs = %zu)", p->batch_size, rollout);
-        }
-    }
+    user_set_ctx u = {cfg, &cat, type->name};
+    rlc_agent_settings_error e;
+    if (rlc_agent_check_settings(type, rlc_config_algo_settings(cfg), user_set, &u, &e) != RLC_OK)
+        return invalid(err, e.key ? origin_of(cfg, &cat, type->name, e.key) : "", "[%s] %s: %s",
+                       type->name, e.key ? e.key : "?", e.reason);
     return RLC_OK;
-}
-
-/* The value of row r in INI form (what rlc_config_load reads back). */
-static void value_text(const rlc_config *cfg, const setting *r, char *buf, size_t n)
-{
-    const char *field = (const char *)cfg + r->offset;
-    switch (r->kind) {
-    case KIND_SIZE: {
-        size_t v;
-        memcpy(&v, field, sizeof v);
-        snprintf(buf, n, "%zu", v);
-        break;
-    }
-    case KIND_U64: {
-        uint64_t v;
-        memcpy(&v, field, sizeof v);
-        snprintf(buf, n, "%" PRIu64, v);
-        break;
-    }
-    case KIND_REAL: {
-        double d;
-        memcpy(&d, field, sizeof d);
-        format_real(d, buf, n);
-        break;
-    }
-    case KIND_ENUM: {
-        int v;
-        memcpy(&v, field, sizeof v);
-        bool ok = v >= 0 && (size_t)v < r->n_choices && r->choices[v];
-        snprintf(buf, n, "%s", ok ? r->choices[v] : "?");
-        break;
-    }
-    case KIND_BOOL: {
-        unsigned char v;
-        memcpy(&v, field, 1);
-        snprintf(buf, n, "%s", v == 1 ? "true" : v == 0 ? "false" : "?");
-        break;
-    }
-    case KIND_ALGO:
-    case KIND_NAME:
-        snprintf(buf, n, "%.*s", RLC_CONFIG_NAME_MAX - 1, field);
-        break;
-    case KIND_SIZES: {
-        size_t count, used = 0;
-        memcpy(&count, (const char *)cfg + r->count_offset, sizeof count);
-        if (count > r->max_count)
-            count = r->max_count;
-        buf[0] = '\0';
-        for (size_t i = 0; i < count; i++) {
-            size_t v;
-            memcpy(&v, field + i * sizeof v, sizeof v);
-            int w = snprintf(buf + used, n - used, "%s%zu", i ? ", " : "", v);
-            if (w < 0 || (size_t)w >= n - used)
-                break;
-            used += (size_t)w;
-        }
-        break;
-    }
-    }
 }
 
 rlc_status rlc_config_write(const rlc_config *cfg, FILE *f)
 {
     if (!cfg || !f)
         return RLC_EINVAL;
+    catalog cat;
+    catalog_init(&cat);
     char algo[RLC_CONFIG_NAME_MAX];
     snprintf(algo, sizeof algo, "%.*s", RLC_CONFIG_NAME_MAX - 1, cfg->algo);
     bool failed = fprintf(f, "# rlc configuration: every setting of the run\n") < 0;
-    const char *section = NULL;
-    for (size_t i = 0; i < N_SETTINGS; i++) {
-        const setting *r = &settings[i];
-        if (!row_applies(r, algo))
+    for (size_t s = 0; s < cat.n_sec; s++) {
+        const section_info *sec = &cat.sec[s];
+        if (!section_applies(sec, algo) || !sec->n_rows)
             continue;
-        if (!section || strcmp(section, r->section) != 0) {
-            section = r->section;
-            failed |= fprintf(f, "\n[%s]\n", section) < 0;
+        failed |= fprintf(f, "\n[%s]\n", sec->name) < 0;
+        for (size_t i = 0; i < sec->n_rows; i++) {
+            char value[RLC_SETTING_VALUE_MAX];
+            rlc_setting_format(&sec->rows[i], section_struct_const(cfg, sec), value, sizeof value);
+            failed |= fprintf(f, "# %s\n%s = %s\n", sec->rows[i].help, sec->rows[i].key, value) < 0;
         }
-        char value[VALUE_MAX];
-        value_text(cfg, r, value, sizeof value);
-        failed |= fprintf(f, "# %s\n%s = %s\n", r->help, r->key, value) < 0;
     }
     failed |= fflush(f) != 0;
     return failed || ferror(f) ? RLC_EIO : RLC_OK;
@@ -1390,29 +846,32 @@ rlc_status rlc_config_write(const rlc_config *cfg, FILE *f)
 
 void rlc_config_print_help(FILE *f)
 {
-    rlc_config def;
-    rlc_config_default(&def);
+    rlc_config *def = malloc(sizeof *def);
+    if (!def)
+        return;
+    rlc_config_default(def);
+    catalog cat;
+    catalog_init(&cat);
     int width = 0; /* of the "[section] key" column */
-    for (size_t i = 0; i < N_SETTINGS; i++) {
-        int w = (int)(strlen(settings[i].section) + strlen(settings[i].key) + 3);
-        if (w > width)
-            width = w;
-    }
-    for (size_t i = 0; i < N_SETTINGS; i++) {
-        const setting *r = &settings[i];
-        static const char *const kind_names[] = {
-            [KIND_SIZE] = "int", [KIND_U64] = "int", [KIND_REAL] = "real", [KIND_ENUM] = "choice",
-            [KIND_BOOL] = "bool", [KIND_ALGO] = "choice", [KIND_NAME] = "string",
-            [KIND_SIZES] = "ints",
-        };
-        char name[2 * RLC_CONFIG_NAME_MAX + 4], value[VALUE_MAX], range[96];
-        snprintf(name, sizeof name, "[%s] %s", r->section, r->key);
-        if (r->required)
-            snprintf(value, sizeof value, "(required)");
-        else
-            value_text(&def, r, value, sizeof value);
-        range_text(r, range, sizeof range);
-        fprintf(f, "%-*s %-6s %-12s %-18s \xe2\x80\x94 %s\n", width, name, kind_names[r->kind],
-                value, range, r->help);
-    }
+    for (size_t s = 0; s < cat.n_sec; s++)
+        for (size_t i = 0; i < cat.sec[s].n_rows; i++) {
+            int w = (int)(strlen(cat.sec[s].name) + strlen(cat.sec[s].rows[i].key) + 3);
+            if (w > width)
+                width = w;
+        }
+    for (size_t s = 0; s < cat.n_sec; s++)
+        for (size_t i = 0; i < cat.sec[s].n_rows; i++) {
+            row_ref ref = {&cat.sec[s], &cat.sec[s].rows[i], cat.sec[s].first + i};
+            char name[2 * RLC_CONFIG_NAME_MAX + 4], value[RLC_SETTING_VALUE_MAX], range[128];
+            snprintf(name, sizeof name, "[%s] %s", cat.sec[s].name, ref.r->key);
+            if (ref.r->required)
+                snprintf(value, sizeof value, "(required)");
+            else
+                rlc_setting_format(ref.r, section_struct(def, ref.sec), value, sizeof value);
+            range_text(&ref, range, sizeof range);
+            fprintf(f, "%-*s %-6s %-12s %-18s \xe2\x80\x94 %s\n", width, name,
+                    ref.r == &run_rows[0] ? "choice" : rlc_setting_type_name(ref.r), value, range,
+                    ref.r->help);
+        }
+    free(def);
 }

@@ -46,11 +46,12 @@ static int cmd_list(void)
 {
     printf("algorithms:\n");
     for (size_t i = 0; rlc_agent_registry[i]; i++)
-        printf("  %-14s %s-policy\n", rlc_agent_registry[i]->name,
-               rlc_agent_registry[i]->kind == RLC_AGENT_ON_POLICY ? "on" : "off");
+        printf("  %-14s %s-policy  %s\n", rlc_agent_registry[i]->name,
+               rlc_agent_registry[i]->kind == RLC_AGENT_ON_POLICY ? "on" : "off",
+               rlc_agent_registry[i]->description);
     printf("environments:\n");
-    for (size_t i = 0; rlc_env_registry[i]; i++) {
-        const rlc_env_type *e = rlc_env_registry[i];
+    for (size_t i = 0; rlc_env_at(i); i++) {
+        const rlc_env_type *e = rlc_env_at(i);
         if (e->action_space.kind == RLC_SPACE_DISCRETE)
             printf("  %-14s obs %zu, Discrete(%zu), %u steps\n", e->id, e->observation_space.dim,
                    e->action_space.n, e->max_episode_steps);

@@ -12,17 +12,16 @@
 #include <gsl/gsl_statistics_double.h>
 #include <zlib.h>
 #include "rlc/agent.h"
-#include "rlc/rng.h"
 #include "rlc/run.h"
 
 #define RECENT 100 /* episodes in the rolling mean shown in progress (SB3's ep_rew_mean) */
 
 typedef struct run_ctx {
     const rlc_config *cfg;
+    const rlc_agent_type *type;
     rlc_run_result *res;
     FILE *monitor, *progress_csv, *eval_csv, *display;
     bool tty;
-    bool on_policy;
     size_t final_timesteps; /* steps the run will have taken when it ends */
     double t0_mono; /* CLOCK_MONOTONIC seconds at start */
     size_t episodes;
@@ -64,8 +63,14 @@ static int make_dirs(const char *path)
     return 0;
 }
 
-static void config_stem(const char *path, char *stem, size_t n)
+/* The run directory's stem: the config file's name without extension, or
+ * "<algo>_<env_id>" for a configuration built in code. */
+static void config_stem(const rlc_config *cfg, const char *path, char *stem, size_t n)
 {
+    if (!path) {
+        snprintf(stem, n, "%s_%s", cfg->algo, cfg->env_id);
+        return;
+    }
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     snprintf(stem, n, "%s", base);
@@ -79,7 +84,7 @@ static rlc_status create_run_dir(const rlc_config *cfg, const char *config_path,
                                  const char *out_dir, rlc_run_result *res)
 {
     char stem[256];
-    config_stem(config_path, stem, sizeof stem);
+    config_stem(cfg, config_path, stem, sizeof stem);
     if (make_dirs(out_dir) != 0)
         return io_error(res, "cannot create", out_dir);
     for (unsigned k = 1; k < 10000; k++) {
@@ -158,13 +163,10 @@ static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *
         len_mean += (double)c->recent_l[i] / (double)n;
     int w = fprintf(c->progress_csv, "%zu,%zu,%.3f,%.0f,%.6g,%.6g,", timesteps, c->episodes,
                     elapsed, fps, recent_mean(c), n ? len_mean : NAN);
+    for (size_t i = 0; w >= 0 && i < c->type->n_stats; i++)
+        w = fprintf(c->progress_csv, "%.8g,", s->values[i]);
     if (w >= 0)
-        w = c->on_policy
-                ? fprintf(c->progress_csv, "%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%zu\n",
-                          s->policy_loss, s->value_loss, s->entropy, s->approx_kl,
-                          s->clip_fraction, s->explained_variance, s->learning_rate, s->n_updates)
-                : fprintf(c->progress_csv, "%.8g,%.8g,%zu\n", s->actor_loss, s->critic_loss,
-                          s->n_updates);
+        w = fprintf(c->progress_csv, "%zu\n", s->n_updates);
     if (w < 0 || fflush(c->progress_csv) != 0)
         return io_error(c->res, "cannot write", "progress.csv");
     show(c, timesteps, fps, timesteps >= c->final_timesteps);
@@ -239,43 +241,33 @@ rlc_status rlc_run_write_checkpoint(const char *path, const rlc_agent_tensor *te
 rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
                          FILE *progress, rlc_run_result *res)
 {
+    if (!res)
+        return RLC_EINVAL;
     memset(res, 0, sizeof *res);
     res->final_mean = res->final_std = NAN;
-    const rlc_agent_type *type = rlc_agent_find(cfg->algo);
-    const rlc_env_type *env_type = rlc_env_find(cfg->env_id);
-    if (!type || !env_type) {
-        snprintf(res->error, sizeof res->error, "unknown %s '%s'", type ? "env_id" : "algo",
-                 type ? cfg->env_id : cfg->algo);
+    if (!cfg || !out_dir) {
+        snprintf(res->error, sizeof res->error, "rlc_run_train: NULL %s",
+                 cfg ? "output directory" : "configuration");
         return RLC_EINVAL;
     }
-    run_ctx c = {.cfg = cfg, .res = res, .display = progress, .last_eval_mean = NAN,
-                 .on_policy = type->kind == RLC_AGENT_ON_POLICY,
-                 .final_timesteps = cfg->total_timesteps};
-    const void *settings = rlc_config_algo_settings(cfg);
-    gsl_rng *env_rng = rlc_rng_create(cfg->seed, RLC_RNG_ENV);
-    rlc_env *env = NULL;
-    rlc_vec_env *venv = NULL, *eval_envs = NULL;
+    rlc_config_error cerr;
+    if (rlc_config_validate(cfg, &cerr) != RLC_OK) {
+        snprintf(res->error, sizeof res->error, "%s", cerr.message);
+        return RLC_EINVAL;
+    }
+    const rlc_agent_type *type = rlc_agent_find(cfg->algo);
+    const rlc_env_type *env_type = rlc_env_find(cfg->env_id);
+    run_ctx c = {.cfg = cfg, .type = type, .res = res, .display = progress,
+                 .last_eval_mean = NAN};
     void *agent = NULL;
-    rlc_status st = RLC_ENOMEM;
-    if (!env_rng || rlc_vec_env_create(&eval_envs, env_type, cfg->n_eval_episodes, cfg->seed,
-                                       RLC_RNG_EVAL_ENV))
-        goto done;
-    if ((st = type->create(&agent, settings, env_type, cfg->seed)) != RLC_OK) {
+    rlc_status st = type->create(&agent, rlc_config_algo_settings(cfg), env_type, cfg->seed);
+    if (st != RLC_OK) {
         snprintf(res->error, sizeof res->error, "cannot create the %s agent: %s", cfg->algo,
                  rlc_strerror(st));
         goto done;
     }
-    st = RLC_ENOMEM;
-    if (c.on_policy) {
-        rlc_onpolicy_settings set = type->onpolicy_settings(agent);
-        size_t per_rollout = set.n_envs * set.n_steps;
-        size_t updates = cfg->total_timesteps / per_rollout;
-        c.final_timesteps = (updates ? updates : 1) * per_rollout;
-        if (rlc_vec_env_create(&venv, env_type, set.n_envs, cfg->seed, RLC_RNG_ENV))
-            goto done;
-    } else if (rlc_env_create(&env, env_type, env_rng))
-        goto done;
-    /* Everything is built: only now touch the disk. */
+    c.final_timesteps = rlc_runner_timesteps(type, agent, cfg->total_timesteps);
+    /* The agent is built: only now touch the disk. */
     if ((st = create_run_dir(cfg, config_path, out_dir, res)) != RLC_OK)
         goto done;
     FILE *ini = open_in_run(res, "config.ini");
@@ -295,10 +287,10 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         goto done;
     fprintf(c.monitor, "#{\"t_start\": %.6f, \"env_id\": \"%s\"}\nr,l,t\n", now(CLOCK_REALTIME),
             cfg->env_id);
-    fprintf(c.progress_csv, "timesteps,episodes,time_elapsed,fps,ep_rew_mean,ep_len_mean,%s\n",
-            c.on_policy ? "policy_loss,value_loss,entropy,approx_kl,clip_fraction,"
-                          "explained_variance,learning_rate,n_updates"
-                        : "actor_loss,critic_loss,n_updates");
+    fprintf(c.progress_csv, "timesteps,episodes,time_elapsed,fps,ep_rew_mean,ep_len_mean,");
+    for (size_t i = 0; i < type->n_stats; i++)
+        fprintf(c.progress_csv, "%s,", type->stat_names[i]);
+    fprintf(c.progress_csv, "n_updates\n");
     fprintf(c.eval_csv, "timesteps,mean_reward,std_reward,min_reward,max_reward\n");
     c.tty = progress && isatty(fileno(progress));
     c.t0_mono = now(CLOCK_MONOTONIC);
@@ -307,13 +299,14 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
                             .log_interval = cfg->log_interval,
                             .eval_freq = cfg->eval_freq};
     rlc_runner_callbacks cb = {&c, on_episode, on_progress, on_eval};
-    st = c.on_policy ? rlc_runner_onpolicy(type, agent, venv, eval_envs, &rc, &cb)
-                     : rlc_runner_offpolicy(type, agent, env, eval_envs, &rc, &cb);
+    st = rlc_runner_train(type, agent, env_type, cfg->seed, cfg->n_eval_episodes, &rc, &cb);
     res->seconds = now(CLOCK_MONOTONIC) - c.t0_mono;
     res->timesteps = c.final_timesteps;
     if (st == RLC_ENONFINITE)
         snprintf(res->error, sizeof res->error,
                  "training diverged (non-finite loss); no checkpoint written");
+    else if (st == RLC_ENOMEM)
+        snprintf(res->error, sizeof res->error, "out of memory");
     if (st != RLC_OK)
         goto done;
 
@@ -335,10 +328,5 @@ done:
         fclose(c.eval_csv);
     if (agent)
         type->free(agent);
-    rlc_env_free(env);
-    rlc_vec_env_free(eval_envs);
-    rlc_vec_env_free(venv);
-    if (env_rng)
-        gsl_rng_free(env_rng);
     return st;
 }

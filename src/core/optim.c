@@ -97,6 +97,10 @@ double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm)
     return norm;
 }
 
+const char *const rlc_schedule_names[2] = {
+    [RLC_SCHEDULE_CONSTANT] = "constant", [RLC_SCHEDULE_LINEAR] = "linear",
+};
+
 double rlc_schedule_value(double value, rlc_schedule s, double progress_remaining)
 {
     return s == RLC_SCHEDULE_LINEAR ? value * progress_remaining : value;

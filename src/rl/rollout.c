@@ -32,12 +32,13 @@ rlc_status rlc_rollout_create(rlc_rollout **out, size_t n_steps, size_t n_envs, 
     r->log_probs = malloc(rows * sizeof(double));
     r->values = malloc(rows * sizeof(double));
     r->rewards = malloc(rows * sizeof(double));
+    r->final_obs = calloc(rows * obs_dim, sizeof(double));
     r->truncation_values = calloc(rows, sizeof(double));
     r->advantages = calloc(rows, sizeof(double));
     r->returns = calloc(rows, sizeof(double));
     r->terminated = calloc(rows, 1);
     r->truncated = calloc(rows, 1);
-    if (!r->obs || !r->actions || !r->log_probs || !r->values || !r->rewards ||
+    if (!r->obs || !r->actions || !r->log_probs || !r->values || !r->rewards || !r->final_obs ||
         !r->truncation_values || !r->advantages || !r->returns || !r->terminated ||
         !r->truncated) {
         rlc_rollout_free(r);
@@ -56,6 +57,7 @@ void rlc_rollout_free(rlc_rollout *r)
     free(r->log_probs);
     free(r->values);
     free(r->rewards);
+    free(r->final_obs);
     free(r->truncation_values);
     free(r->advantages);
     free(r->returns);
@@ -76,13 +78,13 @@ size_t rlc_rollout_rows(const rlc_rollout *r)
 
 rlc_status rlc_rollout_add(rlc_rollout *r, const double *obs, const double *actions,
                            const double *log_probs, const double *values, const double *rewards,
-                           const bool *terminated, const bool *truncated,
+                           const bool *terminated, const bool *truncated, const double *final_obs,
                            const double *truncation_values)
 {
-    size_t n = r->n_envs;
+    size_t n = r->n_envs, od = r->obs_dim;
     if (r->pos >= r->n_steps)
         return RLC_EINVAL;
-    if (!truncation_values)
+    if (!truncation_values || !final_obs)
         for (size_t e = 0; e < n; e++)
             if (truncated[e] && !terminated[e])
                 return RLC_EINVAL;
@@ -93,10 +95,15 @@ rlc_status rlc_rollout_add(rlc_rollout *r, const double *obs, const double *acti
     memcpy(r->values + row0, values, n * sizeof(double));
     memcpy(r->rewards + row0, rewards, n * sizeof(double));
     for (size_t e = 0; e < n; e++) {
+        bool boot = truncated[e] && !terminated[e];
+        double *fo = r->final_obs + (row0 + e) * od;
         r->terminated[row0 + e] = terminated[e];
         r->truncated[row0 + e] = truncated[e];
-        r->truncation_values[row0 + e] =
-            truncated[e] && !terminated[e] ? truncation_values[e] : 0.0;
+        r->truncation_values[row0 + e] = boot ? truncation_values[e] : 0.0;
+        if (boot)
+            memcpy(fo, final_obs + e * od, od * sizeof *fo);
+        else
+            memset(fo, 0, od * sizeof *fo);
     }
     r->pos++;
     return RLC_OK;
