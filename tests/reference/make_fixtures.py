@@ -304,7 +304,7 @@ def ppo_case(name, dist, seed, obs_dim, hidden, act_name, n_out, old_noise):
     put_policy_header(f, p, obs_dim, hidden, act_name, n_out)
     for k, v in (("clip_range", clip_range), ("clip_range_vf", clip_range_vf),
                  ("ent_coef", ent_coef), ("vf_coef", vf_coef),
-                 ("max_grad_norm", max_grad_norm), ("learning_rate", lr), ("adam_eps", 1e-5)):
+                 ("max_grad_norm", max_grad_norm), ("learning_rate", lr), ("eps", 1e-5)):
         f.put(k, v)
     f.put("params", flat(p.parameters()))
     f.put("params_old", flat(old.parameters()))
@@ -351,8 +351,9 @@ def ppo_case(name, dist, seed, obs_dim, hidden, act_name, n_out, old_noise):
     opt = torch.optim.Adam(p.parameters(), lr=lr, eps=1e-5)
     norm = clip_and_step(f, p, loss, opt, max_grad_norm)
     f.write()
-    print(f"  ratios clipped high {int(hi.sum())}, low {int(lo.sum())}, inside {int(inside.sum())}; "
-          f"values clipped {int(vclip.sum())} of {batch}; grad norm {norm:.4g}")
+    print(f"  ratios clipped high {int(hi.sum())}, low {int(lo.sum())}, "
+          f"inside {int(inside.sum())}; values clipped {int(vclip.sum())} of {batch}; "
+          f"grad norm {norm:.4g}")
 
 
 # --- A2C ----------------------------------------------------------------------------------------
