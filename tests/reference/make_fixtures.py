@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """make_fixtures.py — writes tests/data/reference/*.txt: one update of DDPG, PPO and A2C
 computed by PyTorch in float64, for tests/test_reference.c to replay in rlc.
 It is a developer tool: the build and CI never run it and need no PyTorch; they read the
@@ -93,17 +93,17 @@ def away_from(x, points):
 
 
 # --- DDPG -------------------------------------------------------------------------------------
-# stable_baselines3/td3/td3.py, TD3.train (DDPG is TD3 with one critic, policy_delay 1 and no
-# target policy smoothing, stable_baselines3/ddpg/ddpg.py): the target actor and critic give
-# y = r + (1 - done) * gamma * Q'(s', mu'(s')) without gradient; the critic takes one optimiser
-# step on mse(Q(s, a), y); then the actor, with the critic as just updated, takes one step on
-# -mean Q(s, mu(s)); then both targets move by polyak_update (stable_baselines3/common/utils.py):
-# theta' <- (1 - tau) theta' + tau theta.
-# rlc's differences, which the case follows: the actor acts in environment units,
-# mu(s) = scale * tanh(net(s)) + shift with ReLU hidden layers (SB3 keeps [-1, 1] and rescales
-# outside), the critic sees concat(s, a) and "done" is `terminated` alone (a time-limit end
-# bootstraps). Both optimisers are torch.optim.Adam with rlc's defaults (betas 0.9, 0.999,
-# eps 1e-8), as SB3's TD3 policy.
+# stable_baselines3/td3/td3.py, TD3.train (DDPG is TD3 with one critic, policy_delay 1 and its
+# target policy noise clipped to 0, stable_baselines3/ddpg/ddpg.py): the target actor and
+# critic give y = r + (1 - done) * gamma * Q'(s', mu'(s')) without gradient; the critic takes
+# one optimiser step on mse(Q(s, a), y); then the actor, with the critic as just updated,
+# takes one step on -mean Q(s, mu(s)); then both targets move by polyak_update
+# (stable_baselines3/common/utils.py): theta' <- (1 - tau) theta' + tau theta.
+# rlc's difference, which the case follows: the actor acts in environment units,
+# mu(s) = scale * tanh(net(s)) + shift (SB3 keeps [-1, 1] and rescales outside), and the critic
+# sees concat(s, a) in those units. As in SB3, hidden layers are ReLU and "done" is
+# `terminated` alone (SB3's replay buffer drops time-limit ends from it). Both optimisers are
+# torch.optim.Adam with rlc's defaults (betas 0.9, 0.999, eps 1e-8), as SB3's TD3 policy.
 
 def ddpg_case():
     torch.manual_seed(20240611)
