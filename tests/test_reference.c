@@ -174,7 +174,7 @@ typedef struct onpolicy {
     fixture f;
     bool ppo;
     rlc_env_type env;             /* only its spaces: the policy's shapes */
-    double low[MAX_DIM], high[MAX_DIM]; /* Box bounds the policy borrows (the loss ignores them) */
+    double low[MAX_DIM], high[MAX_DIM]; /* Box bounds (±1) the spaces borrow; no loss reads them */
     rlc_policy_trainer tr;        /* the fixture's policy, the agent's optimiser, a tape */
 } onpolicy;
 
@@ -189,7 +189,7 @@ static void onpolicy_setup(onpolicy *o, const char *path, bool ppo)
     o->ppo = ppo;
     size_t od = (size_t)fixture_scalar(f, "obs_dim"), k = (size_t)fixture_scalar(f, "n_out");
     assert_true(od <= MAX_DIM && k <= MAX_DIM);
-    for (size_t j = 0; j < k; j++) {
+    for (size_t j = 0; j < MAX_DIM; j++) {
         o->low[j] = -1.0;
         o->high[j] = 1.0;
     }
