@@ -312,7 +312,7 @@ static void ppo_case(const char *path)
     const bool no = false;
     for (size_t i = 0; i < rows; i++)
         assert_int_equal(rlc_rollout_add(ro, obs + i * od, act + i * ad, old_lp + i, old_v + i,
-                                         &zero, &no, &no, NULL),
+                                         &zero, &no, &no, NULL, NULL),
                          RLC_OK);
     memcpy(ro->advantages, fixture_get(f, "rollout_advantages", rows), rows * sizeof(double));
     memcpy(ro->returns, fixture_get(f, "rollout_returns", rows), rows * sizeof(double));
