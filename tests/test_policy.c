@@ -82,7 +82,7 @@ static void setup(lossfix *f, const char *env_id, rlc_activation act, bool ortho
     rlc_node *v;
     gsl_matrix_const_view ov = gsl_matrix_const_view_array(f->obs, N, od);
     rlc_tape_reset(f->t);
-    rlc_policy_forward(f->p, f->t, &ov.matrix, false, NULL, NULL, &v);
+    assert_int_equal(rlc_policy_forward(f->p, f->t, &ov.matrix, false, NULL, NULL, &v), RLC_OK);
     for (size_t i = 0; i < N; i++)
         f->old_v[i] = v->value.data[i] - (i % 3 == 0 ? 0.01 : i % 2 ? 0.1 : -0.1);
     f->ppo = ppo;
@@ -181,7 +181,7 @@ static void test_ppo_loss_parts(void **s)
     rlc_node *v;
     gsl_matrix_const_view ov = gsl_matrix_const_view_array(f.obs, N, f.p->obs_dim);
     rlc_tape_reset(f.t);
-    rlc_policy_forward(f.p, f.t, &ov.matrix, false, NULL, NULL, &v);
+    assert_int_equal(rlc_policy_forward(f.p, f.t, &ov.matrix, false, NULL, NULL, &v), RLC_OK);
     double clipped = 0, plain = 0;
     for (size_t i = 0; i < N; i++) {
         double d = v->value.data[i] - f.old_v[i];

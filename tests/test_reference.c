@@ -298,7 +298,7 @@ static void ppo_case(const char *path)
     gsl_matrix_const_view av = gsl_matrix_const_view_array(act, rows, ad);
     rlc_node *dp, *ls, *v;
     rlc_tape_reset(o.tr.tape);
-    rlc_policy_forward(p, o.tr.tape, &ov.matrix, false, &dp, &ls, &v);
+    assert_int_equal(rlc_policy_forward(p, o.tr.tape, &ov.matrix, false, &dp, &ls, &v), RLC_OK);
     rlc_node *lp = rlc_dist_log_prob(o.tr.tape, p->dist, dp, ls, &av.matrix);
     assert_non_null(lp);
     expect_close("rollout_log_probs", lp->value.data, old_lp, rows, VALUE_TOL);

@@ -86,9 +86,10 @@ void rlc_policy_normalize_obs(const rlc_policy *p, const double *obs, double *ou
 /* On the tape, for already-normalised observations obs (n × obs_dim,
  * borrowed): the distribution parameters (n × dist_dim), V(s) (n × 1) and
  * the log-std node (NULL for Categorical). With train, backward adds into
- * p->grads. Any output pointer may be NULL to skip that network. */
-void rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs, bool train,
-                        rlc_node **dist_params, rlc_node **log_std, rlc_node **values);
+ * p->grads. Any output pointer may be NULL to skip that network. Returns
+ * rlc_tape_status(t): on an error (RLC_ENOMEM) the outputs are NULL. */
+rlc_status rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs, bool train,
+                              rlc_node **dist_params, rlc_node **log_std, rlc_node **values);
 
 /* Stochastic actions for n normalised observations (n × obs_dim): samples
  * from π(·|s) with rng into actions (n × act_dim, unclipped), their

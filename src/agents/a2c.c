@@ -143,7 +143,8 @@ rlc_node *rlc_a2c_loss(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch 
     gsl_matrix_const_view act = gsl_matrix_const_view_array(b->actions, b->n, p->act_dim);
     gsl_matrix_const_view adv = gsl_matrix_const_view_array(b->advantages, b->n, 1);
     rlc_node *dp, *ls, *v;
-    rlc_policy_forward(p, t, &obs.matrix, true, &dp, &ls, &v);
+    if (rlc_policy_forward(p, t, &obs.matrix, true, &dp, &ls, &v) != RLC_OK)
+        return NULL;
     rlc_node *logp = rlc_dist_log_prob(t, p->dist, dp, ls, &act.matrix);
     rlc_node *policy_loss = rlc_tape_scale(
         t, rlc_tape_mean(t, rlc_tape_mul(t, logp, rlc_tape_leaf(t, &adv.matrix, NULL))), -1.0);

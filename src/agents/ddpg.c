@@ -335,6 +335,8 @@ static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss)
     if (st != RLC_OK)
         return st;
     *critic_loss = rlc_node_scalar(lc);
+    if (!isfinite(*critic_loss)) /* stop before a step spreads NaN into the parameters */
+        return RLC_ENONFINITE;
     rlc_optim_step(a->critic_opt, a->critic->params, a->critic->grads);
 
     rlc_tape_reset(t);
@@ -343,13 +345,13 @@ static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss)
     if ((st = rlc_tape_backward(t, la)) != RLC_OK)
         return st;
     *actor_loss = rlc_node_scalar(la);
+    if (!isfinite(*actor_loss))
+        return RLC_ENONFINITE;
     rlc_optim_step(a->actor_opt, a->actor->params, a->actor->grads);
 
     rlc_mlp_polyak(a->critic_target, a->critic, a->cfg.tau);
     rlc_mlp_polyak(a->actor_target, a->actor, a->cfg.tau);
     a->n_updates++;
-    if (!isfinite(*critic_loss) || !isfinite(*actor_loss))
-        return RLC_ENONFINITE;
     return RLC_OK;
 }
 

@@ -115,8 +115,8 @@ void rlc_policy_normalize_obs(const rlc_policy *p, const double *obs, double *ou
         memcpy(out, obs, n * p->obs_dim * sizeof *out);
 }
 
-void rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs, bool train,
-                        rlc_node **dist_params, rlc_node **log_std, rlc_node **values)
+rlc_status rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs, bool train,
+                              rlc_node **dist_params, rlc_node **log_std, rlc_node **values)
 {
     rlc_policy *pm = (rlc_policy *)p; /* leaves borrow the views; backward writes only grads */
     rlc_node *x = rlc_tape_leaf(t, obs, NULL);
@@ -128,6 +128,16 @@ void rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs,
                        : NULL;
     if (values)
         *values = rlc_mlp_forward(p->critic, t, x, train);
+    rlc_status st = rlc_tape_status(t);
+    if (st != RLC_OK) { /* nodes recorded before the error are not outputs either */
+        if (dist_params)
+            *dist_params = NULL;
+        if (log_std)
+            *log_std = NULL;
+        if (values)
+            *values = NULL;
+    }
+    return st;
 }
 
 rlc_status rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
@@ -136,9 +146,9 @@ rlc_status rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, s
     gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
     rlc_node *dp, *ls, *v;
     rlc_tape_reset(t);
-    rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, &v);
-    if (!dp || !v || (p->dist == RLC_DIST_GAUSSIAN && !ls))
-        return rlc_tape_status(t);
+    rlc_status st = rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, &v);
+    if (st != RLC_OK)
+        return st;
     for (size_t i = 0; i < n; i++) {
         log_probs[i] = rlc_dist_sample(p->dist, p->dist_dim, dp->value.data + i * p->dist_dim,
                                        ls ? ls->value.data : NULL, rng, actions + i * p->act_dim);
@@ -153,9 +163,9 @@ rlc_status rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs
     gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
     rlc_node *v;
     rlc_tape_reset(t);
-    rlc_policy_forward(p, t, &ov.matrix, false, NULL, NULL, &v);
-    if (!v)
-        return rlc_tape_status(t);
+    rlc_status st = rlc_policy_forward(p, t, &ov.matrix, false, NULL, NULL, &v);
+    if (st != RLC_OK)
+        return st;
     memcpy(values, v->value.data, n * sizeof *values);
     return RLC_OK;
 }
@@ -164,13 +174,13 @@ rlc_status rlc_policy_predict(const rlc_policy *p, rlc_tape *t, size_t n, const 
                               double *actions)
 {
     rlc_tape_reset(t);
-    rlc_node *x = rlc_tape_input(t, n, p->obs_dim), *dp = NULL;
-    if (x) {
-        rlc_policy_normalize_obs(p, obs, x->value.data, n);
-        rlc_policy_forward(p, t, &x->value, false, &dp, NULL, NULL);
-    }
-    if (!dp)
+    rlc_node *x = rlc_tape_input(t, n, p->obs_dim), *dp;
+    if (!x)
         return rlc_tape_status(t);
+    rlc_policy_normalize_obs(p, obs, x->value.data, n);
+    rlc_status st = rlc_policy_forward(p, t, &x->value, false, &dp, NULL, NULL);
+    if (st != RLC_OK)
+        return st;
     for (size_t i = 0; i < n; i++) {
         double *a = actions + i * p->act_dim;
         rlc_dist_mode(p->dist, p->dist_dim, dp->value.data + i * p->dist_dim, a);

@@ -223,7 +223,8 @@ rlc_node *rlc_ppo_loss(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch 
     gsl_matrix_const_view oldlp = gsl_matrix_const_view_array(b->old_log_probs, b->n, 1);
     gsl_matrix_const_view adv = gsl_matrix_const_view_array(b->advantages, b->n, 1);
     rlc_node *dp, *ls, *v;
-    rlc_policy_forward(p, t, &obs.matrix, true, &dp, &ls, &v);
+    if (rlc_policy_forward(p, t, &obs.matrix, true, &dp, &ls, &v) != RLC_OK)
+        return NULL;
     rlc_node *logp = rlc_dist_log_prob(t, p->dist, dp, ls, &act.matrix);
     rlc_node *log_ratio = rlc_tape_sub(t, logp, rlc_tape_leaf(t, &oldlp.matrix, NULL));
     rlc_node *ratio = rlc_tape_exp(t, log_ratio);
