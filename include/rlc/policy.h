@@ -41,6 +41,23 @@ void rlc_policy_config_default(rlc_policy_config *cfg);
  * (identity is not offered: NULL). */
 extern const char *const rlc_policy_activation_names[3];
 
+/* The rows of settings every on-policy algorithm's struct T has under the
+ * same names: gamma and gae_lambda (GAE), and ent_coef, vf_coef and
+ * max_grad_norm (rlc_policy_loss_total's coefficients and the clipping of
+ * its gradient). */
+#define RLC_POLICY_GAE_ROWS(T) \
+    RLC_SETTING_REAL_ROW(T, "gamma", gamma, 0, 1, 0, "discount factor"), \
+    RLC_SETTING_REAL_ROW(T, "gae_lambda", gae_lambda, 0, 1, 0, \
+                         "GAE bias-variance trade-off (1 = Monte Carlo returns)")
+#define RLC_POLICY_LOSS_ROWS(T) \
+    RLC_SETTING_REAL_ROW(T, "ent_coef", ent_coef, 0, INFINITY, RLC_SETTING_OPEN_HI, \
+                         "entropy coefficient of the loss"), \
+    RLC_SETTING_REAL_ROW(T, "vf_coef", vf_coef, 0, INFINITY, RLC_SETTING_OPEN_HI, \
+                         "value-function coefficient of the loss"), \
+    RLC_SETTING_REAL_ROW(T, "max_grad_norm", max_grad_norm, 0, INFINITY, \
+                         RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI, \
+                         "maximum global norm of the gradient (clipping)")
+
 /* The settings rows of an rlc_policy_config that is member `p` of the
  * settings struct T (an on-policy algorithm's section): net_arch,
  * activation_fn, ortho_init, log_std_init, norm_obs, clip_obs. */
