@@ -1,5 +1,5 @@
-/* test_config.c — the config module: defaults, INI loading (pitfall B30's
- * number forms, inline comments, error messages with file:line), --set
+/* test_config.c — the config module: defaults, INI loading (the number
+ * forms a user may write, inline comments, error messages with file:line), --set
  * overrides, validation and the write -> load round trip, for the [ddpg],
  * [ppo] and [a2c] sections. INI files are
  * written to a mkdtemp directory that the group teardown removes. */
@@ -204,9 +204,9 @@ static void test_defaults(void **state)
     assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
 }
 
-/* ---- B30: number forms ------------------------------------------------- */
+/* ---- number forms: what "1e5", ".99" and "1.5" become ------------------------------------------------- */
 
-static void test_b30_float_forms(void **state)
+static void test_float_forms(void **state)
 {
     (void)state;
     static const char *const forms[] = {
@@ -234,7 +234,7 @@ static void test_b30_float_forms(void **state)
     }
 }
 
-static void test_b30_gamma_leading_dot(void **state)
+static void test_gamma_leading_dot(void **state)
 {
     (void)state;
     rlc_config cfg;
@@ -243,7 +243,7 @@ static void test_b30_gamma_leading_dot(void **state)
     assert_bits_equal(DDPG(&cfg)->gamma, 0.99);
 }
 
-static void test_b30_integer_forms(void **state)
+static void test_integer_forms(void **state)
 {
     (void)state;
     static const struct { const char *text; size_t want; } cases[] = {
@@ -271,7 +271,7 @@ static void test_b30_integer_forms(void **state)
     assert_true(cfg.seed == 0);
 }
 
-static void test_b30_batch_size_fraction(void **state)
+static void test_batch_size_fraction(void **state)
 {
     (void)state;
     expect_load_error("[ddpg]\nbatch_size = 64.5\n",
@@ -1687,10 +1687,10 @@ int main(void)
     gsl_set_error_handler_off(); /* GSL errors come back as codes, never abort() */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_b30_float_forms),
-        cmocka_unit_test(test_b30_gamma_leading_dot),
-        cmocka_unit_test(test_b30_integer_forms),
-        cmocka_unit_test(test_b30_batch_size_fraction),
+        cmocka_unit_test(test_float_forms),
+        cmocka_unit_test(test_gamma_leading_dot),
+        cmocka_unit_test(test_integer_forms),
+        cmocka_unit_test(test_batch_size_fraction),
         cmocka_unit_test(test_integer_rejects),
         cmocka_unit_test(test_real_rejects),
         cmocka_unit_test(test_out_of_range),

@@ -1,5 +1,5 @@
 /* test_distributions.c — Categorical and diagonal Gaussian: closed-form
- * values (pitfalls B24, B32), gradients of log-prob, entropy and KL against
+ * values (entropy by hand, the deterministic mode), gradients of log-prob, entropy and KL against
  * finite differences, and sampling frequencies. */
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
@@ -10,8 +10,8 @@
 #include "rlc/rng.h"
 #include "test_util.h"
 
-/* B24: H = Σ ½ ln(2πe σ²): σ = [0.5, 2] → 2.8378771; 0.5 → 0.7257914; 1 → 1.4189385. */
-static void test_gaussian_entropy_b24(void **s)
+/* Entropy by hand: H = Σ ½ ln(2πe σ²): σ = [0.5, 2] → 2.8378771; 0.5 → 0.7257914; 1 → 1.4189385. */
+static void test_gaussian_entropy(void **s)
 {
     (void)s;
     rlc_tape *t;
@@ -49,8 +49,8 @@ static void test_categorical_values(void **s)
     rlc_tape_free(t);
 }
 
-/* B32: the deterministic action is the argmax / the mean, every call. */
-static void test_mode_b32(void **s)
+/* Evaluation never samples: the deterministic action is the argmax / the mean, every call. */
+static void test_mode_deterministic(void **s)
 {
     (void)s;
     double logits[2] = {log(0.3), log(0.7)}, mean[1] = {1.5}, a;
@@ -183,8 +183,8 @@ int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gaussian_entropy_b24), cmocka_unit_test(test_categorical_values),
-        cmocka_unit_test(test_mode_b32),             cmocka_unit_test(test_sampling),
+        cmocka_unit_test(test_gaussian_entropy), cmocka_unit_test(test_categorical_values),
+        cmocka_unit_test(test_mode_deterministic),             cmocka_unit_test(test_sampling),
         cmocka_unit_test(test_grad_categorical),     cmocka_unit_test(test_grad_gaussian),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,5 +1,5 @@
 /* test_normalize.c — running observation statistics and reward scaling as
- * SB3's VecNormalize: frozen application (pitfall B18), batched updates equal
+ * SB3's VecNormalize: frozen application (hand-computed), batched updates equal
  * one update with all the data (including the 1e-4 prior count), clipping,
  * a hand-computed reward-scaling sequence, and argument errors. */
 #include <gsl/gsl_errno.h>
@@ -8,10 +8,10 @@
 #include "rlc/normalize.h"
 #include "test_util.h"
 
-/* Pitfall B18: mean [1,2], var [4,9], count 100; [3,5] normalises to
+/* Frozen statistics by hand: mean [1,2], var [4,9], count 100; [3,5] normalises to
  * [(3−1)/√(4+1e-8), (5−2)/√(9+1e-8)] = [0.99999999875, 0.999999999444444…]
  * and the statistics stay bitwise as they were. */
-static void test_b18_apply_is_frozen(void **s)
+static void test_apply_is_frozen(void **s)
 {
     (void)s;
     rlc_running_norm *n;
@@ -27,7 +27,7 @@ static void test_b18_apply_is_frozen(void **s)
     double out[2];
     rlc_running_norm_apply(n, x, out, 1);
     assert_near(out[0], 0.99999999875, 1e-12);
-    /* the pitfall case rounds the second to 11 decimals (0.99999999944, ±5e-12);
+    /* rounded by hand, the second is to 11 decimals (0.99999999944, ±5e-12);
      * its value to double precision is 1 − x/2 + 3x²/8, x = 1e-8/9 */
     assert_near(out[1], 0.99999999944, 5e-12);
     assert_near(out[1], 0.99999999944444446, 1e-15);
@@ -274,7 +274,7 @@ int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_b18_apply_is_frozen),
+        cmocka_unit_test(test_apply_is_frozen),
         cmocka_unit_test(test_batches_equal_all_at_once),
         cmocka_unit_test(test_single_row_update),
         cmocka_unit_test(test_clipping),

@@ -1,5 +1,5 @@
 /* test_replay.c — the replay ring: wrap-around and uniform sampling over
- * exactly the transitions held (pitfall B16), terminated vs truncated,
+ * exactly the transitions held (a ring that wrapped), terminated vs truncated,
  * multi-dimensional rows copied whole, and errors. */
 #include <gsl/gsl_errno.h>
 #include <string.h>
@@ -14,9 +14,9 @@ static gsl_rng *make_rng(unsigned long seed)
     return r;
 }
 
-/* Pitfall B16: capacity 4; insert i = 0..5 with obs = 10i, action = i,
+/* A ring that wrapped: capacity 4; insert i = 0..5 with obs = 10i, action = i,
  * reward = i, next_obs = 10i + 1 (≠ obs of i+1), not done. */
-static void fill_b16(rlc_replay *r)
+static void fill_ring(rlc_replay *r)
 {
     for (int i = 0; i < 6; i++) {
         double o = 10.0 * i, a = i, no = 10.0 * i + 1;
@@ -24,7 +24,7 @@ static void fill_b16(rlc_replay *r)
     }
 }
 
-static void check_b16_batch(const rlc_replay_batch *b, size_t rows, long count[6])
+static void check_ring_batch(const rlc_replay_batch *b, size_t rows, long count[6])
 {
     for (size_t k = 0; k < rows; k++) {
         double o = gsl_matrix_get(b->obs, k, 0);
@@ -43,12 +43,12 @@ static void check_b16_batch(const rlc_replay_batch *b, size_t rows, long count[6
     }
 }
 
-static void test_b16_one_batch(void **s)
+static void test_ring_one_batch(void **s)
 {
     (void)s;
     rlc_replay *r;
     assert_int_equal(rlc_replay_create(&r, 4, 1, 1), RLC_OK);
-    fill_b16(r);
+    fill_ring(r);
     assert_int_equal(r->size, 4);
     assert_int_equal(r->capacity, 4);
     assert_int_equal(r->pos, 2); /* 6 mod 4 */
@@ -66,7 +66,7 @@ static void test_b16_one_batch(void **s)
     assert_int_equal(rlc_replay_batch_create(&b, 40000, 1, 1), RLC_OK);
     assert_int_equal(rlc_replay_sample(r, rng, &b), RLC_OK);
     long count[6] = {0};
-    check_b16_batch(&b, 40000, count);
+    check_ring_batch(&b, 40000, count);
     assert_int_equal(count[0], 0);
     assert_int_equal(count[1], 0);
     for (int i = 2; i < 6; i++)
@@ -78,19 +78,19 @@ static void test_b16_one_batch(void **s)
 }
 
 /* Same, as 625 minibatches of 64 from one stream. */
-static void test_b16_repeated_batches(void **s)
+static void test_ring_repeated_batches(void **s)
 {
     (void)s;
     rlc_replay *r;
     assert_int_equal(rlc_replay_create(&r, 4, 1, 1), RLC_OK);
-    fill_b16(r);
+    fill_ring(r);
     gsl_rng *rng = make_rng(7);
     rlc_replay_batch b;
     assert_int_equal(rlc_replay_batch_create(&b, 64, 1, 1), RLC_OK);
     long count[6] = {0};
     for (int k = 0; k < 625; k++) {
         assert_int_equal(rlc_replay_sample(r, rng, &b), RLC_OK);
-        check_b16_batch(&b, 64, count);
+        check_ring_batch(&b, 64, count);
     }
     for (int i = 2; i < 6; i++)
         assert_in_range(count[i], 10000 - 400, 10000 + 400);
@@ -250,7 +250,7 @@ static void test_deterministic(void **s)
     (void)s;
     rlc_replay *r;
     assert_int_equal(rlc_replay_create(&r, 4, 1, 1), RLC_OK);
-    fill_b16(r);
+    fill_ring(r);
     gsl_rng *r1 = make_rng(5), *r2 = make_rng(5);
     rlc_replay_batch b1, b2;
     assert_int_equal(rlc_replay_batch_create(&b1, 32, 1, 1), RLC_OK);
@@ -301,7 +301,7 @@ int main(void)
 {
     gsl_set_error_handler_off(); /* GSL errors come back as codes, never abort() */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_b16_one_batch),        cmocka_unit_test(test_b16_repeated_batches),
+        cmocka_unit_test(test_ring_one_batch),        cmocka_unit_test(test_ring_repeated_batches),
         cmocka_unit_test(test_partial_fill),         cmocka_unit_test(test_terminated_truncated),
         cmocka_unit_test(test_multidim),             cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_errors),

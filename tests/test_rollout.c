@@ -1,8 +1,8 @@
-/* test_rollout.c — the on-policy rollout buffer: GAE against pitfalls B01
- * (truncation bootstraps from the final observation) and B03 (termination
+/* test_rollout.c — the on-policy rollout buffer: GAE against hand-computed cases
+ * (truncation bootstraps from the final observation; termination
  * cuts δ and the λ-accumulator), episodes ending on the rollout's last step,
  * the step-major multi-env layout, minibatch gathering, errors, and
- * per-minibatch advantage normalisation (B06). */
+ * per-minibatch advantage normalisation (sample std, and a single value). */
 #include <gsl/gsl_errno.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -27,10 +27,10 @@ static void fill_1env(rlc_rollout *r, size_t T, const double *rew, const double 
     assert_int_equal(r->pos, T);
 }
 
-/* Pitfall B01: episode 1 = steps 0–2, truncated after step 2 with V(final obs)
+/* Truncation: episode 1 = steps 0–2, truncated after step 2 with V(final obs)
  * = 2.0 (≠ V(s_3) = 0.8, the reset observation); episode 2 = steps 3–5, the
  * rollout ends not done with V(s_6) = 1.5. */
-static void test_b01_truncation_bootstrap(void **s)
+static void test_truncation_bootstrap(void **s)
 {
     (void)s;
     const double rew[6] = {1, 1, 1, 1, 1, 1};
@@ -41,7 +41,8 @@ static void test_b01_truncation_bootstrap(void **s)
     const double last = 1.5;
     const double exp_adv[6] = {4.1387183, 3.23734, 2.28, 3.4296873, 2.4866425, 1.485};
     const double exp_ret[6] = {4.6387183, 3.83734, 2.98, 4.2296873, 3.3866425, 2.485};
-    /* the three wrong answers of B01, steps 0..2 */
+    /* the three wrong answers (truncation as terminal, the reset observation
+     * as next, no episode boundary), steps 0..2 */
     const double wrong[3][3] = {
         {2.3873286, 1.37515, 0.3},          /* truncation treated as termination */
         {5.9410760, 5.1537224, 4.3176209},  /* no boundary: V(reset obs), keeps accumulating */
@@ -61,9 +62,9 @@ static void test_b01_truncation_bootstrap(void **s)
     rlc_rollout_free(r);
 }
 
-/* Pitfall B03: terminated at step 2 (episode A = steps 0–2), episode B = steps
+/* Termination: terminated at step 2 (episode A = steps 0–2), episode B = steps
  * 3–4 still running; V = 2 everywhere including V(s_5). */
-static void run_b03(double r3, double r4, double v5, double adv[5], double ret[5])
+static void run_termination(double r3, double r4, double v5, double adv[5], double ret[5])
 {
     const double rew[5] = {1, 1, 1, r3, r4};
     const double val[5] = {2, 2, 2, 2, 2};
@@ -78,13 +79,13 @@ static void run_b03(double r3, double r4, double v5, double adv[5], double ret[5
     rlc_rollout_free(r);
 }
 
-static void test_b03_termination_cut(void **s)
+static void test_termination_cut(void **s)
 {
     (void)s;
     const double exp_adv[5] = {1.01714975, 0.0395, -1.0, 1.90169, 0.98};
     const double exp_ret[5] = {3.01714975, 2.0395, 1.0, 3.90169, 2.98};
     double adv[5], ret[5];
-    run_b03(1.0, 1.0, 2.0, adv, ret);
+    run_termination(1.0, 1.0, 2.0, adv, ret);
     for (size_t t = 0; t < 5; t++) {
         assert_near(adv[t], exp_adv[t], 1e-7);
         assert_near(ret[t], exp_ret[t], 1e-7);
@@ -96,7 +97,7 @@ static void test_b03_termination_cut(void **s)
     const double variants[3][3] = {{7.0, 1.0, 2.0}, {1.0, -3.0, 2.0}, {1.0, 1.0, 1e6}};
     for (size_t k = 0; k < 3; k++) {
         double adv2[5], ret2[5];
-        run_b03(variants[k][0], variants[k][1], variants[k][2], adv2, ret2);
+        run_termination(variants[k][0], variants[k][1], variants[k][2], adv2, ret2);
         assert_true(adv2[2] == -1.0);
         assert_true(adv2[0] == adv[0] && adv2[1] == adv[1]);
         assert_true(adv2[3] != adv[3] || adv2[4] != adv[4]); /* the variant did act */
@@ -169,7 +170,7 @@ static void test_truncated_on_last_step(void **s)
     rlc_rollout_free(r);
 }
 
-/* Two envs interleaved (row t*2 + e): env 0 is B01, env 1 has a termination
+/* Two envs interleaved (row t*2 + e): env 0 is the truncation case above, env 1 has a termination
  * at step 1 and a truncation at step 4. Each env's advantages equal those of
  * a 1-env buffer holding it alone, bitwise. */
 static void test_two_envs_step_major(void **s)
@@ -227,7 +228,7 @@ static void test_two_envs_step_major(void **s)
         }
         rlc_rollout_free(one);
     }
-    assert_near(r->advantages[0], 4.1387183, 1e-7); /* env 0 is still B01 */
+    assert_near(r->advantages[0], 4.1387183, 1e-7); /* env 0 is still the truncation case */
     assert_near(r->advantages[2 * N], 2.28, 1e-12);
     for (size_t t = 0; t < T; t++)
         assert_near(r->advantages[t * N + 1], exp1[t], 1e-12);
@@ -338,9 +339,9 @@ static void test_errors_and_reset(void **s)
     rlc_rollout_free(NULL);
 }
 
-/* Pitfall B06 (a): ddof = 1 → [1.0954451, −1.0954451, 0.5477226, −0.5477226]
+/* Advantage normalisation by hand: ddof = 1 → [1.0954451, −1.0954451, 0.5477226, −0.5477226]
  * (ddof 0 would give ±1.2649111, ±0.6324555). */
-static void test_b06_normalize_advantages(void **s)
+static void test_normalize_advantages_ddof1(void **s)
 {
     (void)s;
     double a[4] = {3, -1, 2, 0};
@@ -353,8 +354,8 @@ static void test_b06_normalize_advantages(void **s)
     assert_near(a[0], 2.0 / (sqrt(10.0 / 3.0) + 1e-8), 1e-15);
 }
 
-/* Pitfall B06 (b): one value stays as it was, finite; zero values: no-op. */
-static void test_b06_single_element(void **s)
+/* One value stays as it was, finite; zero values: no-op. */
+static void test_normalize_single_element(void **s)
 {
     (void)s;
     double a[1] = {5.0};
@@ -375,15 +376,15 @@ int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_b01_truncation_bootstrap),
-        cmocka_unit_test(test_b03_termination_cut),
+        cmocka_unit_test(test_truncation_bootstrap),
+        cmocka_unit_test(test_termination_cut),
         cmocka_unit_test(test_terminated_on_last_step),
         cmocka_unit_test(test_truncated_on_last_step),
         cmocka_unit_test(test_two_envs_step_major),
         cmocka_unit_test(test_gather),
         cmocka_unit_test(test_errors_and_reset),
-        cmocka_unit_test(test_b06_normalize_advantages),
-        cmocka_unit_test(test_b06_single_element),
+        cmocka_unit_test(test_normalize_advantages_ddof1),
+        cmocka_unit_test(test_normalize_single_element),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

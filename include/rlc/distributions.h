@@ -24,7 +24,7 @@ rlc_node *rlc_dist_log_prob(rlc_tape *t, rlc_dist_kind kind, rlc_node *params, r
                             const gsl_matrix *actions);
 
 /* Mean entropy over the batch → 1×1. Categorical: −Σ p log p per row;
- * Gaussian: Σⱼ ½ ln(2πe σⱼ²), the same for every row (pitfall B24:
+ * Gaussian: Σⱼ ½ ln(2πe σⱼ²), the same for every row (e.g.
  * σ = [0.5, 2] → 2.8378771). */
 rlc_node *rlc_dist_entropy(rlc_tape *t, rlc_dist_kind kind, rlc_node *params, rlc_node *log_std);
 
@@ -40,7 +40,7 @@ double rlc_dist_sample(rlc_dist_kind kind, size_t dim, const double *params_row,
                        const double *log_std, gsl_rng *rng, double *action);
 
 /* The deterministic action: argmax of the logits (lowest index on ties) or
- * the mean (pitfall B32: evaluation never samples). */
+ * the mean (evaluation never samples). */
 void rlc_dist_mode(rlc_dist_kind kind, size_t dim, const double *params_row, double *action);
 
 #endif

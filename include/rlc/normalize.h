@@ -3,8 +3,7 @@
  * rewards scaled by the running std of a per-env discounted return
  * (rlc_return_norm). It holds statistics only: it does not wrap an
  * environment, save checkpoints or decide when to update — the caller updates
- * while training and only applies (frozen statistics) while evaluating
- * (pitfall case B18).
+ * while training and only applies (frozen statistics) while evaluating.
  *
  * Statistics update (SB3 RunningMeanStd.update / update_from_moments, the
  * parallel algorithm of Chan, Golub & LeVeque 1979): a batch of B rows with

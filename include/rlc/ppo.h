@@ -37,7 +37,7 @@ typedef struct rlc_ppo_config {
 /* The approximate KL(π_old ‖ π_new) PPO logs and early-stops on:
  * mean((ρ − 1) − log ρ) over n log-ratios log ρ = log π_new − log π_old
  * (Schulman's k3 estimator, as SB3 and CleanRL): never negative, unlike the
- * plain mean(−log ρ). Pitfall B08: [0.3, −0.3, 0.2, −0.2] → 0.0327026. */
+ * plain mean(−log ρ): log-ratios [0.3, −0.3, 0.2, −0.2] give 0.0327026. */
 double rlc_ppo_approx_kl(const double *log_ratio, size_t n);
 
 /* PPO's loss on one minibatch b (Schulman et al. 2017, eq. 7 and 9, as

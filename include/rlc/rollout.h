@@ -100,7 +100,7 @@ void rlc_rollout_gather(const rlc_rollout *r, const size_t *idx, size_t n, doubl
 /* In place, adv[i] ← (adv[i] − mean) / (std + 1e-8) over the n values, with
  * the sample standard deviation (ddof = 1, as Stable-Baselines3 and CleanRL;
  * GSL's gsl_stats_sd). For n ≤ 1 the values are left unchanged (a sample std
- * of one value is undefined; pitfall case B06 (b): never NaN). Does not
+ * of one value is undefined: never NaN). Does not
  * allocate. */
 void rlc_normalize_advantages(double *adv, size_t n);
 

@@ -282,7 +282,8 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
             if (!loss)
                 return rlc_tape_status(a->tr.tape);
             kl_last = kl;
-            /* Early stop before this minibatch's step (pitfall B08). */
+            /* Early stop before this minibatch's step: the step that crossed the
+             * limit is not applied. */
             if (a->cfg.target_kl > 0 && kl > 1.5 * a->cfg.target_kl) {
                 stop = true;
                 break;

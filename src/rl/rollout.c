@@ -162,7 +162,7 @@ void rlc_rollout_gather(const rlc_rollout *r, const size_t *idx, size_t n, doubl
 void rlc_normalize_advantages(double *adv, size_t n)
 {
     if (n < 2)
-        return; /* B06 (b): the sample std of one value is undefined; leave it */
+        return; /* the sample std of one value is undefined; leave it */
     double mean = gsl_stats_mean(adv, 1, n);
     double sd = gsl_stats_sd(adv, 1, n); /* ddof = 1 */
     for (size_t i = 0; i < n; i++)
