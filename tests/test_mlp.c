@@ -1,7 +1,8 @@
 /* test_mlp.c — flat-parameter MLPs: parameter count and layout, forward
  * values of a hand-set network, whole-network gradients (parameters and
  * input) against central differences, train=false, both initialisers,
- * copy, Polyak averaging (pitfall B13) and create errors. */
+ * copy, Polyak averaging (pitfall B13, also on matrix columns) and create
+ * errors. */
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -549,6 +550,52 @@ static void test_polyak_b13(void **s)
     rlc_mlp_free(tg);
 }
 
+/* Polyak on matrix columns (stride 3): the column gets the same values as
+ * the contiguous form above and its neighbours are untouched. A loop that
+ * ignored the stride would average the first rows instead, writing into
+ * columns 1 and 2. */
+static void test_polyak_strided(void **s)
+{
+    (void)s;
+    double td[3][3] = {{0, 10, 20}, {0, 11, 21}, {0, 12, 22}};
+    double sd[3][3] = {{-5, 1.0, 7}, {-6, -2.0, 8}, {-7, 0.5, 9}};
+    double t0[3][3], s0[3][3];
+    memcpy(t0, td, sizeof t0);
+    memcpy(s0, sd, sizeof s0);
+    gsl_matrix_view tm = gsl_matrix_view_array(&td[0][0], 3, 3);
+    gsl_matrix_view sm = gsl_matrix_view_array(&sd[0][0], 3, 3);
+    gsl_vector_view tc = gsl_matrix_column(&tm.matrix, 0); /* θ' = 0 */
+    gsl_vector_view sc = gsl_matrix_column(&sm.matrix, 1); /* θ = (1, −2, 0.5) */
+    assert_int_equal(tc.vector.stride, 3);
+    const double one[3] = {0.005, -0.01, 0.0025};
+    const double three[3] = {0.014925125, -0.02985025, 0.0074625625};
+    rlc_vector_polyak(&tc.vector, &sc.vector, 0.005);
+    for (int i = 0; i < 3; i++)
+        assert_near(td[i][0], one[i], 1e-15 * fabs(one[i]));
+    rlc_vector_polyak(&tc.vector, &sc.vector, 0.005);
+    rlc_vector_polyak(&tc.vector, &sc.vector, 0.005);
+    for (int i = 0; i < 3; i++) {
+        assert_near(td[i][0], three[i], 1e-15 * fabs(three[i]));
+        assert_true(td[i][1] == t0[i][1] && td[i][2] == t0[i][2]); /* neighbours kept */
+    }
+    assert_memory_equal(sd, s0, sizeof sd); /* the source is read only */
+
+    /* bitwise the same as the contiguous loop on the same numbers */
+    double cd[3] = {0, 0, 0}, csd[3] = {1.0, -2.0, 0.5};
+    gsl_vector_view cv = gsl_vector_view_array(cd, 3), csv = gsl_vector_view_array(csd, 3);
+    for (int k = 0; k < 3; k++)
+        rlc_vector_polyak(&cv.vector, &csv.vector, 0.005);
+    for (int i = 0; i < 3; i++)
+        assert_memory_equal(&td[i][0], &cd[i], sizeof(double));
+
+    /* τ = 1: the column becomes the source column, neighbours kept */
+    rlc_vector_polyak(&tc.vector, &sc.vector, 1.0);
+    for (int i = 0; i < 3; i++) {
+        assert_true(td[i][0] == sd[i][1]);
+        assert_true(td[i][1] == t0[i][1] && td[i][2] == t0[i][2]);
+    }
+}
+
 /* ---- errors ---- */
 
 static void test_create_errors(void **s)
@@ -615,7 +662,8 @@ int main(void)
         cmocka_unit_test(test_grad_relu_identity), cmocka_unit_test(test_grad_tanh_identity),
         cmocka_unit_test(test_no_train),           cmocka_unit_test(test_init_default),
         cmocka_unit_test(test_init_orthogonal),    cmocka_unit_test(test_copy),
-        cmocka_unit_test(test_polyak_b13),         cmocka_unit_test(test_create_errors),
+        cmocka_unit_test(test_polyak_b13),         cmocka_unit_test(test_polyak_strided),
+        cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_forward_shape_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

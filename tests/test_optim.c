@@ -1,8 +1,10 @@
 /* test_optim.c — Adam, RMSprop and SGD against values computed by hand with
  * PyTorch's formulas (pitfall B19's unit case for Adam), global-norm
- * gradient clipping as torch.nn.utils.clip_grad_norm_, and create errors. */
+ * gradient clipping as torch.nn.utils.clip_grad_norm_, steps on strided
+ * vectors (matrix columns), and create errors. */
 #include <gsl/gsl_errno.h>
 #include <string.h>
+#include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
 #include "rlc/optim.h"
 #include "test_util.h"
@@ -177,6 +179,58 @@ static void test_sgd(void **s)
     rlc_optim_free(o);
 }
 
+/* Each optimiser on matrix columns: params is column 1 of a 4×3 matrix,
+ * grads column 2 of a 4×2 one (strides 3 and 2). Two steps give bitwise
+ * the parameters and moments of the same steps on contiguous vectors, and
+ * the other columns are untouched. A step that ignored the strides would
+ * read and write each matrix's first four doubles (row 0 and the start of
+ * row 1) instead. */
+static void test_strided(void **s)
+{
+    (void)s;
+    const rlc_optim_type *types[3] = {rlc_optim_adam, rlc_optim_rmsprop, rlc_optim_sgd};
+    const double p0[4] = {0.5, -1.0, 2.0, 0.0}, g0[4] = {0.3, -4.0, 1e-3, 2.5};
+    for (int k = 0; k < 3; k++) {
+        rlc_optim_config c = config(0.01);
+        rlc_optim *oc, *os;
+        assert_int_equal(rlc_optim_create(&oc, types[k], 4, &c), RLC_OK);
+        assert_int_equal(rlc_optim_create(&os, types[k], 4, &c), RLC_OK);
+        double pd[4], gd[4], pm[4][3], gm[4][2], pm0[4][3], gm0[4][2];
+        memcpy(pd, p0, sizeof pd);
+        memcpy(gd, g0, sizeof gd);
+        for (int i = 0; i < 4; i++) {
+            pm[i][0] = 100.0 + i, pm[i][1] = p0[i], pm[i][2] = 200.0 + i;
+            gm[i][0] = 300.0 + i, gm[i][1] = g0[i];
+        }
+        memcpy(pm0, pm, sizeof pm0);
+        memcpy(gm0, gm, sizeof gm0);
+        gsl_vector_view p = gsl_vector_view_array(pd, 4), g = gsl_vector_view_array(gd, 4);
+        gsl_matrix_view P = gsl_matrix_view_array(&pm[0][0], 4, 3);
+        gsl_matrix_view G = gsl_matrix_view_array(&gm[0][0], 4, 2);
+        gsl_vector_view pc = gsl_matrix_column(&P.matrix, 1), gc = gsl_matrix_column(&G.matrix, 1);
+        assert_int_equal(pc.vector.stride, 3);
+        assert_int_equal(gc.vector.stride, 2);
+        for (int t = 0; t < 2; t++) {
+            rlc_optim_step(oc, &p.vector, &g.vector);
+            rlc_optim_step(os, &pc.vector, &gc.vector);
+        }
+        for (int i = 0; i < 4; i++) {
+            assert_true(pd[i] != p0[i]); /* the step moved every parameter */
+            assert_memory_equal(&pm[i][1], &pd[i], sizeof(double));
+            assert_true(pm[i][0] == pm0[i][0] && pm[i][2] == pm0[i][2]);
+        }
+        assert_memory_equal(gm, gm0, sizeof gm); /* grads are read only */
+        assert_memory_equal(os->m, oc->m, 4 * sizeof(double));
+        assert_memory_equal(os->v, oc->v, 4 * sizeof(double));
+        /* and the contiguous result is the optimiser's: first SGD step θ − lr·g */
+        if (types[k] == rlc_optim_sgd)
+            for (int i = 0; i < 4; i++)
+                assert_true(pd[i] == (p0[i] - 0.01 * g0[i]) - 0.01 * g0[i]);
+        rlc_optim_free(oc);
+        rlc_optim_free(os);
+    }
+}
+
 static void test_clip_grad_norm(void **s)
 {
     (void)s;
@@ -254,7 +308,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),  cmocka_unit_test(test_adam_b19),
         cmocka_unit_test(test_adam_first_step_sign), cmocka_unit_test(test_rmsprop),
-        cmocka_unit_test(test_sgd),       cmocka_unit_test(test_clip_grad_norm),
+        cmocka_unit_test(test_sgd),       cmocka_unit_test(test_strided),
+        cmocka_unit_test(test_clip_grad_norm),
         cmocka_unit_test(test_create_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,7 +82,9 @@ void rlc_mlp_copy(rlc_mlp *dst, const rlc_mlp *src);
  * bitwise. Uses the τ passed, nothing else. */
 void rlc_mlp_polyak(rlc_mlp *dst, const rlc_mlp *src, double tau);
 
-/* Same, on two flat vectors of equal size. */
+/* Same, on two vectors of equal size. Either may have any stride (a matrix
+ * column, say): only its size entries are read or written; unit-stride
+ * vectors take the contiguous loop, strided ones give the same values. */
 void rlc_vector_polyak(gsl_vector *target, const gsl_vector *source, double tau);
 
 #endif

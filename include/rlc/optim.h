@@ -29,7 +29,10 @@ typedef struct rlc_optim {
 
 struct rlc_optim_type {
     const char *name;
-    void (*step)(rlc_optim *o, double *params, const double *grads);
+    /* One update of the o->n entries params[i·params_stride] from
+     * grads[i·grads_stride] (strides in doubles, as gsl_vector's). */
+    void (*step)(rlc_optim *o, double *params, size_t params_stride, const double *grads,
+                 size_t grads_stride);
 };
 
 /* Adam (Kingma & Ba 2015, Alg. 1, as torch.optim.Adam):
@@ -51,7 +54,11 @@ rlc_status rlc_optim_create(rlc_optim **out, const rlc_optim_type *type, size_t 
                             const rlc_optim_config *cfg);
 void rlc_optim_free(rlc_optim *o); /* NULL-safe */
 
-/* One update of params (n) from grads (n). Does not allocate. */
+/* One update of params (n) from grads (n), o->t incremented first. Either
+ * vector may have any stride (a matrix column, say): only its n entries
+ * are read or written. Unit-stride vectors take the contiguous, vectorised
+ * path; a strided vector gets bit-identical values, more slowly. Does not
+ * allocate. */
 void rlc_optim_step(rlc_optim *o, gsl_vector *params, const gsl_vector *grads);
 
 /* Scale grads so its Euclidean norm is at most max_norm, as

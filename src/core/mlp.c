@@ -199,8 +199,14 @@ void rlc_vector_polyak(gsl_vector *target, const gsl_vector *source, double tau)
         return;
     }
     double keep = 1.0 - tau;
+    if (target->stride == 1 && source->stride == 1) {
+        for (size_t i = 0; i < target->size; i++)
+            target->data[i] = tau * source->data[i] + keep * target->data[i];
+        return;
+    }
+    const size_t ts = target->stride, ss = source->stride;
     for (size_t i = 0; i < target->size; i++)
-        target->data[i] = tau * source->data[i] + keep * target->data[i];
+        target->data[i * ts] = tau * source->data[i * ss] + keep * target->data[i * ts];
 }
 
 void rlc_mlp_polyak(rlc_mlp *dst, const rlc_mlp *src, double tau)

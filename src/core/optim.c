@@ -7,36 +7,70 @@
 #include <gsl/gsl_blas.h>
 #include "rlc/optim.h"
 
-/* Compiled for AVX-512, AVX2 and the baseline; bit-identical results (see tape.c). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-static void adam_step(rlc_optim *o, double *restrict p, const double *restrict g)
+/* Each kernel updates the n = o->n entries params[i·ps] from grads[i·gs].
+ * The arithmetic is written once, in an always-inlined loop over strides;
+ * the unit-stride call hands it constant strides, so the contiguous case
+ * compiles to the same vectorised loop as a plain p[i], g[i] loop. */
+static inline __attribute__((always_inline)) void
+adam_loop(rlc_optim *o, double *restrict p, size_t ps, const double *restrict g, size_t gs)
 {
     const double b1 = o->config.beta1, b2 = o->config.beta2, eps = o->config.eps;
     const double step = o->config.learning_rate / (1.0 - pow(b1, (double)o->t));
     const double sqrt_bc2 = sqrt(1.0 - pow(b2, (double)o->t));
     double *restrict m = o->m, *restrict v = o->v;
     for (size_t i = 0, n = o->n; i < n; i++) {
-        m[i] = b1 * m[i] + (1.0 - b1) * g[i];
-        v[i] = b2 * v[i] + (1.0 - b2) * g[i] * g[i];
-        p[i] -= step * m[i] / (sqrt(v[i]) / sqrt_bc2 + eps);
+        const double gi = g[i * gs];
+        m[i] = b1 * m[i] + (1.0 - b1) * gi;
+        v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
+        p[i * ps] -= step * m[i] / (sqrt(v[i]) / sqrt_bc2 + eps);
     }
 }
 
-static void rmsprop_step(rlc_optim *o, double *p, const double *g)
+static inline __attribute__((always_inline)) void
+rmsprop_loop(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
 {
     const rlc_optim_config *c = &o->config;
     for (size_t i = 0; i < o->n; i++) {
-        o->v[i] = c->alpha * o->v[i] + (1.0 - c->alpha) * g[i] * g[i];
-        p[i] -= c->learning_rate * g[i] / (sqrt(o->v[i]) + c->eps);
+        const double gi = g[i * gs];
+        o->v[i] = c->alpha * o->v[i] + (1.0 - c->alpha) * gi * gi;
+        p[i * ps] -= c->learning_rate * gi / (sqrt(o->v[i]) + c->eps);
     }
 }
 
-static void sgd_step(rlc_optim *o, double *p, const double *g)
+static inline __attribute__((always_inline)) void
+sgd_loop(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
 {
     for (size_t i = 0; i < o->n; i++)
-        p[i] -= o->config.learning_rate * g[i];
+        p[i * ps] -= o->config.learning_rate * g[i * gs];
+}
+
+/* Adam is compiled for AVX-512, AVX2 and the baseline; bit-identical
+ * results (see tape.c). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+static void adam_step(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
+{
+    if (ps == 1 && gs == 1)
+        adam_loop(o, p, 1, g, 1);
+    else
+        adam_loop(o, p, ps, g, gs);
+}
+
+static void rmsprop_step(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
+{
+    if (ps == 1 && gs == 1)
+        rmsprop_loop(o, p, 1, g, 1);
+    else
+        rmsprop_loop(o, p, ps, g, gs);
+}
+
+static void sgd_step(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
+{
+    if (ps == 1 && gs == 1)
+        sgd_loop(o, p, 1, g, 1);
+    else
+        sgd_loop(o, p, ps, g, gs);
 }
 
 static const rlc_optim_type adam = {"adam", adam_step};
@@ -85,7 +119,7 @@ void rlc_optim_free(rlc_optim *o)
 void rlc_optim_step(rlc_optim *o, gsl_vector *params, const gsl_vector *grads)
 {
     o->t++;
-    o->type->step(o, params->data, grads->data);
+    o->type->step(o, params->data, params->stride, grads->data, grads->stride);
 }
 
 double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm)
