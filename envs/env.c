@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/env.h"
+#include "time_limit.h"
 
 const rlc_env_type *const rlc_env_registry[] = {
     &rlc_env_cartpole_v1,
@@ -100,6 +101,5 @@ void rlc_env_step(rlc_env *env, const double *action, double *obs, double *rewar
 {
     env->type->step(env->state, action, reward, terminated);
     env->type->observe(env->state, obs);
-    env->elapsed_steps++;
-    *truncated = env->type->max_episode_steps && env->elapsed_steps >= env->type->max_episode_steps;
+    *truncated = rlc_time_limit_step(env, rlc_time_limit_last(env->type));
 }

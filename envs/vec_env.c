@@ -6,6 +6,7 @@
 #include <string.h>
 #include "rlc/rng.h"
 #include "rlc/vec_env.h"
+#include "time_limit.h"
 
 rlc_status rlc_vec_env_create(rlc_vec_env **out, const rlc_env_type *type, size_t n_envs,
                               uint64_t seed, uint64_t stream)
@@ -36,13 +37,12 @@ rlc_status rlc_vec_env_create(rlc_vec_env **out, const rlc_env_type *type, size_
     v->episode_return = calloc(n, sizeof(double));
     v->episode_length = calloc(n, sizeof(size_t));
     v->run_return = calloc(n, sizeof(double));
-    v->run_length = calloc(n, sizeof(size_t));
     v->envs = calloc(n, sizeof(rlc_env));
     v->states = calloc(n, sd * sizeof(double));
     v->rngs = calloc(n, sizeof(gsl_rng *));
     if (!v->obs || !v->final_obs || !v->rewards || !v->terminated || !v->truncated ||
-        !v->episode_return || !v->episode_length || !v->run_return || !v->run_length ||
-        !v->envs || !v->states || !v->rngs)
+        !v->episode_return || !v->episode_length || !v->run_return || !v->envs || !v->states ||
+        !v->rngs)
         goto cleanup;
     for (size_t i = 0; i < n; i++) {
         v->rngs[i] = rlc_rng_create_indexed(seed, stream, i);
@@ -70,7 +70,6 @@ void rlc_vec_env_free(rlc_vec_env *v)
     free(v->rngs);
     free(v->states);
     free(v->envs);
-    free(v->run_length);
     free(v->run_return);
     free(v->episode_length);
     free(v->episode_return);
@@ -90,7 +89,6 @@ void rlc_vec_env_reset(rlc_vec_env *v)
         v->terminated[i] = false;
         v->truncated[i] = false;
         v->run_return[i] = 0.0;
-        v->run_length[i] = 0;
     }
 }
 
@@ -107,12 +105,11 @@ void rlc_vec_env_step(rlc_vec_env *v, const double *actions)
         for (size_t i = 0; i < n; i++)
             type->observe(v->envs[i].state, v->obs + i * od);
     }
-    /* the TimeLimit, as rlc_env_step applies it (run_length is the copy's
-     * elapsed steps since its last reset), and the episode sums */
-    size_t limit = type->max_episode_steps ? type->max_episode_steps : SIZE_MAX;
+    /* the TimeLimit on each copy's own counter, as rlc_env_step applies it,
+     * and the episode sums */
+    const size_t last = rlc_time_limit_last(type);
     for (size_t i = 0; i < n; i++) {
-        v->run_length[i]++;
-        v->truncated[i] = v->run_length[i] >= limit;
+        v->truncated[i] = rlc_time_limit_step(&v->envs[i], last);
         v->run_return[i] += v->rewards[i];
     }
     for (size_t i = 0; i < n; i++)
@@ -120,9 +117,8 @@ void rlc_vec_env_step(rlc_vec_env *v, const double *actions)
             double *obs = v->obs + i * od;
             memcpy(v->final_obs + i * od, obs, od * sizeof(double));
             v->episode_return[i] = v->run_return[i];
-            v->episode_length[i] = v->run_length[i];
+            v->episode_length[i] = v->envs[i].elapsed_steps;
             v->run_return[i] = 0.0;
-            v->run_length[i] = 0;
-            rlc_env_reset(&v->envs[i], obs);
+            rlc_env_reset(&v->envs[i], obs); /* elapsed_steps back to 0 */
         }
 }

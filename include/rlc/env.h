@@ -69,7 +69,7 @@ typedef struct rlc_env_type {
 typedef struct rlc_env {
     const rlc_env_type *type; /* borrowed */
     double *state;            /* state_dim doubles, then scratch_dim, owned */
-    unsigned elapsed_steps;   /* TimeLimit counter since the last reset */
+    size_t elapsed_steps;     /* TimeLimit counter: steps since the last reset or set_state */
     gsl_rng *rng;             /* borrowed: resets draw from it */
 } rlc_env;
 

@@ -60,10 +60,12 @@ typedef struct rlc_vec_env {
     double *episode_return;
     size_t *episode_length;
 
-    /* private: running sums of the current episodes, per-copy environments
-     * (their state vectors in one n_envs × state_stride block) and generators. */
+    /* private: running returns of the current episodes, per-copy
+     * environments and generators. envs[i] is copy i as an rlc_env: its
+     * elapsed_steps is the copy's TimeLimit counter (the length so far of
+     * its current episode), its state a row of one n_envs × state_stride
+     * block. */
     double *run_return;
-    size_t *run_length;
     rlc_env *envs;
     double *states;
     size_t state_stride;
