@@ -4,6 +4,7 @@
 #include <math.h>
 #include <gsl/gsl_randist.h>
 #include "rlc/distributions.h"
+#include "numeric.h"
 
 #define HALF_LOG_2PI_E 1.4189385332046727418 /* ½ ln(2πe) */
 
@@ -33,17 +34,6 @@ rlc_node *rlc_dist_kl(rlc_tape *t, rlc_dist_kind kind, rlc_node *params_p, rlc_n
     return rlc_tape_mean(t, rlc_tape_row_sum(t, rlc_tape_mul(t, rlc_tape_exp(t, lp), rlc_tape_sub(t, lp, lq))));
 }
 
-/* log-sum-exp of n logits, stably. */
-static double logsumexp(size_t n, const double *z)
-{
-    double mx = z[0], s = 0.0;
-    for (size_t j = 1; j < n; j++)
-        mx = z[j] > mx ? z[j] : mx;
-    for (size_t j = 0; j < n; j++)
-        s += exp(z[j] - mx);
-    return mx + log(s);
-}
-
 double rlc_dist_sample(rlc_dist_kind kind, size_t dim, const double *params_row,
                        const double *log_std, gsl_rng *rng, double *action)
 {
@@ -52,12 +42,12 @@ double rlc_dist_sample(rlc_dist_kind kind, size_t dim, const double *params_row,
         for (size_t j = 0; j < dim; j++) {
             double e = gsl_ran_gaussian(rng, 1.0);
             action[j] = params_row[j] + exp(log_std[j]) * e;
-            lp += -0.5 * e * e - log_std[j] - 0.91893853320467274178; /* ½ log 2π */
+            lp += -0.5 * e * e - log_std[j] - RLC_HALF_LOG_2PI;
         }
         return lp;
     }
     /* inverse CDF over softmax(z) */
-    double lse = logsumexp(dim, params_row), u = gsl_rng_uniform(rng), c = 0.0;
+    double lse = rlc_log_sum_exp(dim, params_row), u = gsl_rng_uniform(rng), c = 0.0;
     size_t k = dim - 1;
     for (size_t j = 0; j < dim; j++) {
         c += exp(params_row[j] - lse);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <gsl/gsl_blas.h>
 #include "rlc/tape.h"
+#include "numeric.h"
 
 /* The hot elementwise kernels are compiled for AVX-512, AVX2 and the
  * baseline, and the loader picks one (GCC function multiversioning). The
@@ -524,12 +525,7 @@ rlc_node *rlc_tape_log_softmax(rlc_tape *t, rlc_node *x)
         return NULL;
     for (size_t i = 0; i < ROWS(x); i++) {
         const double *xv = x->value.data + i * x->value.tda;
-        double *yv = y->value.data + i * COLS(y), mx = xv[0], s = 0.0;
-        for (size_t j = 1; j < COLS(x); j++)
-            mx = xv[j] > mx ? xv[j] : mx;
-        for (size_t j = 0; j < COLS(x); j++)
-            s += exp(xv[j] - mx);
-        double lse = mx + log(s);
+        double *yv = y->value.data + i * COLS(y), lse = rlc_log_sum_exp(COLS(x), xv);
         for (size_t j = 0; j < COLS(x); j++)
             yv[j] = xv[j] - lse;
     }
@@ -584,8 +580,6 @@ static rlc_node *pick(rlc_tape *t, int op, rlc_node *a, rlc_node *b)
 rlc_node *rlc_tape_min(rlc_tape *t, rlc_node *a, rlc_node *b) { return pick(t, OP_MIN, a, b); }
 rlc_node *rlc_tape_max(rlc_tape *t, rlc_node *a, rlc_node *b) { return pick(t, OP_MAX, a, b); }
 
-#define HALF_LOG_2PI 0.91893853320467274178 /* ½ log 2π */
-
 rlc_node *rlc_tape_gaussian_log_prob(rlc_tape *t, rlc_node *mean, rlc_node *log_std,
                                      const gsl_matrix *actions)
 {
@@ -604,7 +598,7 @@ rlc_node *rlc_tape_gaussian_log_prob(rlc_tape *t, rlc_node *mean, rlc_node *log_
         for (size_t j = 0; j < d; j++) {
             double ls = AT(&log_std->value, 0, j);
             double z = (actions->data[i * d + j] - AT(&mean->value, i, j)) / exp(ls);
-            s += -0.5 * z * z - ls - HALF_LOG_2PI;
+            s += -0.5 * z * z - ls - RLC_HALF_LOG_2PI;
         }
         y->value.data[i] = s;
     }
