@@ -464,6 +464,13 @@ static void test_cartpole_b28(void **st)
     rlc_env_step(env, &a, obs, &reward, &term, &trunc);
     assert_true(reward == 1.0 && term);
 
+    /* the fifth double of set_state is that memory: 1.0 makes the same
+     * terminating step pay 0 */
+    rlc_env_set_state(env, (double[]){0.0, 0.0, 0.2, 0.5, 1.0}, obs);
+    rlc_env_step(env, &a, obs, &reward, &term, &trunc);
+    assert_true(reward == 0.0 && term);
+    assert_true(env->state[4] == 1.0);
+
     rlc_env_free(env);
     gsl_rng_free(rng);
 }

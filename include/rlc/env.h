@@ -36,7 +36,14 @@ typedef struct rlc_space {
 
 typedef struct rlc_env_type {
     const char *id;              /* Gymnasium id, e.g. "Pendulum-v1" */
-    size_t state_dim;            /* doubles of internal state (all of it, incl. bookkeeping) */
+    /* Doubles of state: all of it, bookkeeping included, so it can be more
+     * than Gymnasium's env.unwrapped.state. This is the size of the array
+     * rlc_env_set_state reads. Pendulum-v1: 2 (θ in rad, unwrapped; θ̇ in
+     * rad/s). CartPole-v1: 5 (x in m, ẋ in m/s, θ in rad, θ̇ in rad/s, then a
+     * terminated flag: 0.0 until a terminating step has been taken since
+     * reset, then 1.0 — Gymnasium's steps_beyond_terminated is not None — so
+     * that later terminating steps pay reward 0). */
+    size_t state_dim;
     size_t scratch_dim;          /* doubles after the state that the env keeps derived from it
                                   * between calls (Pendulum: sin θ); 0 for most envs */
     rlc_space observation_space; /* Box of obs_dim float32-representable doubles */
@@ -112,9 +119,16 @@ void rlc_env_free(rlc_env *env);
  * the observation (obs_dim doubles) into obs. Does not allocate. */
 void rlc_env_reset(rlc_env *env, double *obs);
 
-/* Set the state directly (state_dim doubles; scratch is recomputed) and restart the TimeLimit
- * counter, as Gymnasium code does when it writes env.unwrapped.state after
- * reset. Writes the observation of that state. */
+/* Set the state directly, as Gymnasium code does when it writes
+ * env.unwrapped.state after reset, and restart the TimeLimit counter.
+ * `state` holds exactly env->type->state_dim doubles (read, not kept): ask
+ * the type for the size, since it counts bookkeeping that Gymnasium's state
+ * lacks (see rlc_env_type.state_dim). For CartPole-v1 that is 5 doubles:
+ * Gymnasium's (x, x_dot, theta, theta_dot), then the terminated flag, 0.0
+ * for a state no terminating step has been taken from (what Gymnasium has
+ * right after reset) or 1.0 to carry that memory over. Scratch values are
+ * recomputed. Writes the observation of the state (obs_dim doubles) to obs.
+ * Does not allocate. */
 void rlc_env_set_state(rlc_env *env, const double *state, double *obs);
 
 /* One step: observation, reward, terminated (the MDP reached a terminal
