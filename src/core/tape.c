@@ -1,7 +1,9 @@
 /* tape.c — reverse-mode autodiff over batch-major matrices (contract in
- * include/rlc/tape.h). Each op is one row of the `ops` table: a backward
- * function; forward values are computed eagerly by the constructor. No
- * forward-mode tangents yet (TRPO will add them). */
+ * include/rlc/tape.h). Each op is an OP_* code, a constructor (rlc_tape_*)
+ * that checks shapes and computes the value eagerly, and a backward
+ * function reached through the `backward_of` table by that code (related
+ * ops share one, e.g. bw_unary). No forward-mode tangents yet (TRPO will
+ * add them). */
 #include <math.h>
 #include <stdint.h>
 #include <stdalign.h>
