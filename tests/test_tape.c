@@ -426,6 +426,12 @@ static void test_tanh_accuracy(void **s)
         assert_true(ey->value.data[j] == want[j]);
         assert_true(signbit(ey->value.data[j]) == signbit(want[j]));
     }
+    /* NaN is not hidden as ±1: a diverged network must show */
+    double nx[2] = {NAN, -NAN};
+    rlc_tape_reset(t);
+    gsl_matrix_view nv = gsl_matrix_view_array(nx, 1, 2);
+    rlc_node *ny = rlc_tape_tanh(t, rlc_tape_leaf(t, &nv.matrix, NULL));
+    assert_true(isnan(ny->value.data[0]) && isnan(ny->value.data[1]));
     rlc_tape_free(t);
 }
 

@@ -412,14 +412,14 @@ static inline double exp_nonpositive_parts(double x, double *m)
  * log-spaced |x| over [1e-300, 20], 2·10⁸ evenly spaced over (0, 20] and
  * 5·10⁸ over [0.172, 0.1765]; the largest, 4.19e-16, just above ln2/4,
  * where k becomes −1 and (1 − s) − s·m partly cancels. tests/test_tape.c
- * checks the bound. NaN gives ±1 (the clamp maps it to 354). y may not
- * alias x. */
+ * checks the bound. NaN gives NaN, so a diverged network is seen. y may
+ * not alias x. */
 RLC_SIMD_CLONES
 static void tanh_k(size_t n, const double *restrict x, double *restrict y)
 {
     for (size_t j = 0; j < n; j++) {
         double a = fabs(x[j]);
-        y[j] = a < 354.0 ? a : 354.0;
+        y[j] = a > 354.0 ? 354.0 : a; /* NaN stays NaN */
     }
     for (size_t j = 0; j < n; j++) {
         double m, s = exp_nonpositive_parts(-2.0 * y[j], &m);
