@@ -1,6 +1,7 @@
 /* test_env.c — cmocka tests for envs/: bit-exact replay of every Gymnasium
  * reference trace of CartPole-v1 and Pendulum-v1 (tests/data/gymnasium), the
- * pitfall cases B26/B28, reset distributions, TimeLimit and the registry.
+ * hand-computed steps (Pendulum angle wrapping, CartPole around termination),
+ * reset distributions, TimeLimit and the registry.
  * Deliberately not here: speed (bench/bench_env.c) and other envs. */
 #include <gsl/gsl_errno.h>
 #include <dirent.h>
@@ -330,7 +331,7 @@ static void test_pendulum_random_vs_reference(void **st)
     gsl_rng_free(rng);
 }
 
-/* ---- Pendulum single steps (pitfall case B26) ------------------------------ */
+/* ---- Pendulum single steps: floor-mod angle wrapping, by hand ----------- */
 
 typedef struct step_out {
     double obs[4], reward, state[5];
@@ -351,7 +352,7 @@ static step_out step_from(const rlc_env_type *type, const double *state, double 
     return o;
 }
 
-static void test_pendulum_b26_negative_angle(void **st)
+static void test_pendulum_negative_angle(void **st)
 {
     (void)st;
     /* theta = -3.5 normalises to 2.7831853 (floor-mod); C fmod would give -3.78 and cost 12.35. */
@@ -369,7 +370,7 @@ static void test_pendulum_b26_negative_angle(void **st)
     assert_false(o.trunc);
 }
 
-static void test_pendulum_b26_large_angle(void **st)
+static void test_pendulum_large_angle(void **st)
 {
     (void)st;
     step_out o = step_from(&rlc_env_pendulum_v1, (double[]){7.0, 0.0}, 0.0);
@@ -378,7 +379,7 @@ static void test_pendulum_b26_large_angle(void **st)
     assert_true(o.state[0] > 7.0); /* 7 + 0.05 * 15 sin(7) * 0.05 */
 }
 
-static void test_pendulum_b26_pi(void **st)
+static void test_pendulum_pi(void **st)
 {
     (void)st;
     /* wrap(pi) = wrap(-pi) = -pi: cost pow(-pi, 2) exactly. */
@@ -420,9 +421,9 @@ static void test_pendulum_clip(void **st)
     assert_true(v.state[1] == -8.0);
 }
 
-/* ---- CartPole around termination (pitfall case B28) ------------------------ */
+/* ---- CartPole around termination, by hand ------------------------------- */
 
-static void test_cartpole_b28(void **st)
+static void test_cartpole_termination_reward(void **st)
 {
     (void)st;
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
@@ -804,11 +805,11 @@ int main(void)
     const struct CMUnitTest rest[] = {
         cmocka_unit_test(test_pendulum_lockstep),
         cmocka_unit_test(test_pendulum_random_vs_reference),
-        cmocka_unit_test(test_pendulum_b26_negative_angle),
-        cmocka_unit_test(test_pendulum_b26_large_angle),
-        cmocka_unit_test(test_pendulum_b26_pi),
+        cmocka_unit_test(test_pendulum_negative_angle),
+        cmocka_unit_test(test_pendulum_large_angle),
+        cmocka_unit_test(test_pendulum_pi),
         cmocka_unit_test(test_pendulum_clip),
-        cmocka_unit_test(test_cartpole_b28),
+        cmocka_unit_test(test_cartpole_termination_reward),
         cmocka_unit_test(test_cartpole_back_in_bounds),
         cmocka_unit_test(test_cartpole_thresholds_and_actions),
         cmocka_unit_test(test_cartpole_products_not_pow),

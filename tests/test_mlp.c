@@ -1,7 +1,7 @@
 /* test_mlp.c — flat-parameter MLPs: parameter count and layout, forward
  * values of a hand-set network, whole-network gradients (parameters and
  * input) against central differences, train=false, both initialisers,
- * copy, Polyak averaging (pitfall B13, also on matrix columns) and create
+ * copy, Polyak averaging (by hand, with the τ passed, also on matrix columns) and create
  * errors. */
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
@@ -490,8 +490,9 @@ static void test_copy(void **s)
     rlc_mlp_free(b);
 }
 
-/* Pitfall B13: θ' ← τθ + (1−τ)θ' with the τ passed. */
-static void test_polyak_b13(void **s)
+/* θ' ← τθ + (1−τ)θ' with the τ passed (a routine that used a fixed τ would
+ * never make the hard copy τ = 1). */
+static void test_polyak_tau(void **s)
 {
     (void)s;
     rlc_mlp_config cfg = cfg3(1, (const size_t[]){2, 1}, RLC_ACT_RELU, RLC_ACT_IDENTITY);
@@ -662,7 +663,7 @@ int main(void)
         cmocka_unit_test(test_grad_relu_identity), cmocka_unit_test(test_grad_tanh_identity),
         cmocka_unit_test(test_no_train),           cmocka_unit_test(test_init_default),
         cmocka_unit_test(test_init_orthogonal),    cmocka_unit_test(test_copy),
-        cmocka_unit_test(test_polyak_b13),         cmocka_unit_test(test_polyak_strided),
+        cmocka_unit_test(test_polyak_tau),         cmocka_unit_test(test_polyak_strided),
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_forward_shape_error),
     };

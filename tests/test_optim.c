@@ -1,5 +1,5 @@
 /* test_optim.c — Adam, RMSprop and SGD against values computed by hand with
- * PyTorch's formulas (pitfall B19's unit case for Adam), global-norm
+ * PyTorch's formulas (Adam's moments across two steps among them), global-norm
  * gradient clipping as torch.nn.utils.clip_grad_norm_, steps on strided
  * vectors (matrix columns), and create errors. */
 #include <gsl/gsl_errno.h>
@@ -40,10 +40,10 @@ static void test_defaults(void **s)
     rlc_optim_free(o);
 }
 
-/* Pitfall B19's unit case: lr 0.1, β (0.9, 0.999), ε 1e-8, θ₀ = 0, g = +1
+/* Adam's state matters: lr 0.1, β (0.9, 0.999), ε 1e-8, θ₀ = 0, g = +1
  * then −1 → θ₂ = −0.0947368 (a reset of the moments between the steps
  * would give 0). */
-static void test_adam_b19(void **s)
+static void test_adam_two_steps(void **s)
 {
     (void)s;
     rlc_optim_config c = config(0.1);
@@ -306,7 +306,7 @@ int main(void)
 {
     gsl_set_error_handler_off(); /* GSL errors come back as codes, never abort() */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),  cmocka_unit_test(test_adam_b19),
+        cmocka_unit_test(test_defaults),  cmocka_unit_test(test_adam_two_steps),
         cmocka_unit_test(test_adam_first_step_sign), cmocka_unit_test(test_rmsprop),
         cmocka_unit_test(test_sgd),       cmocka_unit_test(test_strided),
         cmocka_unit_test(test_clip_grad_norm),

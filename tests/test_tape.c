@@ -187,7 +187,7 @@ static void test_distribution_values(void **s)
     (void)s;
     rlc_tape *t;
     assert_int_equal(rlc_tape_create(&t, 64), RLC_OK);
-    /* log_softmax of [0, ln 2] = [ln 1/3, ln 2/3] (pitfall B10 (c)'s p) */
+    /* log_softmax of [0, ln 2] = [ln 1/3, ln 2/3] (p = [1/3, 2/3]) */
     double z[2] = {0.0, log(2.0)};
     gsl_matrix_view zv = gsl_matrix_view_array(z, 1, 2);
     rlc_node *ls = rlc_tape_log_softmax(t, rlc_tape_leaf(t, &zv.matrix, NULL));
@@ -199,7 +199,7 @@ static void test_distribution_values(void **s)
     rlc_node *lb = rlc_tape_log_softmax(t, rlc_tape_leaf(t, &bv.matrix, NULL));
     assert_near(lb->value.data[0], 0.0, 0);
     assert_near(lb->value.data[1], -1000.0, 0);
-    /* Gaussian: log N(2; 0, σ=1e-3·...) — pitfall B23's unsquashed case:
+    /* Gaussian: log N(2; 0, σ=1e-3·...) — an unsquashed Gaussian far from its mean:
      * log N(2; 0, 1e-3) = −1999994.0111833 (σ = 1e-3) */
     double mu[1] = {0.0}, lsd[1] = {log(1e-3)}, a[1] = {2.0};
     gsl_matrix_view mv = gsl_matrix_view_array(mu, 1, 1), lv = gsl_matrix_view_array(lsd, 1, 1),
@@ -224,7 +224,7 @@ static void test_distribution_values(void **s)
     rlc_tape_free(t);
 }
 
-/* PPO's clipped surrogate, pitfall B05: ε = 0.2, ρ = [0.5, 0.9, 1.1, 1.5,
+/* PPO's clipped surrogate by hand: ε = 0.2, ρ = [0.5, 0.9, 1.1, 1.5,
  * 0.5, 1.5], A = [1, 1, 1, 1, −1, −1] → min(ρA, clip(ρ)A) = [0.5, 0.9, 1.1,
  * 1.2, −0.8, −1.5], ∂/∂ρ = [1, 1, 1, 0, 0, −1]. */
 /* rlc_tape_input: a constant whose value lives on the tape; filled in place
@@ -253,7 +253,7 @@ static void test_input_node(void **s)
     rlc_tape_free(t);
 }
 
-static void test_ppo_clip_b05(void **s)
+static void test_ppo_clip(void **s)
 {
     (void)s;
     rlc_tape *t;
@@ -453,7 +453,7 @@ int main(void)
         cmocka_unit_test(test_grad_min),       cmocka_unit_test(test_grad_max),
         cmocka_unit_test(test_grad_gauss_logp), cmocka_unit_test(test_grad_gauss_kl),
         cmocka_unit_test(test_distribution_values),
-        cmocka_unit_test(test_input_node), cmocka_unit_test(test_ppo_clip_b05),
+        cmocka_unit_test(test_input_node), cmocka_unit_test(test_ppo_clip),
         cmocka_unit_test(test_forward_values), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_arena_settles), cmocka_unit_test(test_tanh_accuracy),
     };
