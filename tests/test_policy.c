@@ -96,7 +96,7 @@ static void teardown(lossfix *f)
 }
 
 /* Analytic gradient of the whole loss against central differences over
- * every parameter (actor | critic | log_std). */
+ * every parameter (actor | log_std | critic). */
 static void check_whole(lossfix *f)
 {
     rlc_node *loss = record_loss(f, NULL);

@@ -178,7 +178,7 @@ typedef struct onpolicy {
     rlc_policy_trainer tr;        /* the fixture's policy, the agent's optimiser, a tape */
 } onpolicy;
 
-/* The fixture's policy (actor | critic | log_std) in a trainer whose optimiser is the one the
+/* The fixture's policy (actor | log_std | critic) in a trainer whose optimiser is the one the
  * agent builds: PPO's Adam, or A2C's RMSprop or Adam, with the fixture's learning rate and eps
  * and rlc's other defaults (β 0.9, 0.999; α 0.99). */
 static void onpolicy_setup(onpolicy *o, const char *path, bool ppo)

@@ -2,7 +2,8 @@
  * on-policy algorithms (A2C, PPO; later TRPO, QAC): a separate actor MLP
  * (logits for Discrete actions, means for Box actions plus a
  * state-independent log-std parameter) and critic MLP V(s), all parameters
- * in ONE flat vector (actor | critic | log_std) with a twin gradient vector,
+ * in ONE flat vector (actor | log_std | critic: π's parameters first and
+ * contiguous, for TRPO's natural gradient) with a twin gradient vector,
  * as Stable-Baselines3's ActorCriticPolicy with separate networks. Optional
  * observation normalisation (running mean/variance, clipped) lives here too,
  * so it is saved and frozen with the policy. */
@@ -83,9 +84,10 @@ typedef struct rlc_policy {
     size_t obs_dim, act_dim;   /* act_dim: Box dimension, or 1 for Discrete */
     size_t dist_dim;           /* logits (n actions) or means (d) per row */
     const double *act_low, *act_high; /* Box bounds (borrowed from the env type); NULL for Discrete */
-    gsl_vector *params, *grads;       /* owned flat vectors: actor | critic | log_std */
+    gsl_vector *params, *grads;       /* owned flat vectors: actor | log_std | critic */
     rlc_mlp *actor, *critic;          /* views into params */
     gsl_matrix_view log_std, dlog_std; /* 1 × act_dim views (Gaussian only) */
+    gsl_vector_view pi, dpi;          /* the parameters of π (actor | log_std), contiguous, and their gradients */
     rlc_running_norm *obs_norm;       /* NULL unless config.norm_obs */
     gsl_vector_view obs_mean, obs_var, obs_count; /* views of obs_norm's statistics, for checkpoints */
 } rlc_policy;
@@ -179,8 +181,9 @@ typedef struct rlc_policy_trainer {
 } rlc_policy_trainer;
 
 /* Build the policy (initialised from stream RLC_RNG_INIT of seed), an
- * optimiser of `type` with learning_rate and eps over its parameters, a
- * tape and the action generator. On error everything made is released.
+ * optimiser of `type` with learning_rate and eps over all its parameters
+ * (none when type is NULL: the agent keeps its own), a tape and the action
+ * generator. On error everything made is released.
  * RLC_EINVAL, RLC_ENOMEM, RLC_EGSL. */
 rlc_status rlc_policy_trainer_init(rlc_policy_trainer *tr, const rlc_policy_config *cfg,
                                    const rlc_env_type *env, uint64_t seed,

@@ -73,16 +73,18 @@ rlc_status rlc_policy_create(rlc_policy **out, const rlc_policy_config *cfg,
     size_t na = rlc_mlp_param_count(&ac), nc = rlc_mlp_param_count(&cc);
     size_t nl = discrete ? 0 : p->act_dim;
     rlc_status st = RLC_ENOMEM;
-    p->params = gsl_vector_calloc(na + nc + nl);
-    p->grads = gsl_vector_calloc(na + nc + nl);
+    p->params = gsl_vector_calloc(na + nl + nc);
+    p->grads = gsl_vector_calloc(na + nl + nc);
     if (!p->params || !p->grads)
         goto fail;
     if ((st = rlc_mlp_create_in(&p->actor, &ac, p->params, p->grads, 0)) ||
-        (st = rlc_mlp_create_in(&p->critic, &cc, p->params, p->grads, na)))
+        (st = rlc_mlp_create_in(&p->critic, &cc, p->params, p->grads, na + nl)))
         goto fail;
+    p->pi = gsl_vector_subvector(p->params, 0, na + nl);
+    p->dpi = gsl_vector_subvector(p->grads, 0, na + nl);
     if (!discrete) {
-        p->log_std = gsl_matrix_view_array(p->params->data + na + nc, 1, nl);
-        p->dlog_std = gsl_matrix_view_array(p->grads->data + na + nc, 1, nl);
+        p->log_std = gsl_matrix_view_array(p->params->data + na, 1, nl);
+        p->dlog_std = gsl_matrix_view_array(p->grads->data + na, 1, nl);
         gsl_matrix_set_all(&p->log_std.matrix, cfg->log_std_init);
     }
     if (cfg->ortho_init) {
@@ -251,7 +253,7 @@ rlc_status rlc_policy_trainer_init(rlc_policy_trainer *tr, const rlc_policy_conf
     rlc_optim_config_default(&oc);
     oc.learning_rate = learning_rate;
     oc.eps = eps;
-    if ((st = rlc_optim_create(&tr->optim, type, tr->policy->params->size, &oc)) ||
+    if ((type && (st = rlc_optim_create(&tr->optim, type, tr->policy->params->size, &oc))) ||
         (st = rlc_tape_create(&tr->tape, 1 << 16)))
         goto done;
 done:

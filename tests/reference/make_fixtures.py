@@ -11,7 +11,7 @@ Fixture format, one file per case: lines starting with '#' are comments; every o
 one named array, `name count v1 v2 ... v_count`, each value the shortest decimal that reads
 back to the same double (Python's repr). Network parameters are stored in rlc's flat layout:
 per linear layer W (out x in, row-major, as torch.nn.Linear.weight) then b; a policy is
-actor | critic | log_std (include/rlc/mlp.h, include/rlc/policy.h), so the C test copies them
+actor | log_std | critic (include/rlc/mlp.h, include/rlc/policy.h), so the C test copies them
 straight into the flat vectors. Gradients use the same layout.
 
 The batches are chosen so that every branch a loss has is taken by some rows (PPO ratios above
@@ -202,9 +202,15 @@ class Policy:
                         if dist == "gaussian" else None)
 
     def parameters(self):
-        """All parameters in rlc's flat order: actor | critic | log_std."""
+        """All parameters, in the order they are drawn in: actor, critic, log_std."""
         ps = list(self.actor.parameters()) + list(self.critic.parameters())
         return ps + ([self.log_std] if self.log_std is not None else [])
+
+    def rlc_order(self):
+        """All parameters in rlc's flat layout: actor | log_std | critic."""
+        ps = list(self.actor.parameters())
+        ps += [self.log_std] if self.log_std is not None else []
+        return ps + list(self.critic.parameters())
 
     def evaluate_actions(self, obs, actions):
         out = forward(self.actor, obs)
@@ -253,14 +259,14 @@ def clip_and_step(f, p, loss, opt, max_grad_norm):
     torch.nn.utils.clip_grad_norm_ over all the policy's parameters, optimizer.step()."""
     opt.zero_grad()
     loss.backward()
-    f.put("grad", flat_grad(p.parameters()))
+    f.put("grad", flat_grad(p.rlc_order()))
     norm = torch.nn.utils.clip_grad_norm_(p.parameters(), max_grad_norm)
     assert norm > max_grad_norm * 1.5, f"gradient norm {norm} does not exceed max_grad_norm"
     f.put("grad_norm", norm)
-    f.put("grad_clipped", flat_grad(p.parameters()))
-    before = flat(p.parameters())
+    f.put("grad_clipped", flat_grad(p.rlc_order()))
+    before = flat(p.rlc_order())
     opt.step()
-    after = flat(p.parameters())
+    after = flat(p.rlc_order())
     f.put("params_after", after)
     f.put("update", after - before)
     return norm
@@ -306,8 +312,8 @@ def ppo_case(name, dist, seed, obs_dim, hidden, act_name, n_out, old_noise):
                  ("ent_coef", ent_coef), ("vf_coef", vf_coef),
                  ("max_grad_norm", max_grad_norm), ("learning_rate", lr), ("eps", 1e-5)):
         f.put(k, v)
-    f.put("params", flat(p.parameters()))
-    f.put("params_old", flat(old.parameters()))
+    f.put("params", flat(p.rlc_order()))
+    f.put("params_old", flat(old.rlc_order()))
     f.put("rollout_obs", obs)
     f.put("rollout_actions", actions)
     f.put("rollout_log_probs", old_log_probs)
@@ -383,7 +389,7 @@ def a2c_case(name, dist, seed, obs_dim, hidden, act_name, n_out, rms_prop, norma
                  ("learning_rate", lr), ("rms_prop", 1 if rms_prop else 0),
                  ("eps", eps), ("normalize_advantage", 1 if normalize_advantage else 0)):
         f.put(k, v)
-    f.put("params", flat(p.parameters()))
+    f.put("params", flat(p.rlc_order()))
     f.put("obs", obs)
     f.put("actions", actions)
     f.put("advantages", advantages)
