@@ -2,6 +2,8 @@
  * building the networks in one flat vector, acting, and the forward pass the
  * losses of A2C and PPO are written on. No losses here. */
 #include <math.h>
+#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/policy.h"
@@ -235,6 +237,45 @@ rlc_node *rlc_policy_loss_total(rlc_tape *t, const rlc_policy *p, const rlc_poli
         parts->entropy = entropy;
     }
     return loss;
+}
+
+static bool user_set(rlc_agent_user_set_fn fn, const void *ctx, const char *key)
+{
+    return fn && fn(ctx, key);
+}
+
+rlc_status rlc_policy_check_rollout(size_t n_steps, size_t n_envs, size_t batch_size,
+                                    rlc_agent_user_set_fn fn, const void *ctx,
+                                    rlc_agent_settings_error *err)
+{
+    bool by_envs = !user_set(fn, ctx, "n_steps") && user_set(fn, ctx, "n_envs");
+    const char *key = by_envs ? "n_envs" : "n_steps";
+    /* a rollout too large for size_t holds any batch */
+    bool huge = n_envs && n_steps > SIZE_MAX / n_envs;
+    size_t rollout = huge ? SIZE_MAX : n_steps * n_envs;
+    if (rollout <= 1) {
+        err->key = key;
+        snprintf(err->reason, sizeof err->reason,
+                 "n_steps \xc3\x97 n_envs must be greater than 1, got %zu \xc3\x97 %zu",
+                 n_steps, n_envs);
+        return RLC_EINVAL;
+    }
+    if (!huge && batch_size > rollout) {
+        if (!user_set(fn, ctx, "batch_size") &&
+            (user_set(fn, ctx, "n_steps") || user_set(fn, ctx, "n_envs"))) {
+            err->key = key;
+            snprintf(err->reason, sizeof err->reason,
+                     "the rollout n_steps \xc3\x97 n_envs = %zu is smaller than batch_size %zu",
+                     rollout, batch_size);
+        } else {
+            err->key = "batch_size";
+            snprintf(err->reason, sizeof err->reason,
+                     "%zu is larger than the rollout (n_steps \xc3\x97 n_envs = %zu)",
+                     batch_size, rollout);
+        }
+        return RLC_EINVAL;
+    }
+    return RLC_OK;
 }
 
 rlc_status rlc_policy_trainer_init(rlc_policy_trainer *tr, const rlc_policy_config *cfg,

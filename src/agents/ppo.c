@@ -69,46 +69,12 @@ static const rlc_setting ppo_rows[] = {
 };
 #undef T
 
-static bool user_set(rlc_agent_user_set_fn fn, const void *ctx, const char *key)
-{
-    return fn && fn(ctx, key);
-}
-
-/* The rollout n_steps × n_envs holds at least two rows and one minibatch.
- * Blames n_envs when the user set it and not n_steps, batch_size when the
- * user set it or neither rollout key. */
+/* The rollout n_steps × n_envs holds at least two rows and one minibatch. */
 static rlc_status ppo_check(const void *settings, rlc_agent_user_set_fn fn, const void *ctx,
                             rlc_agent_settings_error *err)
 {
     const rlc_ppo_config *p = settings;
-    bool by_envs = !user_set(fn, ctx, "n_steps") && user_set(fn, ctx, "n_envs");
-    const char *key = by_envs ? "n_envs" : "n_steps";
-    /* n_envs is in [1, 1024] by now; a rollout too large for size_t holds any batch */
-    bool huge = p->n_steps > SIZE_MAX / p->n_envs;
-    size_t rollout = huge ? SIZE_MAX : p->n_steps * p->n_envs;
-    if (rollout <= 1) {
-        err->key = key;
-        snprintf(err->reason, sizeof err->reason,
-                 "n_steps \xc3\x97 n_envs must be greater than 1, got %zu \xc3\x97 %zu",
-                 p->n_steps, p->n_envs);
-        return RLC_EINVAL;
-    }
-    if (!huge && p->batch_size > rollout) {
-        if (!user_set(fn, ctx, "batch_size") &&
-            (user_set(fn, ctx, "n_steps") || user_set(fn, ctx, "n_envs"))) {
-            err->key = key;
-            snprintf(err->reason, sizeof err->reason,
-                     "the rollout n_steps \xc3\x97 n_envs = %zu is smaller than batch_size %zu",
-                     rollout, p->batch_size);
-        } else {
-            err->key = "batch_size";
-            snprintf(err->reason, sizeof err->reason,
-                     "%zu is larger than the rollout (n_steps \xc3\x97 n_envs = %zu)",
-                     p->batch_size, rollout);
-        }
-        return RLC_EINVAL;
-    }
-    return RLC_OK;
+    return rlc_policy_check_rollout(p->n_steps, p->n_envs, p->batch_size, fn, ctx, err);
 }
 
 /* progress.csv columns, in this order */
