@@ -318,6 +318,11 @@ static void test_forward_values(void **s)
     assert_near(gsl_matrix_get(&c->value, 1, 2), 6.0, 0);
     assert_near(gsl_matrix_get(&c->value, 1, 4), 12.5, 0);
     assert_near(gsl_matrix_get(&rlc_tape_tanh(t, nx)->value, 0, 0), tanh(1.0), 4.2e-16 * tanh(1.0));
+    /* each node names its op, for debugging */
+    assert_string_equal(rlc_node_op_name(y), "linear");
+    assert_string_equal(rlc_node_op_name(r), "relu");
+    assert_string_equal(rlc_node_op_name(nx), "leaf");
+    assert_null(rlc_node_op_name(NULL));
     /* no leaf carries a gradient: backward is a no-op that succeeds */
     assert_int_equal(rlc_tape_backward(t, rlc_tape_sum(t, r)), RLC_OK);
     assert_int_equal(rlc_tape_status(t), RLC_OK);

@@ -128,6 +128,10 @@ rlc_node *rlc_tape_gaussian_kl(rlc_tape *t, rlc_node *mean_p, rlc_node *log_std_
  * RLC_EINVAL if loss is NULL or not 1×1, or the tape holds an error. */
 rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss);
 
+/* The name of a node's op ("leaf", "matmul", "tanh", ...; NULL for NULL),
+ * for debugging: walking node->prev from any node lists the tape. */
+const char *rlc_node_op_name(const rlc_node *n);
+
 /* The scalar value of a 1×1 node (NaN for NULL). */
 double rlc_node_scalar(const rlc_node *n);
 

@@ -1,7 +1,7 @@
 /* tape.c — reverse-mode autodiff over batch-major matrices (contract in
  * include/rlc/tape.h). Each op is an OP_* code, a constructor (rlc_tape_*)
- * that checks shapes and computes the value eagerly, and a backward
- * function reached through the `backward_of` table by that code (related
+ * that checks shapes and computes the value eagerly, and one entry in the
+ * `ops` table by that code: its name and its backward function (related
  * ops share one, e.g. bw_unary). No forward-mode tangents yet (TRPO will
  * add them). */
 #include <math.h>
@@ -907,34 +907,42 @@ static void bw_gauss_kl(rlc_node *y)
     }
 }
 
-static void (*const backward_of[OP_COUNT])(rlc_node *) = {
-    [OP_LEAF] = NULL,
-    [OP_MATMUL] = bw_matmul,
-    [OP_MATMUL_BT] = bw_matmul,
-    [OP_ADD_BIAS] = bw_add_bias,
-    [OP_LINEAR] = bw_linear,
-    [OP_ADD] = bw_elementwise,
-    [OP_SUB] = bw_elementwise,
-    [OP_MUL] = bw_elementwise,
-    [OP_AFFINE] = bw_unary,
-    [OP_SCALE_COLS] = bw_unary,
-    [OP_RELU] = bw_unary,
-    [OP_TANH] = bw_unary,
-    [OP_SQUARE] = bw_unary,
-    [OP_SUM] = bw_reduce,
-    [OP_MEAN] = bw_reduce,
-    [OP_CONCAT_COLS] = bw_concat_cols,
-    [OP_EXP] = bw_map,
-    [OP_LOG] = bw_map,
-    [OP_ROW_SUM] = bw_row_sum,
-    [OP_LOG_SOFTMAX] = bw_log_softmax,
-    [OP_GATHER] = bw_gather,
-    [OP_CLIP] = bw_clip,
-    [OP_MIN] = bw_pick,
-    [OP_MAX] = bw_pick,
-    [OP_GAUSS_LOGP] = bw_gauss_logp,
-    [OP_GAUSS_KL] = bw_gauss_kl,
+/* One entry per op: what it is called and its backward rule. */
+typedef struct op_rules {
+    const char *name;
+    void (*backward)(rlc_node *y);
+} op_rules;
+
+static const op_rules ops[OP_COUNT] = {
+    [OP_LEAF] = {"leaf", NULL},
+    [OP_MATMUL] = {"matmul", bw_matmul},
+    [OP_MATMUL_BT] = {"matmul_bt", bw_matmul},
+    [OP_ADD_BIAS] = {"add_bias", bw_add_bias},
+    [OP_LINEAR] = {"linear", bw_linear},
+    [OP_ADD] = {"add", bw_elementwise},
+    [OP_SUB] = {"sub", bw_elementwise},
+    [OP_MUL] = {"mul", bw_elementwise},
+    [OP_AFFINE] = {"affine", bw_unary},
+    [OP_SCALE_COLS] = {"scale_cols", bw_unary},
+    [OP_RELU] = {"relu", bw_unary},
+    [OP_TANH] = {"tanh", bw_unary},
+    [OP_SQUARE] = {"square", bw_unary},
+    [OP_SUM] = {"sum", bw_reduce},
+    [OP_MEAN] = {"mean", bw_reduce},
+    [OP_CONCAT_COLS] = {"concat_cols", bw_concat_cols},
+    [OP_EXP] = {"exp", bw_map},
+    [OP_LOG] = {"log", bw_map},
+    [OP_ROW_SUM] = {"row_sum", bw_row_sum},
+    [OP_LOG_SOFTMAX] = {"log_softmax", bw_log_softmax},
+    [OP_GATHER] = {"gather", bw_gather},
+    [OP_CLIP] = {"clip", bw_clip},
+    [OP_MIN] = {"min", bw_pick},
+    [OP_MAX] = {"max", bw_pick},
+    [OP_GAUSS_LOGP] = {"gaussian_log_prob", bw_gauss_logp},
+    [OP_GAUSS_KL] = {"gaussian_kl", bw_gauss_kl},
 };
+
+const char *rlc_node_op_name(const rlc_node *n) { return n ? ops[n->op].name : NULL; }
 
 rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss)
 {
@@ -949,7 +957,7 @@ rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss)
     loss->grad.data[0] += 1.0;
     for (rlc_node *n = loss; n; n = n->prev)
         if (n->op != OP_LEAF && has_grad(n))
-            backward_of[n->op](n);
+            ops[n->op].backward(n);
     return RLC_OK;
 }
 
