@@ -1,12 +1,15 @@
 /* test_tape.c — every tape op: forward values against hand-computed ones,
- * and gradients against central finite differences (rlc_gradcheck), plus
- * arena reuse (no growth once warm), error propagation and tanh's accuracy
- * against long-double tanhl. */
+ * gradients against central finite differences (rlc_gradcheck), seeded
+ * backward passes (uᵀJ, several per recording), plus arena reuse (no growth
+ * once warm), error propagation and tanh's accuracy against long-double
+ * tanhl.
+ * Not here: networks and losses built on the tape (their own tests). */
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_rng.h>
 #include "rlc/gradcheck.h"
+#include "rlc/mlp.h"
 #include "rlc/tape.h"
 #include "test_util.h"
 
@@ -440,6 +443,176 @@ static void test_tanh_accuracy(void **s)
     rlc_tape_free(t);
 }
 
+/* --- seeded reverse passes (rlc_tape_backward_seeded) --- */
+
+static double uniform(gsl_rng *rng) { return 2.0 * gsl_rng_uniform(rng) - 1.0; }
+
+/* A small MLP, 3 → 8 → 6 → 2 with tanh after every layer, on a batch of 5,
+ * recorded with rlc_mlp_forward(train = true): its leaves' gradients are
+ * views into m->grads. */
+typedef struct {
+    rlc_mlp *m;
+    rlc_tape *t;
+    gsl_matrix *x, *u;
+} mlp_case;
+
+static void mlp_case_init(mlp_case *c, gsl_rng *rng)
+{
+    rlc_mlp_config cfg = {.n_layers = 3, .sizes = {3, 8, 6, 2},
+                          .hidden_activation = RLC_ACT_TANH, .output_activation = RLC_ACT_TANH};
+    assert_int_equal(rlc_mlp_create(&c->m, &cfg), RLC_OK);
+    rlc_mlp_init_default(c->m, rng);
+    assert_int_equal(rlc_tape_create(&c->t, 512), RLC_OK);
+    c->x = gsl_matrix_alloc(5, 3);
+    c->u = gsl_matrix_alloc(5, 2);
+    for (size_t i = 0; i < 15; i++)
+        c->x->data[i] = 2.0 * uniform(rng);
+    for (size_t i = 0; i < 10; i++)
+        c->u->data[i] = uniform(rng);
+}
+
+static void mlp_case_free(mlp_case *c)
+{
+    rlc_mlp_free(c->m);
+    rlc_tape_free(c->t);
+    gsl_matrix_free(c->x);
+    gsl_matrix_free(c->u);
+}
+
+static rlc_node *mlp_out(mlp_case *c)
+{
+    rlc_tape_reset(c->t);
+    return rlc_mlp_forward(c->m, c->t, rlc_tape_leaf(c->t, c->x, NULL), true);
+}
+
+/* uᵀf(θ) for rlc_gradcheck (θ = the MLP's params). */
+static double mlp_u_dot_out(void *ctx)
+{
+    mlp_case *c = ctx;
+    rlc_node *y = mlp_out(c);
+    double s = 0.0;
+    for (size_t i = 0; i < 10; i++)
+        s += c->u->data[i] * y->value.data[i];
+    return s;
+}
+
+/* uᵀJ of the MLP from seeded backward passes on ONE recording, seeds u1
+ * then u2: each against central differences of uᵀf (rlc_gradcheck), and
+ * the second bit for bit what a fresh recording gives — nothing of the
+ * first pass is left in the intermediate gradients. */
+static void test_backward_seeded_mlp(void **s)
+{
+    (void)s;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 13);
+    mlp_case c;
+    mlp_case_init(&c, rng);
+    size_t n = c.m->n_params;
+    gsl_matrix *u1 = gsl_matrix_alloc(5, 2), *u2 = gsl_matrix_alloc(5, 2);
+    gsl_matrix_memcpy(u1, c.u);
+    for (size_t i = 0; i < 10; i++)
+        u2->data[i] = uniform(rng);
+    double *g1 = malloc(n * sizeof(double)), *g2 = malloc(n * sizeof(double));
+    rlc_node *y = mlp_out(&c);
+    gsl_vector_set_zero(c.m->grads);
+    assert_int_equal(rlc_tape_backward_seeded(c.t, y, u1), RLC_OK);
+    memcpy(g1, c.m->grads->data, n * sizeof(double));
+    gsl_vector_set_zero(c.m->grads);
+    assert_int_equal(rlc_tape_backward_seeded(c.t, y, u2), RLC_OK);
+    memcpy(g2, c.m->grads->data, n * sizeof(double));
+    /* the same seed on a fresh recording */
+    y = mlp_out(&c);
+    gsl_vector_set_zero(c.m->grads);
+    assert_int_equal(rlc_tape_backward_seeded(c.t, y, u2), RLC_OK);
+    assert_memory_equal(c.m->grads->data, g2, n * sizeof(double));
+
+    rlc_gradcheck_result r1, r2;
+    gsl_matrix_memcpy(c.u, u1);
+    assert_int_equal(rlc_gradcheck(mlp_u_dot_out, &c, c.m->params->data, n, g1, 1e-6, 1e-6, &r1),
+                     RLC_OK);
+    gsl_matrix_memcpy(c.u, u2);
+    assert_int_equal(rlc_gradcheck(mlp_u_dot_out, &c, c.m->params->data, n, g2, 1e-6, 1e-6, &r2),
+                     RLC_OK);
+    print_message("MLP uᵀJ: max error against central differences %.3g, %.3g\n",
+                  r1.max_rel_error, r2.max_rel_error);
+    assert_true(r1.max_rel_error < 1e-6 && r2.max_rel_error < 1e-6);
+    gsl_matrix_free(u1);
+    gsl_matrix_free(u2);
+    free(g1);
+    free(g2);
+    mlp_case_free(&c);
+    gsl_rng_free(rng);
+}
+
+/* rlc_tape_backward twice on one recording, as tape.h states: the second
+ * pass computes the same gradient again (grads zeroed in between: the same
+ * bits) and adds it again (not zeroed: twice the gradient). A second pass
+ * that started from the first pass's intermediate gradients would add a
+ * larger multiple of it and fail both checks. */
+static void test_backward_twice(void **s)
+{
+    (void)s;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 17);
+    mlp_case c;
+    mlp_case_init(&c, rng);
+    size_t n = c.m->n_params;
+    double *g = malloc(n * sizeof(double));
+    rlc_node *y = mlp_out(&c);
+    rlc_node *loss = rlc_tape_sum(c.t, rlc_tape_mul(c.t, y, rlc_tape_leaf(c.t, c.u, NULL)));
+    gsl_vector_set_zero(c.m->grads);
+    assert_int_equal(rlc_tape_backward(c.t, loss), RLC_OK);
+    memcpy(g, c.m->grads->data, n * sizeof(double));
+    gsl_vector_set_zero(c.m->grads);
+    assert_int_equal(rlc_tape_backward(c.t, loss), RLC_OK);
+    assert_memory_equal(c.m->grads->data, g, n * sizeof(double));
+    assert_int_equal(rlc_tape_backward(c.t, loss), RLC_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_near(c.m->grads->data[i], 2.0 * g[i], 1e-14 * fabs(g[i]));
+    free(g);
+    mlp_case_free(&c);
+    gsl_rng_free(rng);
+}
+
+/* rlc_tape_backward_seeded's argument errors (RLC_EINVAL, recorded in the
+ * tape like an op's), a node no leaf with gradient feeds (nothing to do),
+ * and a strided seed (read through its tda). */
+static void test_seeded_errors(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 1024), RLC_OK);
+    double x[4] = {1, 2, 3, 4}, g[4] = {0};
+    gsl_matrix_view xv = gsl_matrix_view_array(x, 2, 2), gm = gsl_matrix_view_array(g, 2, 2);
+    gsl_matrix *seed = gsl_matrix_alloc(2, 3);
+    gsl_matrix_set_all(seed, 1.0);
+    gsl_matrix_view s22 = gsl_matrix_submatrix(seed, 0, 0, 2, 2); /* 2 × 2, tda 3 */
+    assert_int_equal(rlc_tape_backward_seeded(NULL, NULL, NULL), RLC_EINVAL);
+    rlc_node *y = rlc_tape_tanh(t, rlc_tape_leaf(t, &xv.matrix, &gm.matrix));
+    assert_int_equal(rlc_tape_backward_seeded(t, y, seed), RLC_EINVAL); /* 2 × 3 seed */
+    assert_int_equal(rlc_tape_status(t), RLC_EINVAL);
+    assert_int_equal(rlc_tape_backward_seeded(t, y, &s22.matrix), RLC_EINVAL); /* latched */
+    rlc_tape_reset(t);
+    y = rlc_tape_tanh(t, rlc_tape_leaf(t, &xv.matrix, &gm.matrix));
+    assert_int_equal(rlc_tape_backward_seeded(t, y, NULL), RLC_EINVAL);
+    rlc_tape_reset(t);
+    assert_int_equal(rlc_tape_backward_seeded(t, NULL, &s22.matrix), RLC_EINVAL);
+
+    rlc_tape_reset(t);
+    y = rlc_tape_tanh(t, rlc_tape_leaf(t, &xv.matrix, NULL));
+    assert_int_equal(rlc_tape_backward_seeded(t, y, &s22.matrix), RLC_OK);
+    y = rlc_tape_tanh(t, rlc_tape_leaf(t, &xv.matrix, &gm.matrix));
+    assert_int_equal(rlc_tape_backward_seeded(t, y, &s22.matrix), RLC_OK);
+    for (int i = 0; i < 4; i++) /* dx = (1 − tanh²x)·1 */
+        assert_near(g[i], 1.0 - y->value.data[i] * y->value.data[i], 0);
+    /* a leaf as the node: the seed is added into its gradient */
+    double before = g[3];
+    assert_int_equal(rlc_tape_backward_seeded(t, y->a, &s22.matrix), RLC_OK);
+    assert_true(g[3] == before + 1.0);
+    gsl_matrix_free(seed);
+    rlc_tape_free(t);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* GSL errors come back as codes, never abort() */
@@ -461,6 +634,8 @@ int main(void)
         cmocka_unit_test(test_input_node), cmocka_unit_test(test_ppo_clip),
         cmocka_unit_test(test_forward_values), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_arena_settles), cmocka_unit_test(test_tanh_accuracy),
+        cmocka_unit_test(test_backward_seeded_mlp), cmocka_unit_test(test_backward_twice),
+        cmocka_unit_test(test_seeded_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

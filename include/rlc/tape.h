@@ -3,9 +3,11 @@
  * Every value is a matrix, batch-major: rows = batch samples, cols =
  * features (row-major, gsl_matrix). Ops run eagerly: each call computes its
  * value at once and records a node; rlc_tape_backward then walks the nodes in
- * reverse once and accumulates gradients. Node structs, values and
- * gradients live in an arena that rlc_tape_reset empties without freeing:
- * once a tape has seen its largest pass, later passes allocate nothing.
+ * reverse and accumulates gradients; rlc_tape_backward_seeded does the same
+ * from any node with a caller's seed (vector-Jacobian products uᵀJ), as
+ * often as wanted per recording. Node structs, values and gradients live in
+ * an arena that rlc_tape_reset empties without freeing: once a tape has
+ * seen its largest pass, later passes allocate nothing.
  *
  * Leaves borrow caller memory: rlc_tape_leaf(t, W, gW) records W without
  * copying, and backward ADDS dLoss/dW into gW (the caller zeroes it, as with
@@ -124,9 +126,28 @@ rlc_node *rlc_tape_gaussian_kl(rlc_tape *t, rlc_node *mean_p, rlc_node *log_std_
                                rlc_node *mean_q, rlc_node *log_std_q);
 
 /* Backpropagate from a 1×1 node: seeds dloss/dloss = 1 and walks the tape
- * backwards from `loss`, adding into every leaf grad. Call once per pass.
- * RLC_EINVAL if loss is NULL or not 1×1, or the tape holds an error. */
+ * backwards from `loss`, adding into every leaf grad. Meant to be called
+ * once per recording (then it zeroes nothing: every gradient buffer starts
+ * at zero when its node is recorded). Called again on the same recording,
+ * it first zeroes the intermediate nodes' gradients, so they hold this
+ * pass's gradient only, and adds into the leaf grads again: unless the
+ * caller zeroed them in between, they then hold the gradient twice (each
+ * pass adds the same terms). RLC_EINVAL if loss is NULL or not 1×1
+ * (recorded in the tape), or the tape's recorded error. Does not allocate. */
 rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss);
+
+/* Reverse pass from any node with a caller-given seed (node's shape, any
+ * tda, borrowed for the call): zeroes the gradient of every intermediate
+ * node recorded up to `node`, sets node's gradient to seed, and propagates,
+ * so the leaf grads receive seedᵀ·J (J: the Jacobian of node's value with
+ * respect to each leaf). Leaves ADD into their gradient buffers as
+ * rlc_tape_backward does (the caller zeroes them); a leaf given as `node`
+ * gets seed added. May be called any number of times per recording, with
+ * different seeds and nodes. A node that no leaf with gradient feeds
+ * changes nothing (RLC_OK). RLC_OK; RLC_EINVAL (t, node or seed NULL, or
+ * seed's shape not node's; recorded in the tape unless t is NULL); or the
+ * tape's recorded error. Does not allocate. */
+rlc_status rlc_tape_backward_seeded(rlc_tape *t, rlc_node *node, const gsl_matrix *seed);
 
 /* The name of a node's op ("leaf", "matmul", "tanh", ...; NULL for NULL),
  * for debugging: walking node->prev from any node lists the tape. */

@@ -45,6 +45,7 @@ struct rlc_tape {
     size_t high_water;
     rlc_node *last;  /* newest node */
     rlc_status status;
+    bool grads_dirty; /* a backward pass has run since the last reset */
 };
 
 static block *block_new(size_t cap)
@@ -109,6 +110,7 @@ void rlc_tape_reset(rlc_tape *t)
     t->used_total = 0;
     t->last = NULL;
     t->status = RLC_OK;
+    t->grads_dirty = false;
 }
 
 rlc_status rlc_tape_status(const rlc_tape *t) { return t->status; }
@@ -944,6 +946,26 @@ static const op_rules ops[OP_COUNT] = {
 
 const char *rlc_node_op_name(const rlc_node *n) { return n ? ops[n->op].name : NULL; }
 
+/* --- passes --- */
+
+/* Zero the gradients of the intermediate nodes recorded up to `from` (leaf
+ * gradients belong to the caller). */
+static void zero_intermediate_grads(rlc_node *from)
+{
+    for (rlc_node *n = from; n; n = n->prev)
+        if (n->op != OP_LEAF && has_grad(n))
+            memset(n->grad.data, 0, SIZE(n) * sizeof(double));
+}
+
+/* Walk back from `from`, whose gradient is set, through every node that
+ * carries gradient. */
+static void propagate(rlc_node *from)
+{
+    for (rlc_node *n = from; n; n = n->prev)
+        if (n->op != OP_LEAF && has_grad(n))
+            ops[n->op].backward(n);
+}
+
 rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss)
 {
     if (t->status != RLC_OK)
@@ -954,10 +976,39 @@ rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss)
     }
     if (!has_grad(loss))
         return RLC_OK; /* nothing on the tape depends on a leaf with gradient */
+    /* Gradient buffers start at zero; only a second pass on one recording
+     * has to clear what the first left. */
+    if (t->grads_dirty)
+        zero_intermediate_grads(loss);
+    t->grads_dirty = true;
     loss->grad.data[0] += 1.0;
-    for (rlc_node *n = loss; n; n = n->prev)
-        if (n->op != OP_LEAF && has_grad(n))
-            ops[n->op].backward(n);
+    propagate(loss);
+    return RLC_OK;
+}
+
+rlc_status rlc_tape_backward_seeded(rlc_tape *t, rlc_node *node, const gsl_matrix *seed)
+{
+    if (!t)
+        return RLC_EINVAL;
+    if (t->status != RLC_OK)
+        return t->status;
+    if (!node || !seed || seed->size1 != ROWS(node) || seed->size2 != COLS(node)) {
+        fail(t, RLC_EINVAL);
+        return RLC_EINVAL;
+    }
+    if (!has_grad(node))
+        return RLC_OK;
+    if (node->op == OP_LEAF) { /* the caller's buffer: add, as every leaf does */
+        add_into(&node->grad, seed, 1.0);
+        return RLC_OK;
+    }
+    if (t->grads_dirty) /* else every intermediate gradient is still zero */
+        zero_intermediate_grads(node);
+    t->grads_dirty = true;
+    for (size_t i = 0; i < ROWS(node); i++)
+        memcpy(node->grad.data + i * COLS(node), seed->data + i * seed->tda,
+               COLS(node) * sizeof(double));
+    propagate(node);
     return RLC_OK;
 }
 
