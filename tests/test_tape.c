@@ -1,8 +1,8 @@
 /* test_tape.c — every tape op: forward values against hand-computed ones,
- * gradients against central finite differences (rlc_gradcheck), seeded
- * backward passes (uᵀJ, several per recording), plus arena reuse (no growth
- * once warm), error propagation and tanh's accuracy against long-double
- * tanhl.
+ * gradients and tangents (J·v) against central finite differences, seeded
+ * backward passes (uᵀJ, several per recording), Fisher-vector products of
+ * two distributions against closed forms, plus arena reuse (no growth once
+ * warm), error propagation and tanh's accuracy against long-double tanhl.
  * Not here: networks and losses built on the tape (their own tests). */
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
@@ -443,13 +443,286 @@ static void test_tanh_accuracy(void **s)
     rlc_tape_free(t);
 }
 
-/* --- seeded reverse passes (rlc_tape_backward_seeded) --- */
+/* --- forward mode (rlc_tape_tangents) and seeded reverse passes --- */
+
+/* Error of a derivative against its finite-difference estimate, as
+ * rlc_gradcheck measures it: relative, with a floor of 1e-6 below which
+ * it is absolute (scaled by 1e6). */
+static double fd_error(double analytic, double numeric)
+{
+    double scale = fmax(fmax(fabs(analytic), fabs(numeric)), 1e-6);
+    return fabs(analytic - numeric) / scale;
+}
 
 static double uniform(gsl_rng *rng) { return 2.0 * gsl_rng_uniform(rng) - 1.0; }
 
+/* How an input leaf of an op under test is recorded: bound into the flat
+ * gradient vector G (contiguous, or a strided view with 2 spare columns per
+ * row), a constant (grad NULL), or with its grad outside G (a constant for
+ * forward mode, though backward reaches it). */
+enum { BOUND, STRIDED, CONSTANT, OUTSIDE };
+
+typedef struct {
+    const char *op; /* rlc_node_op_name of the node built */
+    build_fn build;
+    size_t n_in;
+    size_t shapes[4][2];
+} op_case;
+
+static const op_case op_cases[] = {
+    {"matmul", b_matmul, 2, {{4, 3}, {3, 5}}},
+    {"matmul_bt", b_matmul_bt, 2, {{4, 3}, {5, 3}}},
+    {"add_bias", b_add_bias, 2, {{4, 3}, {1, 3}}},
+    {"linear", b_linear, 3, {{4, 3}, {2, 3}, {1, 2}}},
+    {"add", b_add, 2, {{3, 2}, {3, 2}}},
+    {"sub", b_sub, 2, {{3, 2}, {3, 2}}},
+    {"mul", b_mul, 2, {{3, 2}, {3, 2}}},
+    {"mul", b_reuse, 1, {{3, 3}}},
+    {"affine", b_affine, 1, {{3, 2}}},
+    {"scale_cols", b_scale_cols, 1, {{4, 3}}},
+    {"relu", b_relu, 1, {{5, 4}}},
+    {"tanh", b_tanh, 1, {{5, 4}}},
+    {"square", b_square, 1, {{5, 4}}},
+    {"sum", b_sum, 1, {{5, 4}}},
+    {"mean", b_mean, 1, {{5, 4}}},
+    {"concat_cols", b_concat, 2, {{3, 2}, {3, 4}}},
+    {"exp", b_exp, 1, {{3, 4}}},
+    {"log", b_log, 1, {{3, 4}}},
+    {"row_sum", b_row_sum, 1, {{3, 4}}},
+    {"log_softmax", b_log_softmax, 1, {{3, 4}}},
+    {"gather", b_gather, 1, {{5, 4}}},
+    {"clip", b_clip, 1, {{5, 4}}},
+    {"min", b_min, 2, {{5, 4}, {5, 4}}},
+    {"max", b_max, 2, {{5, 4}, {5, 4}}},
+    {"gaussian_log_prob", b_gauss_logp, 2, {{5, 2}, {1, 2}}},
+    {"gaussian_kl", b_gauss_kl, 4, {{3, 2}, {1, 2}, {3, 2}, {1, 2}}},
+};
+
+/* One op's inputs laid out as an MLP's parameters are: input k at offset
+ * off[k] of a flat vector P, rows tda[k] apart, its gradient at the same
+ * offset of the twin vector G (or of `outside`). */
+typedef struct {
+    const op_case *c;
+    int kind[4];
+    size_t off[4], tda[4];
+    gsl_vector *P, *G, *outside, *V;
+    gsl_matrix_view x[4], dx[4];
+    rlc_tape *tape;
+    rlc_node *in[4];
+} op_graph;
+
+static bool moves(int kind) { return kind == BOUND || kind == STRIDED; }
+
+static rlc_node *op_forward(op_graph *g)
+{
+    rlc_tape_reset(g->tape);
+    for (size_t k = 0; k < g->c->n_in; k++)
+        g->in[k] = rlc_tape_leaf(g->tape, &g->x[k].matrix,
+                                 g->kind[k] == CONSTANT ? NULL : &g->dx[k].matrix);
+    return g->c->build(g->tape, g->in);
+}
+
+static void op_graph_init(op_graph *g, const op_case *c, const int *kind, gsl_rng *rng)
+{
+    g->c = c;
+    size_t n = 1; /* entry 0 stays unused: every offset is non-zero */
+    for (size_t k = 0; k < c->n_in; k++) {
+        g->kind[k] = kind[k];
+        g->tda[k] = c->shapes[k][1] + (kind[k] == STRIDED ? 2 : 0);
+        g->off[k] = n;
+        n += c->shapes[k][0] * g->tda[k];
+    }
+    g->P = gsl_vector_alloc(n);
+    g->G = gsl_vector_calloc(n);
+    g->outside = gsl_vector_calloc(n);
+    g->V = gsl_vector_alloc(n);
+    for (size_t i = 0; i < n; i++) { /* values as check_op's: ±[0.1, 1.5] */
+        double u = gsl_rng_uniform(rng);
+        g->P->data[i] = (u < 0.5 ? -1.0 : 1.0) * (0.1 + 1.4 * fabs(2 * u - 1));
+        g->V->data[i] = uniform(rng);
+    }
+    for (size_t k = 0; k < c->n_in; k++) {
+        gsl_vector *gv = kind[k] == OUTSIDE ? g->outside : g->G;
+        g->x[k] = gsl_matrix_view_array_with_tda(g->P->data + g->off[k], c->shapes[k][0],
+                                                 c->shapes[k][1], g->tda[k]);
+        g->dx[k] = gsl_matrix_view_array_with_tda(gv->data + g->off[k], c->shapes[k][0],
+                                                  c->shapes[k][1], g->tda[k]);
+    }
+    assert_int_equal(rlc_tape_create(&g->tape, 256), RLC_OK);
+}
+
+static void op_graph_free(op_graph *g)
+{
+    gsl_vector_free(g->P);
+    gsl_vector_free(g->G);
+    gsl_vector_free(g->outside);
+    gsl_vector_free(g->V);
+    rlc_tape_free(g->tape);
+}
+
+/* Move the inputs bound into G by eps along V (in place). */
+static void op_shift(op_graph *g, const double *P0, double eps)
+{
+    memcpy(g->P->data, P0, g->P->size * sizeof(double));
+    for (size_t k = 0; k < g->c->n_in; k++)
+        if (moves(g->kind[k]))
+            for (size_t i = g->off[k]; i < g->off[k] + g->c->shapes[k][0] * g->tda[k]; i++)
+                g->P->data[i] += eps * g->V->data[i];
+}
+
+/* Check one op's tangent with the inputs recorded as `kind` says: against
+ * central differences of its value along V (step 1e-6), against backward
+ * (Σ u⊙(J·V) = (uᵀJ)·V for a random u, the same Jacobian read both ways),
+ * and the leaves' tangents as views of V. Returns the largest error. */
+static double check_tangent(const op_case *c, const int *kind, gsl_rng *rng)
+{
+    op_graph g = {0};
+    op_graph_init(&g, c, kind, rng);
+    rlc_node *y = op_forward(&g);
+    assert_non_null(y);
+    assert_string_equal(rlc_node_op_name(y), c->op);
+    assert_int_equal(rlc_tape_tangents(g.tape, g.G, g.V), RLC_OK);
+    for (size_t k = 0; k < c->n_in; k++) {
+        if (moves(kind[k])) {
+            assert_ptr_equal(g.in[k]->tangent.data, g.V->data + g.off[k]);
+            assert_int_equal(g.in[k]->tangent.tda, g.tda[k]);
+        } else {
+            assert_null(g.in[k]->tangent.data);
+        }
+    }
+    assert_non_null(y->tangent.data);
+    size_t rows = y->value.size1, cols = y->value.size2, n = rows * cols;
+    double *tangent = malloc(n * sizeof(double)), *plus = malloc(n * sizeof(double));
+    double *P0 = malloc(g.P->size * sizeof(double)), *u = malloc(n * sizeof(double));
+    memcpy(tangent, y->tangent.data, n * sizeof(double));
+    memcpy(P0, g.P->data, g.P->size * sizeof(double));
+
+    /* u·(J·V) against (uᵀJ)·V from a seeded backward on the same recording */
+    double u_jv = 0.0, signal = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        u[i] = uniform(rng);
+        u_jv += u[i] * tangent[i];
+        signal = fmax(signal, fabs(tangent[i]));
+    }
+    gsl_matrix_view uv = gsl_matrix_view_array(u, rows, cols);
+    assert_int_equal(rlc_tape_backward_seeded(g.tape, y, &uv.matrix), RLC_OK);
+    double ujv = 0.0;
+    for (size_t i = 0; i < g.G->size; i++)
+        ujv += g.G->data[i] * g.V->data[i];
+    assert_true(fabs(ujv - u_jv) <= 1e-12 * fmax(1.0, fabs(u_jv)));
+    assert_true(signal > 1e-3); /* a zero tangent would pass trivially */
+
+    double worst = 0.0;
+    const double h = 1e-6;
+    op_shift(&g, P0, h);
+    y = op_forward(&g);
+    memcpy(plus, y->value.data, n * sizeof(double));
+    op_shift(&g, P0, -h);
+    y = op_forward(&g);
+    for (size_t i = 0; i < n; i++) {
+        double e = fd_error(tangent[i], (plus[i] - y->value.data[i]) / (2 * h));
+        if (e >= 1e-6)
+            print_error("%s entry %zu: tangent %.12g numeric %.12g\n", c->op, i, tangent[i],
+                        (plus[i] - y->value.data[i]) / (2 * h));
+        worst = fmax(worst, e);
+    }
+    free(tangent);
+    free(plus);
+    free(P0);
+    free(u);
+    op_graph_free(&g);
+    return worst;
+}
+
+/* Every op's tangent, with all inputs bound into G and in mixes where one
+ * input is a strided view and the others strided, constant or outside G;
+ * and with no input bound, no tangent at all. */
+static void test_tangent_every_op(void **s)
+{
+    (void)s;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 7);
+    double worst = 0.0;
+    const char *worst_op = "";
+    for (size_t c = 0; c < sizeof op_cases / sizeof op_cases[0]; c++) {
+        const op_case *oc = &op_cases[c];
+        for (size_t p = 0; p <= oc->n_in; p++) {
+            int kind[4];
+            for (size_t k = 0; k < oc->n_in; k++) {
+                static const int others[3] = {CONSTANT, OUTSIDE, STRIDED};
+                kind[k] = p == 0 ? BOUND : k == p - 1 ? STRIDED : others[(k + p) % 3];
+            }
+            double e = check_tangent(oc, kind, rng);
+            if (e > worst) {
+                worst = e;
+                worst_op = oc->op;
+            }
+        }
+        /* nothing bound: no tangent anywhere */
+        op_graph g = {0};
+        int kind[4] = {OUTSIDE, CONSTANT, OUTSIDE, CONSTANT};
+        op_graph_init(&g, oc, kind, rng);
+        rlc_node *y = op_forward(&g);
+        assert_int_equal(rlc_tape_tangents(g.tape, g.G, g.V), RLC_OK);
+        assert_null(y->tangent.data);
+        op_graph_free(&g);
+    }
+    print_message("tangents: max error against central differences %.3g (%s)\n", worst, worst_op);
+    assert_true(worst < 1e-6);
+    gsl_rng_free(rng);
+}
+
+/* At kinks the tangent takes backward's conventions: relu passes nothing at
+ * 0, clip passes at both bounds, min and max take a's tangent on ties. x =
+ * [0, 0.5, −0.5, −0.7, 0.8, 1.0], v = [1, 2, 3, 4, 5, 6]; the tangents
+ * below are read off by hand, and equal the backward gradient ⊙ v (these
+ * Jacobians are diagonal). */
+static void test_tangent_kinks(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 1024), RLC_OK);
+    double x[6] = {0.0, 0.5, -0.5, -0.7, 0.8, 1.0}, g[6] = {0}, v[6] = {1, 2, 3, 4, 5, 6};
+    gsl_matrix_view xv = gsl_matrix_view_array(x, 1, 6), gm = gsl_matrix_view_array(g, 1, 6);
+    gsl_vector_view G = gsl_vector_view_array(g, 6), V = gsl_vector_view_array(v, 6);
+    const double relu_t[6] = {0, 2, 0, 0, 5, 6}, clip_t[6] = {1, 2, 3, 4, 5, 0};
+    for (int op = 0; op < 2; op++) {
+        rlc_tape_reset(t);
+        memset(g, 0, sizeof g);
+        rlc_node *l = rlc_tape_leaf(t, &xv.matrix, &gm.matrix);
+        rlc_node *y = op == 0 ? rlc_tape_relu(t, l) : rlc_tape_clip(t, l, -0.7, 0.8);
+        assert_int_equal(rlc_tape_tangents(t, &G.vector, &V.vector), RLC_OK);
+        assert_int_equal(rlc_tape_backward(t, rlc_tape_sum(t, y)), RLC_OK);
+        for (int j = 0; j < 6; j++) {
+            assert_true(y->tangent.data[j] == (op == 0 ? relu_t : clip_t)[j]);
+            assert_true(y->tangent.data[j] == g[j] * v[j]);
+        }
+    }
+    /* min/max of a = [1, 2] and b = [1, 3]: tie, then b's / a's entry */
+    double ab[4] = {1, 2, 1, 3}, gab[4], vab[4] = {10, 20, 30, 40};
+    gsl_matrix_view av = gsl_matrix_view_array(ab, 1, 2), bv = gsl_matrix_view_array(ab + 2, 1, 2);
+    gsl_matrix_view ga = gsl_matrix_view_array(gab, 1, 2), gb = gsl_matrix_view_array(gab + 2, 1, 2);
+    gsl_vector_view Gab = gsl_vector_view_array(gab, 4), Vab = gsl_vector_view_array(vab, 4);
+    const double min_t[2] = {10, 20}, max_t[2] = {10, 40};
+    for (int op = 0; op < 2; op++) {
+        rlc_tape_reset(t);
+        memset(gab, 0, sizeof gab);
+        rlc_node *a = rlc_tape_leaf(t, &av.matrix, &ga.matrix), *b = rlc_tape_leaf(t, &bv.matrix, &gb.matrix);
+        rlc_node *y = op == 0 ? rlc_tape_min(t, a, b) : rlc_tape_max(t, a, b);
+        assert_int_equal(rlc_tape_tangents(t, &Gab.vector, &Vab.vector), RLC_OK);
+        assert_int_equal(rlc_tape_backward(t, rlc_tape_sum(t, y)), RLC_OK);
+        for (int j = 0; j < 2; j++) {
+            assert_true(y->tangent.data[j] == (op == 0 ? min_t : max_t)[j]);
+            assert_true(y->tangent.data[j] == gab[j] * vab[j] + gab[2 + j] * vab[2 + j]);
+        }
+    }
+    rlc_tape_free(t);
+}
+
 /* A small MLP, 3 → 8 → 6 → 2 with tanh after every layer, on a batch of 5,
  * recorded with rlc_mlp_forward(train = true): its leaves' gradients are
- * views into m->grads. */
+ * views into m->grads, so rlc_tape_tangents(m->grads, v) moves every
+ * parameter along v. */
 typedef struct {
     rlc_mlp *m;
     rlc_tape *t;
@@ -494,6 +767,71 @@ static double mlp_u_dot_out(void *ctx)
     for (size_t i = 0; i < 10; i++)
         s += c->u->data[i] * y->value.data[i];
     return s;
+}
+
+/* Largest error of J·v (the output's tangent, 5×2) against central
+ * differences of the output along v. */
+static double mlp_jv_error(mlp_case *c, const double *jv, const gsl_vector *v)
+{
+    const double h = 1e-6;
+    size_t n = c->m->n_params;
+    double *p0 = malloc(n * sizeof(double)), plus[10], worst = 0.0;
+    memcpy(p0, c->m->params->data, n * sizeof(double));
+    for (size_t i = 0; i < n; i++)
+        c->m->params->data[i] = p0[i] + h * v->data[i];
+    memcpy(plus, mlp_out(c)->value.data, sizeof plus);
+    for (size_t i = 0; i < n; i++)
+        c->m->params->data[i] = p0[i] - h * v->data[i];
+    rlc_node *y = mlp_out(c);
+    for (size_t i = 0; i < 10; i++)
+        worst = fmax(worst, fd_error(jv[i], (plus[i] - y->value.data[i]) / (2 * h)));
+    memcpy(c->m->params->data, p0, n * sizeof(double));
+    free(p0);
+    return worst;
+}
+
+/* J·v of a whole MLP for two directions on one recording, each against
+ * central differences; the second call allocates nothing: a pass with two
+ * calls leaves the arena at the size a pass with one call settled it at. */
+static void test_tangent_mlp(void **s)
+{
+    (void)s;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 11);
+    mlp_case c;
+    mlp_case_init(&c, rng);
+    size_t n = c.m->n_params;
+    gsl_vector *v1 = gsl_vector_alloc(n), *v2 = gsl_vector_alloc(n);
+    for (size_t i = 0; i < n; i++) {
+        v1->data[i] = uniform(rng);
+        v2->data[i] = uniform(rng);
+    }
+    double jv1[10], jv2[10];
+    /* warm: one tangent call per pass until the arena has settled */
+    for (int pass = 0; pass < 2; pass++) {
+        rlc_node *y = mlp_out(&c);
+        assert_int_equal(rlc_tape_tangents(c.t, c.m->grads, v1), RLC_OK);
+        assert_non_null(y->tangent.data);
+        memcpy(jv1, y->tangent.data, sizeof jv1);
+    }
+    rlc_tape_reset(c.t);
+    size_t cap = rlc_tape_capacity(c.t);
+    rlc_node *y = mlp_out(&c);
+    assert_int_equal(rlc_tape_tangents(c.t, c.m->grads, v1), RLC_OK);
+    assert_int_equal(rlc_tape_tangents(c.t, c.m->grads, v2), RLC_OK);
+    memcpy(jv2, y->tangent.data, sizeof jv2);
+    assert_int_equal(rlc_tape_tangents(c.t, c.m->grads, v1), RLC_OK);
+    assert_memory_equal(y->tangent.data, jv1, sizeof jv1); /* v1 again: the same bits */
+    rlc_tape_reset(c.t);
+    assert_int_equal(rlc_tape_capacity(c.t), cap);
+    double e1 = mlp_jv_error(&c, jv1, v1), e2 = mlp_jv_error(&c, jv2, v2);
+    print_message("MLP J·v: max error against central differences %.3g, %.3g\n", e1, e2);
+    assert_true(e1 < 1e-6 && e2 < 1e-6);
+    assert_memory_not_equal(jv1, jv2, sizeof jv1);
+    gsl_vector_free(v1);
+    gsl_vector_free(v2);
+    mlp_case_free(&c);
+    gsl_rng_free(rng);
 }
 
 /* uᵀJ of the MLP from seeded backward passes on ONE recording, seeds u1
@@ -574,6 +912,93 @@ static void test_backward_twice(void **s)
     gsl_rng_free(rng);
 }
 
+/* vᵀ(Jᵀ(J·v)) = ‖J·v‖² ≥ 0 for random v: J·v from a tangent pass, Jᵀ of it
+ * from a backward pass seeded with it (the Gauss-Newton product TRPO's
+ * Fisher-vector product is made of). */
+static void test_jtjv_identity(void **s)
+{
+    (void)s;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 19);
+    mlp_case c;
+    mlp_case_init(&c, rng);
+    size_t n = c.m->n_params;
+    gsl_vector *v = gsl_vector_alloc(n);
+    rlc_node *y = mlp_out(&c);
+    for (int trial = 0; trial < 5; trial++) {
+        for (size_t i = 0; i < n; i++)
+            v->data[i] = uniform(rng);
+        assert_int_equal(rlc_tape_tangents(c.t, c.m->grads, v), RLC_OK);
+        double jv2 = 0.0, vjtjv = 0.0;
+        for (size_t i = 0; i < 10; i++)
+            jv2 += y->tangent.data[i] * y->tangent.data[i];
+        gsl_vector_set_zero(c.m->grads);
+        assert_int_equal(rlc_tape_backward_seeded(c.t, y, &y->tangent), RLC_OK);
+        for (size_t i = 0; i < n; i++)
+            vjtjv += v->data[i] * c.m->grads->data[i];
+        assert_true(jv2 > 1e-3);
+        assert_near(vjtjv, jv2, 1e-13 * jv2);
+    }
+    gsl_vector_free(v);
+    mlp_case_free(&c);
+    gsl_rng_free(rng);
+}
+
+/* Fisher-vector products F·v = Jᵀ M J v with the tape, for two
+ * distributions whose Fisher matrix is known in closed form (TRPO's
+ * natural-gradient step rests on these being right). J·v comes from a
+ * tangent pass, Jᵀ(M·J·v) from a seeded backward pass.
+ * Categorical, logits z = [0, ln 2] (p = [1/3, 2/3]): with J the Jacobian
+ * of log p = log_softmax(z) and M = diag(p), Jᵀ M J = Σₖ pₖ ∇log pₖ ∇log pₖᵀ
+ * = diag(p) − ppᵀ, so F·[1, 0] = [2/9, −2/9].
+ * Diagonal Gaussian in θ = (μ, log σ), μ = 0, σ = 0.5: F = E[∇log p ∇log pᵀ]
+ * = diag(1/σ², 2). The score (z/σ, z² − 1), z = (a − μ)/σ, is a polynomial
+ * of degree 2 in z, so the expectation is exact with 3-point Gauss-Hermite
+ * quadrature: z = −√3, 0, √3 with weights 1/6, 2/3, 1/6. J: the Jacobian
+ * of log p at those three actions (3 × 2), M = diag(weights); F·[1, 1] =
+ * [4, 2]. */
+static void test_fisher_vector_products(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 1024), RLC_OK);
+    /* categorical */
+    double z[2] = {0.0, log(2.0)}, gz[2] = {0}, v[2] = {1.0, 0.0}, seed[2];
+    gsl_matrix_view zv = gsl_matrix_view_array(z, 1, 2), gzv = gsl_matrix_view_array(gz, 1, 2);
+    gsl_vector_view G = gsl_vector_view_array(gz, 2), V = gsl_vector_view_array(v, 2);
+    rlc_node *logp = rlc_tape_log_softmax(t, rlc_tape_leaf(t, &zv.matrix, &gzv.matrix));
+    assert_int_equal(rlc_tape_tangents(t, &G.vector, &V.vector), RLC_OK);
+    for (int k = 0; k < 2; k++)
+        seed[k] = exp(logp->value.data[k]) * logp->tangent.data[k]; /* M·J·v */
+    gsl_matrix_view sv = gsl_matrix_view_array(seed, 1, 2);
+    assert_int_equal(rlc_tape_backward_seeded(t, logp, &sv.matrix), RLC_OK);
+    assert_near(gz[0], 2.0 / 9.0, 1e-15);
+    assert_near(gz[1], -2.0 / 9.0, 1e-15);
+
+    /* diagonal Gaussian: θ = [μ, log σ] in one vector, its gradient in another */
+    rlc_tape_reset(t);
+    double theta[2] = {0.0, log(0.5)}, gtheta[2] = {0}, w[2] = {1.0, 1.0};
+    double ones[3] = {1, 1, 1}, act[3] = {-0.5 * sqrt(3.0), 0.0, 0.5 * sqrt(3.0)};
+    const double weight[3] = {1.0 / 6.0, 2.0 / 3.0, 1.0 / 6.0};
+    gsl_matrix_view mu = gsl_matrix_view_array(theta, 1, 1), ls = gsl_matrix_view_array(theta + 1, 1, 1);
+    gsl_matrix_view dmu = gsl_matrix_view_array(gtheta, 1, 1), dls = gsl_matrix_view_array(gtheta + 1, 1, 1);
+    gsl_matrix_view on = gsl_matrix_view_array(ones, 3, 1), av = gsl_matrix_view_array(act, 3, 1);
+    gsl_vector_view Gt = gsl_vector_view_array(gtheta, 2), W = gsl_vector_view_array(w, 2);
+    rlc_node *mean = rlc_tape_matmul(t, rlc_tape_leaf(t, &on.matrix, NULL),
+                                     rlc_tape_leaf(t, &mu.matrix, &dmu.matrix), false); /* 3 × 1 */
+    rlc_node *lp = rlc_tape_gaussian_log_prob(t, mean, rlc_tape_leaf(t, &ls.matrix, &dls.matrix),
+                                              &av.matrix);
+    assert_int_equal(rlc_tape_tangents(t, &Gt.vector, &W.vector), RLC_OK);
+    double gseed[3];
+    for (int i = 0; i < 3; i++)
+        gseed[i] = weight[i] * lp->tangent.data[i];
+    gsl_matrix_view gs = gsl_matrix_view_array(gseed, 3, 1);
+    assert_int_equal(rlc_tape_backward_seeded(t, lp, &gs.matrix), RLC_OK);
+    assert_near(gtheta[0], 4.0, 1e-14);
+    assert_near(gtheta[1], 2.0, 1e-14);
+    rlc_tape_free(t);
+}
+
 /* rlc_tape_backward_seeded's argument errors (RLC_EINVAL, recorded in the
  * tape like an op's), a node no leaf with gradient feeds (nothing to do),
  * and a strided seed (read through its tda). */
@@ -613,6 +1038,41 @@ static void test_seeded_errors(void **s)
     rlc_tape_free(t);
 }
 
+/* rlc_tape_tangents' argument errors: RLC_EINVAL, recorded in the tape like
+ * an op's; a tape that already failed returns its error. */
+static void test_tangent_errors(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 1024), RLC_OK);
+    double x[4] = {1, 2, 3, 4}, g[4] = {0}, v[4] = {1, 1, 1, 1};
+    gsl_matrix_view xv = gsl_matrix_view_array(x, 2, 2), gm = gsl_matrix_view_array(g, 2, 2);
+    gsl_vector_view G4 = gsl_vector_view_array(g, 4), V4 = gsl_vector_view_array(v, 4);
+    gsl_vector_view V3 = gsl_vector_view_array(v, 3), G3 = gsl_vector_view_array(g, 3);
+    gsl_vector_view V2s = gsl_vector_view_array_with_stride(v, 2, 2);
+    gsl_vector_view G2 = gsl_vector_view_array(g, 2);
+    assert_int_equal(rlc_tape_tangents(NULL, &G4.vector, &V4.vector), RLC_EINVAL);
+    rlc_tape_tanh(t, rlc_tape_leaf(t, &xv.matrix, &gm.matrix));
+    assert_int_equal(rlc_tape_tangents(t, &G4.vector, &V3.vector), RLC_EINVAL); /* sizes */
+    assert_int_equal(rlc_tape_status(t), RLC_EINVAL);
+    assert_int_equal(rlc_tape_tangents(t, &G4.vector, &V4.vector), RLC_EINVAL); /* latched */
+    struct {
+        const gsl_vector *grads, *dir;
+    } bad[] = {{NULL, &V4.vector}, {&G4.vector, NULL}, {&G2.vector, &V2s.vector},
+               {&G3.vector, &V3.vector}}; /* the last: the leaf's grad straddles G3's end */
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        rlc_tape_reset(t);
+        rlc_tape_tanh(t, rlc_tape_leaf(t, &xv.matrix, &gm.matrix));
+        assert_int_equal(rlc_tape_tangents(t, bad[k].grads, bad[k].dir), RLC_EINVAL);
+        assert_int_equal(rlc_tape_status(t), RLC_EINVAL);
+    }
+    rlc_tape_reset(t);
+    rlc_node *y = rlc_tape_tanh(t, rlc_tape_leaf(t, &xv.matrix, &gm.matrix));
+    assert_int_equal(rlc_tape_tangents(t, &G4.vector, &V4.vector), RLC_OK);
+    assert_non_null(y->tangent.data);
+    rlc_tape_free(t);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* GSL errors come back as codes, never abort() */
@@ -634,8 +1094,11 @@ int main(void)
         cmocka_unit_test(test_input_node), cmocka_unit_test(test_ppo_clip),
         cmocka_unit_test(test_forward_values), cmocka_unit_test(test_errors),
         cmocka_unit_test(test_arena_settles), cmocka_unit_test(test_tanh_accuracy),
-        cmocka_unit_test(test_backward_seeded_mlp), cmocka_unit_test(test_backward_twice),
-        cmocka_unit_test(test_seeded_errors),
+        cmocka_unit_test(test_tangent_every_op), cmocka_unit_test(test_tangent_kinks),
+        cmocka_unit_test(test_tangent_mlp), cmocka_unit_test(test_backward_seeded_mlp),
+        cmocka_unit_test(test_backward_twice), cmocka_unit_test(test_jtjv_identity),
+        cmocka_unit_test(test_fisher_vector_products), cmocka_unit_test(test_seeded_errors),
+        cmocka_unit_test(test_tangent_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,20 +1,28 @@
-/* rlc/tape.h — reverse-mode automatic differentiation on a tape.
+/* rlc/tape.h — automatic differentiation on a tape: reverse mode
+ * (gradients, vector-Jacobian products) and forward mode (Jacobian-vector
+ * products along a direction in a flat parameter vector). No higher
+ * derivatives (no forward-over-reverse), no graph optimisation.
  *
  * Every value is a matrix, batch-major: rows = batch samples, cols =
  * features (row-major, gsl_matrix). Ops run eagerly: each call computes its
- * value at once and records a node; rlc_tape_backward then walks the nodes in
- * reverse and accumulates gradients; rlc_tape_backward_seeded does the same
- * from any node with a caller's seed (vector-Jacobian products uᵀJ), as
- * often as wanted per recording. Node structs, values and gradients live in
- * an arena that rlc_tape_reset empties without freeing: once a tape has
- * seen its largest pass, later passes allocate nothing.
+ * value at once and records a node. rlc_tape_backward then walks the nodes
+ * in reverse and accumulates gradients; rlc_tape_backward_seeded does the
+ * same from any node with a caller's seed (uᵀJ), as often as wanted per
+ * recording; rlc_tape_tangents walks them forward and gives every node
+ * d value/dε along a direction (J·v). TRPO's Fisher-vector product Jᵀ M J v
+ * is one tangent pass and one seeded backward pass. Node structs, values,
+ * gradients and tangents live in an arena that rlc_tape_reset empties
+ * without freeing: once a tape has seen its largest pass, later passes
+ * allocate nothing.
  *
  * Leaves borrow caller memory: rlc_tape_leaf(t, W, gW) records W without
  * copying, and backward ADDS dLoss/dW into gW (the caller zeroes it, as with
  * PyTorch's zero_grad). A leaf with grad == NULL is a constant, and nothing
  * is computed for the parts of the graph that only constants feed — that is
  * how DDPG's actor loss sends gradient through the critic into the actor
- * only.
+ * only. The leaf's gradient buffer also names it for forward mode: a leaf
+ * whose grad lies inside the flat gradient vector passed to
+ * rlc_tape_tangents moves along the same entries of the direction.
  *
  * Errors: an op given NULL or mismatched shapes, or an arena growth that
  * fails, returns NULL and records the first error in the tape
@@ -27,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
 #include "rlc/status.h"
 
 typedef struct rlc_tape rlc_tape;
@@ -34,6 +43,9 @@ typedef struct rlc_tape rlc_tape;
 typedef struct rlc_node {
     gsl_matrix value;       /* rows × cols; read-only for callers */
     gsl_matrix grad;        /* dLoss/dvalue, same shape; grad.data == NULL when no gradient flows here */
+    gsl_matrix tangent;     /* d value/dε along the last rlc_tape_tangents direction, same shape
+                             * (a leaf's: a view of that direction, with its grad's tda);
+                             * tangent.data == NULL where none flows (zero) or none was asked for */
     int op;                 /* internal op code */
     struct rlc_node *a, *b, *c, *d; /* inputs (NULL where unused) */
     const double *k1, *k2;  /* borrowed constants (scale_cols, gather, gaussian_log_prob) */
@@ -148,6 +160,27 @@ rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss);
  * seed's shape not node's; recorded in the tape unless t is NULL); or the
  * tape's recorded error. Does not allocate. */
 rlc_status rlc_tape_backward_seeded(rlc_tape *t, rlc_node *node, const gsl_matrix *seed);
+
+/* Forward-mode pass: every leaf whose gradient buffer lies inside `grads`
+ * (the flat gradient vector that an MLP's or a policy's leaves point into)
+ * moves along the same-offset part of `direction` (a vector of grads'
+ * size): its tangent is the view of direction at its grad's offset, with
+ * its grad's tda. Every node such a leaf feeds gets node->tangent =
+ * d value(θ + ε·direction)/dε at ε = 0, exactly (one pass of each op's
+ * derivative rule, no differencing); other nodes keep tangent.data == NULL
+ * (zero): constants (grad NULL), leaves whose grad lies outside grads, and
+ * what only they feed. At kinks the rules follow backward's: relu's
+ * derivative at 0 is 0, clip passes the tangent where lo ≤ x ≤ hi, min and
+ * max take a's tangent on ties. Tangents are valid until the next call or
+ * reset; read-only (a leaf's points into direction, which must outlive its
+ * use). Can be called many times per recording with different directions
+ * (and grads): the first call after a recording allocates the tangent
+ * buffers in the tape's arena (for every node that carries gradient), later
+ * calls allocate nothing unless nodes were recorded since. RLC_OK;
+ * RLC_EINVAL (t, grads or direction NULL, sizes differ, a stride ≠ 1, or a
+ * leaf grad that lies partly inside grads; recorded in the tape unless t
+ * is NULL); RLC_ENOMEM; or the tape's recorded error. */
+rlc_status rlc_tape_tangents(rlc_tape *t, const gsl_vector *grads, const gsl_vector *direction);
 
 /* The name of a node's op ("leaf", "matmul", "tanh", ...; NULL for NULL),
  * for debugging: walking node->prev from any node lists the tape. */

@@ -1,9 +1,11 @@
-/* tape.c — reverse-mode autodiff over batch-major matrices (contract in
- * include/rlc/tape.h). Each op is an OP_* code, a constructor (rlc_tape_*)
- * that checks shapes and computes the value eagerly, and one entry in the
- * `ops` table by that code: its name and its backward function (related
- * ops share one, e.g. bw_unary). No forward-mode tangents yet (TRPO will
- * add them). */
+/* tape.c — reverse- and forward-mode autodiff over batch-major matrices
+ * (contract in include/rlc/tape.h). Each op is an OP_* code, a constructor
+ * (rlc_tape_*) that checks shapes and computes the value eagerly, and one
+ * entry in the `ops` table by that code: its name, its backward rule bw_*
+ * (adds into the inputs' gradients) and its tangent rule tg_* (sets the
+ * node's tangent from the inputs'), written side by side; related ops
+ * share a pair (e.g. bw_unary/tg_unary). Adding an op is a constructor,
+ * the two rules and the entry. No second derivatives. */
 #include <math.h>
 #include <stdint.h>
 #include <stdalign.h>
@@ -46,6 +48,14 @@ struct rlc_tape {
     rlc_node *last;  /* newest node */
     rlc_status status;
     bool grads_dirty; /* a backward pass has run since the last reset */
+    /* Forward mode: the nodes oldest first with their tangent buffers,
+     * built by the first rlc_tape_tangents of a recording (and extended if
+     * nodes are recorded after it). */
+    struct fwd_entry {
+        rlc_node *node;
+        double *tangent; /* SIZE(node) doubles, or NULL (leaves; nodes without gradient) */
+    } *fwd;
+    size_t n_fwd;
 };
 
 static block *block_new(size_t cap)
@@ -111,6 +121,8 @@ void rlc_tape_reset(rlc_tape *t)
     t->last = NULL;
     t->status = RLC_OK;
     t->grads_dirty = false;
+    t->fwd = NULL;
+    t->n_fwd = 0;
 }
 
 rlc_status rlc_tape_status(const rlc_tape *t) { return t->status; }
@@ -173,6 +185,7 @@ static rlc_node *node_new4(rlc_tape *t, int op, size_t rows, size_t cols, rlc_no
     double *val = (double *)(void *)(node + 1); /* values follow the struct */
     matrix_init(&node->value, rows, cols, val);
     matrix_init(&node->grad, rows, cols, g ? val + n : NULL);
+    matrix_init(&node->tangent, rows, cols, NULL);
     if (g)
         memset(val + n, 0, n * sizeof(double));
     node->op = op;
@@ -219,6 +232,7 @@ rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad)
         node->grad = *grad;
     else
         matrix_init(&node->grad, value->size1, value->size2, NULL);
+    matrix_init(&node->tangent, value->size1, value->size2, NULL);
     node->op = OP_LEAF;
     node->a = node->b = node->c = node->d = NULL;
     node->k1 = node->k2 = NULL;
@@ -644,8 +658,19 @@ rlc_node *rlc_tape_gaussian_kl(rlc_tape *t, rlc_node *mean_p, rlc_node *log_std_
     return y;
 }
 
-/* --- backward: each function adds dL/dinput into the inputs that carry
- * gradient, given y->grad = dL/dy. --- */
+/* --- derivative rules, two per op, side by side:
+ * bw_X(y) adds dL/dinput into the inputs that carry gradient, given
+ * y->grad = dL/dy (reverse mode);
+ * tg_X(y) sets y->tangent (contiguous, every entry written) from the
+ * inputs' tangents, of which at least one flows; tangent_of() is NULL for
+ * an input without one, meaning zero (forward mode). Leaves' gradients and
+ * tangents may be strided views: they are read and written through AT. --- */
+
+/* An input's tangent, or NULL where none flows (zero). */
+static const gsl_matrix *tangent_of(const rlc_node *n)
+{
+    return n && n->tangent.data ? &n->tangent : NULL;
+}
 
 static void bw_matmul(rlc_node *y)
 {
@@ -662,6 +687,20 @@ static void bw_matmul(rlc_node *y)
     }
 }
 
+/* Ẏ = Ȧ·B + A·Ḃ (with Bᵀ, Ḃᵀ for bt). */
+static void tg_matmul(rlc_node *y)
+{
+    const gsl_matrix *da = tangent_of(y->a), *db = tangent_of(y->b);
+    CBLAS_TRANSPOSE_t tb = y->op == OP_MATMUL_BT ? CblasTrans : CblasNoTrans;
+    double beta = 0.0; /* dgemm with beta 0 does not read Ẏ (uninitialised on the first pass) */
+    if (da) {
+        gsl_blas_dgemm(CblasNoTrans, tb, 1.0, da, &y->b->value, 0.0, &y->tangent);
+        beta = 1.0;
+    }
+    if (db)
+        gsl_blas_dgemm(CblasNoTrans, tb, 1.0, &y->a->value, db, beta, &y->tangent);
+}
+
 static void add_column_sums(const gsl_matrix *dy, gsl_matrix *db)
 {
     for (size_t i = 0; i < dy->size1; i++)
@@ -676,12 +715,28 @@ static void add_into(gsl_matrix *dst, const gsl_matrix *src, double s)
             AT(dst, i, j) += s * AT(src, i, j);
 }
 
+/* dst (contiguous) ← each row the 1 × cols row `row`, or zero for NULL. */
+static void set_rows(gsl_matrix *dst, const gsl_matrix *row)
+{
+    for (size_t i = 0; i < dst->size1; i++)
+        for (size_t j = 0; j < dst->size2; j++)
+            AT(dst, i, j) = row ? AT(row, 0, j) : 0.0;
+}
+
 static void bw_add_bias(rlc_node *y)
 {
     if (has_grad(y->a))
         add_into(&y->a->grad, &y->grad, 1.0);
     if (has_grad(y->b))
         add_column_sums(&y->grad, &y->b->grad);
+}
+
+/* Ẏ = Ẋ + ḃ on every row. */
+static void tg_add_bias(rlc_node *y)
+{
+    set_rows(&y->tangent, tangent_of(y->b));
+    if (tangent_of(y->a))
+        add_into(&y->tangent, tangent_of(y->a), 1.0);
 }
 
 static void bw_linear(rlc_node *y)
@@ -693,6 +748,17 @@ static void bw_linear(rlc_node *y)
         gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &y->grad, &x->value, 1.0, &W->grad);
     if (has_grad(b))
         add_column_sums(&y->grad, &b->grad);
+}
+
+/* Ẏ = Ẋ·Wᵀ + X·Ẇᵀ + ḃ on every row. */
+static void tg_linear(rlc_node *y)
+{
+    const gsl_matrix *dx = tangent_of(y->a), *dW = tangent_of(y->b);
+    set_rows(&y->tangent, tangent_of(y->c));
+    if (dx)
+        gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, dx, &y->b->value, 1.0, &y->tangent);
+    if (dW)
+        gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &y->a->value, dW, 1.0, &y->tangent);
 }
 
 static void bw_elementwise(rlc_node *y)
@@ -707,6 +773,21 @@ static void bw_elementwise(rlc_node *y)
                 AT(&a->grad, i, j) += ga;
             if (has_grad(b))
                 AT(&b->grad, i, j) += gb;
+        }
+}
+
+/* ȧ + ḃ, ȧ − ḃ, ȧ⊙b + a⊙ḃ. */
+static void tg_elementwise(rlc_node *y)
+{
+    const gsl_matrix *da = tangent_of(y->a), *db = tangent_of(y->b);
+    for (size_t i = 0; i < ROWS(y); i++)
+        for (size_t j = 0; j < COLS(y); j++) {
+            double ta = 0.0, tb = 0.0;
+            if (da)
+                ta = y->op == OP_MUL ? AT(da, i, j) * AT(&y->b->value, i, j) : AT(da, i, j);
+            if (db)
+                tb = y->op == OP_MUL ? AT(&y->a->value, i, j) * AT(db, i, j) : AT(db, i, j);
+            AT(&y->tangent, i, j) = y->op == OP_SUB ? ta - tb : ta + tb;
         }
 }
 
@@ -749,20 +830,23 @@ static void bw_square_k(size_t n, const double *restrict x, const double *restri
         dx[j] += g[j] * (2.0 * x[j]);
 }
 
-static void bw_unary(rlc_node *y)
+/* out += D·in for the unary op y, whose Jacobian D is diagonal (affine,
+ * scale_cols, relu, tanh, square); in and out have y's shape. A diagonal
+ * Jacobian is its own transpose, so backward passes (y->grad, x->grad) and
+ * forward mode (x->tangent, y->tangent) through the same kernels.
+ * Intermediate nodes are contiguous; a leaf's value, gradient or tangent
+ * may be a strided view, so walk rows unless everything is contiguous (then
+ * one run of n). */
+static void unary_apply(const rlc_node *y, const gsl_matrix *in, gsl_matrix *out)
 {
-    rlc_node *x = y->a;
-    if (!has_grad(x))
-        return;
-    /* Intermediate nodes are contiguous; a leaf may be a strided view, so
-     * walk rows unless everything is contiguous (then one run of n). */
+    const rlc_node *x = y->a;
     size_t m = COLS(y), rows = ROWS(y);
-    bool flat = x->value.tda == m && x->grad.tda == m && y->op != OP_SCALE_COLS;
+    bool flat = x->value.tda == m && in->tda == m && out->tda == m && y->op != OP_SCALE_COLS;
     size_t n = flat ? m * rows : m;
     for (size_t i = 0; i < (flat ? 1 : rows); i++) {
-        const double *g = y->grad.data + i * m, *yv = y->value.data + i * m;
+        const double *g = in->data + i * in->tda, *yv = y->value.data + i * m;
         const double *xv = x->value.data + i * x->value.tda;
-        double *dx = x->grad.data + i * x->grad.tda;
+        double *dx = out->data + i * out->tda;
         switch (y->op) {
         case OP_AFFINE: bw_affine_k(n, y->alpha, g, dx); break;
         case OP_SCALE_COLS: bw_scale_cols_k(n, y->k1, g, dx); break;
@@ -771,6 +855,19 @@ static void bw_unary(rlc_node *y)
         default: bw_square_k(n, xv, g, dx); break; /* OP_SQUARE */
         }
     }
+}
+
+static void bw_unary(rlc_node *y)
+{
+    if (has_grad(y->a))
+        unary_apply(y, &y->grad, &y->a->grad);
+}
+
+/* Ẏ = D·Ẋ: α·ẋ, scale⊙ẋ, [x > 0]·ẋ, (1 − y²)·ẋ, 2x·ẋ. */
+static void tg_unary(rlc_node *y)
+{
+    memset(y->tangent.data, 0, SIZE(y) * sizeof(double));
+    unary_apply(y, &y->a->tangent, &y->tangent);
 }
 
 static void bw_reduce(rlc_node *y)
@@ -784,6 +881,13 @@ static void bw_reduce(rlc_node *y)
     for (size_t i = 0; i < ROWS(x); i++)
         for (size_t j = 0; j < COLS(x); j++)
             AT(&x->grad, i, j) += g;
+}
+
+/* Σ ẋ, or its mean. */
+static void tg_reduce(rlc_node *y)
+{
+    double s = total(tangent_of(y->a));
+    y->tangent.data[0] = y->op == OP_MEAN ? s / (double)SIZE(y->a) : s;
 }
 
 static void bw_concat_cols(rlc_node *y)
@@ -800,6 +904,19 @@ static void bw_concat_cols(rlc_node *y)
     }
 }
 
+/* [ȧ | ḃ]. */
+static void tg_concat_cols(rlc_node *y)
+{
+    const gsl_matrix *da = tangent_of(y->a), *db = tangent_of(y->b);
+    size_t p = COLS(y->a);
+    for (size_t i = 0; i < ROWS(y); i++) {
+        for (size_t j = 0; j < p; j++)
+            AT(&y->tangent, i, j) = da ? AT(da, i, j) : 0.0;
+        for (size_t j = 0; j < COLS(y->b); j++)
+            AT(&y->tangent, i, p + j) = db ? AT(db, i, j) : 0.0;
+    }
+}
+
 static void bw_map(rlc_node *y)
 {
     rlc_node *x = y->a;
@@ -812,6 +929,18 @@ static void bw_map(rlc_node *y)
         }
 }
 
+/* exp: y·ẋ; log: ẋ/x. */
+static void tg_map(rlc_node *y)
+{
+    const gsl_matrix *dx = tangent_of(y->a);
+    for (size_t i = 0; i < ROWS(y); i++)
+        for (size_t j = 0; j < COLS(y); j++) {
+            double d = AT(dx, i, j);
+            AT(&y->tangent, i, j) =
+                y->op == OP_EXP ? d * AT(&y->value, i, j) : d / AT(&y->a->value, i, j);
+        }
+}
+
 static void bw_row_sum(rlc_node *y)
 {
     rlc_node *x = y->a;
@@ -820,6 +949,18 @@ static void bw_row_sum(rlc_node *y)
     for (size_t i = 0; i < ROWS(x); i++)
         for (size_t j = 0; j < COLS(x); j++)
             AT(&x->grad, i, j) += y->grad.data[i];
+}
+
+/* ẏᵢ = Σⱼ ẋᵢⱼ. */
+static void tg_row_sum(rlc_node *y)
+{
+    const gsl_matrix *dx = tangent_of(y->a);
+    for (size_t i = 0; i < ROWS(y); i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < dx->size2; j++)
+            s += AT(dx, i, j);
+        y->tangent.data[i] = s;
+    }
 }
 
 /* y = x − logsumexp(x): dx_j = g_j − softmax_j·Σₖ gₖ. */
@@ -837,12 +978,32 @@ static void bw_log_softmax(rlc_node *y)
     }
 }
 
+/* ẏ_j = ẋ_j − Σₖ softmaxₖ·ẋₖ. */
+static void tg_log_softmax(rlc_node *y)
+{
+    const gsl_matrix *dx = tangent_of(y->a);
+    for (size_t i = 0; i < ROWS(y); i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < COLS(y); j++)
+            s += exp(AT(&y->value, i, j)) * AT(dx, i, j);
+        for (size_t j = 0; j < COLS(y); j++)
+            AT(&y->tangent, i, j) = AT(dx, i, j) - s;
+    }
+}
+
 static void bw_gather(rlc_node *y)
 {
     rlc_node *x = y->a;
     if (has_grad(x))
         for (size_t i = 0; i < ROWS(y); i++)
             AT(&x->grad, i, (size_t)y->k1[i]) += y->grad.data[i];
+}
+
+/* ẏᵢ = ẋ[i][colsᵢ]. */
+static void tg_gather(rlc_node *y)
+{
+    for (size_t i = 0; i < ROWS(y); i++)
+        y->tangent.data[i] = AT(tangent_of(y->a), i, (size_t)y->k1[i]);
 }
 
 static void bw_clip(rlc_node *y)
@@ -858,17 +1019,46 @@ static void bw_clip(rlc_node *y)
         }
 }
 
+/* ẋ where lo ≤ x ≤ hi (bounds included, as bw_clip), else 0. */
+static void tg_clip(rlc_node *y)
+{
+    for (size_t i = 0; i < ROWS(y); i++)
+        for (size_t j = 0; j < COLS(y); j++) {
+            double v = AT(&y->a->value, i, j);
+            bool pass = v >= y->alpha && v <= y->beta;
+            AT(&y->tangent, i, j) = pass ? AT(&y->a->tangent, i, j) : 0.0;
+        }
+}
+
+/* Whether min/max's entry (i, j) comes from a; ties go to a. */
+static bool picks_a(const rlc_node *y, size_t i, size_t j)
+{
+    double u = AT(&y->a->value, i, j), v = AT(&y->b->value, i, j);
+    return y->op == OP_MIN ? !(v < u) : !(v > u);
+}
+
 static void bw_pick(rlc_node *y)
 {
     rlc_node *a = y->a, *b = y->b;
     for (size_t i = 0; i < ROWS(y); i++)
         for (size_t j = 0; j < COLS(y); j++) {
-            double u = AT(&a->value, i, j), v = AT(&b->value, i, j), g = AT(&y->grad, i, j);
-            bool to_a = y->op == OP_MIN ? !(v < u) : !(v > u); /* ties go to a */
+            double g = AT(&y->grad, i, j);
+            bool to_a = picks_a(y, i, j);
             if (to_a && has_grad(a))
                 AT(&a->grad, i, j) += g;
             else if (!to_a && has_grad(b))
                 AT(&b->grad, i, j) += g;
+        }
+}
+
+/* The chosen input's tangent (zero where it has none). */
+static void tg_pick(rlc_node *y)
+{
+    const gsl_matrix *da = tangent_of(y->a), *db = tangent_of(y->b);
+    for (size_t i = 0; i < ROWS(y); i++)
+        for (size_t j = 0; j < COLS(y); j++) {
+            const gsl_matrix *d = picks_a(y, i, j) ? da : db;
+            AT(&y->tangent, i, j) = d ? AT(d, i, j) : 0.0;
         }
 }
 
@@ -886,6 +1076,26 @@ static void bw_gauss_logp(rlc_node *y)
             if (has_grad(log_std))
                 AT(&log_std->grad, 0, j) += g * (z * z - 1.0);
         }
+    }
+}
+
+/* ẏᵢ = Σⱼ (zᵢⱼ/σⱼ)·μ̇ᵢⱼ + (zᵢⱼ² − 1)·(log σ)˙ⱼ, z = (a − μ)/σ. */
+static void tg_gauss_logp(rlc_node *y)
+{
+    rlc_node *mean = y->a, *log_std = y->b;
+    const gsl_matrix *dm = tangent_of(mean), *dl = tangent_of(log_std);
+    size_t d = COLS(mean);
+    for (size_t i = 0; i < ROWS(mean); i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < d; j++) {
+            double inv_sd = exp(-AT(&log_std->value, 0, j));
+            double z = (y->k1[i * d + j] - AT(&mean->value, i, j)) * inv_sd;
+            if (dm)
+                s += z * inv_sd * AT(dm, i, j);
+            if (dl)
+                s += (z * z - 1.0) * AT(dl, 0, j);
+        }
+        y->tangent.data[i] = s;
     }
 }
 
@@ -909,39 +1119,65 @@ static void bw_gauss_kl(rlc_node *y)
     }
 }
 
-/* One entry per op: what it is called and its backward rule. */
+/* ẏᵢ = Σⱼ (Δμ/σq²)·(μ̇p − μ̇q) + (σp²/σq² − 1)·(log σp)˙
+ *      + (1 − (σp² + Δμ²)/σq²)·(log σq)˙, Δμ = μp − μq. */
+static void tg_gauss_kl(rlc_node *y)
+{
+    rlc_node *mp = y->a, *lp = y->b, *mq = y->c, *lq = y->d;
+    const gsl_matrix *dmp = tangent_of(mp), *dlp = tangent_of(lp);
+    const gsl_matrix *dmq = tangent_of(mq), *dlq = tangent_of(lq);
+    for (size_t i = 0; i < ROWS(mp); i++) {
+        double s = 0.0;
+        for (size_t j = 0; j < COLS(mp); j++) {
+            double vp = exp(2.0 * AT(&lp->value, 0, j)), vq = exp(2.0 * AT(&lq->value, 0, j));
+            double dm = AT(&mp->value, i, j) - AT(&mq->value, i, j);
+            if (dmp)
+                s += dm / vq * AT(dmp, i, j);
+            if (dmq)
+                s -= dm / vq * AT(dmq, i, j);
+            if (dlp)
+                s += (vp / vq - 1.0) * AT(dlp, 0, j);
+            if (dlq)
+                s += (1.0 - (vp + dm * dm) / vq) * AT(dlq, 0, j);
+        }
+        y->tangent.data[i] = s;
+    }
+}
+
+/* One entry per op: what it is called and its two derivative rules. */
 typedef struct op_rules {
     const char *name;
     void (*backward)(rlc_node *y);
+    void (*tangent)(rlc_node *y);
 } op_rules;
 
 static const op_rules ops[OP_COUNT] = {
-    [OP_LEAF] = {"leaf", NULL},
-    [OP_MATMUL] = {"matmul", bw_matmul},
-    [OP_MATMUL_BT] = {"matmul_bt", bw_matmul},
-    [OP_ADD_BIAS] = {"add_bias", bw_add_bias},
-    [OP_LINEAR] = {"linear", bw_linear},
-    [OP_ADD] = {"add", bw_elementwise},
-    [OP_SUB] = {"sub", bw_elementwise},
-    [OP_MUL] = {"mul", bw_elementwise},
-    [OP_AFFINE] = {"affine", bw_unary},
-    [OP_SCALE_COLS] = {"scale_cols", bw_unary},
-    [OP_RELU] = {"relu", bw_unary},
-    [OP_TANH] = {"tanh", bw_unary},
-    [OP_SQUARE] = {"square", bw_unary},
-    [OP_SUM] = {"sum", bw_reduce},
-    [OP_MEAN] = {"mean", bw_reduce},
-    [OP_CONCAT_COLS] = {"concat_cols", bw_concat_cols},
-    [OP_EXP] = {"exp", bw_map},
-    [OP_LOG] = {"log", bw_map},
-    [OP_ROW_SUM] = {"row_sum", bw_row_sum},
-    [OP_LOG_SOFTMAX] = {"log_softmax", bw_log_softmax},
-    [OP_GATHER] = {"gather", bw_gather},
-    [OP_CLIP] = {"clip", bw_clip},
-    [OP_MIN] = {"min", bw_pick},
-    [OP_MAX] = {"max", bw_pick},
-    [OP_GAUSS_LOGP] = {"gaussian_log_prob", bw_gauss_logp},
-    [OP_GAUSS_KL] = {"gaussian_kl", bw_gauss_kl},
+    [OP_LEAF] = {"leaf", NULL, NULL},
+    [OP_MATMUL] = {"matmul", bw_matmul, tg_matmul},
+    [OP_MATMUL_BT] = {"matmul_bt", bw_matmul, tg_matmul},
+    [OP_ADD_BIAS] = {"add_bias", bw_add_bias, tg_add_bias},
+    [OP_LINEAR] = {"linear", bw_linear, tg_linear},
+    [OP_ADD] = {"add", bw_elementwise, tg_elementwise},
+    [OP_SUB] = {"sub", bw_elementwise, tg_elementwise},
+    [OP_MUL] = {"mul", bw_elementwise, tg_elementwise},
+    [OP_AFFINE] = {"affine", bw_unary, tg_unary},
+    [OP_SCALE_COLS] = {"scale_cols", bw_unary, tg_unary},
+    [OP_RELU] = {"relu", bw_unary, tg_unary},
+    [OP_TANH] = {"tanh", bw_unary, tg_unary},
+    [OP_SQUARE] = {"square", bw_unary, tg_unary},
+    [OP_SUM] = {"sum", bw_reduce, tg_reduce},
+    [OP_MEAN] = {"mean", bw_reduce, tg_reduce},
+    [OP_CONCAT_COLS] = {"concat_cols", bw_concat_cols, tg_concat_cols},
+    [OP_EXP] = {"exp", bw_map, tg_map},
+    [OP_LOG] = {"log", bw_map, tg_map},
+    [OP_ROW_SUM] = {"row_sum", bw_row_sum, tg_row_sum},
+    [OP_LOG_SOFTMAX] = {"log_softmax", bw_log_softmax, tg_log_softmax},
+    [OP_GATHER] = {"gather", bw_gather, tg_gather},
+    [OP_CLIP] = {"clip", bw_clip, tg_clip},
+    [OP_MIN] = {"min", bw_pick, tg_pick},
+    [OP_MAX] = {"max", bw_pick, tg_pick},
+    [OP_GAUSS_LOGP] = {"gaussian_log_prob", bw_gauss_logp, tg_gauss_logp},
+    [OP_GAUSS_KL] = {"gaussian_kl", bw_gauss_kl, tg_gauss_kl},
 };
 
 const char *rlc_node_op_name(const rlc_node *n) { return n ? ops[n->op].name : NULL; }
@@ -1009,6 +1245,90 @@ rlc_status rlc_tape_backward_seeded(rlc_tape *t, rlc_node *node, const gsl_matri
         memcpy(node->grad.data + i * COLS(node), seed->data + i * seed->tda,
                COLS(node) * sizeof(double));
     propagate(node);
+    return RLC_OK;
+}
+
+/* Make t->fwd list every node oldest first, with a tangent buffer for each
+ * intermediate node that carries gradient (a superset of those a tangent
+ * can reach, whatever grads is). Entries from an earlier call are kept:
+ * nodes are only ever appended. false (ENOMEM recorded) if the arena could
+ * not grow. */
+static bool forward_order(rlc_tape *t)
+{
+    if (!t->last || (t->n_fwd > 0 && t->fwd[t->n_fwd - 1].node == t->last))
+        return true;
+    size_t n = 0;
+    for (rlc_node *v = t->last; v; v = v->prev)
+        n++;
+    struct fwd_entry *f = arena_alloc(t, n * sizeof *f);
+    if (!f)
+        return false;
+    if (t->n_fwd > 0)
+        memcpy(f, t->fwd, t->n_fwd * sizeof *f);
+    size_t k = n;
+    for (rlc_node *v = t->last; k > t->n_fwd; v = v->prev) {
+        f[--k].node = v;
+        f[k].tangent = NULL;
+        if (v->op != OP_LEAF && has_grad(v)) {
+            f[k].tangent = arena_alloc(t, SIZE(v) * sizeof(double));
+            if (!f[k].tangent)
+                return false;
+        }
+    }
+    t->fwd = f;
+    t->n_fwd = n;
+    return true;
+}
+
+/* A leaf's tangent: the view of direction at its grad's offset in grads,
+ * or none. false if the grad lies partly inside grads. */
+static bool leaf_tangent(rlc_node *n, const gsl_vector *grads, const gsl_vector *direction)
+{
+    n->tangent.data = NULL;
+    const gsl_matrix *g = &n->grad;
+    if (!g->data || g->size1 == 0 || g->size2 == 0)
+        return true;
+    uintptr_t lo = (uintptr_t)grads->data, hi = (uintptr_t)(grads->data + grads->size);
+    uintptr_t first = (uintptr_t)g->data;
+    uintptr_t end = (uintptr_t)(g->data + (g->size1 - 1) * g->tda + g->size2);
+    if (end <= lo || first >= hi)
+        return true; /* outside: a constant here */
+    if (first < lo || end > hi)
+        return false;
+    size_t off = (size_t)(g->data - grads->data);
+    n->tangent.tda = g->tda;
+    n->tangent.data = direction->data + off; /* read-only, as the contract says */
+    return true;
+}
+
+rlc_status rlc_tape_tangents(rlc_tape *t, const gsl_vector *grads, const gsl_vector *direction)
+{
+    if (!t)
+        return RLC_EINVAL;
+    if (t->status != RLC_OK)
+        return t->status;
+    if (!grads || !direction || grads->size != direction->size || grads->stride != 1 ||
+        direction->stride != 1) {
+        fail(t, RLC_EINVAL);
+        return RLC_EINVAL;
+    }
+    if (!forward_order(t))
+        return t->status;
+    for (size_t k = 0; k < t->n_fwd; k++) {
+        rlc_node *n = t->fwd[k].node;
+        if (n->op == OP_LEAF) {
+            if (!leaf_tangent(n, grads, direction)) {
+                fail(t, RLC_EINVAL);
+                return RLC_EINVAL;
+            }
+        } else if (tangent_of(n->a) || tangent_of(n->b) || tangent_of(n->c) || tangent_of(n->d)) {
+            /* non-NULL: an input with a tangent is one with a gradient */
+            n->tangent.data = t->fwd[k].tangent;
+            ops[n->op].tangent(n);
+        } else {
+            n->tangent.data = NULL;
+        }
+    }
     return RLC_OK;
 }
 
