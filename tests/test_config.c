@@ -369,8 +369,8 @@ static void test_choices(void **state)
                       "2: [ddpg] action_noise: 'gauss' is not one of normal|ou|none");
     expect_load_error("[ddpg]\naction_noise = OU\n",
                       "2: [ddpg] action_noise: 'OU' is not one of normal|ou|none");
-    expect_load_error("[run]\nalgo = sac\n", "2: [run] algo: 'sac' is not one of ddpg|ppo|a2c");
-    expect_load_error("[run]\nalgo = PPO\n", "2: [run] algo: 'PPO' is not one of ddpg|ppo|a2c");
+    expect_load_error("[run]\nalgo = sac\n", "2: [run] algo: 'sac' is not one of ddpg|ppo|a2c|trpo");
+    expect_load_error("[run]\nalgo = PPO\n", "2: [run] algo: 'PPO' is not one of ddpg|ppo|a2c|trpo");
     assert_int_equal(load_text(&cfg, "[run]\nalgo = ddpg\nenv_id = CartPole-v1\n", &err, NULL), RLC_OK);
     assert_string_equal(cfg.algo, "ddpg");
     assert_string_equal(cfg.env_id, "CartPole-v1");
@@ -663,7 +663,7 @@ static void test_validate(void **state)
     /* the table's ranges also apply to configs built in code */
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "sac");
-    expect_invalid(&cfg, "[run] algo: unknown algorithm 'sac' (choices: ddpg|ppo|a2c)");
+    expect_invalid(&cfg, "[run] algo: unknown algorithm 'sac' (choices: ddpg|ppo|a2c|trpo)");
     rlc_config_default(&cfg);
     DDPG(&cfg)->tau = 0;
     expect_invalid(&cfg, "[ddpg] tau: 0 is out of range (must be in (0, 1])");
@@ -809,6 +809,12 @@ static void test_print_help(void **state)
         "[a2c] normalize_advantage ", "[a2c] norm_reward ", "[a2c] net_arch ",
         "[a2c] activation_fn ", "[a2c] ortho_init ", "[a2c] log_std_init ", "[a2c] norm_obs ",
         "[a2c] clip_obs ",
+        "[trpo] n_envs ", "[trpo] n_steps ", "[trpo] batch_size ", "[trpo] learning_rate ",
+        "[trpo] lr_schedule ", "[trpo] gamma ", "[trpo] gae_lambda ", "[trpo] cg_max_steps ",
+        "[trpo] cg_damping ", "[trpo] line_search_shrinking_factor ", "[trpo] line_search_max_iter ",
+        "[trpo] n_critic_updates ", "[trpo] normalize_advantage ", "[trpo] target_kl ",
+        "[trpo] norm_reward ", "[trpo] net_arch ", "[trpo] activation_fn ", "[trpo] ortho_init ",
+        "[trpo] log_std_init ", "[trpo] norm_obs ", "[trpo] clip_obs ",
     };
     size_t lines = 0;
     for (size_t i = 0; i < size; i++)
@@ -825,22 +831,22 @@ static void test_print_help(void **state)
     }
     /* columns: the name column fits the longest "[section] key" */
     static const char *const want[] = {
-        "[ddpg] tau                real   0.005        (0, 1]             \xe2\x80\x94 Polyak",
-        "[ddpg] net_arch           ints   400, 300     1-4 of [1, 65536]",
-        "[ddpg] action_noise       choice normal       normal|ou|none",
-        "[run] env_id              string (required)   a registered id",
-        "[run] total_timesteps     int    20000        >= 1",
-        "[ppo] normalize_advantage bool   true         true|false         \xe2\x80\x94 normalise advantages per minibatch",
-        "[ppo] lr_schedule         choice constant     constant|linear    \xe2\x80\x94 learning_rate",
-        "[ppo] activation_fn       choice tanh         relu|tanh          \xe2\x80\x94 hidden",
-        "[ppo] log_std_init        real   0            finite             \xe2\x80\x94 initial",
-        "[ppo] n_envs              int    1            [1, 1024]          \xe2\x80\x94 environment",
-        "[ppo] net_arch            ints   64, 64       1-4 of [1, 65536]  \xe2\x80\x94 hidden",
-        "[ppo] clip_range          real   0.2          (0, 10]            \xe2\x80\x94 clipping",
-        "[ppo] clip_obs            real   10           > 0                \xe2\x80\x94 clip",
-        "[a2c] rms_prop_eps        real   1e-05        > 0                \xe2\x80\x94 RMSprop",
-        "[a2c] use_rms_prop        bool   true         true|false         \xe2\x80\x94 RMSprop",
-        "[a2c] n_steps             int    5            >= 1               \xe2\x80\x94 steps",
+        "[ddpg] tau                          real   0.005        (0, 1]             \xe2\x80\x94 Polyak",
+        "[ddpg] net_arch                     ints   400, 300     1-4 of [1, 65536]",
+        "[ddpg] action_noise                 choice normal       normal|ou|none",
+        "[run] env_id                        string (required)   a registered id",
+        "[run] total_timesteps               int    20000        >= 1",
+        "[ppo] normalize_advantage           bool   true         true|false         \xe2\x80\x94 normalise advantages per minibatch",
+        "[ppo] lr_schedule                   choice constant     constant|linear    \xe2\x80\x94 learning_rate",
+        "[ppo] activation_fn                 choice tanh         relu|tanh          \xe2\x80\x94 hidden",
+        "[ppo] log_std_init                  real   0            finite             \xe2\x80\x94 initial",
+        "[ppo] n_envs                        int    1            [1, 1024]          \xe2\x80\x94 environment",
+        "[ppo] net_arch                      ints   64, 64       1-4 of [1, 65536]  \xe2\x80\x94 hidden",
+        "[ppo] clip_range                    real   0.2          (0, 10]            \xe2\x80\x94 clipping",
+        "[ppo] clip_obs                      real   10           > 0                \xe2\x80\x94 clip",
+        "[a2c] rms_prop_eps                  real   1e-05        > 0                \xe2\x80\x94 RMSprop",
+        "[a2c] use_rms_prop                  bool   true         true|false         \xe2\x80\x94 RMSprop",
+        "[a2c] n_steps                       int    5            >= 1               \xe2\x80\x94 steps",
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         if (!strstr(buf, want[i]))
@@ -1075,11 +1081,11 @@ static void test_onpolicy_unknown_keys(void **state)
 {
     (void)state;
     expect_load_error("[run]\ngamma = 0.9\n",
-                      "2: [run] gamma: unknown key (it belongs in [ddpg], [ppo] or [a2c])");
+                      "2: [run] gamma: unknown key (it belongs in [ddpg], [ppo], [a2c] or [trpo])");
     expect_load_error("[run]\nclip_range = 0.2\n",
                       "2: [run] clip_range: unknown key (it belongs in [ppo])");
     expect_load_error("[eval]\nn_steps = 8\n",
-                      "2: [eval] n_steps: unknown key (it belongs in [ppo] or [a2c])");
+                      "2: [eval] n_steps: unknown key (it belongs in [ppo], [a2c] or [trpo])");
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nclip_rnage = 0.1\n",
                       "4: [ppo] clip_rnage: unknown key (did you mean 'clip_range'?)");
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nbuffer_size = 100\n",

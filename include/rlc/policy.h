@@ -180,6 +180,45 @@ rlc_node *rlc_policy_loss_total(rlc_tape *t, const rlc_policy *p, const rlc_poli
                                 rlc_node *values, double clip_range_vf, double ent_coef,
                                 double vf_coef, rlc_policy_loss_parts *parts);
 
+/* Fisher-vector products of π at its current parameters θ₀, for TRPO's
+ * natural gradient (Schulman et al. 2015, Appendix C): for v over π's
+ * parameters (p->pi: actor | log_std), Fv = (1/n) Σᵢ Jᵢᵀ Mᵢ Jᵢ v + damping·v,
+ * the Hessian of the mean KL(π_θ₀ ‖ π_θ) over n observations at θ = θ₀,
+ * where Jᵢ is the Jacobian of row i's distribution parameters and Mᵢ their
+ * Fisher metric: Categorical logits diag(p) − ppᵀ; Gaussian means
+ * diag(1/σ²) and log σ 2 per component, no cross terms. Jv comes from the
+ * tape's tangent pass and Jᵀu from a seeded backward pass over one
+ * recorded forward pass: exact, no finite-difference step. */
+typedef struct rlc_policy_fisher {
+    const rlc_policy *policy; /* borrowed */
+    size_t n;                 /* rows */
+    double damping;
+    rlc_tape *tape;           /* borrowed: the tape of the recorded pass */
+    rlc_node *dist;           /* its distribution parameters (n × dist_dim) */
+    double *old_dist;         /* n × dist_dim: π_θ₀'s distribution parameters */
+    double *old_log_std;      /* act_dim: π_θ₀'s log σ (Gaussian) */
+    double *u;                /* n × dist_dim scratch: M·(Jv), the backward seed */
+    gsl_vector *direction;    /* params' size: v placed for the tangent pass */
+} rlc_policy_fisher;
+
+/* Workspace for up to n rows. RLC_EINVAL, RLC_ENOMEM. */
+rlc_status rlc_policy_fisher_create(rlc_policy_fisher **out, const rlc_policy *p, size_t n,
+                                    double damping);
+void rlc_policy_fisher_free(rlc_policy_fisher *f); /* NULL-safe */
+
+/* Take the pass that rlc_policy_forward(p, t, obs, true, &dist, &log_std,
+ * ...) just recorded on t for `rows` (≤ n) observations as θ₀: copies the
+ * distribution parameters as π_θ₀'s. The tape must not be reset while
+ * products are taken. RLC_EINVAL (rows > n, NULL, wrong shapes). */
+rlc_status rlc_policy_fisher_set(rlc_policy_fisher *f, rlc_tape *t, rlc_node *dist,
+                                 const rlc_node *log_std);
+
+/* Fv ← (F + damping·I) v (both p->pi's size, distinct; `f` is an
+ * rlc_policy_fisher, so this is an rlc_cg_matvec). Uses p->grads' π part
+ * as scratch (zeroed, then overwritten). RLC_OK, or the tape's status.
+ * Does not allocate once the first product after a set has been taken. */
+rlc_status rlc_policy_fisher_product(void *f, const gsl_vector *v, gsl_vector *Fv);
+
 /* What every on-policy agent holds besides its own settings and buffers:
  * the policy, one optimiser over all its parameters, a tape, and the
  * generator actions are sampled from. Embedded in A2C's and PPO's agents. */

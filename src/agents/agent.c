@@ -7,11 +7,13 @@
 #include "rlc/agent.h"
 #include "rlc/ddpg.h"
 #include "rlc/ppo.h"
+#include "rlc/trpo.h"
 
 const rlc_agent_type *const rlc_agent_registry[] = {
     &rlc_agent_ddpg,
     &rlc_agent_ppo,
     &rlc_agent_a2c,
+    &rlc_agent_trpo,
     NULL,
 };
 _Static_assert(sizeof rlc_agent_registry / sizeof rlc_agent_registry[0] <= RLC_AGENT_MAX_TYPES + 1,

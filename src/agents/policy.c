@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_blas.h>
 #include "rlc/policy.h"
 #include "rlc/rng.h"
 
@@ -237,6 +238,101 @@ rlc_node *rlc_policy_loss_total(rlc_tape *t, const rlc_policy *p, const rlc_poli
         parts->entropy = entropy;
     }
     return loss;
+}
+
+rlc_status rlc_policy_fisher_create(rlc_policy_fisher **out, const rlc_policy *p, size_t n,
+                                    double damping)
+{
+    if (!out || !p || !n)
+        return RLC_EINVAL;
+    *out = NULL;
+    rlc_policy_fisher *f = calloc(1, sizeof *f);
+    if (!f)
+        return RLC_ENOMEM;
+    f->policy = p;
+    f->n = n;
+    f->damping = damping;
+    f->old_dist = malloc(n * p->dist_dim * sizeof(double));
+    f->old_log_std = calloc(p->act_dim, sizeof(double));
+    f->u = malloc(n * p->dist_dim * sizeof(double));
+    f->direction = gsl_vector_calloc(p->params->size);
+    if (!f->old_dist || !f->old_log_std || !f->u || !f->direction) {
+        rlc_policy_fisher_free(f);
+        return RLC_ENOMEM;
+    }
+    *out = f;
+    return RLC_OK;
+}
+
+void rlc_policy_fisher_free(rlc_policy_fisher *f)
+{
+    if (!f)
+        return;
+    free(f->old_dist);
+    free(f->old_log_std);
+    free(f->u);
+    if (f->direction)
+        gsl_vector_free(f->direction);
+    free(f);
+}
+
+rlc_status rlc_policy_fisher_set(rlc_policy_fisher *f, rlc_tape *t, rlc_node *dist,
+                                 const rlc_node *log_std)
+{
+    const rlc_policy *p = f ? f->policy : NULL;
+    if (!p || !t || !dist || dist->value.size1 > f->n || dist->value.size2 != p->dist_dim ||
+        (p->dist == RLC_DIST_GAUSSIAN && !log_std))
+        return RLC_EINVAL;
+    f->tape = t;
+    f->dist = dist;
+    size_t rows = dist->value.size1, k = p->dist_dim;
+    for (size_t i = 0; i < rows; i++) /* the node may be a view with tda != k */
+        memcpy(f->old_dist + i * k, dist->value.data + i * dist->value.tda, k * sizeof(double));
+    if (log_std)
+        memcpy(f->old_log_std, log_std->value.data, p->act_dim * sizeof(double));
+    return RLC_OK;
+}
+
+rlc_status rlc_policy_fisher_product(void *ctx, const gsl_vector *v, gsl_vector *Fv)
+{
+    rlc_policy_fisher *f = ctx;
+    const rlc_policy *p = f->policy;
+    size_t n = f->dist->value.size1, k = p->dist_dim, na = p->actor->n_params;
+    size_t n_pi = p->pi.vector.size;
+    gsl_vector_view head = gsl_vector_subvector(f->direction, 0, n_pi);
+    gsl_vector_memcpy(&head.vector, v);
+    rlc_status st = rlc_tape_tangents(f->tape, p->grads, f->direction);
+    if (st != RLC_OK)
+        return st;
+    const gsl_matrix *jv = &f->dist->tangent; /* n × k: J·v */
+    for (size_t i = 0; i < n; i++) {
+        const double *z = f->old_dist + i * k, *jvi = jv->data + i * jv->tda;
+        double *ui = f->u + i * k;
+        if (p->dist == RLC_DIST_CATEGORICAL) { /* (diag(p) − ppᵀ)·Jv */
+            double mx = z[0], sum = 0.0, pjv = 0.0;
+            for (size_t j = 1; j < k; j++)
+                mx = z[j] > mx ? z[j] : mx;
+            for (size_t j = 0; j < k; j++)
+                sum += exp(z[j] - mx);
+            for (size_t j = 0; j < k; j++)
+                pjv += exp(z[j] - mx) / sum * jvi[j];
+            for (size_t j = 0; j < k; j++)
+                ui[j] = exp(z[j] - mx) / sum * (jvi[j] - pjv) / (double)n;
+        } else { /* diag(1/σ²)·Jv */
+            for (size_t j = 0; j < k; j++)
+                ui[j] = jvi[j] * exp(-2.0 * f->old_log_std[j]) / (double)n;
+        }
+    }
+    gsl_vector_view dpi = gsl_vector_subvector(p->grads, 0, n_pi);
+    gsl_vector_set_zero(&dpi.vector);
+    gsl_matrix_view seed = gsl_matrix_view_array(f->u, n, k);
+    if ((st = rlc_tape_backward_seeded(f->tape, f->dist, &seed.matrix)))
+        return st;
+    gsl_vector_memcpy(Fv, &dpi.vector);
+    for (size_t j = na; j < n_pi; j++) /* log σ: the mean over rows of 2·v */
+        gsl_vector_set(Fv, j, 2.0 * gsl_vector_get(v, j));
+    gsl_blas_daxpy(f->damping, v, Fv);
+    return RLC_OK;
 }
 
 static bool user_set(rlc_agent_user_set_fn fn, const void *ctx, const char *key)

@@ -1,0 +1,401 @@
+/* trpo.c — TRPO (Schulman et al. 2015) behind rlc_agent_type (contracts in
+ * include/rlc/trpo.h and include/rlc/agent.h): the rollout is collected by
+ * rlc_runner_onpolicy; an update takes one natural-gradient step of π
+ * (conjugate gradient on exact Fisher-vector products from the tape's
+ * tangents, KL-limited step, backtracking line search), then trains the
+ * critic with its own Adam. No entropy bonus, no gSDE, no sub-sampling. */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_randist.h>
+#include "rlc/cg.h"
+#include "rlc/rng.h"
+#include "rlc/trpo.h"
+
+void rlc_trpo_config_default(rlc_trpo_config *cfg)
+{
+    *cfg = (rlc_trpo_config){
+        .n_envs = 1,
+        .n_steps = 2048,
+        .batch_size = 128,
+        .learning_rate = 1e-3,
+        .lr_schedule = RLC_SCHEDULE_CONSTANT,
+        .gamma = 0.99,
+        .gae_lambda = 0.95,
+        .cg_max_steps = 15,
+        .cg_damping = 0.1,
+        .line_search_shrinking_factor = 0.8,
+        .line_search_max_iter = 10,
+        .n_critic_updates = 10,
+        .normalize_advantage = true,
+        .target_kl = 0.01,
+        .norm_reward = false,
+    };
+    rlc_policy_config_default(&cfg->policy);
+}
+
+/* The [trpo] section: every key, its range and help (defaults above). */
+#define T rlc_trpo_config
+static const rlc_setting trpo_rows[] = {
+    RLC_SETTING_WHOLE_ROW(T, "n_envs", RLC_SETTING_SIZE, n_envs, 1, 1024,
+                          "environment copies stepped in lockstep"),
+    RLC_SETTING_SIZE_ROW(T, "n_steps", n_steps, 1, "steps per environment copy per update"),
+    RLC_SETTING_SIZE_ROW(T, "batch_size", batch_size, 1,
+                         "critic minibatch size (at most n_steps * n_envs)"),
+    RLC_SETTING_REAL_ROW(T, "learning_rate", learning_rate, 0, 1, RLC_SETTING_OPEN_LO,
+                         "critic Adam step size at the start"),
+    RLC_SETTING_ENUM_ROW(T, "lr_schedule", lr_schedule, rlc_schedule_names,
+                         "learning_rate constant, or linear decay to 0 at the end"),
+    RLC_POLICY_GAE_ROWS(T),
+    RLC_SETTING_WHOLE_ROW(T, "cg_max_steps", RLC_SETTING_SIZE, cg_max_steps, 1, 1000,
+                          "Fisher-vector products per conjugate-gradient solve"),
+    RLC_SETTING_REAL_ROW(T, "cg_damping", cg_damping, 0, INFINITY, RLC_SETTING_OPEN_HI,
+                         "damping added to the Fisher matrix: (F + cg_damping*I) s = g"),
+    RLC_SETTING_REAL_ROW(T, "line_search_shrinking_factor", line_search_shrinking_factor, 0, 1,
+                         RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI,
+                         "step fraction factor between line-search candidates"),
+    RLC_SETTING_WHOLE_ROW(T, "line_search_max_iter", RLC_SETTING_SIZE, line_search_max_iter, 1,
+                          1000, "line-search candidates tried before the step is dropped"),
+    RLC_SETTING_WHOLE_ROW(T, "n_critic_updates", RLC_SETTING_SIZE, n_critic_updates, 1, 100000,
+                          "critic epochs over each rollout"),
+    RLC_SETTING_BOOL_ROW(T, "normalize_advantage", normalize_advantage,
+                         "normalise advantages over the rollout"),
+    RLC_SETTING_REAL_ROW(T, "target_kl", target_kl, 0, INFINITY,
+                         RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI,
+                         "KL limit of a step: mean KL(old || new) <= target_kl"),
+    RLC_SETTING_BOOL_ROW(T, "norm_reward", norm_reward,
+                         "scale rewards by the running std of the discounted return"),
+    RLC_POLICY_SETTING_ROWS(T, policy),
+};
+#undef T
+
+static rlc_status trpo_check(const void *settings, rlc_agent_user_set_fn fn, const void *ctx,
+                             rlc_agent_settings_error *err)
+{
+    const rlc_trpo_config *c = settings;
+    return rlc_policy_check_rollout(c->n_steps, c->n_envs, c->batch_size, fn, ctx, err);
+}
+
+/* progress.csv columns, in this order */
+enum { KL, EXPECTED_IMPROVEMENT, SURROGATE_IMPROVEMENT, LINE_SEARCH_STEPS, LINE_SEARCH_FAILURES,
+       SKIPPED_STEPS, CG_ITERATIONS, CG_RESIDUAL, VALUE_LOSS, EXPLAINED_VARIANCE, LEARNING_RATE,
+       N_STATS };
+static const char *const trpo_stats[N_STATS] = {
+    [KL] = "kl_divergence",                       /* mean KL(old ‖ new) of the step taken (0: none) */
+    [EXPECTED_IMPROVEMENT] = "expected_improvement", /* β·gᵀs, the linear model's gain of the full step */
+    [SURROGATE_IMPROVEMENT] = "surrogate_improvement", /* L(new) − L(old) of the step taken (0: none) */
+    [LINE_SEARCH_STEPS] = "line_search_steps",    /* candidates evaluated */
+    [LINE_SEARCH_FAILURES] = "line_search_failures", /* updates whose line search accepted none, so far */
+    [SKIPPED_STEPS] = "skipped_steps",            /* updates with sᵀFs ≤ 0 or not finite, so far */
+    [CG_ITERATIONS] = "cg_iterations",
+    [CG_RESIDUAL] = "cg_residual",                /* ‖g − (F + λI)s‖² at the end of CG */
+    [VALUE_LOSS] = "value_loss",                  /* mean over the critic's minibatches */
+    [EXPLAINED_VARIANCE] = "explained_variance",
+    [LEARNING_RATE] = "learning_rate",            /* the critic's */
+};
+
+typedef struct trpo {
+    rlc_policy_trainer tr; /* first: the shared agent-table entries point here; no optimiser */
+    rlc_trpo_config cfg;
+    rlc_optim *critic_opt; /* Adam over the critic's parameters alone */
+    gsl_rng *sample_rng;   /* critic minibatch order */
+    rlc_cg *cg;
+    size_t rows, n_pi;     /* rollout rows; parameters of π (actor | log_std) */
+    size_t *order, *perm;  /* rows each: 0 .. rows − 1, and the critic's minibatch order */
+    /* the rollout, gathered (rows each) */
+    double *obs, *actions, *old_log_probs, *advantages, *returns;
+    rlc_policy_fisher *fisher; /* F·v at θ_old, and π_old's distribution parameters */
+    gsl_vector *g, *s, *Fs, *theta0; /* n_pi each */
+    size_t failures, skipped, n_updates;
+} trpo;
+_Static_assert(offsetof(trpo, tr) == 0, "rlc_policy_trainer_* entries take the agent as its trainer");
+
+static void trpo_free(void *p)
+{
+    trpo *a = p;
+    if (!a)
+        return;
+    rlc_policy_trainer_release(&a->tr);
+    rlc_optim_free(a->critic_opt);
+    if (a->sample_rng)
+        gsl_rng_free(a->sample_rng);
+    rlc_cg_free(a->cg);
+    free(a->order);
+    free(a->perm);
+    free(a->obs);
+    free(a->actions);
+    free(a->old_log_probs);
+    free(a->advantages);
+    free(a->returns);
+    rlc_policy_fisher_free(a->fisher);
+    gsl_vector *vs[] = {a->g, a->s, a->Fs, a->theta0};
+    for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++)
+        if (vs[i])
+            gsl_vector_free(vs[i]);
+    free(a);
+}
+
+static rlc_status trpo_create(void **out, const void *settings, const rlc_env_type *env,
+                              uint64_t seed)
+{
+    const rlc_trpo_config *cfg = settings;
+    *out = NULL;
+    if (!env || rlc_agent_check_settings(&rlc_agent_trpo, cfg, NULL, NULL, NULL) ||
+        !rlc_agent_supports(&rlc_agent_trpo, env))
+        return RLC_EINVAL;
+    trpo *a = calloc(1, sizeof *a);
+    if (!a)
+        return RLC_ENOMEM;
+    a->cfg = *cfg;
+    a->rows = cfg->n_steps * cfg->n_envs;
+    rlc_status st = rlc_policy_trainer_init(&a->tr, &cfg->policy, env, seed, NULL, 0.0, 0.0);
+    if (st != RLC_OK)
+        goto fail;
+    rlc_policy *p = a->tr.policy;
+    a->n_pi = p->pi.vector.size;
+    /* sb3-contrib's TRPO trains the critic with the policy's Adam (eps 1e-8) */
+    rlc_optim_config oc;
+    rlc_optim_config_default(&oc);
+    oc.learning_rate = cfg->learning_rate;
+    if ((st = rlc_optim_create(&a->critic_opt, rlc_optim_adam, p->critic->n_params, &oc)) ||
+        (st = rlc_cg_alloc(&a->cg, a->n_pi)) ||
+        (st = rlc_policy_fisher_create(&a->fisher, p, a->rows, cfg->cg_damping)))
+        goto fail;
+    size_t n = a->rows, od = p->obs_dim, ad = p->act_dim;
+    st = RLC_ENOMEM;
+    a->sample_rng = rlc_rng_create(seed, RLC_RNG_SAMPLE);
+    a->order = malloc(n * sizeof *a->order);
+    a->perm = malloc(n * sizeof *a->perm);
+    a->obs = malloc(n * od * sizeof(double));
+    a->actions = malloc(n * ad * sizeof(double));
+    a->old_log_probs = malloc(n * sizeof(double));
+    a->advantages = malloc(n * sizeof(double));
+    a->returns = malloc(n * sizeof(double));
+    a->g = gsl_vector_alloc(a->n_pi);
+    a->s = gsl_vector_alloc(a->n_pi);
+    a->Fs = gsl_vector_alloc(a->n_pi);
+    a->theta0 = gsl_vector_alloc(a->n_pi);
+    if (!a->sample_rng || !a->order || !a->perm || !a->obs || !a->actions || !a->old_log_probs ||
+        !a->advantages || !a->returns || !a->g || !a->s || !a->Fs || !a->theta0)
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        a->order[i] = a->perm[i] = i;
+    *out = a;
+    return RLC_OK;
+fail:
+    trpo_free(a);
+    return st;
+}
+
+static rlc_onpolicy_settings trpo_settings(const void *p)
+{
+    const trpo *a = p;
+    return (rlc_onpolicy_settings){a->cfg.n_envs, a->cfg.n_steps, a->cfg.gamma, a->cfg.gae_lambda,
+                                   a->cfg.norm_reward};
+}
+
+double rlc_trpo_step_scale(double target_kl, double sFs)
+{
+    double beta = sqrt(2.0 * target_kl / sFs);
+    return sFs > 0 && isfinite(sFs) && isfinite(beta) ? beta : NAN;
+}
+
+bool rlc_trpo_accepts(double kl, double improvement, double target_kl)
+{
+    return kl <= target_kl && improvement > 0;
+}
+
+/* On the tape (reset first): π's distribution parameters for the gathered
+ * rollout, with π's parameters trainable; the surrogate
+ * L = mean(A·exp(log π − log π_old)) and, when `kl` is wanted, the mean
+ * KL(π_old ‖ π) against the stored old parameters. */
+static rlc_status record_surrogate(trpo *a, bool train, rlc_node **dist, rlc_node **log_std,
+                                   rlc_node **surrogate, rlc_node **kl)
+{
+    rlc_policy *p = a->tr.policy;
+    rlc_tape *t = a->tr.tape;
+    size_t n = a->rows;
+    gsl_matrix_const_view obs = gsl_matrix_const_view_array(a->obs, n, p->obs_dim);
+    gsl_matrix_const_view act = gsl_matrix_const_view_array(a->actions, n, p->act_dim);
+    gsl_matrix_const_view oldlp = gsl_matrix_const_view_array(a->old_log_probs, n, 1);
+    gsl_matrix_const_view adv = gsl_matrix_const_view_array(a->advantages, n, 1);
+    rlc_tape_reset(t);
+    rlc_status st = rlc_policy_forward(p, t, &obs.matrix, train, dist, log_std, NULL);
+    if (st != RLC_OK)
+        return st;
+    rlc_node *logp = rlc_dist_log_prob(t, p->dist, *dist, *log_std, &act.matrix);
+    rlc_node *ratio = rlc_tape_exp(t, rlc_tape_sub(t, logp, rlc_tape_leaf(t, &oldlp.matrix, NULL)));
+    *surrogate = rlc_tape_mean(t, rlc_tape_mul(t, ratio, rlc_tape_leaf(t, &adv.matrix, NULL)));
+    if (kl) {
+        gsl_matrix_view od = gsl_matrix_view_array(a->fisher->old_dist, n, p->dist_dim);
+        gsl_matrix_view ol = gsl_matrix_view_array(a->fisher->old_log_std, 1, p->act_dim);
+        *kl = rlc_dist_kl(t, p->dist, rlc_tape_leaf(t, &od.matrix, NULL),
+                          p->dist == RLC_DIST_GAUSSIAN ? rlc_tape_leaf(t, &ol.matrix, NULL) : NULL,
+                          *dist, *log_std);
+    }
+    return rlc_tape_status(t);
+}
+
+/* The policy step: direction, scale, line search. Fills the policy stats. */
+static rlc_status policy_step(trpo *a, double *stats)
+{
+    rlc_policy *p = a->tr.policy;
+    rlc_node *dist, *ls, *surr;
+    rlc_status st = record_surrogate(a, true, &dist, &ls, &surr, NULL);
+    if (st != RLC_OK)
+        return st;
+    double L0 = rlc_node_scalar(surr);
+    if (!isfinite(L0))
+        return RLC_ENONFINITE;
+    if ((st = rlc_policy_fisher_set(a->fisher, a->tr.tape, dist, ls)))
+        return st;
+    gsl_vector_set_zero(&p->dpi.vector);
+    if ((st = rlc_tape_backward(a->tr.tape, surr)))
+        return st;
+    gsl_vector_memcpy(a->g, &p->dpi.vector);
+
+    rlc_cg_result cg;
+    st = rlc_cg_solve(a->cg, rlc_policy_fisher_product, a->fisher, a->g, a->s,
+                      a->cfg.cg_max_steps, 1e-10, &cg);
+    stats[CG_ITERATIONS] = (double)cg.iterations;
+    stats[CG_RESIDUAL] = cg.residual_norm2;
+    stats[KL] = stats[SURROGATE_IMPROVEMENT] = 0.0;
+    stats[LINE_SEARCH_STEPS] = 0.0;
+    double beta = NAN, gs = 0.0;
+    if (st == RLC_OK && (st = rlc_policy_fisher_product(a->fisher, a->s, a->Fs)) == RLC_OK) {
+        double sFs;
+        gsl_blas_ddot(a->s, a->Fs, &sFs);
+        gsl_blas_ddot(a->g, a->s, &gs);
+        beta = rlc_trpo_step_scale(a->cfg.target_kl, sFs);
+    } else if (st != RLC_ENONFINITE) {
+        return st; /* a tape error; ENONFINITE (no positive curvature) skips the step */
+    }
+    stats[EXPECTED_IMPROVEMENT] = isnan(beta) ? 0.0 : beta * gs;
+    if (isnan(beta)) {
+        a->skipped++;
+        return RLC_OK;
+    }
+    gsl_vector_memcpy(a->theta0, &p->pi.vector);
+    double frac = 1.0;
+    for (size_t it = 0; it < a->cfg.line_search_max_iter; it++) {
+        gsl_vector_memcpy(&p->pi.vector, a->theta0);
+        gsl_blas_daxpy(frac * beta, a->s, &p->pi.vector);
+        rlc_node *kl;
+        if ((st = record_surrogate(a, false, &dist, &ls, &surr, &kl))) {
+            gsl_vector_memcpy(&p->pi.vector, a->theta0);
+            return st;
+        }
+        stats[LINE_SEARCH_STEPS] = (double)(it + 1);
+        double improvement = rlc_node_scalar(surr) - L0, d = rlc_node_scalar(kl);
+        if (rlc_trpo_accepts(d, improvement, a->cfg.target_kl)) {
+            stats[KL] = d;
+            stats[SURROGATE_IMPROVEMENT] = improvement;
+            return RLC_OK;
+        }
+        frac *= a->cfg.line_search_shrinking_factor;
+    }
+    gsl_vector_memcpy(&p->pi.vector, a->theta0); /* bit for bit */
+    a->failures++;
+    return RLC_OK;
+}
+
+/* n_critic_updates epochs of shuffled minibatches on mean (R − V)². */
+static rlc_status critic_step(trpo *a, double *value_loss)
+{
+    rlc_policy *p = a->tr.policy;
+    rlc_tape *t = a->tr.tape;
+    size_t n = a->rows, bs = a->cfg.batch_size < n ? a->cfg.batch_size : n, od = p->obs_dim;
+    double sum = 0.0;
+    size_t count = 0;
+    for (size_t e = 0; e < a->cfg.n_critic_updates; e++) {
+        gsl_ran_shuffle(a->sample_rng, a->perm, n, sizeof *a->perm);
+        for (size_t start = 0; start < n; start += bs) {
+            size_t m = n - start < bs ? n - start : bs; /* the last may be smaller */
+            rlc_tape_reset(t); /* the minibatch is gathered onto the tape */
+            rlc_node *x = rlc_tape_input(t, m, od), *ret = rlc_tape_input(t, m, 1), *v;
+            if (!x || !ret)
+                return rlc_tape_status(t);
+            for (size_t i = 0; i < m; i++) {
+                size_t r = a->perm[start + i];
+                memcpy(x->value.data + i * od, a->obs + r * od, od * sizeof(double));
+                ret->value.data[i] = a->returns[r];
+            }
+            rlc_status st = rlc_policy_forward(p, t, &x->value, true, NULL, NULL, &v);
+            if (st != RLC_OK)
+                return st;
+            rlc_node *loss = rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, ret, v)));
+            if (!loss)
+                return rlc_tape_status(t);
+            double l = rlc_node_scalar(loss);
+            if (!isfinite(l))
+                return RLC_ENONFINITE;
+            gsl_vector_set_zero(p->critic->grads);
+            if ((st = rlc_tape_backward(t, loss)))
+                return st;
+            rlc_optim_step(a->critic_opt, p->critic->params, p->critic->grads);
+            sum += l;
+            count++;
+        }
+    }
+    *value_loss = count ? sum / (double)count : NAN;
+    return RLC_OK;
+}
+
+static rlc_status trpo_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
+{
+    trpo *a = p;
+    size_t n = rlc_rollout_rows(ro);
+    if (n != a->rows)
+        return RLC_EINVAL;
+    rlc_rollout_gather(ro, a->order, n, a->obs, a->actions, a->old_log_probs, a->advantages,
+                       a->returns, NULL);
+    if (a->cfg.normalize_advantage)
+        rlc_normalize_advantages(a->advantages, n);
+    double *v = stats->values;
+    rlc_status st = policy_step(a, v);
+    if (st != RLC_OK)
+        return st;
+    a->critic_opt->config.learning_rate =
+        rlc_schedule_value(a->cfg.learning_rate, a->cfg.lr_schedule, progress);
+    if ((st = critic_step(a, &v[VALUE_LOSS])))
+        return st;
+    a->n_updates++;
+    v[LINE_SEARCH_FAILURES] = (double)a->failures;
+    v[SKIPPED_STEPS] = (double)a->skipped;
+    v[EXPLAINED_VARIANCE] = rlc_rollout_explained_variance(ro);
+    v[LEARNING_RATE] = a->critic_opt->config.learning_rate;
+    stats->n_updates = a->n_updates;
+    return RLC_OK;
+}
+
+static void trpo_settings_default(void *settings)
+{
+    rlc_trpo_config_default(settings);
+}
+
+const rlc_agent_type rlc_agent_trpo = {
+    .name = "trpo",
+    .description = "Trust Region Policy Optimization (natural gradient, KL line search)",
+    .kind = RLC_AGENT_ON_POLICY,
+    .box_actions = true,
+    .discrete_actions = true,
+    .settings_size = sizeof(rlc_trpo_config),
+    .settings_default = trpo_settings_default,
+    .settings_rows = trpo_rows,
+    .n_settings_rows = sizeof trpo_rows / sizeof trpo_rows[0],
+    .settings_check = trpo_check,
+    .stat_names = trpo_stats,
+    .n_stats = N_STATS,
+    .create = trpo_create,
+    .free = trpo_free,
+    .predict = rlc_policy_trainer_predict,
+    .tensors = rlc_policy_trainer_tensors,
+    .onpolicy_settings = trpo_settings,
+    .normalize_obs = rlc_policy_trainer_normalize_obs,
+    .act = rlc_policy_trainer_act,
+    .bootstrap = rlc_policy_trainer_bootstrap,
+    .update = trpo_update,
+};
+_Static_assert(sizeof(rlc_trpo_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");
