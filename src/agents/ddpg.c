@@ -17,6 +17,7 @@
 #include "rlc/replay.h"
 #include "rlc/rng.h"
 #include "rlc/tape.h"
+#include "../core/gsl_alloc.h"
 
 void rlc_ddpg_config_default(rlc_ddpg_config *cfg)
 {
@@ -159,7 +160,7 @@ static rlc_status ddpg_create(void **out, const void *settings, const rlc_env_ty
     gsl_rng *init_rng = NULL;
     a->scale = malloc(2 * ad * sizeof(double));
     a->noise = calloc(ad, sizeof(double));
-    a->y = gsl_matrix_alloc(cfg->batch_size, 1);
+    a->y = rlc_matrix_alloc(cfg->batch_size, 1);
     a->explore_rng = rlc_rng_create(seed, RLC_RNG_EXPLORE);
     a->sample_rng = rlc_rng_create(seed, RLC_RNG_SAMPLE);
     init_rng = rlc_rng_create(seed, RLC_RNG_INIT);

@@ -6,6 +6,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include "rlc/mlp.h"
+#include "gsl_alloc.h"
 
 size_t rlc_mlp_param_count(const rlc_mlp_config *cfg)
 {
@@ -120,10 +121,10 @@ static rlc_status orthogonal(gsl_matrix *W, gsl_rng *rng, double gain)
 {
     size_t r = W->size1, c = W->size2;
     size_t rows = r > c ? r : c, cols = r > c ? c : r; /* tall: rows ≥ cols */
-    gsl_matrix *A = gsl_matrix_alloc(rows, cols);
+    gsl_matrix *A = rlc_matrix_alloc(rows, cols);
     gsl_vector *tau = gsl_vector_alloc(cols);
-    gsl_matrix *Q = gsl_matrix_alloc(rows, rows);
-    gsl_matrix *R = gsl_matrix_alloc(rows, cols);
+    gsl_matrix *Q = rlc_matrix_alloc(rows, rows);
+    gsl_matrix *R = rlc_matrix_alloc(rows, cols);
     rlc_status st = RLC_ENOMEM;
     if (!A || !tau || !Q || !R)
         goto done;

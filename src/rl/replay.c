@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/replay.h"
+#include "../core/gsl_alloc.h"
 
 rlc_status rlc_replay_create(rlc_replay **out, size_t capacity, size_t obs_dim, size_t act_dim)
 {
@@ -63,11 +64,11 @@ rlc_status rlc_replay_batch_create(rlc_replay_batch *b, size_t batch_size, size_
     *b = (rlc_replay_batch){0};
     if (!batch_size || !obs_dim || !act_dim)
         return RLC_EINVAL;
-    b->obs = gsl_matrix_alloc(batch_size, obs_dim);
-    b->next_obs = gsl_matrix_alloc(batch_size, obs_dim);
-    b->actions = gsl_matrix_alloc(batch_size, act_dim);
-    b->rewards = gsl_matrix_alloc(batch_size, 1);
-    b->terminated = gsl_matrix_alloc(batch_size, 1);
+    b->obs = rlc_matrix_alloc(batch_size, obs_dim);
+    b->next_obs = rlc_matrix_alloc(batch_size, obs_dim);
+    b->actions = rlc_matrix_alloc(batch_size, act_dim);
+    b->rewards = rlc_matrix_alloc(batch_size, 1);
+    b->terminated = rlc_matrix_alloc(batch_size, 1);
     if (!b->obs || !b->next_obs || !b->actions || !b->rewards || !b->terminated) {
         rlc_replay_batch_free(b);
         return RLC_ENOMEM;
