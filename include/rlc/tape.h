@@ -60,8 +60,10 @@ void rlc_tape_free(rlc_tape *t); /* NULL-safe */
 
 /* Forget every node (pointers from the last pass become invalid) and clear
  * the error; if the last pass overflowed the arena, re-allocate it once at
- * the high-water size. Allocates only in that case. */
-void rlc_tape_reset(rlc_tape *t);
+ * the high-water size. Allocates only in that case. RLC_OK, or RLC_ENOMEM
+ * if that re-allocation failed: the tape is still usable (it keeps its
+ * block and the next pass grows it again), but not yet warm. */
+rlc_status rlc_tape_reset(rlc_tape *t);
 
 /* First error since the last reset (RLC_OK if none). */
 rlc_status rlc_tape_status(const rlc_tape *t);

@@ -104,8 +104,9 @@ void rlc_tape_free(rlc_tape *t)
     free(t);
 }
 
-void rlc_tape_reset(rlc_tape *t)
+rlc_status rlc_tape_reset(rlc_tape *t)
 {
+    rlc_status st = RLC_OK;
     if (t->overflow) {
         /* This pass outgrew the main block: replace it once by one block of
          * the high-water size so the next pass fits without allocating. */
@@ -114,6 +115,8 @@ void rlc_tape_reset(rlc_tape *t)
         if (b) {
             free(t->main);
             t->main = b;
+        } else {
+            st = RLC_ENOMEM;
         }
     }
     t->main->used = 0;
@@ -123,6 +126,7 @@ void rlc_tape_reset(rlc_tape *t)
     t->grads_dirty = false;
     t->fwd = NULL;
     t->n_fwd = 0;
+    return st;
 }
 
 rlc_status rlc_tape_status(const rlc_tape *t) { return t->status; }
