@@ -97,7 +97,9 @@ typedef struct rlc_agent_type {
     /* --- every agent --- */
     /* Create from settings (checked with rlc_agent_check_settings against
      * env's action space first: RLC_EINVAL), every random stream derived
-     * from seed. RLC_ENOMEM, RLC_EGSL. On error *agent is NULL. */
+     * from seed, and the agent's tape grown to what training needs (one
+     * pass of the training losses on zeros, nothing applied). RLC_ENOMEM,
+     * RLC_EGSL. On error *agent is NULL and nothing is left allocated. */
     rlc_status (*create)(void **agent, const void *settings, const rlc_env_type *env,
                          uint64_t seed);
     void (*free)(void *agent); /* NULL-safe */
@@ -121,7 +123,9 @@ typedef struct rlc_agent_type {
     rlc_status (*store)(void *agent, const double *obs, const double *action, double reward,
                         const double *next_obs, bool terminated, bool truncated);
     /* Called after every env step with the number of steps taken so far;
-     * trains when the schedule says so. RLC_ENONFINITE stops the run. */
+     * trains when the schedule says so. RLC_ENONFINITE stops the run.
+     * Allocates nothing: create sized the agent's tape for training, so a
+     * training phase never stops halfway for want of memory. */
     rlc_status (*after_step)(void *agent, size_t timesteps, rlc_train_stats *stats);
 
     /* --- on-policy agents --- */
@@ -143,7 +147,9 @@ typedef struct rlc_agent_type {
     rlc_status (*bootstrap)(void *agent, size_t n, const double *obs, double *values);
     /* One update from a full rollout whose advantages and returns are
      * computed; progress_remaining goes from 1 (first update) towards 0 and
-     * drives schedules. RLC_ENONFINITE stops the run. */
+     * drives schedules. RLC_ENONFINITE stops the run. Allocates nothing:
+     * create sized the agent's tape for an update, so an update never
+     * stops halfway for want of memory. */
     rlc_status (*update)(void *agent, rlc_rollout *rollout, double progress_remaining,
                          rlc_train_stats *stats);
 } rlc_agent_type;

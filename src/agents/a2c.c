@@ -85,6 +85,8 @@ static void a2c_free(void *p)
     free(a);
 }
 
+static rlc_status size_tape(a2c *a);
+
 static rlc_status a2c_create(void **out, const void *settings, const rlc_env_type *env,
                              uint64_t seed)
 {
@@ -106,14 +108,16 @@ static rlc_status a2c_create(void **out, const void *settings, const rlc_env_typ
         goto fail;
     st = RLC_ENOMEM;
     a->order = malloc(a->rows * sizeof *a->order);
-    a->obs = malloc(a->rows * a->tr.policy->obs_dim * sizeof(double));
-    a->actions = malloc(a->rows * a->tr.policy->act_dim * sizeof(double));
-    a->advantages = malloc(a->rows * sizeof(double));
-    a->returns = malloc(a->rows * sizeof(double));
+    a->obs = calloc(a->rows * a->tr.policy->obs_dim, sizeof(double)); /* zeros: size_tape's batch */
+    a->actions = calloc(a->rows * a->tr.policy->act_dim, sizeof(double));
+    a->advantages = calloc(a->rows, sizeof(double));
+    a->returns = calloc(a->rows, sizeof(double));
     if (!a->order || !a->obs || !a->actions || !a->advantages || !a->returns)
         goto fail;
     for (size_t i = 0; i < a->rows; i++)
         a->order[i] = i;
+    if ((st = size_tape(a)) != RLC_OK)
+        goto fail;
     *out = a;
     return RLC_OK;
 fail:
@@ -143,6 +147,18 @@ rlc_node *rlc_a2c_loss(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch 
     if (parts)
         parts->log_ratio = parts->ratio = NULL;
     return rlc_policy_loss_total(t, p, b, policy_loss, dp, ls, v, 0.0, ent_coef, vf_coef, parts);
+}
+
+/* Grow the tape to what the loss of a whole rollout needs, on the (zeroed)
+ * rollout buffers, applying nothing: an update then never allocates. */
+static rlc_status size_tape(a2c *a)
+{
+    rlc_tape *t = a->tr.tape;
+    rlc_policy_batch b = {a->rows, a->obs, a->actions, NULL, a->advantages, a->returns, NULL};
+    rlc_tape_reset(t);
+    if (!rlc_a2c_loss(t, a->tr.policy, &b, a->cfg.ent_coef, a->cfg.vf_coef, NULL))
+        return rlc_tape_status(t);
+    return rlc_tape_reset(t);
 }
 
 /* One step on the whole rollout. */

@@ -139,6 +139,8 @@ static void ddpg_free(void *p)
     free(a);
 }
 
+static rlc_status size_tape(ddpg *a);
+
 static rlc_status ddpg_create(void **out, const void *settings, const rlc_env_type *env,
                               uint64_t seed)
 {
@@ -199,7 +201,7 @@ static rlc_status ddpg_create(void **out, const void *settings, const rlc_env_ty
         (st = rlc_optim_create(&a->critic_opt, rlc_optim_adam, a->critic->n_params, &oc)) ||
         (st = rlc_replay_create(&a->replay, cfg->buffer_size, od, ad)) ||
         (st = rlc_replay_batch_create(&a->batch, cfg->batch_size, od, ad)) ||
-        (st = rlc_tape_create(&a->tape, 1 << 16)))
+        (st = rlc_tape_create(&a->tape, 1 << 16)) || (st = size_tape(a)))
         goto fail;
     gsl_rng_free(init_rng);
     *out = a;
@@ -314,8 +316,37 @@ void rlc_ddpg_td_target(const gsl_matrix *rewards, const gsl_matrix *terminated,
                                   q_next->data[i * q_next->tda];
 }
 
+/* Q'(s', μ'(s')) for the batch's next observations, on the tape. */
+static rlc_node *target_q(ddpg *a)
+{
+    rlc_node *s2 = rlc_tape_leaf(a->tape, a->batch.next_obs, NULL);
+    return critic_forward(a, a->critic_target, s2, actor_forward(a, a->actor_target, s2, false),
+                          false);
+}
+
+/* Grow the tape to what train_step's three passes need, on the zeroed
+ * batch, applying nothing. Once every reset has kept the high-water block,
+ * training never allocates, so an update cannot stop halfway (after the
+ * critic's step, say) for want of memory. */
+static rlc_status size_tape(ddpg *a)
+{
+    rlc_tape *t = a->tape;
+    rlc_replay_batch *b = &a->batch;
+    gsl_matrix *m[] = {b->obs, b->next_obs, b->actions, b->rewards, b->terminated, a->y};
+    for (size_t k = 0; k < sizeof m / sizeof m[0]; k++)
+        gsl_matrix_set_zero(m[k]);
+    rlc_status st;
+    if ((st = rlc_tape_reset(t)) || !target_q(a) || (st = rlc_tape_reset(t)) ||
+        !rlc_ddpg_critic_loss(t, a->critic, b->obs, b->actions, a->y) ||
+        (st = rlc_tape_reset(t)) ||
+        !rlc_ddpg_actor_loss(t, a->actor, a->critic, b->obs, a->scale, a->shift))
+        return st ? st : rlc_tape_status(t);
+    return rlc_tape_reset(t);
+}
+
 /* One gradient step on critic then actor, then both target updates
- * (Stable-Baselines3's DDPG order: TD3 with policy_delay 1, no smoothing). */
+ * (Stable-Baselines3's DDPG order: TD3 with policy_delay 1, no smoothing).
+ * The passes are those size_tape made room for: nothing here allocates. */
 static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss)
 {
     rlc_tape *t = a->tape;
@@ -323,8 +354,7 @@ static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss)
     rlc_replay_sample(a->replay, a->sample_rng, b);
 
     rlc_tape_reset(t);
-    rlc_node *s2 = rlc_tape_leaf(t, b->next_obs, NULL);
-    rlc_node *q2 = critic_forward(a, a->critic_target, s2, actor_forward(a, a->actor_target, s2, false), false);
+    rlc_node *q2 = target_q(a);
     if (!q2)
         return rlc_tape_status(t);
     rlc_ddpg_td_target(b->rewards, b->terminated, &q2->value, a->cfg.gamma, a->y);

@@ -116,6 +116,8 @@ static void ppo_free(void *p)
     free(a);
 }
 
+static rlc_status size_tape(ppo *a, size_t m);
+
 static rlc_status ppo_create(void **out, const void *settings, const rlc_env_type *env,
                              uint64_t seed)
 {
@@ -139,17 +141,19 @@ static rlc_status ppo_create(void **out, const void *settings, const rlc_env_typ
     st = RLC_ENOMEM;
     a->sample_rng = rlc_rng_create(seed, RLC_RNG_SAMPLE);
     a->perm = malloc(a->rows * sizeof *a->perm);
-    a->obs = malloc(b * od * sizeof(double));
-    a->actions = malloc(b * ad * sizeof(double));
-    a->old_log_probs = malloc(b * sizeof(double));
-    a->advantages = malloc(b * sizeof(double));
-    a->returns = malloc(b * sizeof(double));
-    a->old_values = malloc(b * sizeof(double));
+    a->obs = calloc(b * od, sizeof(double)); /* zeros: size_tape's minibatch */
+    a->actions = calloc(b * ad, sizeof(double));
+    a->old_log_probs = calloc(b, sizeof(double));
+    a->advantages = calloc(b, sizeof(double));
+    a->returns = calloc(b, sizeof(double));
+    a->old_values = calloc(b, sizeof(double));
     if (!a->sample_rng || !a->perm || !a->obs || !a->actions || !a->old_log_probs ||
         !a->advantages || !a->returns || !a->old_values)
         goto fail;
     for (size_t i = 0; i < a->rows; i++)
         a->perm[i] = i;
+    if ((st = size_tape(a, b)) != RLC_OK)
+        goto fail;
     *out = a;
     return RLC_OK;
 fail:
@@ -223,6 +227,19 @@ static rlc_node *minibatch_loss(ppo *a, size_t m, double clip, double *pg, doubl
     *kl = rlc_ppo_approx_kl(parts.log_ratio->value.data, m);
     *clip_frac = cf / (double)m;
     return loss;
+}
+
+/* Grow the tape to what the loss of a full minibatch of m rows needs, on
+ * the (zeroed) minibatch buffers, applying nothing. Once the reset has kept
+ * the high-water block, an update never allocates, so it cannot stop
+ * halfway (after some minibatches' steps, or after the shuffle) for want
+ * of memory. */
+static rlc_status size_tape(ppo *a, size_t m)
+{
+    double pg, vl, ent, kl, cf;
+    if (!minibatch_loss(a, m, a->cfg.clip_range, &pg, &vl, &ent, &kl, &cf))
+        return rlc_tape_status(a->tr.tape);
+    return rlc_tape_reset(a->tr.tape);
 }
 
 static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
