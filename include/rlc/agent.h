@@ -246,7 +246,8 @@ rlc_status rlc_runner_train(const rlc_agent_type *type, void *agent, const rlc_e
  * copy i's return goes to returns[i] (n_envs doubles). Copies that finished
  * keep stepping (their new episodes are ignored). actions: n_envs × act_dim
  * scratch. Allocates only while the agent's tape grows. Returns predict's
- * status (RLC_ENOMEM). */
+ * status (RLC_ENOMEM): the agent is unchanged, returns incomplete, and the
+ * copies have been reset (their generators moved on) and maybe stepped. */
 rlc_status rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
                                double *actions, double *returns);
 
