@@ -1,12 +1,14 @@
 /* test_ddpg.c — DDPG: both losses against finite differences, the critic
  * target's terminated/truncated handling, action scaling and clipping
  * (pitfall B14), target networks equal to online ones at the start (B13),
- * reproducibility, zero heap allocations per update once warm, and one
- * fixed-seed learning run of configs/ddpg_pendulum.ini (slow suite). */
+ * Ornstein-Uhlenbeck exploration against its own stream, reproducibility,
+ * and zero heap allocations per update once warm. Deliberately not here:
+ * failing allocations (test_alloc.c) and learning runs (test_learning.c). */
 #define _GNU_SOURCE /* dladdr */
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include "rlc/agent.h"
 #include "rlc/blas.h"
@@ -268,6 +270,63 @@ static void test_explore_bounds(void **state)
     rlc_agent_ddpg.free(a);
 }
 
+/* Ornstein-Uhlenbeck exploration: x <- x + theta(0 - x)dt + sigma sqrt(dt) N(0,1)
+ * per step from the explore stream, added in the normalised action space,
+ * and back to 0 at episode_start. With a zero actor (mu = 0) the action is
+ * 2x (Pendulum's half-range), so every action is checked against x
+ * recomputed here from the same stream. An episode starts once x has
+ * wandered beyond 0.15. The wrong answers: i.i.d. noise (2 sigma N(0,1), no
+ * memory: consecutive actions uncorrelated) and a process that carries on
+ * across the episode start. */
+static void test_ou_noise(void **state)
+{
+    (void)state;
+    rlc_ddpg_config cfg = small_config();
+    cfg.learning_starts = 0; /* no warm-up draws: the stream feeds the noise alone */
+    cfg.action_noise = RLC_NOISE_OU;
+    cfg.noise_std = 0.2;
+    cfg.ou_theta = 0.15;
+    cfg.ou_dt = 0.01;
+    const double step = 0.2 * sqrt(0.01); /* sigma sqrt(dt): one increment's std */
+    void *a = make_agent(&cfg, 21);
+    gsl_vector_set_zero(tensor(a, "actor"));
+    gsl_rng *g = rlc_rng_create(21, RLC_RNG_EXPLORE);
+    enum { STEPS = 1000 };
+    double obs[3] = {0.5, -0.5, 1.0}, act[STEPS], x = 0.0, carried = 0.0;
+    size_t reset_at = 0;
+    rlc_agent_ddpg.episode_start(a);
+    for (size_t t = 0; t < STEPS; t++) {
+        if (!reset_at && fabs(x) > 0.15) {
+            rlc_agent_ddpg.episode_start(a);
+            reset_at = t;
+            carried = x + cfg.ou_theta * (0.0 - x) * cfg.ou_dt; /* without the reset */
+            x = 0.0;
+        }
+        assert_int_equal(rlc_agent_ddpg.explore(a, obs, t, &act[t]), RLC_OK);
+        x += cfg.ou_theta * (0.0 - x) * cfg.ou_dt +
+             cfg.noise_std * sqrt(cfg.ou_dt) * gsl_ran_gaussian(g, 1.0);
+        assert_true(fabs(x) < 1.0); /* inside the box: nothing clipped */
+        assert_near(act[t], 2.0 * x, 0);
+    }
+    /* after the episode start the action is one increment from 0, not the
+     * wandered value carried on */
+    assert_true(reset_at >= 20);
+    assert_true(fabs(act[reset_at] / 2.0) < 4 * step);
+    assert_true(fabs(act[reset_at] / 2.0 - carried) > 0.1);
+    /* lag-1 autocorrelation of the actions before it: near 1 (i.i.d.: near 0) */
+    double mean = 0, c0 = 0, c1 = 0;
+    for (size_t t = 0; t < reset_at; t++)
+        mean += act[t] / (double)reset_at;
+    for (size_t t = 0; t < reset_at; t++) {
+        c0 += (act[t] - mean) * (act[t] - mean);
+        if (t > 0)
+            c1 += (act[t] - mean) * (act[t - 1] - mean);
+    }
+    assert_true(c1 / c0 > 0.8);
+    gsl_rng_free(g);
+    rlc_agent_ddpg.free(a);
+}
+
 /* Drive an agent through the runner on Pendulum; return its final tensors. */
 typedef struct {
     size_t episodes;
@@ -370,6 +429,7 @@ int main(void)
         cmocka_unit_test(test_targets_start_equal),
         cmocka_unit_test(test_action_scaling),
         cmocka_unit_test(test_explore_bounds),
+        cmocka_unit_test(test_ou_noise),
         cmocka_unit_test(test_reproducible),
         cmocka_unit_test(test_update_allocates_nothing),
     };
