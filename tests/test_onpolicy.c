@@ -1,8 +1,10 @@
 /* test_onpolicy.c — PPO and A2C through the on-policy runner: KL early
- * stopping and the update count (pitfall B08), the linear learning-rate
- * schedule (B29), a one-sample minibatch (B06), frozen normalisation
- * statistics during evaluation (B18), truncation-only Pendulum episodes
- * (B01 E2E), and reproducibility. */
+ * stopping and the update count (pitfall B08, and a stop partway through),
+ * the linear learning-rate schedule (B29), a one-sample minibatch (B06),
+ * frozen normalisation statistics during evaluation (B18), truncation-only
+ * Pendulum episodes (B01 E2E), reproducibility, and value clipping and the
+ * entropy bonus through PPO's update. Deliberately not here: the losses'
+ * values (test_policy.c, test_reference.c). */
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 #include "rlc/blas.h"
 #include "rlc/ppo.h"
 #include "rlc/rng.h"
+#include "test_collect.h"
 #include "test_util.h"
 
 #define MAX_LOG 64
@@ -276,6 +279,103 @@ static void test_evaluation_cartpole(void **s)
     check_evaluation("CartPole-v1", 0.0);
 }
 
+/* target_kl at a value an update reaches partway (0.01): each rollout's
+ * update stops after more than one and fewer than all 8 × 10 minibatch
+ * steps, on a minibatch whose approx KL exceeded 1.5·target_kl. */
+static void test_ppo_target_kl_partial(void **s)
+{
+    (void)s;
+    rlc_ppo_config c;
+    rlc_ppo_config_default(&c);
+    c.n_steps = 256;
+    c.batch_size = 32;
+    c.n_epochs = 10;
+    c.learning_rate = 2e-3;
+    c.target_kl = 0.01;
+    record r;
+    void *a = train(&rlc_agent_ppo, &c, "CartPole-v1", 8, 3 * 256, 0, &r);
+    assert_int_equal(r.n_progress, 3);
+    size_t before = 0;
+    for (size_t k = 0; k < 3; k++) {
+        size_t steps = r.log[k].n_updates - before;
+        assert_true(steps > 1 && steps < 8 * 10);
+        assert_true(rlc_train_stats_get(&rlc_agent_ppo, &r.log[k], "approx_kl") > 1.5 * 0.01);
+        before = r.log[k].n_updates;
+    }
+    rlc_agent_ppo.free(a);
+}
+
+/* One PPO update on a collected Pendulum rollout: the logged value loss,
+ * mean over the rollout of (R − V_old)² (R the GAE returns, V_old the
+ * values at collection), log σ after the update, and the steps taken. */
+typedef struct ppo_outcome {
+    double value_loss, old_value_error, log_std;
+    size_t n_updates;
+} ppo_outcome;
+
+static ppo_outcome ppo_one_update(const rlc_ppo_config *c, uint64_t seed)
+{
+    const rlc_env_type *et = rlc_env_find("Pendulum-v1");
+    void *a;
+    assert_int_equal(rlc_agent_ppo.create(&a, c, et, seed), RLC_OK);
+    rlc_vec_env *v;
+    rlc_rollout *ro;
+    assert_int_equal(rlc_vec_env_create(&v, et, c->n_envs, seed, RLC_RNG_ENV), RLC_OK);
+    assert_int_equal(rlc_rollout_create(&ro, c->n_steps, c->n_envs, 3, 1), RLC_OK);
+    collect_rollout(&rlc_agent_ppo, a, v, ro);
+    ppo_outcome o = {0};
+    size_t rows = rlc_rollout_rows(ro);
+    for (size_t i = 0; i < rows; i++)
+        o.old_value_error += (ro->returns[i] - ro->values[i]) * (ro->returns[i] - ro->values[i]);
+    o.old_value_error /= (double)rows;
+    rlc_train_stats st;
+    rlc_train_stats_init(&st);
+    assert_int_equal(rlc_agent_ppo.update(a, ro, 1.0, &st), RLC_OK);
+    o.value_loss = rlc_train_stats_get(&rlc_agent_ppo, &st, "value_loss");
+    gsl_vector *p = params(&rlc_agent_ppo, a);
+    o.log_std = p->data[p->size - 1]; /* actor | critic | log_std, one action */
+    o.n_updates = st.n_updates;
+    rlc_vec_env_free(v);
+    rlc_rollout_free(ro);
+    rlc_agent_ppo.free(a);
+    return o;
+}
+
+/* clip_range_vf and ent_coef through PPO's update (2 minibatches × 4
+ * epochs, so the critic moves between minibatches). clip_range_vf = 1e-9
+ * holds the clipped prediction V' within 1e-9 of V_old, so the logged value
+ * loss (the minibatches' mean (R − V')², averaged) is the rollout's
+ * mean (R − V_old)²; unclipped, the learning critic's loss is another.
+ * ent_coef = 10 makes −ent_coef·H dominate the gradient of log σ
+ * (∂H/∂log σ = 1): every Adam step raises log σ by nearly learning_rate;
+ * with ent_coef 0 (the policy gradient alone) it ends elsewhere. */
+static void test_ppo_value_clip_and_entropy(void **s)
+{
+    (void)s;
+    rlc_ppo_config c;
+    rlc_ppo_config_default(&c);
+    c.n_envs = 2;
+    c.n_steps = 64;
+    c.batch_size = 64;
+    c.n_epochs = 4;
+    c.learning_rate = 3e-3;
+    c.clip_range_vf = 1e-9;
+    ppo_outcome clipped = ppo_one_update(&c, 10);
+    c.clip_range_vf = 0.0;
+    ppo_outcome free_v = ppo_one_update(&c, 10);
+    assert_int_equal(clipped.n_updates, 8);
+    assert_near(clipped.value_loss, clipped.old_value_error, 1e-6 * clipped.old_value_error);
+    assert_near(free_v.old_value_error, clipped.old_value_error, 0); /* the same rollout */
+    assert_true(fabs(free_v.value_loss - free_v.old_value_error) > 1e-3 * free_v.old_value_error);
+
+    c.ent_coef = 10.0;
+    ppo_outcome ent = ppo_one_update(&c, 10);
+    assert_int_equal(ent.n_updates, 8);
+    assert_true(ent.log_std > 0.9 * 8 * c.learning_rate);
+    assert_true(ent.log_std < 1.01 * 8 * c.learning_rate);
+    assert_true(ent.log_std - free_v.log_std > 0.1 * 8 * c.learning_rate);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -289,6 +389,8 @@ int main(void)
         cmocka_unit_test(test_a2c_reproducible),
         cmocka_unit_test(test_evaluation_pendulum),
         cmocka_unit_test(test_evaluation_cartpole),
+        cmocka_unit_test(test_ppo_target_kl_partial),
+        cmocka_unit_test(test_ppo_value_clip_and_entropy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
