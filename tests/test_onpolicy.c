@@ -2,15 +2,17 @@
  * stopping and the update count (pitfall B08, and a stop partway through),
  * the linear learning-rate schedule (B29), a one-sample minibatch (B06),
  * frozen normalisation statistics during evaluation (B18), truncation-only
- * Pendulum episodes (B01 E2E), reproducibility, and value clipping and the
- * entropy bonus through PPO's update. Deliberately not here: the losses'
- * values (test_policy.c, test_reference.c). */
+ * Pendulum episodes (B01 E2E), reproducibility; the options through the
+ * agents (value clipping and the entropy bonus in PPO's update, A2C with
+ * Adam, relu networks with PyTorch's default init). Deliberately not here:
+ * the losses' values (test_policy.c, test_reference.c). */
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/a2c.h"
 #include "rlc/agent.h"
 #include "rlc/blas.h"
+#include "rlc/policy.h"
 #include "rlc/ppo.h"
 #include "rlc/rng.h"
 #include "test_collect.h"
@@ -376,6 +378,120 @@ static void test_ppo_value_clip_and_entropy(void **s)
     assert_true(ent.log_std - free_v.log_std > 0.1 * 8 * c.learning_rate);
 }
 
+/* use_rms_prop = false: A2C steps with Adam (ε 1e-5). Adam's first step
+ * moves each parameter by lr·|g|/(|g| + ε): at most lr, and nearly lr
+ * where the gradient is largest; RMSprop's (α 0.99) by
+ * lr·|g|/(0.1·|g| + ε), up to nearly 10·lr — what the agent would do if it
+ * ignored the setting. */
+static void test_a2c_adam(void **s)
+{
+    (void)s;
+    rlc_a2c_config c;
+    rlc_a2c_config_default(&c);
+    c.n_envs = 4;
+    const rlc_env_type *et = rlc_env_find("CartPole-v1");
+    const double lr = c.learning_rate;
+    for (int rms = 0; rms < 2; rms++) {
+        c.use_rms_prop = rms;
+        record r;
+        void *a = train(&rlc_agent_a2c, &c, "CartPole-v1", 9, 4 * 5, 0, &r), *fresh;
+        assert_int_equal(r.log[0].n_updates, 1);
+        assert_int_equal(rlc_agent_a2c.create(&fresh, &c, et, 9), RLC_OK);
+        gsl_vector *pa = params(&rlc_agent_a2c, a), *p0 = params(&rlc_agent_a2c, fresh);
+        double max_step = 0;
+        for (size_t i = 0; i < pa->size; i++)
+            max_step = fmax(max_step, fabs(pa->data[i] - p0->data[i]));
+        double bound = rms ? 10 * lr : lr;
+        assert_true(max_step > 0.9 * bound);
+        assert_true(max_step <= bound * (1 + 1e-12));
+        rlc_agent_a2c.free(a);
+        rlc_agent_a2c.free(fresh);
+    }
+}
+
+/* activation_fn = relu and ortho_init = false through an agent. create
+ * gives PyTorch's default init: every weight and bias of a layer with n
+ * inputs uniform in ±1/√n (orthogonal init leaves every bias 0). predict
+ * is W₃·relu(W₂·relu(W₁x + b₁) + b₂) + b₃, computed here from the agent's
+ * actor (tanh hidden layers give another action). An update trains it. */
+static void test_relu_default_init_agent(void **s)
+{
+    (void)s;
+    rlc_ppo_config c;
+    rlc_ppo_config_default(&c);
+    c.n_steps = 64;
+    c.policy.activation_fn = RLC_ACT_RELU;
+    c.policy.ortho_init = false;
+    const rlc_env_type *et = rlc_env_find("Pendulum-v1");
+    void *a, *ortho;
+    assert_int_equal(rlc_agent_ppo.create(&a, &c, et, 12), RLC_OK);
+    c.policy.ortho_init = true;
+    assert_int_equal(rlc_agent_ppo.create(&ortho, &c, et, 12), RLC_OK);
+    /* the agents embed their trainer first (policy.h) */
+    const rlc_mlp *actor = ((rlc_policy_trainer *)a)->policy->actor;
+    const rlc_mlp *ortho_actor = ((rlc_policy_trainer *)ortho)->policy->actor;
+    assert_int_equal(actor->config.n_layers, 3);
+    for (size_t l = 0; l < 3; l++) {
+        const gsl_matrix *W = &actor->W[l].matrix, *b = &actor->b[l].matrix;
+        double bound = 1.0 / sqrt((double)W->size2), bias_abs = 0;
+        for (size_t i = 0; i < W->size1 * W->size2; i++)
+            assert_true(fabs(W->data[i]) <= bound);
+        for (size_t i = 0; i < b->size2; i++) {
+            assert_true(fabs(b->data[i]) <= bound);
+            bias_abs += fabs(b->data[i]);
+        }
+        assert_true(bias_abs > 0.1 * bound * (double)b->size2); /* not zeroed */
+        for (size_t i = 0; i < b->size2; i++)
+            assert_true(ortho_actor->b[l].matrix.data[i] == 0.0);
+    }
+
+    /* the mean action by hand, relu and tanh hidden layers */
+    const double obs[3] = {0.6, -0.8, 1.5};
+    double h[2][2][64], in[64], mean[2];
+    bool clipped_some = false;
+    for (int use_tanh = 0; use_tanh < 2; use_tanh++) {
+        memcpy(in, obs, sizeof obs);
+        size_t n_in = 3;
+        for (size_t l = 0; l < 3; l++) {
+            const gsl_matrix *W = &actor->W[l].matrix, *b = &actor->b[l].matrix;
+            double *out = l < 2 ? h[use_tanh][l] : &mean[use_tanh];
+            for (size_t i = 0; i < W->size1; i++) {
+                double z = b->data[i];
+                for (size_t j = 0; j < n_in; j++)
+                    z += gsl_matrix_get(W, i, j) * in[j];
+                if (l < 2) {
+                    clipped_some |= z < 0;
+                    z = use_tanh ? tanh(z) : fmax(z, 0.0);
+                }
+                out[i] = z;
+            }
+            if (l < 2) {
+                memcpy(in, out, W->size1 * sizeof *in);
+                n_in = W->size1;
+            }
+        }
+    }
+    assert_true(clipped_some); /* some pre-activation < 0: relu is not the identity here */
+    assert_true(fabs(mean[0]) < 2.0); /* inside the action bounds */
+    double act;
+    assert_int_equal(rlc_agent_ppo.predict(a, 1, obs, &act), RLC_OK);
+    assert_near(act, mean[0], 1e-12);
+    assert_true(fabs(act - mean[1]) > 1e-6);
+
+    c.policy.ortho_init = false;
+    record r;
+    void *t = train(&rlc_agent_ppo, &c, "Pendulum-v1", 12, 64, 0, &r);
+    assert_true(r.all_finite);
+    assert_int_equal(r.log[0].n_updates, 10); /* one minibatch of 64 × 10 epochs */
+    gsl_vector *pt = params(&rlc_agent_ppo, t), *p0 = params(&rlc_agent_ppo, a);
+    assert_memory_not_equal(pt->data, p0->data, pt->size * sizeof(double));
+    for (size_t i = 0; i < pt->size; i++)
+        assert_true(isfinite(pt->data[i]));
+    rlc_agent_ppo.free(t);
+    rlc_agent_ppo.free(a);
+    rlc_agent_ppo.free(ortho);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -391,6 +507,8 @@ int main(void)
         cmocka_unit_test(test_evaluation_cartpole),
         cmocka_unit_test(test_ppo_target_kl_partial),
         cmocka_unit_test(test_ppo_value_clip_and_entropy),
+        cmocka_unit_test(test_a2c_adam),
+        cmocka_unit_test(test_relu_default_init_agent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
