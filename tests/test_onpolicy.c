@@ -4,14 +4,16 @@
  * frozen normalisation statistics during evaluation (B18), truncation-only
  * Pendulum episodes (B01 E2E), reproducibility; the options through the
  * agents (value clipping and the entropy bonus in PPO's update, A2C with
- * Adam, relu networks with PyTorch's default init). Deliberately not here:
- * the losses' values (test_policy.c, test_reference.c). */
+ * Adam, relu networks with PyTorch's default init), and the runners
+ * refusing an agent of the wrong kind or envs of the wrong count.
+ * Deliberately not here: the losses' values (test_policy.c, test_reference.c). */
 #include <gsl/gsl_errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/a2c.h"
 #include "rlc/agent.h"
 #include "rlc/blas.h"
+#include "rlc/ddpg.h"
 #include "rlc/policy.h"
 #include "rlc/ppo.h"
 #include "rlc/rng.h"
@@ -22,7 +24,7 @@
 
 typedef struct {
     const rlc_agent_type *type;
-    size_t n_progress, n_episodes, bad_lengths;
+    size_t n_progress, n_episodes, n_evals, bad_lengths;
     rlc_train_stats log[MAX_LOG];
     bool all_finite;
 } record;
@@ -492,6 +494,71 @@ static void test_relu_default_init_agent(void **s)
     rlc_agent_ppo.free(ortho);
 }
 
+static rlc_status count_eval(void *p, size_t t, const double *returns, size_t n)
+{
+    (void)t;
+    (void)returns;
+    (void)n;
+    ((record *)p)->n_evals++;
+    return RLC_OK;
+}
+
+/* The runners check what they are given before they call anything: an
+ * on-policy agent in the off-policy runner, an off-policy agent in the
+ * on-policy runner, and envs whose n_envs is not the agent's are
+ * RLC_EINVAL, with no callback called and the agent unchanged; the right
+ * envs then run. */
+static void test_runner_rejects_mismatch(void **s)
+{
+    (void)s;
+    const rlc_env_type *et = rlc_env_find("Pendulum-v1");
+    rlc_ppo_config pc;
+    rlc_ppo_config_default(&pc);
+    pc.n_envs = 2;
+    pc.n_steps = 16;
+    pc.batch_size = 32;
+    rlc_ddpg_config dc;
+    rlc_ddpg_config_default(&dc);
+    dc.net_arch[0] = dc.net_arch[1] = 8;
+    dc.batch_size = 8;
+    dc.buffer_size = 100;
+    void *ppo, *ddpg, *fresh;
+    assert_int_equal(rlc_agent_ppo.create(&ppo, &pc, et, 13), RLC_OK);
+    assert_int_equal(rlc_agent_ppo.create(&fresh, &pc, et, 13), RLC_OK);
+    assert_int_equal(rlc_agent_ddpg.create(&ddpg, &dc, et, 13), RLC_OK);
+    gsl_rng *g = rlc_rng_create(13, RLC_RNG_ENV);
+    rlc_env *env;
+    rlc_vec_env *eval, *two, *three;
+    assert_int_equal(rlc_env_create(&env, et, g), RLC_OK);
+    assert_int_equal(rlc_vec_env_create(&eval, et, 1, 13, RLC_RNG_EVAL_ENV), RLC_OK);
+    assert_int_equal(rlc_vec_env_create(&two, et, 2, 13, RLC_RNG_ENV), RLC_OK);
+    assert_int_equal(rlc_vec_env_create(&three, et, 3, 13, RLC_RNG_ENV), RLC_OK);
+    record r = {.type = &rlc_agent_ppo, .all_finite = true};
+    rlc_runner_callbacks cb = {.ctx = &r, .on_episode = rec_episode, .on_progress = rec_progress,
+                               .on_eval = count_eval};
+    rlc_runner_config rc = {.total_timesteps = 32};
+
+    assert_int_equal(rlc_runner_offpolicy(&rlc_agent_ppo, ppo, env, eval, &rc, &cb), RLC_EINVAL);
+    assert_int_equal(rlc_runner_onpolicy(&rlc_agent_ddpg, ddpg, two, eval, &rc, &cb), RLC_EINVAL);
+    assert_int_equal(rlc_runner_onpolicy(&rlc_agent_ppo, ppo, three, eval, &rc, &cb), RLC_EINVAL);
+    assert_int_equal(r.n_progress + r.n_episodes + r.n_evals, 0);
+    gsl_vector *p = params(&rlc_agent_ppo, ppo), *p0 = params(&rlc_agent_ppo, fresh);
+    assert_memory_equal(p->data, p0->data, p->size * sizeof(double));
+
+    assert_int_equal(rlc_runner_onpolicy(&rlc_agent_ppo, ppo, two, eval, &rc, &cb), RLC_OK);
+    assert_int_equal(r.n_progress, 1);
+    assert_int_equal(r.n_evals, 1);
+    assert_int_equal(r.n_episodes, 0); /* Pendulum ends no episode in 16 steps */
+    rlc_agent_ppo.free(ppo);
+    rlc_agent_ppo.free(fresh);
+    rlc_agent_ddpg.free(ddpg);
+    rlc_env_free(env);
+    rlc_vec_env_free(eval);
+    rlc_vec_env_free(two);
+    rlc_vec_env_free(three);
+    gsl_rng_free(g);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -509,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_ppo_value_clip_and_entropy),
         cmocka_unit_test(test_a2c_adam),
         cmocka_unit_test(test_relu_default_init_agent),
+        cmocka_unit_test(test_runner_rejects_mismatch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
