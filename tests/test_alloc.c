@@ -184,13 +184,6 @@ static int heap_clear(void **state)
 #define SEED 20240611u
 #define MAX_RESULT (1u << 16)
 
-static uint64_t bits64(double x)
-{
-    uint64_t u;
-    memcpy(&u, &x, sizeof u);
-    return u;
-}
-
 /* --- one operation on some state, failed at each of its allocations --- */
 
 typedef struct op {
@@ -213,7 +206,15 @@ typedef struct fail_report {
     size_t absorbed; /* k whose failure the call absorbed, giving the right result */
 } fail_report;
 
+#if FAILING_ALLOCS
 static double ref_ok[MAX_RESULT], ref_retry[MAX_RESULT], got[MAX_RESULT];
+
+static uint64_t bits64(double x)
+{
+    uint64_t u;
+    memcpy(&u, &x, sizeof u);
+    return u;
+}
 
 static void check_result(const char *name, size_t k, const char *when, const double *want,
                          size_t n_want, const double *have, size_t n_have)
@@ -226,6 +227,7 @@ static void check_result(const char *name, size_t k, const char *when, const dou
             fail_msg("%s, allocation %zu failed, %s: result[%zu] = %.17g, expected %.17g", name, k,
                      when, i, have[i], want[i]);
 }
+#endif
 
 /* Runs o once on a fresh state to count its allocations (it must succeed)
  * and keep its result. Then, for each k from 1 to that count, on a fresh
