@@ -337,7 +337,8 @@ static ppo_outcome ppo_one_update(const rlc_ppo_config *c, uint64_t seed)
     assert_int_equal(rlc_agent_ppo.update(a, ro, 1.0, &st), RLC_OK);
     o.value_loss = rlc_train_stats_get(&rlc_agent_ppo, &st, "value_loss");
     gsl_vector *p = params(&rlc_agent_ppo, a);
-    o.log_std = p->data[p->size - 1]; /* actor | critic | log_std, one action */
+    /* actor | log_std | critic: log σ follows the 3-64-64-1 actor */
+    o.log_std = p->data[(3 * 64 + 64) + (64 * 64 + 64) + (64 + 1)];
     o.n_updates = st.n_updates;
     rlc_vec_env_free(v);
     rlc_rollout_free(ro);
