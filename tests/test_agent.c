@@ -141,10 +141,17 @@ static void test_create_checks_settings(void **s)
 
 /* A cross-check blames the key the user set: DDPG's buffer_size when only
  * it was set, batch_size otherwise. */
-static bool only_buffer(const void *ctx, const char *key)
+static int only_buffer(const void *ctx, const char *key)
 {
     (void)ctx;
     return strcmp(key, "buffer_size") == 0;
+}
+
+/* batch_size from a file (1), buffer_size from --set (2): the override is blamed */
+static int buffer_overrides(const void *ctx, const char *key)
+{
+    (void)ctx;
+    return strcmp(key, "buffer_size") == 0 ? 2 : strcmp(key, "batch_size") == 0 ? 1 : 0;
 }
 
 static void test_check_blames_user_key(void **s)
@@ -158,6 +165,9 @@ static void test_check_blames_user_key(void **s)
                      RLC_EINVAL);
     assert_string_equal(e.key, "buffer_size");
     assert_string_equal(e.reason, "100 is smaller than batch_size 256");
+    assert_int_equal(rlc_agent_check_settings(&rlc_agent_ddpg, &d, buffer_overrides, NULL, &e),
+                     RLC_EINVAL);
+    assert_string_equal(e.key, "buffer_size");
     assert_int_equal(rlc_agent_check_settings(&rlc_agent_ddpg, &d, NULL, NULL, &e), RLC_EINVAL);
     assert_string_equal(e.key, "batch_size");
 }

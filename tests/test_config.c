@@ -511,22 +511,24 @@ static void test_algorithm_section_mismatch(void **state)
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "ppo");
     assert_int_equal(rlc_config_load(&cfg, path, &err), RLC_ECONFIG);
-    char want[300];
-    snprintf(want, sizeof want, "%s:4: [ddpg]: section of algorithm ddpg, but [run] algo is ppo", path);
+    char want[300]; /* a file names its algorithm; one set in code does not count */
+    snprintf(want, sizeof want, "%s: [run] algo: missing; every config names its algorithm and"
+             " environment", path);
     assert_string_equal(err.message, want);
     assert_true(cfg.seed == 1); /* unchanged on error */
 
     /* through files: the algo of the file, wherever [run] is */
-    expect_load_error("[run]\nalgo = ppo\n\n[ddpg]\ntau = 0.1\n",
-                      "4: [ddpg]: section of algorithm ddpg, but [run] algo is ppo");
-    expect_load_error("[run]\nalgo = ddpg\n[ppo]\ngamma = 0.9\n",
-                      "3: [ppo]: section of algorithm ppo, but [run] algo is ddpg");
-    expect_load_error("[ppo]\nn_steps = 64\n[run]\nalgo = a2c\n",
+    expect_load_error("[run]\nalgo = ppo\nenv_id = X\n\n[ddpg]\ntau = 0.1\n",
+                      "5: [ddpg]: section of algorithm ddpg, but [run] algo is ppo");
+    expect_load_error("[run]\nalgo = ddpg\nenv_id = X\n[ppo]\ngamma = 0.9\n",
+                      "4: [ppo]: section of algorithm ppo, but [run] algo is ddpg");
+    expect_load_error("[ppo]\nn_steps = 64\n[run]\nalgo = a2c\nenv_id = X\n",
                       "1: [ppo]: section of algorithm ppo, but [run] algo is a2c");
-    expect_load_error("; default algo is ddpg\n[a2c]\nn_steps = 8\n",
-                      "2: [a2c]: section of algorithm a2c, but [run] algo is ddpg");
-    expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_steps = 64\n[a2c]\nn_steps = 8\n",
-                      "5: [a2c]: section of algorithm a2c, but [run] algo is ppo");
+    expect_load_error("[run]\nalgo = ppo\nenv_id = X\n[ppo]\nn_steps = 64\n[a2c]\nn_steps = 8\n",
+                      "6: [a2c]: section of algorithm a2c, but [run] algo is ppo");
+    /* no algo at all: that is what is wrong, not the section against a default */
+    expect_load_error("[run]\nenv_id = CartPole-v1\n[ppo]\nn_steps = 8\n",
+                      " [run] algo: missing; every config names its algorithm and environment");
     /* [run] algo after the algorithm section is fine */
     assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nalgo = ddpg\nenv_id = Pendulum-v1\n", &err, NULL), RLC_OK);
     assert_bits_equal(DDPG(&cfg)->gamma, 0.9);
@@ -1133,6 +1135,14 @@ static void test_onpolicy_set(void **state)
                         "--set ppo.norm_reward=maybe: [ppo] norm_reward: expected true or false, got 'maybe'");
     assert_memory_equal(&cfg, &before, sizeof cfg);
     assert_int_equal(rlc_config_set(&cfg, "a2c.use_rms_prop=false", &err), RLC_ECONFIG);
+    /* switching algorithms would silently drop the [ppo] values set above */
+    before = cfg;
+    assert_int_equal(rlc_config_set(&cfg, "run.algo=a2c", &err), RLC_ECONFIG);
+    assert_string_equal(err.message, "--set run.algo=a2c: [ppo] lr_schedule (--set"
+                        " ppo.lr_schedule=linear) belongs to algorithm ppo, but [run] algo would"
+                        " be a2c");
+    assert_memory_equal(&cfg, &before, sizeof cfg);
+    rlc_config_default(&cfg);
     assert_int_equal(rlc_config_set(&cfg, "run.algo=a2c", &err), RLC_OK);
     assert_int_equal(rlc_config_set(&cfg, "a2c.use_rms_prop=false", &err), RLC_OK);
     assert_false(A2C(&cfg)->use_rms_prop);

@@ -583,10 +583,18 @@ static void test_user_env_config_in_code(void **state)
     PPO(&cfg)->n_steps = 64;
     PPO(&cfg)->n_envs = 2;
     PPO(&cfg)->policy.net_arch[0] = PPO(&cfg)->policy.net_arch[1] = 8;
+    cfg.log_interval = 200; /* updates come every 128 steps: a line at 256 only */
     rlc_run_result r;
     assert_int_equal(rlc_run_train(NULL, NULL, tmp_path("user"), NULL, &r), RLC_EINVAL);
     assert_int_equal(rlc_run_train(&cfg, NULL, NULL, NULL, &r), RLC_EINVAL);
-    train_ok(&cfg, NULL, tmp_path("user"), NULL, &r);
+    FILE *display = fopen(tmp_path("user_display.txt"), "w");
+    assert_non_null(display);
+    train_ok(&cfg, NULL, tmp_path("user"), display, &r);
+    fclose(display);
+    char *shown = slurp(tmp_path("user_display.txt"), NULL);
+    assert_non_null(strstr(shown, "256/256 steps"));
+    assert_null(strstr(shown, "128/256 steps"));
+    free(shown);
     assert_string_equal(r.run_dir, tmp_path("user/ppo_Drift-v0-s3"));
     assert_int_equal(r.timesteps, 256);
     /* 20-step episodes of reward in [−1.21, 0]: the final evaluation is there and plausible */

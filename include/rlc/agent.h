@@ -60,9 +60,11 @@ typedef struct rlc_agent_tensor {
     gsl_vector *value; /* borrowed from the agent */
 } rlc_agent_tensor;
 
-/* Whether the user set a key of the algorithm's section (a config file or
- * --set); cross-setting checks blame a key the user set where they can. */
-typedef bool (*rlc_agent_user_set_fn)(const void *ctx, const char *key);
+/* Where a key of the algorithm's section got its value, as a rank: 0 a
+ * default or an assignment in code, 1 a config file, 2 a --set override
+ * (later sources rank higher). Cross-setting checks blame the key of the
+ * highest rank, so an error points at the input that caused it. */
+typedef int (*rlc_agent_origin_fn)(const void *ctx, const char *key);
 
 /* A rejected setting: the key blamed and why ("batch_size", "256 is larger
  * than buffer_size 100"). */
@@ -84,9 +86,9 @@ typedef struct rlc_agent_type {
     const rlc_setting *settings_rows; /* the INI section: every key, its range and help */
     size_t n_settings_rows;
     /* Checks between settings, after each row's own range holds (NULL: none).
-     * user_set may be NULL (nobody set anything). RLC_OK, or RLC_EINVAL with
+     * origin may be NULL (every key ranks 0). RLC_OK, or RLC_EINVAL with
      * err filled. Use rlc_agent_check_settings, which runs rows and this. */
-    rlc_status (*settings_check)(const void *settings, rlc_agent_user_set_fn user_set,
+    rlc_status (*settings_check)(const void *settings, rlc_agent_origin_fn origin,
                                  const void *ctx, rlc_agent_settings_error *err);
 
     /* --- statistics: names of rlc_train_stats.values[0 .. n_stats − 1], the
@@ -165,9 +167,9 @@ size_t rlc_agent_index(const rlc_agent_type *type);
 
 /* Every row of type's settings in its range (rlc_settings_check), then the
  * type's cross-setting check. RLC_OK, or RLC_EINVAL with err (may be NULL)
- * naming the key and reason. user_set as for settings_check. */
+ * naming the key and reason. origin as for settings_check. */
 rlc_status rlc_agent_check_settings(const rlc_agent_type *type, const void *settings,
-                                    rlc_agent_user_set_fn user_set, const void *ctx,
+                                    rlc_agent_origin_fn origin, const void *ctx,
                                     rlc_agent_settings_error *err);
 
 /* Whether type handles env's action space. */

@@ -62,11 +62,11 @@ extern const char *const rlc_policy_activation_names[3];
 /* The cross-setting check of on-policy algorithms that train on
  * minibatches of a rollout (a settings_check helper): the rollout
  * n_steps × n_envs must hold more than one row (advantages are normalised
- * with a sample std) and at least batch_size rows. Blames n_envs when the
- * user set it and not n_steps, batch_size when the user set it or neither
- * rollout key. RLC_OK or RLC_EINVAL with err filled. */
+ * with a sample std) and at least batch_size rows. Blames n_envs when its
+ * origin ranks above n_steps', and batch_size unless a rollout key ranks
+ * above it. RLC_OK or RLC_EINVAL with err filled. */
 rlc_status rlc_policy_check_rollout(size_t n_steps, size_t n_envs, size_t batch_size,
-                                    rlc_agent_user_set_fn fn, const void *ctx,
+                                    rlc_agent_origin_fn fn, const void *ctx,
                                     rlc_agent_settings_error *err);
 
 /* The settings rows of an rlc_policy_config that is member `p` of the

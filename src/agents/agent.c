@@ -43,7 +43,7 @@ size_t rlc_agent_index(const rlc_agent_type *type)
 }
 
 rlc_status rlc_agent_check_settings(const rlc_agent_type *type, const void *settings,
-                                    rlc_agent_user_set_fn user_set, const void *ctx,
+                                    rlc_agent_origin_fn origin, const void *ctx,
                                     rlc_agent_settings_error *err)
 {
     rlc_agent_settings_error scratch;
@@ -59,7 +59,7 @@ rlc_status rlc_agent_check_settings(const rlc_agent_type *type, const void *sett
         err->key = bad->key;
         return RLC_EINVAL;
     }
-    return type->settings_check ? type->settings_check(settings, user_set, ctx, err) : RLC_OK;
+    return type->settings_check ? type->settings_check(settings, origin, ctx, err) : RLC_OK;
 }
 
 bool rlc_agent_supports(const rlc_agent_type *type, const rlc_env_type *env)

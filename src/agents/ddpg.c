@@ -72,15 +72,15 @@ static const rlc_setting ddpg_rows[] = {
 };
 #undef T
 
-/* batch_size ≤ buffer_size; blames buffer_size when the user set it and
- * not batch_size. */
-static rlc_status ddpg_check(const void *settings, rlc_agent_user_set_fn user_set, const void *ctx,
+/* batch_size ≤ buffer_size; blames buffer_size when its origin ranks above
+ * batch_size's. */
+static rlc_status ddpg_check(const void *settings, rlc_agent_origin_fn origin, const void *ctx,
                              rlc_agent_settings_error *err)
 {
     const rlc_ddpg_config *c = settings;
     if (c->batch_size <= c->buffer_size)
         return RLC_OK;
-    bool by_buffer = user_set && !user_set(ctx, "batch_size") && user_set(ctx, "buffer_size");
+    bool by_buffer = origin && origin(ctx, "buffer_size") > origin(ctx, "batch_size");
     err->key = by_buffer ? "buffer_size" : "batch_size";
     if (by_buffer)
         snprintf(err->reason, sizeof err->reason, "%zu is smaller than batch_size %zu",

@@ -335,16 +335,17 @@ rlc_status rlc_policy_fisher_product(void *ctx, const gsl_vector *v, gsl_vector 
     return RLC_OK;
 }
 
-static bool user_set(rlc_agent_user_set_fn fn, const void *ctx, const char *key)
+static int rank(rlc_agent_origin_fn fn, const void *ctx, const char *key)
 {
-    return fn && fn(ctx, key);
+    return fn ? fn(ctx, key) : 0;
 }
 
 rlc_status rlc_policy_check_rollout(size_t n_steps, size_t n_envs, size_t batch_size,
-                                    rlc_agent_user_set_fn fn, const void *ctx,
+                                    rlc_agent_origin_fn fn, const void *ctx,
                                     rlc_agent_settings_error *err)
 {
-    bool by_envs = !user_set(fn, ctx, "n_steps") && user_set(fn, ctx, "n_envs");
+    int r_steps = rank(fn, ctx, "n_steps"), r_envs = rank(fn, ctx, "n_envs");
+    bool by_envs = r_envs > r_steps;
     const char *key = by_envs ? "n_envs" : "n_steps";
     /* a rollout too large for size_t holds any batch */
     bool huge = n_envs && n_steps > SIZE_MAX / n_envs;
@@ -357,8 +358,7 @@ rlc_status rlc_policy_check_rollout(size_t n_steps, size_t n_envs, size_t batch_
         return RLC_EINVAL;
     }
     if (!huge && batch_size > rollout) {
-        if (!user_set(fn, ctx, "batch_size") &&
-            (user_set(fn, ctx, "n_steps") || user_set(fn, ctx, "n_envs"))) {
+        if (rank(fn, ctx, "batch_size") < (r_steps > r_envs ? r_steps : r_envs)) {
             err->key = key;
             snprintf(err->reason, sizeof err->reason,
                      "the rollout n_steps \xc3\x97 n_envs = %zu is smaller than batch_size %zu",

@@ -70,7 +70,7 @@ static const rlc_setting ppo_rows[] = {
 #undef T
 
 /* The rollout n_steps × n_envs holds at least two rows and one minibatch. */
-static rlc_status ppo_check(const void *settings, rlc_agent_user_set_fn fn, const void *ctx,
+static rlc_status ppo_check(const void *settings, rlc_agent_origin_fn fn, const void *ctx,
                             rlc_agent_settings_error *err)
 {
     const rlc_ppo_config *p = settings;

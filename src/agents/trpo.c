@@ -71,7 +71,7 @@ static const rlc_setting trpo_rows[] = {
 };
 #undef T
 
-static rlc_status trpo_check(const void *settings, rlc_agent_user_set_fn fn, const void *ctx,
+static rlc_status trpo_check(const void *settings, rlc_agent_origin_fn fn, const void *ctx,
                              rlc_agent_settings_error *err)
 {
     const rlc_trpo_config *c = settings;

@@ -352,6 +352,10 @@ static apply_result apply(rlc_config *cfg, const catalog *c, const char *section
         snprintf(msg, n, "[%s]: unknown section%s", section, hint);
         return BAD_SECTION;
     }
+    if (!key[0]) {
+        snprintf(msg, n, "[%s]: no key before the '='", section);
+        return BAD_KEY;
+    }
     if (!find_row(c, section, key, ref)) {
         suggest_key(c, section, key, hint, sizeof hint);
         snprintf(msg, n, "[%s] %s: unknown key%s", section, key, hint);
@@ -616,14 +620,6 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
         set_error(err, "%s:%d: %s", path, c->err_line, c->err);
         goto done;
     }
-    /* [run] algo may come after the algorithm's section: check at the end. */
-    for (size_t s = 0; s < cat->n_sec; s++)
-        if (cat->sec[s].algo && c->section_line[s] && !section_applies(&cat->sec[s], copy->algo)) {
-            set_error(err, "%s:%d: [%s]: section of algorithm %s, but [run] algo is %.*s", path,
-                      c->section_line[s], cat->sec[s].name, cat->sec[s].name,
-                      RLC_CONFIG_NAME_MAX - 1, copy->algo);
-            goto done;
-        }
     /* An empty or comment-only file is surely a mistake, not "all defaults". */
     for (size_t s = 0; s < cat->n_sec; s++)
         for (size_t i = 0; i < cat->sec[s].n_rows; i++)
@@ -632,6 +628,15 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
                           " environment", path, cat->sec[s].name, cat->sec[s].rows[i].key);
                 goto done;
             }
+    /* [run] algo may come after the algorithm's section: check at the end
+     * (after the required keys, so a missing algo is reported as such). */
+    for (size_t s = 0; s < cat->n_sec; s++)
+        if (cat->sec[s].algo && c->section_line[s] && !section_applies(&cat->sec[s], copy->algo)) {
+            set_error(err, "%s:%d: [%s]: section of algorithm %s, but [run] algo is %.*s", path,
+                      c->section_line[s], cat->sec[s].name, cat->sec[s].name,
+                      RLC_CONFIG_NAME_MAX - 1, copy->algo);
+            goto done;
+        }
     for (size_t i = 0; i < cat->n_rows; i++)
         if (c->set_line[i])
             set_origin_file(copy, i, path, c->set_line[i]);
@@ -644,6 +649,28 @@ done:
 }
 
 /* ---- one override --------------------------------------------------------- */
+
+/* Whether a section of an algorithm other than cfg->algo holds a value the
+ * user set (a file or --set); msg then says which and where. */
+static bool user_section_of_other_algo(const rlc_config *cfg, const catalog *cat, char *msg,
+                                       size_t n)
+{
+    for (size_t s = 0; s < cat->n_sec; s++) {
+        const section_info *sec = &cat->sec[s];
+        if (!sec->algo || section_applies(sec, cfg->algo))
+            continue;
+        for (size_t i = 0; i < sec->n_rows; i++) {
+            const char *o = origin_at(cfg, sec->first + i);
+            if (o[0]) {
+                snprintf(msg, n, "[%s] %s (%.200s) belongs to algorithm %s, but [run] algo would be"
+                         " %.*s", sec->name, sec->rows[i].key, o, sec->name,
+                         RLC_CONFIG_NAME_MAX - 1, cfg->algo);
+                return true;
+            }
+        }
+    }
+    return false;
+}
 
 rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_error *err)
 {
@@ -690,6 +717,9 @@ rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_er
         set_error(err, "--set %s: [%s]: section of algorithm %s, but [run] algo is %.*s"
                   " (set run.algo first)", assignment, section, section, RLC_CONFIG_NAME_MAX - 1,
                   copy->algo);
+    } else if (r.r == &run_rows[0] && user_section_of_other_algo(copy, &cat, msg, sizeof msg)) {
+        /* values the user gave another algorithm would be dropped silently */
+        set_error(err, "--set %s: %s", assignment, msg);
     } else {
         set_origin_set(copy, r.index, assignment);
         *cfg = *copy;
@@ -743,17 +773,19 @@ static rlc_status invalid(rlc_config_error *err, const char *origin, const char 
     return RLC_ECONFIG;
 }
 
-/* For an algorithm's cross-setting check: whether the user set its key. */
-typedef struct user_set_ctx {
+/* For an algorithm's cross-setting check: the rank of a key's origin
+ * (0 default or code, 1 a file, 2 --set). */
+typedef struct origin_ctx {
     const rlc_config *cfg;
     const catalog *cat;
     const char *section;
-} user_set_ctx;
+} origin_ctx;
 
-static bool user_set(const void *p, const char *key)
+static int origin_rank(const void *p, const char *key)
 {
-    const user_set_ctx *u = p;
-    return origin_of(u->cfg, u->cat, u->section, key)[0] != '\0';
+    const origin_ctx *u = p;
+    const char *o = origin_of(u->cfg, u->cat, u->section, key);
+    return !o[0] ? 0 : strncmp(o, "--set ", 6) == 0 ? 2 : 1;
 }
 
 rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
@@ -812,9 +844,9 @@ rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
                        by_algo ? "algo" : "env_id", cfg->algo,
                        type->box_actions ? "continuous (Box)" : "discrete", cfg->env_id, space);
     }
-    user_set_ctx u = {cfg, &cat, type->name};
+    origin_ctx u = {cfg, &cat, type->name};
     rlc_agent_settings_error e;
-    if (rlc_agent_check_settings(type, rlc_config_algo_settings(cfg), user_set, &u, &e) != RLC_OK)
+    if (rlc_agent_check_settings(type, rlc_config_algo_settings(cfg), origin_rank, &u, &e) != RLC_OK)
         return invalid(err, e.key ? origin_of(cfg, &cat, type->name, e.key) : "", "[%s] %s: %s",
                        type->name, e.key ? e.key : "?", e.reason);
     return RLC_OK;

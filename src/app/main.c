@@ -46,8 +46,8 @@ static int cmd_list(void)
 {
     printf("algorithms:\n");
     for (size_t i = 0; rlc_agent_registry[i]; i++)
-        printf("  %-14s %s-policy  %s\n", rlc_agent_registry[i]->name,
-               rlc_agent_registry[i]->kind == RLC_AGENT_ON_POLICY ? "on" : "off",
+        printf("  %-14s %-10s  %s\n", rlc_agent_registry[i]->name,
+               rlc_agent_registry[i]->kind == RLC_AGENT_ON_POLICY ? "on-policy" : "off-policy",
                rlc_agent_registry[i]->description);
     printf("environments:\n");
     for (size_t i = 0; rlc_env_at(i); i++) {

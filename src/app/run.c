@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,7 @@ typedef struct run_ctx {
     FILE *monitor, *progress_csv, *eval_csv, *display;
     bool tty;
     size_t final_timesteps; /* steps the run will have taken when it ends */
+    size_t shown;           /* timesteps of the last progress display */
     double t0_mono; /* CLOCK_MONOTONIC seconds at start */
     size_t episodes;
     double recent_r[RECENT];
@@ -141,9 +143,11 @@ static void show(run_ctx *c, size_t timesteps, double fps, bool final)
         return;
     double elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
     double eta = fps > 0 ? (double)(c->final_timesteps - timesteps) / fps : 0.0;
-    char line[256];
-    snprintf(line, sizeof line, "%zu/%zu steps  %.0f steps/s  ep_rew_mean %.1f  eval %.1f  %s %.1fs",
-             timesteps, c->final_timesteps, fps, recent_mean(c), c->last_eval_mean,
+    char line[256], eval[32] = "-"; /* no evaluation yet */
+    if (!isnan(c->last_eval_mean))
+        snprintf(eval, sizeof eval, "%.1f", c->last_eval_mean);
+    snprintf(line, sizeof line, "%zu/%zu steps  %.0f steps/s  ep_rew_mean %.1f  eval %s  %s %.1fs",
+             timesteps, c->final_timesteps, fps, recent_mean(c), eval,
              final ? "took" : "eta", final ? elapsed : eta);
     if (c->tty)
         fprintf(c->display, "\r\033[K%s%s", line, final ? "\n" : "");
@@ -169,7 +173,13 @@ static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *
         w = fprintf(c->progress_csv, "%zu\n", s->n_updates);
     if (w < 0 || fflush(c->progress_csv) != 0)
         return io_error(c->res, "cannot write", "progress.csv");
-    show(c, timesteps, fps, timesteps >= c->final_timesteps);
+    /* the display every log_interval steps (on-policy rows come per update) */
+    bool final = timesteps >= c->final_timesteps;
+    size_t every = c->cfg->log_interval ? c->cfg->log_interval : SIZE_MAX;
+    if (final || timesteps / every != c->shown / every) {
+        show(c, timesteps, fps, final);
+        c->shown = timesteps;
+    }
     return RLC_OK;
 }
 
