@@ -45,7 +45,8 @@ typedef struct rlc_node {
     gsl_matrix grad;        /* dLoss/dvalue, same shape; grad.data == NULL when no gradient flows here */
     gsl_matrix tangent;     /* d value/dε along the last rlc_tape_tangents direction, same shape
                              * (a leaf's: a view of that direction, with its grad's tda);
-                             * tangent.data == NULL where none flows (zero) or none was asked for */
+                             * tangent.data == NULL where none flows (zero) or none was asked
+                             * for (the other fields are set by rlc_tape_tangents) */
     int op;                 /* internal op code */
     struct rlc_node *a, *b, *c, *d; /* inputs (NULL where unused) */
     const double *k1, *k2;  /* borrowed constants (scale_cols, gather, gaussian_log_prob) */

@@ -189,7 +189,7 @@ static rlc_node *node_new4(rlc_tape *t, int op, size_t rows, size_t cols, rlc_no
     double *val = (double *)(void *)(node + 1); /* values follow the struct */
     matrix_init(&node->value, rows, cols, val);
     matrix_init(&node->grad, rows, cols, g ? val + n : NULL);
-    matrix_init(&node->tangent, rows, cols, NULL);
+    node->tangent.data = NULL; /* the rest only once rlc_tape_tangents runs */
     if (g)
         memset(val + n, 0, n * sizeof(double));
     node->op = op;
@@ -236,7 +236,7 @@ rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad)
         node->grad = *grad;
     else
         matrix_init(&node->grad, value->size1, value->size2, NULL);
-    matrix_init(&node->tangent, value->size1, value->size2, NULL);
+    node->tangent.data = NULL;
     node->op = OP_LEAF;
     node->a = node->b = node->c = node->d = NULL;
     node->k1 = node->k2 = NULL;
@@ -1288,7 +1288,7 @@ static bool forward_order(rlc_tape *t)
  * or none. false if the grad lies partly inside grads. */
 static bool leaf_tangent(rlc_node *n, const gsl_vector *grads, const gsl_vector *direction)
 {
-    n->tangent.data = NULL;
+    matrix_init(&n->tangent, ROWS(n), COLS(n), NULL);
     const gsl_matrix *g = &n->grad;
     if (!g->data || g->size1 == 0 || g->size2 == 0)
         return true;
@@ -1327,10 +1327,10 @@ rlc_status rlc_tape_tangents(rlc_tape *t, const gsl_vector *grads, const gsl_vec
             }
         } else if (tangent_of(n->a) || tangent_of(n->b) || tangent_of(n->c) || tangent_of(n->d)) {
             /* non-NULL: an input with a tangent is one with a gradient */
-            n->tangent.data = t->fwd[k].tangent;
+            matrix_init(&n->tangent, ROWS(n), COLS(n), t->fwd[k].tangent);
             ops[n->op].tangent(n);
         } else {
-            n->tangent.data = NULL;
+            matrix_init(&n->tangent, ROWS(n), COLS(n), NULL);
         }
     }
     return RLC_OK;
