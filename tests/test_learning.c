@@ -63,6 +63,20 @@ static void test_a2c_cartpole(void **state)
     assert_true(train(RLC_CONFIGS_DIR "/a2c_cartpole.ini", 1) >= 475.0);
 }
 
+/* TRPO, CartPole-v1, 100k steps: >= 475 (seed 1 gives 500). */
+static void test_trpo_cartpole(void **state)
+{
+    (void)state;
+    assert_true(train(RLC_CONFIGS_DIR "/trpo_cartpole.ini", 1) >= 475.0);
+}
+
+/* TRPO, Pendulum-v1, 200k steps: >= -250 (seed 1 gives -182.69). */
+static void test_trpo_pendulum(void **state)
+{
+    (void)state;
+    assert_true(train(RLC_CONFIGS_DIR "/trpo_pendulum.ini", 1) >= -250.0);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -75,6 +89,8 @@ int main(void)
         cmocka_unit_test(test_a2c_cartpole),
         cmocka_unit_test(test_ppo_pendulum),
         cmocka_unit_test(test_a2c_pendulum),
+        cmocka_unit_test(test_trpo_cartpole),
+        cmocka_unit_test(test_trpo_pendulum),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
