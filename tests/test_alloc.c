@@ -16,6 +16,7 @@
 #include "rlc/ddpg.h"
 #include "rlc/ppo.h"
 #include "rlc/rng.h"
+#include "rlc/trpo.h"
 #include "test_collect.h"
 #include "test_util.h"
 
@@ -333,6 +334,18 @@ static rlc_ppo_config ppo_config(void)
     return c;
 }
 
+static rlc_trpo_config trpo_config(void)
+{
+    rlc_trpo_config c;
+    rlc_trpo_config_default(&c);
+    c.n_envs = 2;
+    c.n_steps = 48;
+    c.batch_size = 64; /* critic minibatches of 64 and 32 rows */
+    c.n_critic_updates = 2;
+    c.cg_max_steps = 5;
+    return c;
+}
+
 static rlc_a2c_config a2c_config(void)
 {
     rlc_a2c_config c;
@@ -418,6 +431,7 @@ static void test_create(void **state)
     rlc_a2c_config aa = a2c_config();
     aa.use_rms_prop = false;
     aa.policy.ortho_init = false;
+    rlc_trpo_config tc = trpo_config();
     const struct {
         agent_case c;
         const char *name;
@@ -427,6 +441,7 @@ static void test_create(void **state)
         {{&rlc_agent_ppo, &pn, "Pendulum-v1"}, "ppo create (Box, norm_obs)"},
         {{&rlc_agent_a2c, &ac, "Pendulum-v1"}, "a2c create (RMSprop)"},
         {{&rlc_agent_a2c, &aa, "CartPole-v1"}, "a2c create (Adam, default init)"},
+        {{&rlc_agent_trpo, &tc, "Pendulum-v1"}, "trpo create (Box)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fail_report r = check_create(&cases[i].c, cases[i].name);
@@ -549,11 +564,15 @@ static void test_update(void **state)
     rlc_ddpg_config dc = ddpg_config();
     rlc_ppo_config pc = ppo_config();
     rlc_a2c_config ac = a2c_config();
+    rlc_trpo_config tc = trpo_config();
     const agent_case ddpg = {&rlc_agent_ddpg, &dc, "Pendulum-v1"},
                      ppo = {&rlc_agent_ppo, &pc, "CartPole-v1"},
-                     a2c = {&rlc_agent_a2c, &ac, "Pendulum-v1"};
+                     a2c = {&rlc_agent_a2c, &ac, "Pendulum-v1"},
+                     trpo_box = {&rlc_agent_trpo, &tc, "Pendulum-v1"},
+                     trpo_discrete = {&rlc_agent_trpo, &tc, "CartPole-v1"};
     update_case cases[] = {{ddpg, false}, {ddpg, true}, {ppo, false}, {ppo, true},
-                           {a2c, false}, {a2c, true}};
+                           {a2c, false}, {a2c, true}, {trpo_box, false}, {trpo_box, true},
+                           {trpo_discrete, false}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool off = cases[i].agent.type == &rlc_agent_ddpg;
         char name[64];

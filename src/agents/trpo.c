@@ -137,6 +137,8 @@ static void trpo_free(void *p)
     free(a);
 }
 
+static rlc_status size_tape(trpo *a);
+
 static rlc_status trpo_create(void **out, const void *settings, const rlc_env_type *env,
                               uint64_t seed)
 {
@@ -168,12 +170,12 @@ static rlc_status trpo_create(void **out, const void *settings, const rlc_env_ty
     a->sample_rng = rlc_rng_create(seed, RLC_RNG_SAMPLE);
     a->order = malloc(n * sizeof *a->order);
     a->perm = malloc(n * sizeof *a->perm);
-    a->obs = malloc(n * od * sizeof(double));
-    a->actions = malloc(n * ad * sizeof(double));
-    a->old_log_probs = malloc(n * sizeof(double));
-    a->advantages = malloc(n * sizeof(double));
-    a->returns = malloc(n * sizeof(double));
-    a->g = gsl_vector_alloc(a->n_pi);
+    a->obs = calloc(n * od, sizeof(double)); /* zeros: size_tape's rollout */
+    a->actions = calloc(n * ad, sizeof(double));
+    a->old_log_probs = calloc(n, sizeof(double));
+    a->advantages = calloc(n, sizeof(double));
+    a->returns = calloc(n, sizeof(double));
+    a->g = gsl_vector_calloc(a->n_pi);
     a->s = gsl_vector_alloc(a->n_pi);
     a->Fs = gsl_vector_alloc(a->n_pi);
     a->theta0 = gsl_vector_alloc(a->n_pi);
@@ -182,6 +184,8 @@ static rlc_status trpo_create(void **out, const void *settings, const rlc_env_ty
         goto fail;
     for (size_t i = 0; i < n; i++)
         a->order[i] = a->perm[i] = i;
+    if ((st = size_tape(a)) != RLC_OK)
+        goto fail;
     *out = a;
     return RLC_OK;
 fail:
@@ -341,6 +345,34 @@ static rlc_status critic_step(trpo *a, double *value_loss)
     }
     *value_loss = count ? sum / (double)count : NAN;
     return RLC_OK;
+}
+
+/* Grow the tape to what an update's passes need — the recorded surrogate
+ * with its tangents and seeded backward, a line-search candidate, a critic
+ * minibatch — on the zeroed rollout buffers, applying nothing, resetting
+ * after each so the arena keeps the high-water block. Then an update never
+ * allocates, so it cannot stop halfway for want of memory. */
+static rlc_status size_tape(trpo *a)
+{
+    rlc_policy *p = a->tr.policy;
+    rlc_tape *t = a->tr.tape;
+    rlc_node *dist, *ls, *surr, *kl;
+    rlc_status st;
+    if ((st = record_surrogate(a, true, &dist, &ls, &surr, NULL)) ||
+        (st = rlc_policy_fisher_set(a->fisher, t, dist, ls)) ||
+        (st = rlc_tape_backward(t, surr)) ||
+        (st = rlc_policy_fisher_product(a->fisher, a->g, a->Fs)) || (st = rlc_tape_reset(t)) ||
+        (st = record_surrogate(a, false, &dist, &ls, &surr, &kl)) || (st = rlc_tape_reset(t)))
+        return st;
+    size_t m = a->cfg.batch_size < a->rows ? a->cfg.batch_size : a->rows;
+    rlc_node *x = rlc_tape_input(t, m, p->obs_dim), *ret = rlc_tape_input(t, m, 1), *v;
+    if (!x || !ret || (st = rlc_policy_forward(p, t, &x->value, true, NULL, NULL, &v)))
+        return x && ret ? st : rlc_tape_status(t);
+    rlc_node *loss = rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, ret, v)));
+    if (!loss || (st = rlc_tape_backward(t, loss)))
+        return loss ? st : rlc_tape_status(t);
+    gsl_vector_set_zero(p->grads);
+    return rlc_tape_reset(t);
 }
 
 static rlc_status trpo_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
