@@ -30,6 +30,31 @@ static void fill_1env(rlc_rollout *r, size_t T, const double *rew, const double 
 /* Truncation: episode 1 = steps 0–2, truncated after step 2 with V(final obs)
  * = 2.0 (≠ V(s_3) = 0.8, the reset observation); episode 2 = steps 3–5, the
  * rollout ends not done with V(s_6) = 1.5. */
+/* With λ = 0 and per-step values q(s, a) (QAC's critic), GAE's returns are
+ * the Sarsa targets r + γ(1 − terminated)·q(s', a'): q' of the next row
+ * inside an episode, the bootstrap value at a truncation, the last value at
+ * the rollout's end, nothing after a termination. γ = 0.9; rows: q = [1, 2,
+ * 3, 4, 5], r = [1, 1, 1, 1, 1], truncated at row 1 (q(final, a') = 10),
+ * terminated at row 3, last q' = 7 → [1 + 0.9·2, 1 + 0.9·10, 1 + 0.9·4, 1,
+ * 1 + 0.9·7] = [2.8, 10, 4.6, 1, 7.3]. */
+static void test_lambda_zero_is_sarsa_target(void **s)
+{
+    (void)s;
+    rlc_rollout *r;
+    assert_int_equal(rlc_rollout_create(&r, 5, 1, 1, 1), RLC_OK);
+    const double rew[5] = {1, 1, 1, 1, 1}, q[5] = {1, 2, 3, 4, 5}, tv[5] = {0, 10, 0, 0, 0};
+    const bool term[5] = {false, false, false, true, false}, trunc[5] = {false, true, false, false, false};
+    fill_1env(r, 5, rew, q, term, trunc, tv);
+    const double last = 7.0;
+    rlc_rollout_compute_gae(r, &last, 0.9, 0.0);
+    const double want[5] = {2.8, 10.0, 4.6, 1.0, 7.3};
+    for (size_t t = 0; t < 5; t++) {
+        assert_near(r->returns[t], want[t], 1e-14);
+        assert_near(r->advantages[t], want[t] - q[t], 1e-14); /* the TD error */
+    }
+    rlc_rollout_free(r);
+}
+
 static void test_truncation_bootstrap(void **s)
 {
     (void)s;
@@ -377,6 +402,7 @@ int main(void)
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_truncation_bootstrap),
+        cmocka_unit_test(test_lambda_zero_is_sarsa_target),
         cmocka_unit_test(test_termination_cut),
         cmocka_unit_test(test_terminated_on_last_step),
         cmocka_unit_test(test_truncated_on_last_step),
