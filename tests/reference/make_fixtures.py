@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make_fixtures.py — writes tests/data/reference/*.txt: one update of DDPG, PPO and A2C
+"""make_fixtures.py — writes tests/data/reference/*.txt: one update of DDPG, PPO, A2C and TRPO
 computed by PyTorch in float64, for tests/test_reference.c to replay in rlc.
 It is a developer tool: the build and CI never run it and need no PyTorch; they read the
 fixtures it wrote. It does not import Stable-Baselines3 — each formula is written out below,
@@ -31,6 +31,7 @@ torch.set_default_dtype(torch.float64)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "reference")
 MARGIN = 1e-6  # no branch point closer than this to any value that decides it
+CG_AMPLIFICATION = 100.0  # at most this rounding amplification in TRPO's CG direction
 
 
 class Fixture:
@@ -415,6 +416,178 @@ def a2c_case(name, dist, seed, obs_dim, hidden, act_name, n_out, rms_prop, norma
     print(f"  grad norm {norm:.4g}")
 
 
+# --- TRPO ---------------------------------------------------------------------------------------
+# sb3_contrib/trpo/trpo.py, TRPO.train, for one rollout that is one batch (batch_size = rows, one
+# critic epoch, so the order rlc's generator shuffles the rows in changes only the summation order
+# of the critic's mean): advantages normalised over the rollout; the surrogate
+# L(theta) = mean(A * exp(log pi_theta(a|s) - old_log_prob)) and its gradient g over pi's
+# parameters (actor | log_std); Fisher-vector products F v = Hessian of the mean
+# KL(pi_theta0 || pi_theta) at theta0 (pi_theta0 detached), by double backward, plus
+# cg_damping * v (TRPO.hessian_vector_product); the conjugate-gradient solution s of (F + lambda I)
+# s = g from x0 = 0 (sb3_contrib/common/utils.py, conjugate_gradient_solver, written out below in
+# rlc's order of operations, include/rlc/cg.h); beta = sqrt(2 target_kl / s^T (F + lambda I) s);
+# the backtracking line search over fractions 1, f, f^2, ... of beta s, accepting the first with
+# mean KL(pi_theta0 || pi_new) <= target_kl and L(new) - L(theta0) > 0, else restoring theta0;
+# then n_critic_updates = 1 Adam step (eps 1e-8) of the critic alone on mse(returns, V). The
+# rollout was collected by an older policy, so the ratios start away from 1.
+
+def trpo_case(name, dist, seed, obs_dim, hidden, n_out, old_noise, target_kl, cg_damping,
+              cg_max_steps, shrink, max_iter, sharpen=0.0):
+    torch.manual_seed(seed)
+    rows, lr = 10, 0.01
+    p = make_policy(dist, obs_dim, hidden, nn.Tanh, n_out)
+    old = make_policy(dist, obs_dim, hidden, nn.Tanh, n_out)
+    with torch.no_grad():
+        for po, pn in zip(old.parameters(), p.parameters()):
+            po.copy_(pn + old_noise * torch.randn_like(pn))
+    obs = torch.randn(rows, obs_dim)
+    actions = old.sample(obs)
+    with torch.no_grad():
+        old_values, old_log_probs, _ = old.evaluate_actions(obs, actions)
+    advantages = 0.7 + 1.5 * torch.randn(rows)
+    if dist == "gaussian":  # favour actions near the mean: the step shrinks sigma, along which
+        # the KL grows faster than its quadratic model, so the full step overshoots target_kl
+        with torch.no_grad():
+            z = (actions - forward(old.actor, obs)) / old.log_std.exp()
+        advantages = advantages - sharpen * (z ** 2).sum(dim=1)
+    returns = old_values + advantages
+    adv = normalize(advantages)
+
+    pi = list(p.actor.parameters()) + ([p.log_std] if dist == "gaussian" else [])
+    n_pi = sum(q.numel() for q in pi)
+
+    def distribution():
+        out = forward(p.actor, obs)
+        if dist == "gaussian":
+            return torch.distributions.Normal(out, torch.ones_like(out) * p.log_std.exp())
+        return torch.distributions.Categorical(logits=out)
+
+    def surrogate():
+        _, log_prob, _ = p.evaluate_actions(obs, actions)
+        return (adv * torch.exp(log_prob - old_log_probs)).mean()
+
+    with torch.no_grad():
+        d0 = distribution()
+        d0 = (torch.distributions.Normal(d0.loc.clone(), d0.scale.clone()) if dist == "gaussian"
+              else torch.distributions.Categorical(logits=d0.logits.clone()))
+
+    def mean_kl():
+        kl = torch.distributions.kl_divergence(d0, distribution())
+        return (kl.sum(dim=1) if dist == "gaussian" else kl).mean()
+
+    def set_pi(theta):
+        with torch.no_grad():
+            i = 0
+            for q in pi:
+                q.copy_(theta[i:i + q.numel()].reshape(q.shape))
+                i += q.numel()
+
+    def fisher_product(v):
+        grads = torch.autograd.grad(mean_kl(), pi, create_graph=True)
+        gv = (torch.cat([g.reshape(-1) for g in grads]) * v).sum()
+        hv = torch.autograd.grad(gv, pi)
+        return torch.cat([h.reshape(-1) for h in hv]).detach() + cg_damping * v
+
+    f = Fixture(name, f"one TRPO update, {dist} policy: natural-gradient step, line search, "
+                "one critic step")
+    put_policy_header(f, p, obs_dim, hidden, "tanh", n_out)
+    for k, v in (("target_kl", target_kl), ("cg_damping", cg_damping),
+                 ("cg_max_steps", cg_max_steps), ("line_search_shrinking_factor", shrink),
+                 ("line_search_max_iter", max_iter), ("learning_rate", lr)):
+        f.put(k, v)
+    f.put("params", flat(p.rlc_order()))
+    f.put("params_old", flat(old.rlc_order()))
+    f.put("rollout_obs", obs)
+    f.put("rollout_actions", actions)
+    f.put("rollout_log_probs", old_log_probs)
+    f.put("rollout_values", old_values)
+    f.put("rollout_advantages", advantages)
+    f.put("rollout_returns", returns)
+    f.put("advantages_normalized", adv)
+
+    L = surrogate()
+    g = torch.cat([x.reshape(-1) for x in torch.autograd.grad(L, pi)])
+    L0 = L.item()
+    f.put("surrogate", L0)
+    f.put("g", g)
+    v = torch.randn(n_pi)
+    f.put("v", v)
+    f.put("Fv", fisher_product(v))
+
+    # include/rlc/cg.h: x = 0, r = p = b; alpha = r.r / p.Ap; x += alpha p; r -= alpha Ap; stop
+    # when r.r < 1e-10 or after cg_max_steps products; p = (r.r_new / r.r) p + r
+    def conjugate_gradient(b):
+        x, r, d = torch.zeros(n_pi), b.clone(), b.clone()
+        rr = torch.dot(r, r).item()
+        iterations = 0
+        for _ in range(cg_max_steps):
+            Ad = fisher_product(d)
+            iterations += 1
+            pAp = torch.dot(d, Ad).item()
+            assert pAp > 0
+            alpha = rr / pAp
+            x = x + alpha * d
+            r = r - alpha * Ad
+            rr_new = torch.dot(r, r).item()
+            if rr_new < 1e-10:
+                break
+            d = (rr_new / rr) * d + r
+            rr = rr_new
+        return x, iterations, rr_new
+
+    s, iterations, rr_new = conjugate_gradient(g)
+    assert rr_new >= 1e-10, "CG converged before cg_max_steps: the count would not be tested"
+    # CG amplifies rounding: g perturbed entrywise by 1e-14 (relative) must move s by less than
+    # CG_AMPLIFICATION * 1e-14, entrywise relative (floor 1e-6 of max |s|, as the C test), or
+    # a comparison of s to 1e-10 would test the conditioning, not rlc
+    s_p, _, _ = conjugate_gradient(g * (1 + 1e-14 * (2 * torch.rand(n_pi) - 1)))
+    moved = ((s_p - s).abs() / torch.clamp(s.abs(), min=1e-6 * s.abs().max().item())).max()
+    assert moved < CG_AMPLIFICATION * 1e-14, f"CG amplifies rounding by {moved / 1e-14:.3g}"
+    f.put("s", s)
+    f.put("cg_iterations", iterations)
+    f.put("cg_residual", rr_new)
+    sFs = torch.dot(s, fisher_product(s)).item()
+    beta = math.sqrt(2.0 * target_kl / sFs)
+    expected = beta * torch.dot(g, s).item()
+    f.put("sFs", sFs)
+    f.put("beta", beta)
+    f.put("expected_improvement", expected)
+
+    theta0 = flat(pi)
+    kls, gains, frac, accepted = [], [], 1.0, None
+    for it in range(max_iter):
+        set_pi(theta0 + (frac * beta) * s)
+        with torch.no_grad():
+            kl, gain = mean_kl().item(), surrogate().item() - L0
+        kls.append(kl)
+        gains.append(gain)
+        assert abs(kl - target_kl) > MARGIN * target_kl and abs(gain) > MARGIN * abs(L0)
+        if kl <= target_kl and gain > 0:
+            accepted = frac
+            break
+        frac *= shrink
+    assert accepted is not None and len(kls) >= 2, (kls, gains)
+    f.put("line_search_kl", kls)
+    f.put("line_search_gain", gains)
+    f.put("line_search_steps", len(kls))
+    f.put("accepted_fraction", accepted)
+    f.put("kl_divergence", kls[-1])
+    f.put("surrogate_improvement", gains[-1])
+    f.put("pi_after", flat(pi))
+
+    opt = torch.optim.Adam(p.critic.parameters(), lr=lr, eps=1e-8)
+    values, _, _ = p.evaluate_actions(obs, actions)
+    value_loss = F.mse_loss(values, returns)
+    opt.zero_grad()
+    value_loss.backward()
+    opt.step()
+    f.put("value_loss", value_loss)
+    f.put("params_after", flat(p.rlc_order()))
+    f.write()
+    print(f"  line search: KL {', '.join(f'{k:.4g}' for k in kls)} (target {target_kl}), "
+          f"gains {', '.join(f'{x:.3g}' for x in gains)}; CG residual {rr_new:.3g}")
+
+
 if __name__ == "__main__":
     ddpg_case()
     ppo_case("ppo_gaussian", "gaussian", 1, obs_dim=3, hidden=[5, 4], act_name="tanh", n_out=2,
@@ -425,3 +598,9 @@ if __name__ == "__main__":
              n_out=2, rms_prop=True, normalize_advantage=False)
     a2c_case("a2c_adam_categorical", "categorical", 5, obs_dim=4, hidden=[4, 4],
              act_name="relu", n_out=3, rms_prop=False, normalize_advantage=True)
+    trpo_case("trpo_gaussian", "gaussian", 7, obs_dim=3, hidden=[5, 4], n_out=2,
+              old_noise=0.05, target_kl=0.1, cg_damping=0.1, cg_max_steps=4, shrink=0.8,
+              max_iter=10, sharpen=3.0)
+    trpo_case("trpo_categorical", "categorical", 19, obs_dim=4, hidden=[5, 4], n_out=3,
+              old_noise=0.1, target_kl=0.1, cg_damping=0.01, cg_max_steps=4, shrink=0.8,
+              max_iter=10)
