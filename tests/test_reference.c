@@ -1,7 +1,8 @@
-/* test_reference.c — single updates of DDPG, PPO and A2C replayed in rlc and compared with
- * PyTorch's float64 values (tests/data/reference/, written by tests/reference/make_fixtures.py
- * after Stable-Baselines3's train()): every loss term, every gradient, the clipped gradient
- * and the parameters after the optimiser step. Fixed data, one step: it says nothing about
+/* test_reference.c — single updates of DDPG, PPO, A2C and TRPO replayed in rlc and compared
+ * with PyTorch's float64 values (tests/data/reference/, written by
+ * tests/reference/make_fixtures.py after Stable-Baselines3's and sb3-contrib's train()): every
+ * loss term, every gradient, the clipped gradient, TRPO's Fisher-vector product, direction and
+ * line search, and the parameters after the step. Fixed data, one step: it says nothing about
  * learning, and finite-difference checks of the same losses are test_ddpg.c's and
  * test_policy.c's. */
 #include <gsl/gsl_blas.h>
@@ -10,12 +11,14 @@
 #include <string.h>
 #include "rlc/a2c.h"
 #include "rlc/blas.h"
+#include "rlc/cg.h"
 #include "rlc/ddpg.h"
 #include "rlc/optim.h"
 #include "rlc/policy.h"
 #include "rlc/ppo.h"
 #include "rlc/rng.h"
 #include "rlc/rollout.h"
+#include "rlc/trpo.h"
 #include "test_fixture.h"
 
 #define REFERENCE(name) RLC_TEST_DATA_DIR "/reference/" name ".txt"
@@ -178,6 +181,31 @@ typedef struct onpolicy {
     rlc_policy_trainer tr;        /* the fixture's policy, the agent's optimiser, a tape */
 } onpolicy;
 
+/* The environment spaces and policy settings of fixture f: Box observations of obs_dim, Box
+ * actions of n_out (Gaussian) or n_out discrete actions, the hidden sizes and activation. The
+ * spaces borrow low and high (MAX_DIM each). */
+static void fixture_policy(const fixture *f, rlc_env_type *env, double *low, double *high,
+                           rlc_policy_config *pc)
+{
+    size_t od = (size_t)fixture_scalar(f, "obs_dim"), k = (size_t)fixture_scalar(f, "n_out");
+    assert_true(od <= MAX_DIM && k <= MAX_DIM);
+    for (size_t j = 0; j < MAX_DIM; j++) {
+        low[j] = -1.0;
+        high[j] = 1.0;
+    }
+    memset(env, 0, sizeof *env);
+    env->id = "reference";
+    env->observation_space = (rlc_space){RLC_SPACE_BOX, od, 0, low, high};
+    env->action_space = fixture_scalar(f, "gaussian") != 0
+                            ? (rlc_space){RLC_SPACE_BOX, k, 0, low, high}
+                            : (rlc_space){RLC_SPACE_DISCRETE, 1, k, NULL, NULL};
+    rlc_policy_config_default(pc);
+    pc->n_hidden = fixture_count(f, "hidden");
+    for (size_t l = 0; l < pc->n_hidden; l++)
+        pc->net_arch[l] = (size_t)fixture_get(f, "hidden", pc->n_hidden)[l];
+    pc->activation_fn = fixture_scalar(f, "relu") != 0 ? RLC_ACT_RELU : RLC_ACT_TANH;
+}
+
 /* The fixture's policy (actor | log_std | critic) in a trainer whose optimiser is the one the
  * agent builds: PPO's Adam, or A2C's RMSprop or Adam, with the fixture's learning rate and eps
  * and rlc's other defaults (β 0.9, 0.999; α 0.99). */
@@ -187,23 +215,8 @@ static void onpolicy_setup(onpolicy *o, const char *path, bool ppo)
     fixture_load(&o->f, path);
     const fixture *f = &o->f;
     o->ppo = ppo;
-    size_t od = (size_t)fixture_scalar(f, "obs_dim"), k = (size_t)fixture_scalar(f, "n_out");
-    assert_true(od <= MAX_DIM && k <= MAX_DIM);
-    for (size_t j = 0; j < MAX_DIM; j++) {
-        o->low[j] = -1.0;
-        o->high[j] = 1.0;
-    }
-    o->env.id = "reference";
-    o->env.observation_space = (rlc_space){RLC_SPACE_BOX, od, 0, o->low, o->high};
-    o->env.action_space = fixture_scalar(f, "gaussian") != 0
-                              ? (rlc_space){RLC_SPACE_BOX, k, 0, o->low, o->high}
-                              : (rlc_space){RLC_SPACE_DISCRETE, 1, k, NULL, NULL};
     rlc_policy_config pc;
-    rlc_policy_config_default(&pc);
-    pc.n_hidden = fixture_count(f, "hidden");
-    for (size_t l = 0; l < pc.n_hidden; l++)
-        pc.net_arch[l] = (size_t)fixture_get(f, "hidden", pc.n_hidden)[l];
-    pc.activation_fn = fixture_scalar(f, "relu") != 0 ? RLC_ACT_RELU : RLC_ACT_TANH;
+    fixture_policy(f, &o->env, o->low, o->high, &pc);
     const rlc_optim_type *type =
         !ppo && fixture_scalar(f, "rms_prop") != 0 ? rlc_optim_rmsprop : rlc_optim_adam;
     assert_int_equal(rlc_policy_trainer_init(&o->tr, &pc, &o->env, 1, type,
@@ -387,6 +400,220 @@ static void test_a2c_adam_categorical(void **state)
     a2c_case(REFERENCE("a2c_adam_categorical"));
 }
 
+/* --- TRPO --- */
+
+#define MAX_PI 128 /* parameters of π in the fixtures */
+
+/* On t (reset first): π's distribution parameters for the rollout's observations, the
+ * surrogate mean(A·exp(log π − log π_old)) on the normalised advantages adv, and, when old is
+ * given (π_θ₀'s distribution parameters, then its log σ), the mean KL(π_θ₀ ‖ π) — the graph
+ * rlc's TRPO update records. */
+static rlc_node *trpo_surrogate(rlc_tape *t, rlc_policy *p, const fixture *f, size_t n,
+                                const double *adv, rlc_node **dist, rlc_node **ls,
+                                const rlc_policy_fisher *old, rlc_node **kl)
+{
+    gsl_matrix_const_view obs = fixture_matrix(f, "rollout_obs", n, p->obs_dim);
+    gsl_matrix_const_view act = fixture_matrix(f, "rollout_actions", n, p->act_dim);
+    gsl_matrix_const_view oldlp = fixture_matrix(f, "rollout_log_probs", n, 1);
+    gsl_matrix_const_view a = gsl_matrix_const_view_array(adv, n, 1);
+    rlc_tape_reset(t);
+    assert_int_equal(rlc_policy_forward(p, t, &obs.matrix, old == NULL, dist, ls, NULL), RLC_OK);
+    rlc_node *lp = rlc_dist_log_prob(t, p->dist, *dist, *ls, &act.matrix);
+    rlc_node *ratio = rlc_tape_exp(t, rlc_tape_sub(t, lp, rlc_tape_leaf(t, &oldlp.matrix, NULL)));
+    rlc_node *surr = rlc_tape_mean(t, rlc_tape_mul(t, ratio, rlc_tape_leaf(t, &a.matrix, NULL)));
+    if (old) {
+        gsl_matrix_view od = gsl_matrix_view_array(old->old_dist, n, p->dist_dim);
+        gsl_matrix_view ol = gsl_matrix_view_array(old->old_log_std, 1, p->act_dim);
+        *kl = rlc_dist_kl(t, p->dist, rlc_tape_leaf(t, &od.matrix, NULL),
+                          p->dist == RLC_DIST_GAUSSIAN ? rlc_tape_leaf(t, &ol.matrix, NULL) : NULL,
+                          *dist, *ls);
+        assert_non_null(*kl);
+    }
+    assert_non_null(surr);
+    return surr;
+}
+
+/* TRPO, one update: a 10-row rollout collected by an older policy (so the ratios start away
+ * from 1), advantages normalised over it. First the pieces, each against PyTorch: the surrogate
+ * and its gradient g over π's parameters; (F + λI)·v for a fixed v, F the Hessian of the mean
+ * KL(π_θ₀ ‖ π) at θ₀ by double backward in PyTorch; the conjugate-gradient direction s from g
+ * after cg_max_steps products (not converged: the residual stays above the tolerance), with
+ * sᵀ(F + λI)s, β and the expected improvement β·gᵀs; every line-search candidate's mean KL and
+ * surrogate gain, the first rejected for its KL. The fixtures are chosen so that CG amplifies a
+ * rounding difference in g by less than 100 (make_fixtures.py checks it): with more CG steps
+ * or less damping it reaches 1e9, and a 1e-10 comparison of s would test the conditioning, not
+ * rlc. Then the agent's own update on the same rollout, one critic minibatch covering it (the
+ * critic's shuffled order changes only a sum's order): its statistics and all the parameters
+ * after it. */
+static void trpo_case(const char *path)
+{
+    fixture fx, *f = &fx;
+    fixture_load(f, path);
+    rlc_env_type env;
+    double low[MAX_DIM], high[MAX_DIM];
+    rlc_trpo_config c;
+    rlc_trpo_config_default(&c);
+    fixture_policy(f, &env, low, high, &c.policy);
+    size_t n = fixture_count(f, "rollout_values");
+    assert_true(n <= MAX_ROWS);
+    c.n_steps = n;
+    c.batch_size = n;
+    c.n_critic_updates = 1;
+    c.learning_rate = fixture_scalar(f, "learning_rate");
+    c.cg_max_steps = (size_t)fixture_scalar(f, "cg_max_steps");
+    c.cg_damping = fixture_scalar(f, "cg_damping");
+    c.line_search_shrinking_factor = fixture_scalar(f, "line_search_shrinking_factor");
+    c.line_search_max_iter = (size_t)fixture_scalar(f, "line_search_max_iter");
+    c.target_kl = fixture_scalar(f, "target_kl");
+    void *agent;
+    assert_int_equal(rlc_agent_trpo.create(&agent, &c, &env, 1), RLC_OK);
+    rlc_policy_trainer *tr = agent; /* the agent's first member */
+    rlc_policy *p = tr->policy;
+    rlc_tape *t = tr->tape;
+    size_t od = p->obs_dim, ad = p->act_dim, n_pi = p->pi.vector.size;
+    assert_true(n_pi <= MAX_PI);
+    const double *obs = fixture_get(f, "rollout_obs", n * od);
+    const double *act = fixture_get(f, "rollout_actions", n * ad);
+    const double *old_lp = fixture_get(f, "rollout_log_probs", n);
+    const double *old_v = fixture_get(f, "rollout_values", n);
+
+    /* the older policy: the log-probabilities and values the rollout holds */
+    load_params(p->params, f, "params_old");
+    rlc_node *dist, *ls, *v;
+    gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, od);
+    gsl_matrix_const_view av = gsl_matrix_const_view_array(act, n, ad);
+    rlc_tape_reset(t);
+    assert_int_equal(rlc_policy_forward(p, t, &ov.matrix, false, &dist, &ls, &v), RLC_OK);
+    rlc_node *lp = rlc_dist_log_prob(t, p->dist, dist, ls, &av.matrix);
+    assert_non_null(lp);
+    expect_close("rollout_log_probs", lp->value.data, old_lp, n, VALUE_TOL);
+    expect_close("rollout_values", v->value.data, old_v, n, VALUE_TOL);
+    load_params(p->params, f, "params");
+
+    double adv[MAX_ROWS];
+    memcpy(adv, fixture_get(f, "rollout_advantages", n), n * sizeof(double));
+    rlc_normalize_advantages(adv, n);
+    expect_close("advantages_normalized", adv, fixture_get(f, "advantages_normalized", n), n,
+                 VALUE_TOL);
+
+    /* g, F·v and CG at θ₀, on one recorded pass */
+    rlc_node *surr = trpo_surrogate(t, p, f, n, adv, &dist, &ls, NULL, NULL);
+    double L0 = rlc_node_scalar(surr);
+    expect_close("surrogate", &L0, fixture_get(f, "surrogate", 1), 1, VALUE_TOL);
+    rlc_policy_fisher *fi;
+    assert_int_equal(rlc_policy_fisher_create(&fi, p, n, c.cg_damping), RLC_OK);
+    assert_int_equal(rlc_policy_fisher_set(fi, t, dist, ls), RLC_OK);
+    gsl_vector_set_zero(&p->dpi.vector);
+    assert_int_equal(rlc_tape_backward(t, surr), RLC_OK);
+    expect_vector("g", &p->dpi.vector, f, VALUE_TOL);
+
+    gsl_vector *g = gsl_vector_alloc(n_pi), *s = gsl_vector_alloc(n_pi),
+               *Fs = gsl_vector_alloc(n_pi);
+    gsl_vector_const_view fv = gsl_vector_const_view_array(fixture_get(f, "v", n_pi), n_pi);
+    assert_int_equal(rlc_policy_fisher_product(fi, &fv.vector, Fs), RLC_OK);
+    expect_vector("Fv", Fs, f, VALUE_TOL);
+
+    memcpy(g->data, fixture_get(f, "g", n_pi), n_pi * sizeof(double));
+    rlc_cg *cg;
+    rlc_cg_result res;
+    assert_int_equal(rlc_cg_alloc(&cg, n_pi), RLC_OK);
+    assert_int_equal(rlc_cg_solve(cg, rlc_policy_fisher_product, fi, g, s, c.cg_max_steps, 1e-10,
+                                  &res),
+                     RLC_OK);
+    expect_vector("s", s, f, VALUE_TOL);
+    assert_int_equal(res.iterations, (size_t)fixture_scalar(f, "cg_iterations"));
+    assert_int_equal(res.iterations, c.cg_max_steps);
+    expect_close("cg_residual", &res.residual_norm2, fixture_get(f, "cg_residual", 1), 1,
+                 VALUE_TOL);
+    double sFs, gs;
+    assert_int_equal(rlc_policy_fisher_product(fi, s, Fs), RLC_OK);
+    gsl_blas_ddot(s, Fs, &sFs);
+    gsl_blas_ddot(g, s, &gs);
+    expect_close("sFs", &sFs, fixture_get(f, "sFs", 1), 1, VALUE_TOL);
+    double beta = rlc_trpo_step_scale(c.target_kl, sFs), expected = beta * gs;
+    expect_close("beta", &beta, fixture_get(f, "beta", 1), 1, VALUE_TOL);
+    expect_close("expected_improvement", &expected, fixture_get(f, "expected_improvement", 1), 1,
+                 VALUE_TOL);
+
+    /* the line search's candidates: θ₀ + f^k·β·s */
+    size_t steps = (size_t)fixture_scalar(f, "line_search_steps");
+    assert_true(steps >= 2 && steps <= c.line_search_max_iter);
+    double theta0[MAX_PI], kls[16], gains[16], frac = 1.0;
+    assert_true(steps <= 16);
+    memcpy(theta0, p->pi.vector.data, n_pi * sizeof(double));
+    for (size_t k = 0; k < steps; k++) {
+        gsl_vector_view th = gsl_vector_view_array(theta0, n_pi);
+        gsl_vector_memcpy(&p->pi.vector, &th.vector);
+        gsl_blas_daxpy(frac * beta, s, &p->pi.vector);
+        rlc_node *kl;
+        rlc_node *sk = trpo_surrogate(t, p, f, n, adv, &dist, &ls, fi, &kl);
+        kls[k] = rlc_node_scalar(kl);
+        gains[k] = rlc_node_scalar(sk) - L0;
+        assert_true(rlc_trpo_accepts(kls[k], gains[k], c.target_kl) == (k + 1 == steps));
+        frac *= c.line_search_shrinking_factor;
+    }
+    assert_true(kls[0] > c.target_kl); /* the full step is rejected for its KL */
+    expect_close("line_search_kl", kls, fixture_get(f, "line_search_kl", steps), steps, VALUE_TOL);
+    expect_close("line_search_gain", gains, fixture_get(f, "line_search_gain", steps), steps,
+                 VALUE_TOL);
+    expect_close("pi_after", p->pi.vector.data, fixture_get(f, "pi_after", n_pi), n_pi,
+                 PARAM_TOL);
+
+    /* the agent's update from θ₀ on the same rollout */
+    load_params(p->params, f, "params");
+    rlc_rollout *ro;
+    assert_int_equal(rlc_rollout_create(&ro, n, 1, od, ad), RLC_OK);
+    const double zero = 0.0;
+    const bool no = false;
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(rlc_rollout_add(ro, obs + i * od, act + i * ad, old_lp + i, old_v + i,
+                                         &zero, &no, &no, NULL, NULL),
+                         RLC_OK);
+    memcpy(ro->advantages, fixture_get(f, "rollout_advantages", n), n * sizeof(double));
+    memcpy(ro->returns, fixture_get(f, "rollout_returns", n), n * sizeof(double));
+    rlc_train_stats st;
+    rlc_train_stats_init(&st);
+    assert_int_equal(rlc_agent_trpo.update(agent, ro, 1.0, &st), RLC_OK);
+    static const char *const stats[] = {"kl_divergence", "expected_improvement",
+                                        "surrogate_improvement", "line_search_steps",
+                                        "cg_iterations", "cg_residual", "value_loss"};
+    for (size_t i = 0; i < sizeof stats / sizeof stats[0]; i++) {
+        double got = rlc_train_stats_get(&rlc_agent_trpo, &st, stats[i]);
+        expect_close(stats[i], &got, fixture_get(f, stats[i], 1), 1, VALUE_TOL);
+    }
+    assert_true(rlc_train_stats_get(&rlc_agent_trpo, &st, "line_search_failures") == 0.0);
+    assert_true(rlc_train_stats_get(&rlc_agent_trpo, &st, "skipped_steps") == 0.0);
+    expect_close("pi_after", p->pi.vector.data, fixture_get(f, "pi_after", n_pi), n_pi,
+                 PARAM_TOL);
+    expect_vector("params_after", p->params, f, PARAM_TOL);
+
+    rlc_rollout_free(ro);
+    rlc_cg_free(cg);
+    rlc_policy_fisher_free(fi);
+    gsl_vector_free(g);
+    gsl_vector_free(s);
+    gsl_vector_free(Fs);
+    rlc_agent_trpo.free(agent);
+    fixture_free(f);
+}
+
+/* Box actions (2-d Gaussian, state-independent log-std), tanh networks 5-4, cg_damping 0.1;
+ * advantages favour actions near the mean, so the step shrinks σ and the full step's KL
+ * exceeds its quadratic model: the line search takes the second candidate. */
+static void test_trpo_gaussian(void **state)
+{
+    (void)state;
+    trpo_case(REFERENCE("trpo_gaussian"));
+}
+
+/* Three discrete actions (Categorical over logits), tanh networks 5-4, four observations,
+ * cg_damping 0.01; the line search takes the second candidate. */
+static void test_trpo_categorical(void **state)
+{
+    (void)state;
+    trpo_case(REFERENCE("trpo_categorical"));
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -397,6 +624,8 @@ int main(void)
         cmocka_unit_test(test_ppo_categorical),
         cmocka_unit_test(test_a2c_rmsprop_gaussian),
         cmocka_unit_test(test_a2c_adam_categorical),
+        cmocka_unit_test(test_trpo_gaussian),
+        cmocka_unit_test(test_trpo_categorical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
