@@ -7,7 +7,13 @@
  * KL(π_old ‖ π_θ) at θ_old, scaled to the KL limit and shortened by a
  * backtracking line search — then n_critic_updates epochs of Adam on the
  * critic alone. The agent type rlc_agent_trpo declares the settings as the
- * [trpo] section. No entropy bonus, no sub-sampling, no gSDE. */
+ * [trpo] section. No entropy bonus, no sub-sampling, no gSDE.
+ * Where rlc differs from sb3-contrib, on purpose: the KL is KL(π_old ‖ π_θ)
+ * as in the paper (sb3-contrib's line search measures KL(π_θ ‖ π_old); the
+ * Fisher matrix at θ_old is the same), a candidate is accepted at KL ≤ δ
+ * (sb3-contrib: < δ), and conjugate gradient starts from 0 (sb3-contrib:
+ * from 1e-4·N(0, 1) noise), so an update is deterministic given the
+ * rollout. */
 #ifndef RLC_TRPO_H
 #define RLC_TRPO_H
 
