@@ -42,10 +42,15 @@ void rlc_policy_config_default(rlc_policy_config *cfg);
  * (identity is not offered: NULL). */
 extern const char *const rlc_policy_activation_names[3];
 
+#define RLC_POLICY_MAX_ENVS 1024 /* most environment copies an on-policy algorithm steps */
+
 /* The rows of settings every on-policy algorithm's struct T has under the
- * same names: gamma and gae_lambda (GAE), and ent_coef, vf_coef and
+ * same names: n_envs, gamma and gae_lambda (GAE), and ent_coef, vf_coef and
  * max_grad_norm (rlc_policy_loss_total's coefficients and the clipping of
  * its gradient). */
+#define RLC_POLICY_N_ENVS_ROW(T) \
+    RLC_SETTING_WHOLE_ROW(T, "n_envs", RLC_SETTING_SIZE, n_envs, 1, RLC_POLICY_MAX_ENVS, \
+                          "environment copies stepped in lockstep")
 #define RLC_POLICY_GAE_ROWS(T) \
     RLC_SETTING_REAL_ROW(T, "gamma", gamma, 0, 1, 0, "discount factor"), \
     RLC_SETTING_REAL_ROW(T, "gae_lambda", gae_lambda, 0, 1, 0, \

@@ -33,8 +33,7 @@ void rlc_a2c_config_default(rlc_a2c_config *cfg)
 /* The [a2c] section: every key, its range and help (defaults above). */
 #define T rlc_a2c_config
 static const rlc_setting a2c_rows[] = {
-    RLC_SETTING_WHOLE_ROW(T, "n_envs", RLC_SETTING_SIZE, n_envs, 1, 1024,
-                          "environment copies stepped in lockstep"),
+    RLC_POLICY_N_ENVS_ROW(T),
     RLC_SETTING_SIZE_ROW(T, "n_steps", n_steps, 1, "steps per environment copy per update"),
     RLC_SETTING_REAL_ROW(T, "learning_rate", learning_rate, 0, 1, RLC_SETTING_OPEN_LO,
                          "optimizer step size at the start"),

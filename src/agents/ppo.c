@@ -42,8 +42,7 @@ void rlc_ppo_config_default(rlc_ppo_config *cfg)
 /* The [ppo] section: every key, its range and help (defaults above). */
 #define T rlc_ppo_config
 static const rlc_setting ppo_rows[] = {
-    RLC_SETTING_WHOLE_ROW(T, "n_envs", RLC_SETTING_SIZE, n_envs, 1, 1024,
-                          "environment copies stepped in lockstep"),
+    RLC_POLICY_N_ENVS_ROW(T),
     RLC_SETTING_SIZE_ROW(T, "n_steps", n_steps, 1, "steps per environment copy per rollout"),
     RLC_SETTING_SIZE_ROW(T, "batch_size", batch_size, 1, "minibatch size (at most n_steps * n_envs)"),
     RLC_SETTING_SIZE_ROW(T, "n_epochs", n_epochs, 1, "passes over each rollout"),

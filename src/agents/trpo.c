@@ -39,8 +39,7 @@ void rlc_trpo_config_default(rlc_trpo_config *cfg)
 /* The [trpo] section: every key, its range and help (defaults above). */
 #define T rlc_trpo_config
 static const rlc_setting trpo_rows[] = {
-    RLC_SETTING_WHOLE_ROW(T, "n_envs", RLC_SETTING_SIZE, n_envs, 1, 1024,
-                          "environment copies stepped in lockstep"),
+    RLC_POLICY_N_ENVS_ROW(T),
     RLC_SETTING_SIZE_ROW(T, "n_steps", n_steps, 1, "steps per environment copy per update"),
     RLC_SETTING_SIZE_ROW(T, "batch_size", batch_size, 1,
                          "critic minibatch size (at most n_steps * n_envs)"),
