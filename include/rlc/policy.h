@@ -202,6 +202,8 @@ typedef struct rlc_policy_fisher {
     rlc_node *dist;           /* its distribution parameters (n × dist_dim) */
     double *old_dist;         /* n × dist_dim: π_θ₀'s distribution parameters */
     double *old_log_std;      /* act_dim: π_θ₀'s log σ (Gaussian) */
+    double *metric;           /* the Fisher metric's numbers, set once: π_θ₀'s probabilities
+                               * (Categorical, n × dist_dim) or 1/σ² (Gaussian, act_dim) */
     double *u;                /* n × dist_dim scratch: M·(Jv), the backward seed */
     gsl_vector *direction;    /* params' size: v placed for the tangent pass */
 } rlc_policy_fisher;
@@ -213,7 +215,7 @@ void rlc_policy_fisher_free(rlc_policy_fisher *f); /* NULL-safe */
 
 /* Take the pass that rlc_policy_forward(p, t, obs, true, &dist, &log_std,
  * ...) just recorded on t for `rows` (≤ n) observations as θ₀: copies the
- * distribution parameters as π_θ₀'s. The tape must not be reset while
+ * distribution parameters as π_θ₀'s and computes their Fisher metric. The tape must not be reset while
  * products are taken. RLC_EINVAL (rows > n, NULL, wrong shapes). */
 rlc_status rlc_policy_fisher_set(rlc_policy_fisher *f, rlc_tape *t, rlc_node *dist,
                                  const rlc_node *log_std);

@@ -254,9 +254,10 @@ rlc_status rlc_policy_fisher_create(rlc_policy_fisher **out, const rlc_policy *p
     f->damping = damping;
     f->old_dist = malloc(n * p->dist_dim * sizeof(double));
     f->old_log_std = calloc(p->act_dim, sizeof(double));
+    f->metric = malloc(n * p->dist_dim * sizeof(double));
     f->u = malloc(n * p->dist_dim * sizeof(double));
     f->direction = gsl_vector_calloc(p->params->size);
-    if (!f->old_dist || !f->old_log_std || !f->u || !f->direction) {
+    if (!f->old_dist || !f->old_log_std || !f->metric || !f->u || !f->direction) {
         rlc_policy_fisher_free(f);
         return RLC_ENOMEM;
     }
@@ -270,6 +271,7 @@ void rlc_policy_fisher_free(rlc_policy_fisher *f)
         return;
     free(f->old_dist);
     free(f->old_log_std);
+    free(f->metric);
     free(f->u);
     if (f->direction)
         gsl_vector_free(f->direction);
@@ -290,6 +292,21 @@ rlc_status rlc_policy_fisher_set(rlc_policy_fisher *f, rlc_tape *t, rlc_node *di
         memcpy(f->old_dist + i * k, dist->value.data + i * dist->value.tda, k * sizeof(double));
     if (log_std)
         memcpy(f->old_log_std, log_std->value.data, p->act_dim * sizeof(double));
+    if (p->dist == RLC_DIST_CATEGORICAL) { /* softmax of each row's logits */
+        for (size_t i = 0; i < rows; i++) {
+            const double *z = f->old_dist + i * k;
+            double *pi = f->metric + i * k, mx = z[0], sum = 0.0;
+            for (size_t j = 1; j < k; j++)
+                mx = z[j] > mx ? z[j] : mx;
+            for (size_t j = 0; j < k; j++)
+                sum += exp(z[j] - mx);
+            for (size_t j = 0; j < k; j++)
+                pi[j] = exp(z[j] - mx) / sum;
+        }
+    } else {
+        for (size_t j = 0; j < p->act_dim; j++)
+            f->metric[j] = exp(-2.0 * f->old_log_std[j]);
+    }
     return RLC_OK;
 }
 
@@ -306,21 +323,18 @@ rlc_status rlc_policy_fisher_product(void *ctx, const gsl_vector *v, gsl_vector 
         return st;
     const gsl_matrix *jv = &f->dist->tangent; /* n × k: J·v */
     for (size_t i = 0; i < n; i++) {
-        const double *z = f->old_dist + i * k, *jvi = jv->data + i * jv->tda;
+        const double *jvi = jv->data + i * jv->tda;
         double *ui = f->u + i * k;
         if (p->dist == RLC_DIST_CATEGORICAL) { /* (diag(p) − ppᵀ)·Jv */
-            double mx = z[0], sum = 0.0, pjv = 0.0;
-            for (size_t j = 1; j < k; j++)
-                mx = z[j] > mx ? z[j] : mx;
+            const double *pi = f->metric + i * k;
+            double pjv = 0.0;
             for (size_t j = 0; j < k; j++)
-                sum += exp(z[j] - mx);
+                pjv += pi[j] * jvi[j];
             for (size_t j = 0; j < k; j++)
-                pjv += exp(z[j] - mx) / sum * jvi[j];
-            for (size_t j = 0; j < k; j++)
-                ui[j] = exp(z[j] - mx) / sum * (jvi[j] - pjv) / (double)n;
+                ui[j] = pi[j] * (jvi[j] - pjv) / (double)n;
         } else { /* diag(1/σ²)·Jv */
             for (size_t j = 0; j < k; j++)
-                ui[j] = jvi[j] * exp(-2.0 * f->old_log_std[j]) / (double)n;
+                ui[j] = jvi[j] * f->metric[j] / (double)n;
         }
     }
     gsl_vector_view dpi = gsl_vector_subvector(p->grads, 0, n_pi);
