@@ -304,38 +304,50 @@ static rlc_status policy_step(trpo *a, double *stats)
     return RLC_OK;
 }
 
+/* On the tape (reset first): the critic's loss mean (R − V)² on the
+ * gathered rollout's rows idx[0 .. m), or on m zero rows when idx is NULL
+ * (size_tape), with the critic's parameters trainable. NULL on a tape
+ * error. */
+static rlc_node *record_critic_loss(trpo *a, const size_t *idx, size_t m)
+{
+    rlc_policy *p = a->tr.policy;
+    rlc_tape *t = a->tr.tape;
+    size_t od = p->obs_dim;
+    rlc_tape_reset(t);
+    rlc_node *x = rlc_tape_input(t, m, od), *ret = rlc_tape_input(t, m, 1), *v;
+    if (!x || !ret)
+        return NULL;
+    for (size_t i = 0; i < m; i++) { /* the minibatch is gathered onto the tape */
+        const double *o = idx ? a->obs + idx[i] * od : NULL;
+        for (size_t j = 0; j < od; j++)
+            x->value.data[i * od + j] = o ? o[j] : 0.0;
+        ret->value.data[i] = idx ? a->returns[idx[i]] : 0.0;
+    }
+    if (rlc_policy_forward(p, t, &x->value, true, NULL, NULL, &v) != RLC_OK)
+        return NULL;
+    return rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, ret, v)));
+}
+
 /* n_critic_updates epochs of shuffled minibatches on mean (R − V)². */
 static rlc_status critic_step(trpo *a, double *value_loss)
 {
     rlc_policy *p = a->tr.policy;
-    rlc_tape *t = a->tr.tape;
-    size_t n = a->rows, bs = a->cfg.batch_size < n ? a->cfg.batch_size : n, od = p->obs_dim;
+    size_t n = a->rows, bs = a->cfg.batch_size < n ? a->cfg.batch_size : n;
     double sum = 0.0;
     size_t count = 0;
     for (size_t e = 0; e < a->cfg.n_critic_updates; e++) {
         gsl_ran_shuffle(a->sample_rng, a->perm, n, sizeof *a->perm);
         for (size_t start = 0; start < n; start += bs) {
             size_t m = n - start < bs ? n - start : bs; /* the last may be smaller */
-            rlc_tape_reset(t); /* the minibatch is gathered onto the tape */
-            rlc_node *x = rlc_tape_input(t, m, od), *ret = rlc_tape_input(t, m, 1), *v;
-            if (!x || !ret)
-                return rlc_tape_status(t);
-            for (size_t i = 0; i < m; i++) {
-                size_t r = a->perm[start + i];
-                memcpy(x->value.data + i * od, a->obs + r * od, od * sizeof(double));
-                ret->value.data[i] = a->returns[r];
-            }
-            rlc_status st = rlc_policy_forward(p, t, &x->value, true, NULL, NULL, &v);
-            if (st != RLC_OK)
-                return st;
-            rlc_node *loss = rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, ret, v)));
+            rlc_node *loss = record_critic_loss(a, a->perm + start, m);
             if (!loss)
-                return rlc_tape_status(t);
+                return rlc_tape_status(a->tr.tape);
             double l = rlc_node_scalar(loss);
             if (!isfinite(l))
                 return RLC_ENONFINITE;
             gsl_vector_set_zero(p->critic->grads);
-            if ((st = rlc_tape_backward(t, loss)))
+            rlc_status st = rlc_tape_backward(a->tr.tape, loss);
+            if (st != RLC_OK)
                 return st;
             rlc_optim_step(a->critic_opt, p->critic->params, p->critic->grads);
             sum += l;
@@ -363,13 +375,12 @@ static rlc_status size_tape(trpo *a)
         (st = rlc_policy_fisher_product(a->fisher, a->g, a->Fs)) || (st = rlc_tape_reset(t)) ||
         (st = record_surrogate(a, false, &dist, &ls, &surr, &kl)) || (st = rlc_tape_reset(t)))
         return st;
-    size_t m = a->cfg.batch_size < a->rows ? a->cfg.batch_size : a->rows;
-    rlc_node *x = rlc_tape_input(t, m, p->obs_dim), *ret = rlc_tape_input(t, m, 1), *v;
-    if (!x || !ret || (st = rlc_policy_forward(p, t, &x->value, true, NULL, NULL, &v)))
-        return x && ret ? st : rlc_tape_status(t);
-    rlc_node *loss = rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, ret, v)));
-    if (!loss || (st = rlc_tape_backward(t, loss)))
-        return loss ? st : rlc_tape_status(t);
+    rlc_node *loss = record_critic_loss(a, NULL, a->cfg.batch_size < a->rows ? a->cfg.batch_size
+                                                                             : a->rows);
+    if (!loss)
+        return rlc_tape_status(t);
+    if ((st = rlc_tape_backward(t, loss)))
+        return st;
     gsl_vector_set_zero(p->grads);
     return rlc_tape_reset(t);
 }
