@@ -39,13 +39,13 @@ static void collect_rollout(const rlc_agent_type *type, void *agent, rlc_vec_env
         rlc_vec_env_step(v, env_act);
         type->normalize_obs(agent, n, v->obs, next, true);
         type->normalize_obs(agent, n, v->final_obs, fin, false);
-        assert_int_equal(type->bootstrap(agent, n, fin, tv), RLC_OK);
+        assert_int_equal(type->bootstrap(agent, n, fin, tv, false), RLC_OK);
         assert_int_equal(rlc_rollout_add(ro, obs, act, lp, val, v->rewards, v->terminated,
                                          v->truncated, fin, tv),
                          RLC_OK);
         memcpy(obs, next, n * od * sizeof *obs);
     }
-    assert_int_equal(type->bootstrap(agent, n, obs, val), RLC_OK);
+    assert_int_equal(type->bootstrap(agent, n, obs, val, true), RLC_OK);
     rlc_rollout_compute_gae(ro, val, set.gamma, set.gae_lambda);
 }
 

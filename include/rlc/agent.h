@@ -143,10 +143,13 @@ typedef struct rlc_agent_type {
      * wants (n): V(s) for A2C/PPO/TRPO, q(s, a) for QAC. RLC_ENOMEM. */
     rlc_status (*act)(void *agent, size_t n, const double *obs, double *actions,
                       double *env_actions, double *log_probs, double *values);
-    /* Bootstrap values for n normalised observations (n): at a truncation
-     * the final observation, at the rollout's end the next one; V(s), or
-     * q(s, a') with a' ~ π drawn by the agent. RLC_ENOMEM. */
-    rlc_status (*bootstrap)(void *agent, size_t n, const double *obs, double *values);
+    /* Bootstrap values for n normalised observations (n): V(s), or
+     * q(s, a') with a' ~ π drawn by the agent. `next` tells the two calls
+     * apart: false at a truncation (obs are the episodes' final
+     * observations, never acted on), true at the rollout's end (obs are
+     * the observations the next act receives, so an agent may keep a' as
+     * the action it takes there, as QAC does). RLC_ENOMEM. */
+    rlc_status (*bootstrap)(void *agent, size_t n, const double *obs, double *values, bool next);
     /* One update from a full rollout whose advantages and returns are
      * computed; progress_remaining goes from 1 (first update) towards 0 and
      * drives schedules. RLC_ENONFINITE stops the run. Allocates nothing:

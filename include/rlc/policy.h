@@ -1,7 +1,8 @@
 /* rlc/policy.h — the stochastic actor-critic policy shared by the
- * on-policy algorithms (A2C, PPO; later TRPO, QAC): a separate actor MLP
+ * on-policy algorithms (A2C, PPO, TRPO, QAC): a separate actor MLP
  * (logits for Discrete actions, means for Box actions plus a
- * state-independent log-std parameter) and critic MLP V(s), all parameters
+ * state-independent log-std parameter) and critic MLP, V(s) or q(s, a)
+ * (rlc_policy_critic), all parameters
  * in ONE flat vector (actor | log_std | critic: π's parameters first and
  * contiguous, for TRPO's natural gradient) with a twin gradient vector,
  * as Stable-Baselines3's ActorCriticPolicy with separate networks. Optional
@@ -26,6 +27,14 @@
 #include "rlc/status.h"
 #include "rlc/tape.h"
 
+/* What the critic estimates. Not a setting: the algorithm chooses. */
+typedef enum rlc_policy_critic {
+    RLC_CRITIC_STATE_VALUE,  /* V(s): obs_dim → 1 (A2C, PPO, TRPO) */
+    RLC_CRITIC_ACTION_VALUE, /* q(s, a) (QAC): Discrete, obs_dim → one q per action;
+                              * Box, [obs | a] (obs_dim + act_dim) → 1 with a clipped
+                              * to the action bounds, the action the env executes */
+} rlc_policy_critic;
+
 typedef struct rlc_policy_config {
     size_t net_arch[RLC_MAX_HIDDEN]; /* hidden widths, actor and critic alike (default 64, 64) */
     size_t n_hidden;
@@ -34,6 +43,7 @@ typedef struct rlc_policy_config {
     double log_std_init;             /* initial log σ of Gaussian policies (default 0) */
     bool norm_obs;                   /* normalise observations by running mean/variance */
     double clip_obs;                 /* clip normalised observations to ±clip_obs (default 10) */
+    rlc_policy_critic critic;        /* default RLC_CRITIC_STATE_VALUE */
 } rlc_policy_config;
 
 void rlc_policy_config_default(rlc_policy_config *cfg);
@@ -120,20 +130,40 @@ void rlc_policy_normalize_obs(const rlc_policy *p, const double *obs, double *ou
 /* On the tape, for already-normalised observations obs (n × obs_dim,
  * borrowed): the distribution parameters (n × dist_dim), V(s) (n × 1) and
  * the log-std node (NULL for Categorical). With train, backward adds into
- * p->grads. Any output pointer may be NULL to skip that network. Returns
+ * p->grads. Any output pointer may be NULL to skip that network; values
+ * must be NULL for a q critic (RLC_EINVAL: use rlc_policy_q). Returns
  * rlc_tape_status(t): on an error (RLC_ENOMEM) the outputs are NULL. */
 rlc_status rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs, bool train,
                               rlc_node **dist_params, rlc_node **log_std, rlc_node **values);
 
+/* On the tape, q(s, a) (n × 1) of a q critic (RLC_CRITIC_ACTION_VALUE) for
+ * n normalised observations obs (n × obs_dim) and actions (n × act_dim, as
+ * sampled; both borrowed for the pass): Discrete, the column a of the
+ * critic's n × (number of actions) output; Box, the critic of [obs | a]
+ * with a clipped to the bounds. With train, backward adds into the
+ * critic's gradients. RLC_EINVAL (a V critic, or a Discrete action out of
+ * range), RLC_ENOMEM; *q is NULL on error. */
+rlc_status rlc_policy_q(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs,
+                        const gsl_matrix *actions, bool train, rlc_node **q);
+
 /* Stochastic actions for n normalised observations (n × obs_dim): samples
  * from π(·|s) with rng into actions (n × act_dim, unclipped), their
- * log-probabilities (n) and V(s) (n). Uses t as scratch; allocates only
- * while the tape grows. RLC_ENOMEM (the tape could not grow). */
+ * log-probabilities (n) and the critic's value (n): V(s), or q(s, a) of
+ * the sampled a. Uses t as scratch; allocates only while the tape grows.
+ * RLC_ENOMEM (the tape could not grow). */
 rlc_status rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
                           gsl_rng *rng, double *actions, double *log_probs, double *values);
 
-/* V(s) for n normalised observations (n × obs_dim) into values (n). Uses t
- * as scratch. RLC_ENOMEM. */
+/* For given actions (n × act_dim, as sampled) at n normalised observations
+ * (n × obs_dim): log π(a|s) (n) and the critic's value (n): V(s), or
+ * q(s, a). Stable-Baselines3's evaluate_actions, without gradients. Uses t
+ * as scratch. RLC_EINVAL (a Discrete action out of range), RLC_ENOMEM. */
+rlc_status rlc_policy_evaluate_actions(const rlc_policy *p, rlc_tape *t, const double *obs,
+                                       const double *actions, size_t n, double *log_probs,
+                                       double *values);
+
+/* V(s) for n normalised observations (n × obs_dim) into values (n); a V
+ * critic only (RLC_EINVAL for a q critic). Uses t as scratch. RLC_ENOMEM. */
 rlc_status rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
                              double *values);
 
@@ -265,7 +295,8 @@ void rlc_policy_trainer_normalize_obs(void *agent, size_t n, const double *obs, 
                                       bool update);
 rlc_status rlc_policy_trainer_act(void *agent, size_t n, const double *obs, double *actions,
                                   double *env_actions, double *log_probs, double *values);
-rlc_status rlc_policy_trainer_bootstrap(void *agent, size_t n, const double *obs, double *values);
+rlc_status rlc_policy_trainer_bootstrap(void *agent, size_t n, const double *obs, double *values,
+                                        bool next);
 size_t rlc_policy_trainer_tensors(void *agent, rlc_agent_tensor *out);
 
 #endif

@@ -20,6 +20,7 @@ void rlc_policy_config_default(rlc_policy_config *cfg)
         .log_std_init = 0.0,
         .norm_obs = false,
         .clip_obs = 10.0,
+        .critic = RLC_CRITIC_STATE_VALUE,
     };
 }
 
@@ -57,7 +58,8 @@ static rlc_mlp_config net_config(const rlc_policy_config *cfg, size_t in, size_t
 rlc_status rlc_policy_create(rlc_policy **out, const rlc_policy_config *cfg,
                              const rlc_env_type *env, gsl_rng *rng)
 {
-    if (!out || !cfg || !env || !rng || cfg->n_hidden < 1 || cfg->n_hidden > RLC_MAX_HIDDEN)
+    if (!out || !cfg || !env || !rng || cfg->n_hidden < 1 || cfg->n_hidden > RLC_MAX_HIDDEN ||
+        (cfg->critic != RLC_CRITIC_STATE_VALUE && cfg->critic != RLC_CRITIC_ACTION_VALUE))
         return RLC_EINVAL;
     *out = NULL;
     rlc_policy *p = calloc(1, sizeof *p);
@@ -72,7 +74,11 @@ rlc_status rlc_policy_create(rlc_policy **out, const rlc_policy_config *cfg,
     p->act_low = env->action_space.low;
     p->act_high = env->action_space.high;
 
-    rlc_mlp_config ac = net_config(cfg, p->obs_dim, p->dist_dim), cc = net_config(cfg, p->obs_dim, 1);
+    /* the critic: V(s); q(s, ·) one column per action; q([s | a]) */
+    bool q = cfg->critic == RLC_CRITIC_ACTION_VALUE;
+    rlc_mlp_config ac = net_config(cfg, p->obs_dim, p->dist_dim),
+                   cc = net_config(cfg, p->obs_dim + (q && !discrete ? p->act_dim : 0),
+                                   q && discrete ? p->dist_dim : 1);
     size_t na = rlc_mlp_param_count(&ac), nc = rlc_mlp_param_count(&cc);
     size_t nl = discrete ? 0 : p->act_dim;
     rlc_status st = RLC_ENOMEM;
@@ -124,6 +130,14 @@ rlc_status rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix
                               rlc_node **dist_params, rlc_node **log_std, rlc_node **values)
 {
     rlc_policy *pm = (rlc_policy *)p; /* leaves borrow the views; backward writes only grads */
+    if (values && p->config.critic != RLC_CRITIC_STATE_VALUE) {
+        if (dist_params)
+            *dist_params = NULL;
+        if (log_std)
+            *log_std = NULL;
+        *values = NULL;
+        return RLC_EINVAL;
+    }
     rlc_node *x = rlc_tape_leaf(t, obs, NULL);
     if (dist_params)
         *dist_params = rlc_mlp_forward(p->actor, t, x, train);
@@ -145,21 +159,83 @@ rlc_status rlc_policy_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix
     return st;
 }
 
+rlc_status rlc_policy_q(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs,
+                        const gsl_matrix *actions, bool train, rlc_node **q)
+{
+    *q = NULL;
+    size_t n = obs->size1, od = p->obs_dim, ad = p->act_dim;
+    if (p->config.critic != RLC_CRITIC_ACTION_VALUE || obs->size2 != od || actions->size1 != n ||
+        actions->size2 != ad || obs->tda != od || actions->tda != ad)
+        return RLC_EINVAL;
+    if (p->dist == RLC_DIST_CATEGORICAL) { /* q(s, ·), then the taken action's column */
+        rlc_node *x = rlc_tape_leaf(t, obs, NULL);
+        *q = rlc_tape_gather(t, rlc_mlp_forward(p->critic, t, x, train), actions->data);
+    } else { /* q([s | clip(a)]): the input row gathered onto the tape */
+        rlc_node *x = rlc_tape_input(t, n, od + ad);
+        if (x) {
+            for (size_t i = 0; i < n; i++) {
+                double *row = x->value.data + i * (od + ad);
+                memcpy(row, obs->data + i * od, od * sizeof *row);
+                rlc_policy_clip_action(p, actions->data + i * ad, row + od);
+            }
+        }
+        *q = rlc_mlp_forward(p->critic, t, x, train);
+    }
+    rlc_status st = rlc_tape_status(t);
+    if (st != RLC_OK)
+        *q = NULL;
+    return st;
+}
+
+/* The critic's value at (obs, actions) (n rows) into values: V(s) from
+ * the node v already recorded, or q(s, a) recorded now. */
+static rlc_status critic_values(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs,
+                                const double *actions, rlc_node *v, double *values)
+{
+    size_t n = obs->size1;
+    if (p->config.critic == RLC_CRITIC_ACTION_VALUE) {
+        gsl_matrix_const_view av = gsl_matrix_const_view_array(actions, n, p->act_dim);
+        rlc_status st = rlc_policy_q(p, t, obs, &av.matrix, false, &v);
+        if (st != RLC_OK)
+            return st;
+    }
+    memcpy(values, v->value.data, n * sizeof *values);
+    return RLC_OK;
+}
+
 rlc_status rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
                           gsl_rng *rng, double *actions, double *log_probs, double *values)
 {
     gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
-    rlc_node *dp, *ls, *v;
+    bool v_critic = p->config.critic == RLC_CRITIC_STATE_VALUE;
+    rlc_node *dp, *ls, *v = NULL;
     rlc_tape_reset(t);
-    rlc_status st = rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, &v);
+    rlc_status st = rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, v_critic ? &v : NULL);
     if (st != RLC_OK)
         return st;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         log_probs[i] = rlc_dist_sample(p->dist, p->dist_dim, dp->value.data + i * p->dist_dim,
                                        ls ? ls->value.data : NULL, rng, actions + i * p->act_dim);
-        values[i] = v->value.data[i];
-    }
-    return RLC_OK;
+    return critic_values(p, t, &ov.matrix, actions, v, values);
+}
+
+rlc_status rlc_policy_evaluate_actions(const rlc_policy *p, rlc_tape *t, const double *obs,
+                                       const double *actions, size_t n, double *log_probs,
+                                       double *values)
+{
+    gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
+    gsl_matrix_const_view av = gsl_matrix_const_view_array(actions, n, p->act_dim);
+    bool v_critic = p->config.critic == RLC_CRITIC_STATE_VALUE;
+    rlc_node *dp, *ls, *v = NULL;
+    rlc_tape_reset(t);
+    rlc_status st = rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, v_critic ? &v : NULL);
+    if (st != RLC_OK)
+        return st;
+    rlc_node *logp = rlc_dist_log_prob(t, p->dist, dp, ls, &av.matrix);
+    if (!logp)
+        return rlc_tape_status(t);
+    memcpy(log_probs, logp->value.data, n * sizeof *log_probs);
+    return critic_values(p, t, &ov.matrix, actions, v, values);
 }
 
 rlc_status rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
@@ -466,8 +542,10 @@ rlc_status rlc_policy_trainer_act(void *agent, size_t n, const double *obs, doub
     return st;
 }
 
-rlc_status rlc_policy_trainer_bootstrap(void *agent, size_t n, const double *obs, double *values)
+rlc_status rlc_policy_trainer_bootstrap(void *agent, size_t n, const double *obs, double *values,
+                                        bool next)
 {
+    (void)next; /* V(s) draws nothing */
     rlc_policy_trainer *tr = agent;
     return rlc_policy_values(tr->policy, tr->tape, obs, n, values);
 }

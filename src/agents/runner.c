@@ -194,7 +194,7 @@ rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_
             type->normalize_obs(agent, n, envs->obs, b.next_obs, true);
             if (any_trunc) {
                 type->normalize_obs(agent, n, envs->final_obs, b.final_obs, false);
-                if ((st = type->bootstrap(agent, n, b.final_obs, b.trunc_values)))
+                if ((st = type->bootstrap(agent, n, b.final_obs, b.trunc_values, false)))
                     goto done;
             }
             if (rn)
@@ -208,7 +208,7 @@ rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_
                 goto done;
             memcpy(b.obs, b.next_obs, n * od * sizeof *b.obs);
         }
-        if ((st = type->bootstrap(agent, n, b.obs, b.values)))
+        if ((st = type->bootstrap(agent, n, b.obs, b.values, true)))
             break;
         rlc_rollout_compute_gae(ro, b.values, set.gamma, set.gae_lambda);
         if ((st = type->update(agent, ro, 1.0 - (double)k / (double)updates, &stats)))
