@@ -369,8 +369,8 @@ static void test_choices(void **state)
                       "2: [ddpg] action_noise: 'gauss' is not one of normal|ou|none");
     expect_load_error("[ddpg]\naction_noise = OU\n",
                       "2: [ddpg] action_noise: 'OU' is not one of normal|ou|none");
-    expect_load_error("[run]\nalgo = sac\n", "2: [run] algo: 'sac' is not one of ddpg|ppo|a2c|trpo");
-    expect_load_error("[run]\nalgo = PPO\n", "2: [run] algo: 'PPO' is not one of ddpg|ppo|a2c|trpo");
+    expect_load_error("[run]\nalgo = sac\n", "2: [run] algo: 'sac' is not one of ddpg|ppo|a2c|trpo|qac");
+    expect_load_error("[run]\nalgo = PPO\n", "2: [run] algo: 'PPO' is not one of ddpg|ppo|a2c|trpo|qac");
     assert_int_equal(load_text(&cfg, "[run]\nalgo = ddpg\nenv_id = CartPole-v1\n", &err, NULL), RLC_OK);
     assert_string_equal(cfg.algo, "ddpg");
     assert_string_equal(cfg.env_id, "CartPole-v1");
@@ -665,7 +665,7 @@ static void test_validate(void **state)
     /* the table's ranges also apply to configs built in code */
     rlc_config_default(&cfg);
     strcpy(cfg.algo, "sac");
-    expect_invalid(&cfg, "[run] algo: unknown algorithm 'sac' (choices: ddpg|ppo|a2c|trpo)");
+    expect_invalid(&cfg, "[run] algo: unknown algorithm 'sac' (choices: ddpg|ppo|a2c|trpo|qac)");
     rlc_config_default(&cfg);
     DDPG(&cfg)->tau = 0;
     expect_invalid(&cfg, "[ddpg] tau: 0 is out of range (must be in (0, 1])");
@@ -817,6 +817,10 @@ static void test_print_help(void **state)
         "[trpo] n_critic_updates ", "[trpo] normalize_advantage ", "[trpo] target_kl ",
         "[trpo] norm_reward ", "[trpo] net_arch ", "[trpo] activation_fn ", "[trpo] ortho_init ",
         "[trpo] log_std_init ", "[trpo] norm_obs ", "[trpo] clip_obs ",
+        "[qac] n_envs ", "[qac] n_steps ", "[qac] actor_learning_rate ",
+        "[qac] critic_learning_rate ", "[qac] gamma ", "[qac] optimizer ", "[qac] ent_coef ",
+        "[qac] max_grad_norm ", "[qac] norm_reward ", "[qac] net_arch ", "[qac] activation_fn ",
+        "[qac] ortho_init ", "[qac] log_std_init ", "[qac] norm_obs ", "[qac] clip_obs ",
     };
     size_t lines = 0;
     for (size_t i = 0; i < size; i++)
@@ -1083,11 +1087,11 @@ static void test_onpolicy_unknown_keys(void **state)
 {
     (void)state;
     expect_load_error("[run]\ngamma = 0.9\n",
-                      "2: [run] gamma: unknown key (it belongs in [ddpg], [ppo], [a2c] or [trpo])");
+                      "2: [run] gamma: unknown key (it belongs in [ddpg], [ppo], [a2c], [trpo] or [qac])");
     expect_load_error("[run]\nclip_range = 0.2\n",
                       "2: [run] clip_range: unknown key (it belongs in [ppo])");
     expect_load_error("[eval]\nn_steps = 8\n",
-                      "2: [eval] n_steps: unknown key (it belongs in [ppo], [a2c] or [trpo])");
+                      "2: [eval] n_steps: unknown key (it belongs in [ppo], [a2c], [trpo] or [qac])");
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nclip_rnage = 0.1\n",
                       "4: [ppo] clip_rnage: unknown key (did you mean 'clip_range'?)");
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nbuffer_size = 100\n",

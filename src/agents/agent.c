@@ -7,6 +7,7 @@
 #include "rlc/agent.h"
 #include "rlc/ddpg.h"
 #include "rlc/ppo.h"
+#include "rlc/qac.h"
 #include "rlc/trpo.h"
 
 const rlc_agent_type *const rlc_agent_registry[] = {
@@ -14,6 +15,7 @@ const rlc_agent_type *const rlc_agent_registry[] = {
     &rlc_agent_ppo,
     &rlc_agent_a2c,
     &rlc_agent_trpo,
+    &rlc_agent_qac,
     NULL,
 };
 _Static_assert(sizeof rlc_agent_registry / sizeof rlc_agent_registry[0] <= RLC_AGENT_MAX_TYPES + 1,
