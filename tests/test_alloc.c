@@ -15,6 +15,7 @@
 #include "rlc/blas.h"
 #include "rlc/ddpg.h"
 #include "rlc/ppo.h"
+#include "rlc/qac.h"
 #include "rlc/rng.h"
 #include "rlc/trpo.h"
 #include "test_collect.h"
@@ -355,6 +356,17 @@ static rlc_a2c_config a2c_config(void)
     return c;
 }
 
+static rlc_qac_config qac_config(void)
+{
+    rlc_qac_config c;
+    rlc_qac_config_default(&c);
+    c.n_envs = 4;
+    c.n_steps = 8;
+    c.optimizer = RLC_QAC_ADAM;
+    c.max_grad_norm = 0.5;
+    return c;
+}
+
 /* An agent of one type on one env, with its settings. */
 typedef struct agent_case {
     const rlc_agent_type *type;
@@ -432,6 +444,8 @@ static void test_create(void **state)
     aa.use_rms_prop = false;
     aa.policy.ortho_init = false;
     rlc_trpo_config tc = trpo_config();
+    rlc_qac_config qc = qac_config(), qs;
+    rlc_qac_config_default(&qs);
     const struct {
         agent_case c;
         const char *name;
@@ -442,6 +456,8 @@ static void test_create(void **state)
         {{&rlc_agent_a2c, &ac, "Pendulum-v1"}, "a2c create (RMSprop)"},
         {{&rlc_agent_a2c, &aa, "CartPole-v1"}, "a2c create (Adam, default init)"},
         {{&rlc_agent_trpo, &tc, "Pendulum-v1"}, "trpo create (Box)"},
+        {{&rlc_agent_qac, &qc, "CartPole-v1"}, "qac create (Discrete, Adam)"},
+        {{&rlc_agent_qac, &qs, "Pendulum-v1"}, "qac create (Box, SGD)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         fail_report r = check_create(&cases[i].c, cases[i].name);
@@ -565,14 +581,18 @@ static void test_update(void **state)
     rlc_ppo_config pc = ppo_config();
     rlc_a2c_config ac = a2c_config();
     rlc_trpo_config tc = trpo_config();
+    rlc_qac_config qc = qac_config();
     const agent_case ddpg = {&rlc_agent_ddpg, &dc, "Pendulum-v1"},
                      ppo = {&rlc_agent_ppo, &pc, "CartPole-v1"},
                      a2c = {&rlc_agent_a2c, &ac, "Pendulum-v1"},
                      trpo_box = {&rlc_agent_trpo, &tc, "Pendulum-v1"},
-                     trpo_discrete = {&rlc_agent_trpo, &tc, "CartPole-v1"};
-    update_case cases[] = {{ddpg, false}, {ddpg, true}, {ppo, false}, {ppo, true},
-                           {a2c, false}, {a2c, true}, {trpo_box, false}, {trpo_box, true},
-                           {trpo_discrete, false}};
+                     trpo_discrete = {&rlc_agent_trpo, &tc, "CartPole-v1"},
+                     qac_box = {&rlc_agent_qac, &qc, "Pendulum-v1"},
+                     qac_discrete = {&rlc_agent_qac, &qc, "CartPole-v1"};
+    update_case cases[] = {{ddpg, false},        {ddpg, true},         {ppo, false},
+                           {ppo, true},          {a2c, false},         {a2c, true},
+                           {trpo_box, false},    {trpo_box, true},     {trpo_discrete, false},
+                           {qac_box, false},     {qac_box, true},      {qac_discrete, true}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool off = cases[i].agent.type == &rlc_agent_ddpg;
         char name[64];
@@ -648,10 +668,12 @@ static void test_predict(void **state)
     rlc_ppo_config pc = ppo_config();
     pc.policy.norm_obs = true;
     rlc_a2c_config ac = a2c_config();
+    rlc_qac_config qc = qac_config();
     const agent_case cases[] = {
         {&rlc_agent_ddpg, &dc, "Pendulum-v1"},
         {&rlc_agent_ppo, &pc, "Pendulum-v1"},
         {&rlc_agent_a2c, &ac, "CartPole-v1"},
+        {&rlc_agent_qac, &qc, "Pendulum-v1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char name[64];
@@ -831,10 +853,13 @@ static void test_runner_train(void **state)
     pc.policy.norm_obs = true;
     pc.norm_reward = true; /* the runner's return normaliser is one more allocation */
     rlc_a2c_config ac = a2c_config();
+    rlc_qac_config qc = qac_config();
+    qc.norm_reward = true;
     const agent_case cases[] = {
         {&rlc_agent_ddpg, &dc, "Pendulum-v1"},
         {&rlc_agent_ppo, &pc, "CartPole-v1"},
         {&rlc_agent_a2c, &ac, "Pendulum-v1"},
+        {&rlc_agent_qac, &qc, "CartPole-v1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char name[64];
