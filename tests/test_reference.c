@@ -1,4 +1,4 @@
-/* test_reference.c — single updates of DDPG, PPO, A2C and TRPO replayed in rlc and compared
+/* test_reference.c — single updates of DDPG, PPO, A2C, TRPO and QAC replayed in rlc and compared
  * with PyTorch's float64 values (tests/data/reference/, written by
  * tests/reference/make_fixtures.py after Stable-Baselines3's and sb3-contrib's train()): every
  * loss term, every gradient, the clipped gradient, TRPO's Fisher-vector product, direction and
@@ -16,6 +16,7 @@
 #include "rlc/optim.h"
 #include "rlc/policy.h"
 #include "rlc/ppo.h"
+#include "rlc/qac.h"
 #include "rlc/rng.h"
 #include "rlc/rollout.h"
 #include "rlc/trpo.h"
@@ -614,6 +615,112 @@ static void test_trpo_categorical(void **state)
     trpo_case(REFERENCE("trpo_categorical"));
 }
 
+/* --- QAC --- */
+
+/* QAC, one update as the agent takes it, on a rollout of 4 steps × 2 envs built from the
+ * fixture: rlc's q(s, a) at every row and at the a' after the rollout (the Box critic sees the
+ * action clipped to ±1, and some are beyond), the Sarsa targets GAE with λ = 0 computes from
+ * them (two rows terminated), then the agent's update: both losses, the raw and the
+ * per-network clipped gradient, and the parameters after one step of each network's
+ * optimiser. */
+static void qac_case(const char *path)
+{
+    fixture fx;
+    fixture_load(&fx, path);
+    const fixture *f = &fx;
+    rlc_env_type env;
+    double low[MAX_DIM], high[MAX_DIM];
+    rlc_qac_config c;
+    rlc_qac_config_default(&c);
+    fixture_policy(f, &env, low, high, &c.policy);
+    c.policy.critic = RLC_CRITIC_ACTION_VALUE;
+    c.n_envs = (size_t)fixture_scalar(f, "n_envs");
+    c.n_steps = (size_t)fixture_scalar(f, "n_steps");
+    c.gamma = fixture_scalar(f, "gamma");
+    c.ent_coef = fixture_scalar(f, "ent_coef");
+    c.max_grad_norm = fixture_scalar(f, "max_grad_norm");
+    c.actor_learning_rate = fixture_scalar(f, "actor_learning_rate");
+    c.critic_learning_rate = fixture_scalar(f, "critic_learning_rate");
+    c.optimizer = fixture_scalar(f, "rms_prop") != 0 ? RLC_QAC_RMSPROP : RLC_QAC_ADAM;
+    void *agent;
+    assert_int_equal(rlc_agent_qac.create(&agent, &c, &env, 1), RLC_OK);
+    rlc_policy_trainer *tr = agent;
+    rlc_policy *p = tr->policy;
+    load_params(p->params, f, "params");
+
+    size_t ne = c.n_envs, rows = ne * c.n_steps, od = p->obs_dim, ad = p->act_dim;
+    assert_true(rows <= MAX_ROWS);
+    const double *obs = fixture_get(f, "obs", rows * od), *act = fixture_get(f, "actions", rows * ad),
+                 *rew = fixture_get(f, "rewards", rows), *term = fixture_get(f, "terminated", rows);
+    double q[MAX_ROWS], q_next[MAX_ROWS], lp[MAX_ROWS];
+    assert_int_equal(rlc_policy_evaluate_actions(p, tr->tape, obs, act, rows, lp, q), RLC_OK);
+    expect_close("q_values", q, fixture_get(f, "q_values", rows), rows, VALUE_TOL);
+    assert_int_equal(rlc_policy_evaluate_actions(p, tr->tape, fixture_get(f, "next_obs", ne * od),
+                                                 fixture_get(f, "next_actions", ne * ad), ne, lp,
+                                                 q_next),
+                     RLC_OK);
+    expect_close("q_next", q_next, fixture_get(f, "q_next", ne), ne, VALUE_TOL);
+
+    rlc_rollout *ro;
+    assert_int_equal(rlc_rollout_create(&ro, c.n_steps, ne, od, ad), RLC_OK);
+    for (size_t t = 0; t < c.n_steps; t++) {
+        bool terminated[MAX_ROWS], truncated[MAX_ROWS] = {false};
+        for (size_t e = 0; e < ne; e++)
+            terminated[e] = term[t * ne + e] != 0;
+        assert_int_equal(rlc_rollout_add(ro, obs + t * ne * od, act + t * ne * ad, lp, q + t * ne,
+                                         rew + t * ne, terminated, truncated, NULL, NULL),
+                         RLC_OK);
+    }
+    rlc_rollout_compute_gae(ro, q_next, c.gamma, 0.0);
+    expect_close("targets", ro->returns, fixture_get(f, "targets", rows), rows, VALUE_TOL);
+
+    /* the loss and its raw gradient, recorded as the update records them */
+    double targets[MAX_ROWS], weights[MAX_ROWS];
+    memcpy(targets, ro->returns, rows * sizeof *targets);
+    rlc_qac_loss_parts parts;
+    rlc_node *loss;
+    rlc_tape_reset(tr->tape);
+    assert_int_equal(rlc_qac_loss(tr->tape, p, rows, obs, act, targets, weights, c.ent_coef,
+                                  &parts, &loss),
+                     RLC_OK);
+    expect_scalar("actor_loss", parts.actor_loss, f);
+    expect_scalar("critic_loss", parts.critic_loss, f);
+    expect_scalar("entropy", parts.entropy, f);
+    expect_scalar("loss", loss, f);
+    gsl_vector_set_zero(p->grads);
+    assert_int_equal(rlc_tape_backward(tr->tape, loss), RLC_OK);
+    expect_vector("grad", p->grads, f, VALUE_TOL);
+
+    rlc_train_stats st;
+    rlc_train_stats_init(&st);
+    assert_int_equal(rlc_agent_qac.update(agent, ro, 1.0, &st), RLC_OK);
+    expect_vector("grad_clipped", p->grads, f, VALUE_TOL);
+    expect_vector("params_after", p->params, f, PARAM_TOL);
+    double v = rlc_train_stats_get(&rlc_agent_qac, &st, "actor_loss");
+    expect_close("actor_loss", &v, fixture_get(f, "actor_loss", 1), 1, VALUE_TOL);
+    v = rlc_train_stats_get(&rlc_agent_qac, &st, "critic_loss") / 2.0; /* mean δ², half of it the loss */
+    expect_close("critic_loss", &v, fixture_get(f, "critic_loss", 1), 1, VALUE_TOL);
+    v = rlc_train_stats_get(&rlc_agent_qac, &st, "mean_q");
+    expect_close("mean_q", &v, fixture_get(f, "mean_q", 1), 1, VALUE_TOL);
+    rlc_rollout_free(ro);
+    rlc_agent_qac.free(agent);
+    fixture_free(&fx);
+}
+
+/* Three discrete actions, relu networks 5-4, Adam for both networks. */
+static void test_qac_adam_categorical(void **state)
+{
+    (void)state;
+    qac_case(REFERENCE("qac_adam_categorical"));
+}
+
+/* 2-d Gaussian, tanh networks 5-4, RMSprop for both networks. */
+static void test_qac_rmsprop_gaussian(void **state)
+{
+    (void)state;
+    qac_case(REFERENCE("qac_rmsprop_gaussian"));
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -626,6 +733,8 @@ int main(void)
         cmocka_unit_test(test_a2c_adam_categorical),
         cmocka_unit_test(test_trpo_gaussian),
         cmocka_unit_test(test_trpo_categorical),
+        cmocka_unit_test(test_qac_adam_categorical),
+        cmocka_unit_test(test_qac_rmsprop_gaussian),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

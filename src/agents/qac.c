@@ -119,7 +119,9 @@ static rlc_status qac_create(void **out, const void *settings, const rlc_env_typ
                                  : cfg->optimizer == RLC_QAC_RMSPROP ? rlc_optim_rmsprop
                                                                      : rlc_optim_sgd;
     rlc_optim_config oc;
-    rlc_optim_config_default(&oc); /* Adam ε 1e-8; RMSprop α 0.99, ε 1e-5 */
+    rlc_optim_config_default(&oc); /* Adam β 0.9, 0.999, ε 1e-8; RMSprop α 0.99 */
+    if (cfg->optimizer == RLC_QAC_RMSPROP)
+        oc.eps = 1e-5; /* Stable-Baselines3's A2C's */
     oc.learning_rate = cfg->actor_learning_rate;
     if ((st = rlc_optim_create(&a->actor_opt, type, p->pi.vector.size, &oc)))
         goto fail;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make_fixtures.py — writes tests/data/reference/*.txt: one update of DDPG, PPO, A2C and TRPO
+"""make_fixtures.py — writes tests/data/reference/*.txt: one update of DDPG, PPO, A2C, TRPO and QAC
 computed by PyTorch in float64, for tests/test_reference.c to replay in rlc.
 It is a developer tool: the build and CI never run it and need no PyTorch; they read the
 fixtures it wrote. It does not import Stable-Baselines3 — each formula is written out below,
@@ -588,6 +588,116 @@ def trpo_case(name, dist, seed, obs_dim, hidden, n_out, old_noise, target_kl, cg
           f"gains {', '.join(f'{x:.3g}' for x in gains)}; CG residual {rr_new:.3g}")
 
 
+# --- QAC ----------------------------------------------------------------------------------------
+# Zhao, "Mathematical Foundations of Reinforcement Learning", Algorithm 10.1, batched as rlc does
+# (include/rlc/qac.h): a rollout of n_steps x n_envs rows (row t * n_envs + e); the critic is
+# q(s, a) — one output per action for Categorical, q(concat(s, clamp(a, low, high))) for Gaussian
+# (the action bounds are +-1 here, as the C test's spaces); the Sarsa targets
+# r + gamma * (1 - terminated) * q(s', a') with a' the next row's action, or for the last step the
+# a' drawn at the observations after the rollout; the loss
+#   -mean(log pi(a|s) * q.detach()) - ent_coef * mean(entropy) + 0.5 * mean((target - q)^2)
+# with one backward pass; each network's gradient clipped apart by clip_grad_norm_ (pi's:
+# actor and log_std; the critic's); one step of each network's optimiser with its own learning
+# rate: torch.optim.Adam (eps 1e-8) or RMSprop (alpha 0.99, eps 1e-5).
+
+class QPolicy(Policy):
+    """Policy whose critic is q(s, a)."""
+
+    def __init__(self, obs_dim, hidden, act, dist, n_out, log_std_init=0.0):
+        super().__init__(obs_dim, hidden, act, dist, n_out, log_std_init)
+        q_in = obs_dim + (n_out if dist == "gaussian" else 0)
+        self.critic = mlp([q_in] + hidden + [1 if dist == "gaussian" else n_out], act)
+
+    def q(self, obs, actions):
+        if self.dist == "gaussian":
+            a = actions.clamp(-1.0, 1.0)
+            return forward(self.critic, torch.cat([obs, a], dim=1)).flatten()
+        return forward(self.critic, obs).gather(1, actions.long()).flatten()
+
+    def pi_parameters(self):
+        return list(self.actor.parameters()) + ([self.log_std] if self.log_std is not None else [])
+
+
+def qac_case(name, dist, seed, obs_dim, hidden, act_name, n_out, optimizer):
+    torch.manual_seed(seed)
+    act = nn.ReLU if act_name == "relu" else nn.Tanh
+    n_envs, n_steps = 2, 4
+    rows = n_envs * n_steps
+    gamma, ent_coef, max_grad_norm, actor_lr, critic_lr = 0.95, 0.02, 0.1, 0.01, 0.02
+
+    p = QPolicy(obs_dim, hidden, act, dist, n_out, log_std_init=-0.5)
+    with torch.no_grad():
+        for w in p.parameters():
+            w.mul_(1.5)
+    obs = torch.randn(rows, obs_dim)
+    actions = p.sample(obs)
+    if dist == "gaussian":  # some actions beyond the bounds, none at them
+        actions = 1.6 * actions
+        assert (actions.abs() > 1).any() and away_from(actions, [-1.0, 1.0])
+    rewards = torch.randn(rows)
+    terminated = torch.zeros(rows)
+    terminated[1 * n_envs + 0] = 1.0  # env 0 terminates at step 1, env 1 on the last step
+    terminated[(n_steps - 1) * n_envs + 1] = 1.0
+    next_obs = torch.randn(n_envs, obs_dim)
+    next_actions = p.sample(next_obs)
+    with torch.no_grad():
+        q_values = p.q(obs, actions)
+        q_next = p.q(next_obs, next_actions)
+    following = torch.cat([q_values[n_envs:], q_next])  # q(s_{t+1}, a_{t+1}) of each row
+    targets = rewards + gamma * (1.0 - terminated) * following
+
+    f = Fixture(name, f"one QAC update, {dist} policy, {optimizer}")
+    put_policy_header(f, p, obs_dim, hidden, act_name, n_out)
+    for k, v in (("n_envs", n_envs), ("n_steps", n_steps), ("gamma", gamma),
+                 ("ent_coef", ent_coef), ("max_grad_norm", max_grad_norm),
+                 ("actor_learning_rate", actor_lr), ("critic_learning_rate", critic_lr),
+                 ("rms_prop", 1 if optimizer == "rmsprop" else 0)):
+        f.put(k, v)
+    f.put("params", flat(p.rlc_order()))
+    f.put("obs", obs)
+    f.put("actions", actions)
+    f.put("rewards", rewards)
+    f.put("terminated", terminated)
+    f.put("next_obs", next_obs)
+    f.put("next_actions", next_actions)
+    f.put("q_values", q_values)
+    f.put("q_next", q_next)
+    f.put("targets", targets)
+
+    out = forward(p.actor, obs)
+    if dist == "gaussian":
+        d = torch.distributions.Normal(out, torch.ones_like(out) * p.log_std.exp())
+        log_prob, entropy = d.log_prob(actions).sum(dim=1), d.entropy().sum(dim=1)
+    else:
+        d = torch.distributions.Categorical(logits=out)
+        log_prob, entropy = d.log_prob(actions.long().flatten()), d.entropy()
+    q = p.q(obs, actions)
+    actor_loss = -(log_prob * q.detach()).mean()
+    critic_loss = 0.5 * ((targets - q) ** 2).mean()
+    loss = actor_loss - ent_coef * entropy.mean() + critic_loss
+    f.put("actor_loss", actor_loss)
+    f.put("critic_loss", critic_loss)
+    f.put("entropy", entropy.mean())
+    f.put("mean_q", q.mean())
+    f.put("loss", loss)
+    loss.backward()
+    f.put("grad", flat_grad(p.rlc_order()))
+    for part in (p.pi_parameters(), list(p.critic.parameters())):
+        norm = torch.nn.utils.clip_grad_norm_(part, max_grad_norm)
+        assert norm > max_grad_norm * 1.5, f"gradient norm {norm} does not exceed max_grad_norm"
+    f.put("grad_clipped", flat_grad(p.rlc_order()))
+    if optimizer == "rmsprop":
+        opts = [torch.optim.RMSprop(ps, lr=lr, alpha=0.99, eps=1e-5)
+                for ps, lr in ((p.pi_parameters(), actor_lr), (p.critic.parameters(), critic_lr))]
+    else:
+        opts = [torch.optim.Adam(ps, lr=lr, eps=1e-8)
+                for ps, lr in ((p.pi_parameters(), actor_lr), (p.critic.parameters(), critic_lr))]
+    for o in opts:
+        o.step()
+    f.put("params_after", flat(p.rlc_order()))
+    f.write()
+
+
 if __name__ == "__main__":
     ddpg_case()
     ppo_case("ppo_gaussian", "gaussian", 1, obs_dim=3, hidden=[5, 4], act_name="tanh", n_out=2,
@@ -604,3 +714,7 @@ if __name__ == "__main__":
     trpo_case("trpo_categorical", "categorical", 19, obs_dim=4, hidden=[5, 4], n_out=3,
               old_noise=0.1, target_kl=0.1, cg_damping=0.01, cg_max_steps=4, shrink=0.8,
               max_iter=10)
+    qac_case("qac_adam_categorical", "categorical", 23, obs_dim=4, hidden=[5, 4],
+             act_name="relu", n_out=3, optimizer="adam")
+    qac_case("qac_rmsprop_gaussian", "gaussian", 29, obs_dim=3, hidden=[5, 4], act_name="tanh",
+             n_out=2, optimizer="rmsprop")
