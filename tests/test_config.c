@@ -818,7 +818,7 @@ static void test_print_help(void **state)
         "[trpo] norm_reward ", "[trpo] net_arch ", "[trpo] activation_fn ", "[trpo] ortho_init ",
         "[trpo] log_std_init ", "[trpo] norm_obs ", "[trpo] clip_obs ",
         "[qac] n_envs ", "[qac] n_steps ", "[qac] actor_learning_rate ",
-        "[qac] critic_learning_rate ", "[qac] gamma ", "[qac] optimizer ", "[qac] ent_coef ",
+        "[qac] critic_learning_rate ", "[qac] lr_schedule ", "[qac] gamma ", "[qac] optimizer ", "[qac] ent_coef ",
         "[qac] max_grad_norm ", "[qac] norm_reward ", "[qac] net_arch ", "[qac] activation_fn ",
         "[qac] ortho_init ", "[qac] log_std_init ", "[qac] norm_obs ", "[qac] clip_obs ",
     };

@@ -22,7 +22,8 @@ static void *book_agent(const char *env_id, double actor_lr, double critic_lr, d
     assert_int_equal(c.n_envs, 1);
     assert_int_equal(c.n_steps, 1);
     assert_int_equal(c.optimizer, RLC_QAC_SGD);
-    assert_true(c.ent_coef == 0.0 && c.max_grad_norm == 0.0 && !c.norm_reward &&
+    assert_true(c.lr_schedule == RLC_SCHEDULE_CONSTANT && c.ent_coef == 0.0 &&
+                c.max_grad_norm == 0.0 && !c.norm_reward &&
                 !c.policy.norm_obs);
     c.actor_learning_rate = actor_lr;
     c.critic_learning_rate = critic_lr;

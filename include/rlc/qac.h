@@ -16,10 +16,11 @@
  * target is GAE with λ = 0 on the per-step values q(s_t, a_t) that act
  * records (rlc_rollout_compute_gae).
  *
- * The book's form: n_envs = 1, n_steps = 1, optimizer sgd, ent_coef 0,
- * max_grad_norm 0 (no clipping), norm_obs and norm_reward off. Beyond it,
- * all off in the book's form: a rollout of n_steps × n_envs transitions
- * averaged per update, an entropy bonus, gradient clipping (each network's
+ * The book's form: n_envs = 1, n_steps = 1, optimizer sgd, constant
+ * learning rates, ent_coef 0, max_grad_norm 0 (no clipping), norm_obs and
+ * norm_reward off. Beyond it, all off in the book's form: a rollout of
+ * n_steps × n_envs transitions averaged per update, learning rates decayed
+ * linearly to 0, an entropy bonus, gradient clipping (each network's
  * gradient clipped apart), Adam or RMSprop, observation and reward
  * normalisation.
  *
@@ -40,6 +41,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "rlc/agent.h"
+#include "rlc/optim.h"
 #include "rlc/policy.h"
 
 extern const rlc_agent_type rlc_agent_qac; /* src/agents/qac.c */
@@ -51,6 +53,7 @@ typedef struct rlc_qac_config {
     size_t n_steps;              /* steps per copy per update (default 1) */
     double actor_learning_rate;  /* α_θ (default 1e-3) */
     double critic_learning_rate; /* α_w (default 1e-3) */
+    rlc_schedule lr_schedule;    /* both rates constant (default) or linear to 0 */
     double gamma;                /* default 0.99 */
     rlc_qac_optimizer optimizer; /* sgd (default), adam (β 0.9, 0.999, ε 1e-8),
                                   * rmsprop (α 0.99, ε 1e-5); one per network */

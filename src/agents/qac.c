@@ -20,6 +20,7 @@ void rlc_qac_config_default(rlc_qac_config *cfg)
         .n_steps = 1,
         .actor_learning_rate = 1e-3,
         .critic_learning_rate = 1e-3,
+        .lr_schedule = RLC_SCHEDULE_CONSTANT,
         .gamma = 0.99,
         .optimizer = RLC_QAC_SGD,
         .ent_coef = 0.0,
@@ -39,6 +40,8 @@ static const rlc_setting qac_rows[] = {
                          "actor step size (alpha_theta)"),
     RLC_SETTING_REAL_ROW(T, "critic_learning_rate", critic_learning_rate, 0, 1,
                          RLC_SETTING_OPEN_LO, "critic step size (alpha_w)"),
+    RLC_SETTING_ENUM_ROW(T, "lr_schedule", lr_schedule, rlc_schedule_names,
+                         "both learning rates constant, or linear decay to 0 at the end"),
     RLC_SETTING_REAL_ROW(T, "gamma", gamma, 0, 1, 0, "discount factor"),
     RLC_SETTING_ENUM_ROW(T, "optimizer", optimizer, optimizer_names,
                          "sgd (the book), adam or rmsprop, one per network"),
@@ -248,7 +251,6 @@ static rlc_status size_tape(qac *a)
  * critic's, so each optimiser steps on its own part of the flat gradient. */
 static rlc_status qac_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
-    (void)progress;
     qac *a = p;
     rlc_policy *pol = a->tr.policy;
     size_t m = rlc_rollout_rows(ro);
@@ -271,6 +273,10 @@ static rlc_status qac_update(void *p, rlc_rollout *ro, double progress, rlc_trai
         rlc_optim_clip_grad_norm(&pol->dpi.vector, a->cfg.max_grad_norm);
         rlc_optim_clip_grad_norm(pol->critic->grads, a->cfg.max_grad_norm);
     }
+    a->actor_opt->config.learning_rate =
+        rlc_schedule_value(a->cfg.actor_learning_rate, a->cfg.lr_schedule, progress);
+    a->critic_opt->config.learning_rate =
+        rlc_schedule_value(a->cfg.critic_learning_rate, a->cfg.lr_schedule, progress);
     rlc_optim_step(a->actor_opt, &pol->pi.vector, &pol->dpi.vector);
     rlc_optim_step(a->critic_opt, pol->critic->params, pol->critic->grads);
     a->n_updates++;
