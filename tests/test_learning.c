@@ -77,6 +77,13 @@ static void test_trpo_pendulum(void **state)
     assert_true(train(RLC_CONFIGS_DIR "/trpo_pendulum.ini", 1) >= -250.0);
 }
 
+/* QAC, CartPole-v1, 500k steps: >= 475 (seed 1 gives 500). */
+static void test_qac_cartpole(void **state)
+{
+    (void)state;
+    assert_true(train(RLC_CONFIGS_DIR "/qac_cartpole.ini", 1) >= 475.0);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -91,6 +98,7 @@ int main(void)
         cmocka_unit_test(test_a2c_pendulum),
         cmocka_unit_test(test_trpo_cartpole),
         cmocka_unit_test(test_trpo_pendulum),
+        cmocka_unit_test(test_qac_cartpole),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     char cmd[128];
