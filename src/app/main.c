@@ -1,5 +1,6 @@
 /* main.c — the `rlc` command line: parses options with getopt_long, loads
- * and checks the configuration, and hands the run to rlc_run_train. All
+ * and checks the configuration, and hands the run to rlc_run_train
+ * (`rlc compare` lives in compare.c). All
  * printing and exit codes live here (0 ok, 1 runtime failure, 2 usage or
  * input error); the library only returns statuses. A failed write to stdout
  * (checked once, at exit) is a runtime failure. */
@@ -17,6 +18,7 @@
 #include "rlc/config.h"
 #include "rlc/env.h"
 #include "rlc/run.h"
+#include "compare.h"
 
 #ifndef RLC_VERSION
 #define RLC_VERSION "unknown"
@@ -26,8 +28,9 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *f)
 {
-    fputs("usage: rlc run CONFIG [--seed N] [--out DIR] [--set section.key=value]...\n"
-          "       rlc list\n"
+    fputs("usage: rlc run CONFIG [--seed N] [--out DIR] [--set section.key=value]...\n", f);
+    fputs(rlc_compare_usage, f);
+    fputs("       rlc list\n"
           "       rlc --help | --version\n"
           "\n"
           "  run CONFIG         train as the INI file CONFIG says; files go to\n"
@@ -36,6 +39,9 @@ static void usage(FILE *f)
           "  --seed N           run seed: --set run.seed=N, applied after every --set\n"
           "  --out DIR          parent folder of the run directory (default: runs)\n"
           "  --set s.key=value  override one setting; may be repeated\n"
+          "  compare PATH...    compare run directories grouped by config name: final\n"
+          "                     score, IQM, CIs, AUC, P(improvement), Welch p; see\n"
+          "                     rlc compare --help\n"
           "  list               registered algorithms and environments\n"
           "\n"
           "exit status: 0 success, 1 runtime failure, 2 usage or input error\n",
@@ -200,6 +206,8 @@ static int dispatch(int argc, char **argv)
         return no_extra(argc - 1, argv + 1) ? cmd_list() : EXIT_USAGE;
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare"))
+        return rlc_cmd_compare(argc - 1, argv + 1);
     fprintf(stderr, "rlc: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
