@@ -1577,10 +1577,11 @@ int rlc_cmd_compare(int argc, char **argv)
         st = group_runs(&c);
     if (!st)
         st = compute(&c);
-    if (!st)
-        st = c.o.csv ? print_csv(&c) : print_tables(&c);
+    /* the plot first: a plot that cannot be written fails before any output */
     if (!st && c.o.plot)
         st = plot(&c);
+    if (!st)
+        st = c.o.csv ? print_csv(&c) : print_tables(&c);
     for (size_t i = 0; i < c.n_runs; i++) {
         free(c.runs[i].path);
         free(c.runs[i].group);
