@@ -1194,6 +1194,22 @@ static void csv_num(double v)
         printf("%.10g", v);
 }
 
+/* A CSV text cell: quoted (RFC 4180) when it holds a comma, quote or newline. */
+static void csv_text(const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
 static int print_csv(const cmp *c)
 {
     printf("kind,group,other,seeds,final_mean,final_ci_low,final_ci_high,iqm,iqm_ci_low,"
@@ -1201,7 +1217,9 @@ static int print_csv(const cmp *c)
            "median_seconds_to_threshold,prob_improvement,welch_t,welch_df,welch_p\n");
     for (size_t g = 0; g < c->n_groups; g++) {
         const cmp_group *gr = &c->groups[g];
-        printf("group,%s,,%zu,", gr->name, gr->n);
+        printf("group,");
+        csv_text(gr->name);
+        printf(",,%zu,", gr->n);
         const double v[7] = {gr->mean, gr->mean_lo, gr->mean_hi, gr->iqm, gr->iqm_lo, gr->iqm_hi,
                              gr->median};
         for (size_t i = 0; i < 7; i++) {
@@ -1225,7 +1243,11 @@ static int print_csv(const cmp *c)
         for (size_t b = a + 1; b < c->n_groups; b++) {
             double poi, t, df, p;
             pair_stats(c, a, b, &poi, &t, &df, &p);
-            printf("pair,%s,%s,,,,,,,,,,,,,,", c->groups[a].name, c->groups[b].name);
+            printf("pair,");
+            csv_text(c->groups[a].name);
+            printf(",");
+            csv_text(c->groups[b].name);
+            printf(",,,,,,,,,,,,,,");
             csv_num(poi);
             printf(",");
             csv_num(t);
@@ -1302,9 +1324,41 @@ static int group_band(const cmp *c, const cmp_group *gr, band *b)
     return 0;
 }
 
+/* PLplot's fatal errors call exit() with what its exit handler returns:
+ * name the file, and make it exit status 1 (a runtime failure). */
+static const char *plot_path;
+
+static int plot_exit_handler(const char *message)
+{
+    fprintf(stderr, "rlc compare: --plot %s: PLplot: %s\n", plot_path, message);
+    return EXIT_RUNTIME;
+}
+
+/* True if PLplot has the output device `dev` (pngcairo needs Debian's
+ * plplot-driver-cairo). */
+static bool plot_has_device(const char *dev)
+{
+    const char *menu[128], *names[128];
+    const char **pm = menu, **pn = names;
+    int n = 128;
+    plgDevs(&pm, &pn, &n);
+    for (int i = 0; i < n; i++)
+        if (names[i] && !strcmp(names[i], dev))
+            return true;
+    return false;
+}
+
 static int plot(const cmp *c)
 {
     const char *path = c->o.plot;
+    const char *dev = c->o.plot_svg ? "svg" : "pngcairo";
+    if (!plot_has_device(dev)) {
+        fprintf(stderr, "rlc compare: --plot %s: PLplot has no %s device%s\n", path, dev,
+                c->o.plot_svg ? "" : " (install plplot-driver-cairo)");
+        return EXIT_RUNTIME;
+    }
+    plot_path = path;
+    plsexit(plot_exit_handler);
     FILE *probe = fopen(path, "wb"); /* PLplot would exit() on a file it cannot open */
     if (!probe) {
         fprintf(stderr, "rlc compare: --plot %s: %s\n", path, strerror(errno));
@@ -1346,7 +1400,7 @@ static int plot(const cmp *c)
     ymin -= pad;
     ymax += pad;
 
-    plsdev(c->o.plot_svg ? "svg" : "pngcairo");
+    plsdev(dev);
     plsfnam(path);
     plsetopt("geometry", "960x600");
     plscmap0n(24); /* 0 background, 1 ink, 2..17 eight groups' fill and line, 18 threshold */
