@@ -1439,11 +1439,13 @@ static int plot(const cmp *c)
             double *fx = malloc(4 * b->n * sizeof *fx);
             if (fx) {
                 double *fy = fx + 2 * b->n;
+                /* clamped to the box: PLplot's polygon clipping leaves
+                 * slivers where a band leaves the box */
                 for (size_t j = 0; j < b->n; j++) {
                     fx[j] = b->x[j];
-                    fy[j] = b->hi[j];
+                    fy[j] = fmin(fmax(b->hi[j], ymin), ymax);
                     fx[2 * b->n - 1 - j] = b->x[j];
-                    fy[2 * b->n - 1 - j] = b->lo[j];
+                    fy[2 * b->n - 1 - j] = fmin(fmax(b->lo[j], ymin), ymax);
                 }
                 plcol0(fill);
                 plfill((PLINT)(2 * b->n), fx, fy);
