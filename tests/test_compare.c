@@ -245,6 +245,19 @@ static void test_monitor_sb3(void **state)
     assert_contains(err_text, "add --monitor");
 }
 
+/* One seed: the value without intervals, no Welch test, and a note why. */
+static void test_one_seed(void **state)
+{
+    (void)state;
+    make_runs();
+    assert_int_equal(rlc("one", "compare", tmp_path("runs/alg_a-s1"), tmp_path("runs/alg_b-s1"),
+                         tmp_path("runs/alg_b-s2"), NULL),
+                     0);
+    assert_contains(out_text, "alg_a      1                 30.0               30.0    30.0  22.5\n");
+    assert_contains(out_text, "alg_a  alg_b   0.500        -\n");
+    assert_contains(out_text, "note: alg_a has 1 seed: no confidence intervals and no Welch test");
+}
+
 static void test_plots(void **state)
 {
     (void)state;
@@ -345,6 +358,11 @@ static void test_errors(void **state)
     make_run("bad8", "x-s1", "200:1 100:2", NULL);
     expect_error("order", "bad8/x-s1/eval.csv:3: timesteps 100 not after", tmp_path("bad8"), NULL,
                  NULL, NULL);
+    /* SB3 files next to run directories: neither is dropped, it is an error */
+    make_run("mixed", "x-s1", "100:1", NULL);
+    write_file(tmp_path("mixed/0.monitor.csv"), "#{}\nr,l,t\n1.0,1,0.1\n");
+    expect_error("mixed", "holds both *.monitor.csv files and run directories", tmp_path("mixed"),
+                 "--monitor", NULL, NULL);
     /* the same run twice */
     expect_error("twice", "is given twice", runs, tmp_path("runs/alg_a-s1"), NULL, NULL);
     /* ranges that do not overlap */
@@ -357,7 +375,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),      cmocka_unit_test(test_csv_and_threshold),
         cmocka_unit_test(test_x_time),     cmocka_unit_test(test_monitor_sb3),
-        cmocka_unit_test(test_plots),      cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_one_seed),   cmocka_unit_test(test_plots),
+        cmocka_unit_test(test_errors),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
     free(out_text);

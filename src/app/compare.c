@@ -161,9 +161,13 @@ static bool ends_with(const char *s, const char *suffix)
     return a >= b && !strcmp(s + a - b, suffix);
 }
 
-/* Base name of a path without trailing slashes, into buf. */
+/* Base name of a path without trailing slashes, into buf; "." and ".."
+ * resolve to the folder's own name. */
 static void base_name(const char *path, char *buf, size_t cap)
 {
+    char *real = realpath(path, NULL);
+    if (real)
+        path = real;
     size_t n = strlen(path);
     while (n > 1 && path[n - 1] == '/')
         n--;
@@ -173,6 +177,7 @@ static void base_name(const char *path, char *buf, size_t cap)
     size_t len = n - b < cap - 1 ? n - b : cap - 1;
     memcpy(buf, path + b, len);
     buf[len] = '\0';
+    free(real);
 }
 
 /* Length of the config name in a run directory's name: the part before a
@@ -728,7 +733,16 @@ static int add_path(cmp *c, const char *path)
     for (int i = 0; i < n; i++)
         if (ends_with(ents[i]->d_name, ".monitor.csv"))
             sb3 = true;
-    if (sb3 && !c->o.monitor) {
+    for (int i = 0; sb3 && i < n && !st; i++) {
+        char *p = join(path, ents[i]->d_name);
+        if (p && is_dir(p) && looks_like_run(p)) {
+            fprintf(stderr, "rlc compare: %s holds both *.monitor.csv files and run directories "
+                            "(%s): give them as separate paths\n", path, ents[i]->d_name);
+            st = EXIT_USAGE;
+        }
+        free(p);
+    }
+    if (!st && sb3 && !c->o.monitor) {
         fprintf(stderr,
                 "rlc compare: %s: Stable-Baselines3 monitor files have episode curves only: "
                 "add --monitor\n", path);
@@ -935,7 +949,6 @@ done:
 #define MAX_COLS 8
 
 typedef struct table {
-    char *cell[MAX_COLS];
     size_t cols, rows, cap;
     char **cells; /* rows × cols strings */
     bool right[MAX_COLS];
