@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_statistics_double.h>
+#include <ini.h>
 #include <plplot.h>
 #include "rlc/stats.h"
 
@@ -90,6 +91,7 @@ typedef struct cmp_opts {
 typedef struct cmp_run {
     char *path;            /* the run directory or monitor file, for messages */
     char *group;           /* group name */
+    char env_id[64];       /* from config.ini's [run] env_id or the Monitor header; "" if unknown */
     size_t n;              /* points of the curve */
     double *x, *y;         /* the curve, x strictly increasing */
     double *steps, *secs;  /* env steps and wall seconds of each point (secs NaN if unknown) */
@@ -445,7 +447,7 @@ static int read_progress(const char *path, series *out)
 
 /* monitor.csv (SB3 Monitor format): a "#{json}" line, an "r,l,t" header,
  * then one row per episode: out gets (r, l, t). */
-static int read_monitor(const char *path, series *out)
+static int read_monitor(const char *path, series *out, char *env_id, size_t env_cap)
 {
     csv c;
     int st = csv_open(&c, path);
@@ -462,6 +464,18 @@ static int read_monitor(const char *path, series *out)
         fprintf(stderr, "rlc compare: %s:1: not a Monitor file (first line must be #{...})\n",
                 path);
         st = EXIT_USAGE;
+    } else {
+        /* for the plot's title only: the "env_id": "..." of the JSON header
+         * (csv_next split the line at commas; look at each piece) */
+        for (size_t i = 0; i < c.n_fields; i++) {
+            const char *k = strstr(c.fields[i], "\"env_id\"");
+            const char *q = k ? strchr(k + 8, '"') : NULL;
+            const char *e = q ? strchr(q + 1, '"') : NULL;
+            if (e && (size_t)(e - q - 1) < env_cap) {
+                memcpy(env_id, q + 1, (size_t)(e - q - 1));
+                env_id[e - q - 1] = '\0';
+            }
+        }
     }
     if (!st)
         st = csv_header(&c, "r,l,t");
@@ -601,7 +615,8 @@ static int set_curve(cmp *c, cmp_run *r, const double *steps, const double *secs
 static int monitor_run(cmp *c, const char *file, const char *group)
 {
     series m = {0};
-    int st = read_monitor(file, &m);
+    char env_id[64] = "";
+    int st = read_monitor(file, &m, env_id, sizeof env_id);
     if (st) {
         series_free(&m);
         return st;
@@ -622,9 +637,19 @@ static int monitor_run(cmp *c, const char *file, const char *group)
     }
     cmp_run *r = new_run(c, file, group);
     st = r ? set_curve(c, r, steps, m.v[2], mean, m.n) : EXIT_RUNTIME;
+    if (r)
+        snprintf(r->env_id, sizeof r->env_id, "%s", env_id);
     free(buf);
     series_free(&m);
     return st;
+}
+
+/* inih handler: keeps [run] env_id (for the plot's title). */
+static int env_id_handler(void *user, const char *section, const char *name, const char *value)
+{
+    if (!strcmp(section, "run") && !strcmp(name, "env_id"))
+        snprintf((char *)user, 64, "%s", value);
+    return 1;
 }
 
 /* An rlc run directory: its eval.csv (or monitor.csv with --monitor), and
@@ -677,6 +702,13 @@ static int rlc_run_dir(cmp *c, const char *dir)
     }
     cmp_run *r = new_run(c, dir, name);
     st = r ? set_curve(c, r, ev.v[0], secs, ev.v[1], ev.n) : EXIT_RUNTIME;
+    if (r) {
+        /* only the title uses it: a missing or odd config.ini changes no number */
+        char *ini = join(dir, "config.ini");
+        if (ini)
+            ini_parse(ini, env_id_handler, r->env_id);
+        free(ini);
+    }
 done:
     free(secs);
     series_free(&ev);
@@ -1428,8 +1460,12 @@ static int plot(const cmp *c)
         snprintf(yl, sizeof yl, "episode return (mean of last %zu episodes)", c->o.window);
     else
         snprintf(yl, sizeof yl, "evaluation return (mean_reward)");
-    snprintf(title, sizeof title, "%s: mean over seeds, band = 95%% t-interval of the mean",
-             c->o.monitor ? "training episodes" : "evaluation");
+    const char *env = c->runs[0].env_id;
+    for (size_t i = 1; i < c->n_runs; i++)
+        if (strcmp(c->runs[i].env_id, env))
+            env = ""; /* different environments: name none */
+    snprintf(title, sizeof title, "%s%s%s: mean over seeds, band = 95%% t-interval of the mean",
+             env, env[0] ? " " : "", c->o.monitor ? "training episodes" : "evaluation");
     pllab(xl, yl, title);
 
     PLINT n_leg = (PLINT)c->n_groups + (c->o.has_threshold ? 1 : 0);
