@@ -156,6 +156,9 @@ static void make_runs(void)
 static void test_table(void **state)
 {
     (void)state;
+    assert_int_equal(rlc("help", "compare", "--help", NULL), 0);
+    assert_contains(out_text, "usage: rlc compare PATH...");
+    assert_string_equal(err_text, "");
     make_runs();
     assert_int_equal(rlc("table", "compare", tmp_path("runs"), NULL), 0);
     assert_string_equal(err_text, "");
