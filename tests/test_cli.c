@@ -590,7 +590,7 @@ static void test_seeds_no_threshold(void **state)
                  "run.total_timesteps=200", "--set", "ddpg.learning_starts=200", "--set",
                  "eval.n_eval_episodes=1", NULL);
     assert_int_equal(rc, 0);
-    assert_contains(out_text, "ddpg on Pendulum-v1, 1 seeds; reward threshold none"
+    assert_contains(out_text, "ddpg on Pendulum-v1, 1 seed; reward threshold none"
                               " (set [eval] reward_threshold)\n");
     assert_contains(out_text, "steps to threshold  s to threshold");
     assert_contains(out_text, "\xe2\x80\x94"); /* — */
@@ -621,6 +621,9 @@ static void test_seeds_one_fails(void **state)
     assert_contains(out_text, "failed: cannot create ");
     assert_contains(out_text, "seed 1: final eval ");
     assert_contains(out_text, "\n1 succeeded, 1 failed\n");
+    /* CartPole-v1's threshold by default ([eval] reward_threshold = auto) */
+    assert_contains(out_text, "ppo on CartPole-v1, 2 seeds; reward threshold 475 (auto: the"
+                              " environment's)\n");
     /* sorted: seed 1 before the large one, right-aligned to its width */
     const char *row1 = strstr(out_text, "\n                   1  ");
     const char *row2 = strstr(out_text, "\n18446744073709551615  \xe2\x80\x94  ");

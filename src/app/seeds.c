@@ -527,8 +527,9 @@ static void last_line(const seed_job *job, char *line, size_t n)
     snprintf(line, n, "%.*s", (int)len, p);
 }
 
-/* Decide the outcome of a reaped child. */
-static void finish(seed_job *job, int status, double threshold, bool has_threshold)
+/* Decide the outcome of a reaped child. A run directory whose CSVs cannot
+ * be read for the threshold is said so on err (the table shows "—"). */
+static void finish(seed_job *job, int status, double threshold, bool has_threshold, FILE *err)
 {
     job->seconds = mono_now() - job->t_start;
     job->pid = 0;
@@ -542,6 +543,9 @@ static void finish(seed_job *job, int status, double threshold, bool has_thresho
             int r = rlc_seeds_time_to_threshold(job->report.result.run_dir, threshold,
                                                 &job->steps_to, &job->seconds_to, why, sizeof why);
             job->reached = r == 1;
+            if (r < 0)
+                fprintf(err, "rlc: seed %" PRIu64 ": time to the threshold unknown: %s\n",
+                        job->seed, why);
         }
         return;
     }
@@ -623,7 +627,8 @@ static int cmp_job_seed(const void *a, const void *b)
 
 #define N_COLS 6
 
-static void print_summary(FILE *out, seed_job *jobs, size_t n, const rlc_config *cfg,
+/* The table; false if there was no memory for it (nothing printed). */
+static bool print_summary(FILE *out, seed_job *jobs, size_t n, const rlc_config *cfg,
                           bool has_threshold, double threshold)
 {
     qsort(jobs, n, sizeof *jobs, cmp_job_seed);
@@ -640,7 +645,7 @@ static void print_summary(FILE *out, seed_job *jobs, size_t n, const rlc_config 
         w[c] = width(header[c]);
     char(*cells)[N_COLS][640] = malloc(n * sizeof *cells);
     if (!cells)
-        return;
+        return false;
     size_t counts[5] = {0};
     for (size_t i = 0; i < n; i++) {
         const seed_job *j = &jobs[i];
@@ -680,9 +685,10 @@ static void print_summary(FILE *out, seed_job *jobs, size_t n, const rlc_config 
             if (width(cells[i][c]) > w[c])
                 w[c] = width(cells[i][c]);
     }
-    fprintf(out, "\n%s on %s, %zu seeds; reward threshold ", cfg->algo, cfg->env_id, n);
+    fprintf(out, "\n%s on %s, %zu seed%s; reward threshold ", cfg->algo, cfg->env_id, n,
+            n == 1 ? "" : "s");
     if (has_threshold)
-        fprintf(out, "%s%s\n", thr, isnan(cfg->reward_threshold) ? " (Gymnasium's)" : "");
+        fprintf(out, "%s%s\n", thr, isnan(cfg->reward_threshold) ? " (auto: the environment's)" : "");
     else
         fprintf(out, "none (set [eval] reward_threshold)\n");
     for (size_t i = 0; i <= n; i++) {
@@ -703,6 +709,7 @@ static void print_summary(FILE *out, seed_job *jobs, size_t n, const rlc_config 
                 counts[NOT_STARTED]);
     fputc('\n', out);
     free(cells);
+    return true;
 }
 
 /* ---- the driver ------------------------------------------------------------ */
@@ -730,6 +737,7 @@ int rlc_seeds_run(const rlc_config *cfg, const char *config_path, const char *ou
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART; /* writes to a slow stdout resume; poll still wakes (EINTR) */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
@@ -789,7 +797,7 @@ int rlc_seeds_run(const rlc_config *cfg, const char *config_path, const char *ou
                 job->seconds = mono_now() - job->t_start;
                 snprintf(job->error, sizeof job->error, "waitpid: %s", strerror(errno));
             } else {
-                finish(job, status, threshold, has_threshold);
+                finish(job, status, threshold, has_threshold, err);
             }
             running--;
             print_finished(out, job);
@@ -809,8 +817,11 @@ int rlc_seeds_run(const rlc_config *cfg, const char *config_path, const char *ou
             fprintf(err, " no seed while it ran");
         fprintf(err, "; %zu not started\n", n - next);
     }
-    print_summary(out, jobs, n, cfg, has_threshold, threshold);
     bool any_failed = false;
+    if (!print_summary(out, jobs, n, cfg, has_threshold, threshold)) {
+        fprintf(err, "rlc: out of memory for the summary table\n");
+        any_failed = true;
+    }
     for (size_t i = 0; i < n; i++)
         any_failed |= jobs[i].state == FAILED;
     free(jobs);
