@@ -678,8 +678,9 @@ static size_t file_lines(const char *path)
 }
 
 /* Processes whose command line mentions `needle` (the children of an rlc
- * run carry its arguments, so a unique --out finds them all). */
-static size_t processes_with(const char *needle)
+ * run carry its arguments, so a unique --out finds them all); with
+ * `ppid` > 0 only its children. Up to max of their pids go to pids. */
+static size_t processes_with(const char *needle, pid_t ppid, pid_t *pids, size_t max)
 {
     DIR *d = opendir("/proc");
     assert_non_null(d);
@@ -699,24 +700,35 @@ static size_t processes_with(const char *needle)
             if (buf[i] == '\0')
                 buf[i] = ' ';
         buf[len] = '\0';
-        n += strstr(buf, needle) != NULL;
+        if (!strstr(buf, needle))
+            continue;
+        if (ppid > 0) {
+            snprintf(p, sizeof p, "/proc/%s/stat", e->d_name);
+            f = fopen(p, "r");
+            if (!f)
+                continue;
+            int parent = 0;
+            /* pid (comm) state ppid: comm is "rlc" here, without spaces */
+            int got = fscanf(f, "%*d %*s %*c %d", &parent);
+            fclose(f);
+            if (got != 1 || parent != ppid)
+                continue;
+        }
+        if (n < max)
+            pids[n] = (pid_t)atoi(e->d_name);
+        n++;
     }
     closedir(d);
     return n;
 }
 
-/* SIGINT to the parent while two of four long seeds run: both children
- * stop with whole rows, none is left over, seeds 3 and 4 never start,
- * exit 130. */
-static void test_seeds_sigint(void **state)
+/* Start RLC_BIN in the background, stdout and stderr to tmp_dir/<tag>.out
+ * and .err; returns its pid. */
+static pid_t spawn_bg(const char *tag, const char *const argv[])
 {
-    (void)state;
-    const char *out = strdup(tmp_path("seeds-int"));
     char out_path[600], err_path[600];
-    snprintf(out_path, sizeof out_path, "%s/seedsint.out", tmp_dir);
-    snprintf(err_path, sizeof err_path, "%s/seedsint.err", tmp_dir);
-    const char *argv[] = {RLC_BIN, "run", CARTPOLE_INI, "--seeds", "1-4", "--jobs", "2", "--out",
-                          out, "--set", "run.total_timesteps=100000000", NULL};
+    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
+    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
     posix_spawn_file_actions_t fa;
     assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
     assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
@@ -727,18 +739,27 @@ static void test_seeds_sigint(void **state)
     pid_t pid;
     assert_int_equal(posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ), 0);
     posix_spawn_file_actions_destroy(&fa);
-    /* wait until both children are training (a progress row each) */
-    char p1[700], p2[700];
-    snprintf(p1, sizeof p1, "%s/ppo_cartpole-s1/progress.csv", out);
-    snprintf(p2, sizeof p2, "%s/ppo_cartpole-s2/progress.csv", out);
-    struct timespec tick = {0, 10 * 1000 * 1000};
+    return pid;
+}
+
+static const struct timespec tick = {0, 10 * 1000 * 1000};
+
+/* Wait until `path` has at least n lines (a child is training). */
+static void wait_lines(const char *path, size_t n)
+{
     int i;
-    for (i = 0; i < RLC_TIMEOUT_S * 100 && (file_lines(p1) < 2 || file_lines(p2) < 2); i++)
+    for (i = 0; i < RLC_TIMEOUT_S * 100 && file_lines(path) < n; i++)
         nanosleep(&tick, NULL);
+    if (i == RLC_TIMEOUT_S * 100)
+        print_error("%s: fewer than %zu lines after %d s\n", path, n, RLC_TIMEOUT_S);
     assert_true(i < RLC_TIMEOUT_S * 100);
-    assert_int_equal(processes_with(out), 3); /* the parent and two children */
-    assert_int_equal(kill(pid, SIGINT), 0);
-    int status;
+}
+
+/* The exit status of pid, which must end within RLC_TIMEOUT_S (else it is
+ * killed and the test fails); -1 if killed by a signal. */
+static int wait_exit(pid_t pid)
+{
+    int status, i;
     pid_t got;
     for (i = 0; (got = waitpid(pid, &status, WNOHANG)) == 0 && i < RLC_TIMEOUT_S * 100; i++)
         nanosleep(&tick, NULL);
@@ -747,11 +768,31 @@ static void test_seeds_sigint(void **state)
         waitpid(pid, &status, 0);
     }
     assert_int_equal(got, pid);
-    assert_true(WIFEXITED(status));
-    assert_int_equal(WEXITSTATUS(status), 130);
-    assert_int_equal(processes_with(out), 0); /* every child reaped, no orphan */
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
-    char *o = slurp(out_path, NULL), *e = slurp(err_path, NULL);
+/* SIGINT (SIGTERM) to the parent while two of four long seeds run: both
+ * children stop with whole rows, none is left over, seeds 3 and 4 never
+ * start, exit 130 (143). */
+static void interrupt_seeds(int sig, const char *tag)
+{
+    char *out = strdup(tmp_path("%s-out", tag));
+    const char *argv[] = {RLC_BIN, "run", CARTPOLE_INI, "--seeds", "1-4", "--jobs", "2", "--out",
+                          out, "--set", "run.total_timesteps=100000000", NULL};
+    pid_t pid = spawn_bg(tag, argv);
+    char p[700];
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s1/progress.csv", out);
+    wait_lines(p, 2);
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s2/progress.csv", out);
+    wait_lines(p, 2);
+    pid_t kids[4];
+    assert_int_equal(processes_with(out, pid, kids, 4), 2);
+    assert_int_equal(processes_with(out, 0, kids, 4), 3); /* and the parent */
+    assert_int_equal(kill(pid, sig), 0);
+    assert_int_equal(wait_exit(pid), 128 + sig);
+    assert_int_equal(processes_with(out, 0, kids, 4), 0); /* every child reaped, no orphan */
+
+    char *o = slurp(tmp_path("%s.out", tag), NULL), *e = slurp(tmp_path("%s.err", tag), NULL);
     assert_contains(o, "seed 1: interrupted after ");
     assert_contains(o, "seed 2: interrupted after ");
     char want[700];
@@ -759,10 +800,12 @@ static void test_seeds_sigint(void **state)
     assert_contains(o, want);
     assert_contains(o, "not started (interrupted)\n");
     assert_contains(o, "\n0 succeeded, 0 failed, 2 interrupted, 2 not started\n");
-    assert_string_equal(e, "rlc: interrupted: stopped seeds 1, 2; 2 not started\n");
+    assert_string_equal(e, sig == SIGINT
+                               ? "rlc: interrupted: stopped seeds 1, 2; 2 not started\n"
+                               : "rlc: terminated: stopped seeds 1, 2; 2 not started\n");
     free(o);
     free(e);
-    assert_false(exists(tmp_path("seeds-int/ppo_cartpole-s3")));
+    assert_false(exists(tmp_path("%s-out/ppo_cartpole-s3", tag)));
     /* the children stopped between rows: every file ends with a whole line */
     static const char *const files[] = {"progress.csv", "monitor.csv", "eval.csv"};
     for (unsigned s = 1; s <= 2; s++)
@@ -771,7 +814,49 @@ static void test_seeds_sigint(void **state)
             assert_true(t[0] && t[strlen(t) - 1] == '\n');
             free(t);
         }
-    free((char *)out);
+    free(out);
+}
+
+static void test_seeds_sigint(void **state)
+{
+    (void)state;
+    interrupt_seeds(SIGINT, "seedsint");
+}
+
+static void test_seeds_sigterm(void **state)
+{
+    (void)state;
+    interrupt_seeds(SIGTERM, "seedsterm");
+}
+
+/* A child killed by a signal (not an interrupt of the parent) is a failed
+ * seed named by its signal; the next seed starts. */
+static void test_seeds_child_killed(void **state)
+{
+    (void)state;
+    char *out = strdup(tmp_path("seedskill-out"));
+    const char *argv[] = {RLC_BIN, "run", CARTPOLE_INI, "--seeds", "1-2", "--jobs", "1", "--out",
+                          out, "--set", "run.total_timesteps=100000000", NULL};
+    pid_t pid = spawn_bg("seedskill", argv);
+    char p[700];
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s1/progress.csv", out);
+    wait_lines(p, 2);
+    pid_t kids[4];
+    assert_int_equal(processes_with(out, pid, kids, 4), 1);
+    assert_int_equal(kill(kids[0], SIGKILL), 0);
+    /* seed 2 starts in its place */
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s2/progress.csv", out);
+    wait_lines(p, 2);
+    assert_int_equal(kill(pid, SIGINT), 0);
+    assert_int_equal(wait_exit(pid), 130);
+    assert_int_equal(processes_with(out, 0, kids, 4), 0);
+    char *o = slurp(tmp_path("seedskill.out"), NULL);
+    assert_contains(o, "seed 1: failed after ");
+    assert_contains(o, "failed: killed by signal 9 (Killed)\n");
+    assert_contains(o, "seed 2: interrupted after ");
+    assert_contains(o, "\n0 succeeded, 1 failed, 1 interrupted, 0 not started\n");
+    free(o);
+    free(out);
 }
 
 int main(void)
@@ -800,6 +885,8 @@ int main(void)
         cmocka_unit_test(test_seeds_one_fails),
         cmocka_unit_test(test_seeds_usage),
         cmocka_unit_test(test_seeds_sigint),
+        cmocka_unit_test(test_seeds_sigterm),
+        cmocka_unit_test(test_seeds_child_killed),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
     free(out_text);
