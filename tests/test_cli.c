@@ -1,10 +1,12 @@
 /* test_cli.c — the `rlc` binary end to end (spawned with posix_spawn,
  * stdout and stderr captured to files): --version, --help, list, usage
  * errors (exit 2), bad input of every kind (exit 2, the message on stderr,
- * nothing created under --out) and one tiny successful run with its files
- * and plain progress lines. Everything is written under a mkdtemp
+ * nothing created under --out), one tiny successful run with its files
+ * and plain progress lines, and --seeds: the same eval.csv as --seed runs,
+ * the summary, a failing seed, usage errors and Ctrl-C. Everything is written under a mkdtemp
  * directory that the group teardown removes. */
 #define _XOPEN_SOURCE 700 /* nftw */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -150,6 +152,9 @@ static void test_help(void **state)
     assert_contains(out_text, "[ddpg] learning_rate");
     assert_contains(out_text, "[run] total_timesteps");
     assert_contains(out_text, "[eval] n_eval_episodes");
+    assert_contains(out_text, "[eval] reward_threshold");
+    assert_contains(out_text, "  --seeds LIST ");
+    assert_contains(out_text, "  --jobs N ");
     assert_string_equal(err_text, "");
 }
 
@@ -496,6 +501,364 @@ static void test_tiny_run(void **state)
     free(model);
 }
 
+/* ---- --seeds: one child per seed ------------------------------------------- */
+
+#define CARTPOLE_INI RLC_CONFIGS_DIR "/ppo_cartpole.ini"
+
+/* The text of file `name` in run directory out_dir/ppo_cartpole-s<seed> (caller frees). */
+static char *run_file(const char *out_dir, unsigned seed, const char *name)
+{
+    char p[700];
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s%u/%s", out_dir, seed, name);
+    return slurp(p, NULL);
+}
+
+/* Three seeds in two processes at a time give the same eval.csv, byte for
+ * byte, as three --seed runs; the summary names every seed, sorted. */
+static void test_seeds_match_single_runs(void **state)
+{
+    (void)state;
+    const char *many = tmp_path("seeds-many");
+    int rc = rlc("seeds13", "run", CARTPOLE_INI, "--seeds", "3,1-2", "--jobs", "2", "--out", many,
+                 "--set", "run.total_timesteps=2048", "--set", "eval.reward_threshold=0", NULL);
+    if (rc != 0)
+        print_error("exit %d, stderr:\n%s\n", rc, err_text);
+    assert_int_equal(rc, 0);
+    char *summary = strdup(out_text);
+    assert_non_null(summary);
+    /* children show no progress; nothing on stderr */
+    assert_string_equal(err_text, "");
+    const char *one = tmp_path("seeds-one");
+    for (unsigned s = 1; s <= 3; s++) {
+        char seed[8];
+        snprintf(seed, sizeof seed, "%u", s);
+        rc = rlc("seed1", "run", CARTPOLE_INI, "--seed", seed, "--out", one, "--set",
+                 "run.total_timesteps=2048", "--set", "eval.reward_threshold=0", NULL);
+        assert_int_equal(rc, 0);
+        char *a = run_file(many, s, "eval.csv"), *b = run_file(one, s, "eval.csv");
+        assert_string_equal(a, b);
+        assert_int_equal(count_lines(a), 1 + 2); /* evaluations at 1024 and 2048 */
+        free(a);
+        free(b);
+        char *ini = run_file(many, s, "config.ini");
+        char want[64];
+        snprintf(want, sizeof want, "\nseed = %u\n", s);
+        assert_contains(ini, want);
+        free(ini);
+    }
+    /* a line per finished seed, then the table sorted by seed */
+    char want[700];
+    for (unsigned s = 1; s <= 3; s++) {
+        snprintf(want, sizeof want, "seed %u: final eval ", s);
+        assert_contains(summary, want);
+        snprintf(want, sizeof want, " -> %s/ppo_cartpole-s%u\n", many, s);
+        assert_contains(summary, want);
+    }
+    assert_contains(summary, "\nppo on CartPole-v1, 3 seeds; reward threshold 0\n");
+    const char *head = strstr(summary, "seed  final eval     steps to 0  s to 0  wall s  run\n");
+    assert_non_null(head);
+    const char *prev = head;
+    for (unsigned s = 1; s <= 3; s++) {
+        /* every evaluation mean is >= 0: reached at the first one, 1024 steps */
+        snprintf(want, sizeof want, "\n   %u  ", s);
+        const char *row = strstr(prev, want);
+        assert_non_null(row);
+        assert_true(row > prev);
+        const char *eol = strchr(row + 1, '\n');
+        assert_non_null(eol);
+        char buf[800];
+        const char *line = buf;
+        snprintf(buf, sizeof buf, "%.*s", (int)(eol - row - 1), row + 1);
+        assert_contains(line, " \xc2\xb1 ");
+        assert_contains(line, "        1024  ");
+        snprintf(want, sizeof want, "  %s/ppo_cartpole-s%u", many, s);
+        assert_contains(line, want);
+        prev = row + 1;
+    }
+    assert_contains(summary, "\n3 succeeded, 0 failed\n");
+    /* --seeds and --seed made the same directories: nothing else */
+    assert_false(exists(tmp_path("seeds-many/ppo_cartpole-s1-2")));
+    free(summary);
+}
+
+/* Without a threshold the columns say so: Pendulum-v1 has none. */
+static void test_seeds_no_threshold(void **state)
+{
+    (void)state;
+    const char *out = tmp_path("seeds-pend");
+    int rc = rlc("seedspend", "run", PENDULUM_INI, "--seeds", "5", "--out", out, "--set",
+                 "run.total_timesteps=200", "--set", "ddpg.learning_starts=200", "--set",
+                 "eval.n_eval_episodes=1", NULL);
+    assert_int_equal(rc, 0);
+    assert_contains(out_text, "ddpg on Pendulum-v1, 1 seed; reward threshold none"
+                              " (set [eval] reward_threshold)\n");
+    assert_contains(out_text, "steps to threshold  s to threshold");
+    assert_contains(out_text, "\xe2\x80\x94"); /* — */
+}
+
+/* One seed whose run directory cannot be created fails with that reason;
+ * the other completes; exit 1. */
+static void test_seeds_one_fails(void **state)
+{
+    (void)state;
+    /* a config name that leaves room for "-s1" but not for a 20-digit seed
+     * within NAME_MAX (255) */
+    char name[300];
+    memset(name, 'x', 235);
+    snprintf(name + 235, sizeof name - 235, ".ini");
+    const char *path = tmp_path("%s", name);
+    char *text = slurp(CARTPOLE_INI, NULL);
+    write_file(path, text);
+    free(text);
+    const char *out = tmp_path("seeds-fail");
+    int rc = rlc("seedsfail", "run", path, "--seeds", "18446744073709551615,1", "--jobs", "2",
+                 "--out", out, "--set", "run.total_timesteps=512", NULL);
+    if (rc != 1)
+        print_error("exit %d, stdout:\n%s\nstderr:\n%s\n", rc, out_text, err_text);
+    assert_int_equal(rc, 1);
+    assert_contains(out_text, "seed 18446744073709551615: failed after ");
+    assert_contains(out_text, "-s18446744073709551615: File name too long\n");
+    assert_contains(out_text, "failed: cannot create ");
+    assert_contains(out_text, "seed 1: final eval ");
+    assert_contains(out_text, "\n1 succeeded, 1 failed\n");
+    /* CartPole-v1's threshold by default ([eval] reward_threshold = auto) */
+    assert_contains(out_text, "ppo on CartPole-v1, 2 seeds; reward threshold 475 (auto: the"
+                              " environment's)\n");
+    /* sorted: seed 1 before the large one, right-aligned to its width */
+    const char *row1 = strstr(out_text, "\n                   1  ");
+    const char *row2 = strstr(out_text, "\n18446744073709551615  \xe2\x80\x94  ");
+    assert_non_null(row1);
+    assert_non_null(row2);
+    assert_true(row1 < row2);
+    char p[800];
+    snprintf(p, sizeof p, "%s/%.235s-s1/eval.csv", out, name);
+    assert_true(exists(p));
+}
+
+/* Usage errors: exit 2, one message, nothing created; a bad config is
+ * reported once, not once per seed. */
+static void test_seeds_usage(void **state)
+{
+    (void)state;
+    expect_input_error("seedboth", PENDULUM_INI, (const char *[]){"--seed", "1", "--seeds", "1-3",
+                                                                  NULL},
+                       "rlc run: --seed and --seeds cannot be used together\n", NULL);
+    expect_input_error("seedjobs", PENDULUM_INI, (const char *[]){"--jobs", "2", NULL},
+                       "rlc run: --jobs is for --seeds", NULL);
+    expect_input_error("jobs0", PENDULUM_INI, (const char *[]){"--seeds", "1-2", "--jobs", "0", NULL},
+                       "rlc run: --jobs '0': expected a whole number in [1, 1024]\n", NULL);
+    expect_input_error("jobsabc", PENDULUM_INI,
+                       (const char *[]){"--seeds", "1-2", "--jobs", "2x", NULL},
+                       "rlc run: --jobs '2x': expected a whole number in [1, 1024]\n", NULL);
+    expect_input_error("seedsback", PENDULUM_INI, (const char *[]){"--seeds", "3-1", NULL},
+                       "rlc run: --seeds '3-1': range 3-1 runs backwards (write 1-3)\n", NULL);
+    expect_input_error("seedsdup", PENDULUM_INI, (const char *[]){"--seeds", "1,2,1", NULL},
+                       "rlc run: --seeds '1,2,1': seed 1 is named twice\n", NULL);
+    expect_input_error("seedsbadset", PENDULUM_INI,
+                       (const char *[]){"--seeds", "1-8", "--set", "ddpg.tau=2", NULL},
+                       "rlc: --set ddpg.tau=2: [ddpg] tau: 2 is out of range", NULL);
+    assert_int_equal(count_lines(err_text), 1);
+    char want[600];
+    const char *path = tmp_path("seeds-bad.ini");
+    write_file(path, "[run]\nalgo = ddpg\nenv_id = Pendulum-v1\n[ddpg]\ngama = 0.9\n");
+    snprintf(want, sizeof want, "rlc: %s:5: [ddpg] gama: unknown key", path);
+    expect_input_error("seedsbadini", path, (const char *[]){"--seeds", "1-8", NULL}, want, NULL);
+    assert_int_equal(count_lines(err_text), 1);
+}
+
+/* Lines of `path` (0 if it does not exist yet). */
+static size_t file_lines(const char *path)
+{
+    if (!exists(path))
+        return 0;
+    char *t = slurp(path, NULL);
+    size_t n = count_lines(t);
+    free(t);
+    return n;
+}
+
+/* Processes whose command line mentions `needle` (the children of an rlc
+ * run carry its arguments, so a unique --out finds them all); with
+ * `ppid` > 0 only its children. Up to max of their pids go to pids. */
+static size_t processes_with(const char *needle, pid_t ppid, pid_t *pids, size_t max)
+{
+    DIR *d = opendir("/proc");
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        char p[300], buf[8192];
+        snprintf(p, sizeof p, "/proc/%s/cmdline", e->d_name);
+        FILE *f = fopen(p, "rb");
+        if (!f)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        for (size_t i = 0; i < len; i++)
+            if (buf[i] == '\0')
+                buf[i] = ' ';
+        buf[len] = '\0';
+        if (!strstr(buf, needle))
+            continue;
+        if (ppid > 0) {
+            snprintf(p, sizeof p, "/proc/%s/stat", e->d_name);
+            f = fopen(p, "r");
+            if (!f)
+                continue;
+            int parent = 0;
+            /* pid (comm) state ppid: comm is "rlc" here, without spaces */
+            int got = fscanf(f, "%*d %*s %*c %d", &parent);
+            fclose(f);
+            if (got != 1 || parent != ppid)
+                continue;
+        }
+        if (n < max)
+            pids[n] = (pid_t)atoi(e->d_name);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* Start RLC_BIN in the background, stdout and stderr to tmp_dir/<tag>.out
+ * and .err; returns its pid. */
+static pid_t spawn_bg(const char *tag, const char *const argv[])
+{
+    char out_path[600], err_path[600];
+    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
+    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
+    posix_spawn_file_actions_t fa;
+    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
+    assert_int_equal(
+        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
+    assert_int_equal(
+        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    return pid;
+}
+
+static const struct timespec tick = {0, 10 * 1000 * 1000};
+
+/* Wait until `path` has at least n lines (a child is training). */
+static void wait_lines(const char *path, size_t n)
+{
+    int i;
+    for (i = 0; i < RLC_TIMEOUT_S * 100 && file_lines(path) < n; i++)
+        nanosleep(&tick, NULL);
+    if (i == RLC_TIMEOUT_S * 100)
+        print_error("%s: fewer than %zu lines after %d s\n", path, n, RLC_TIMEOUT_S);
+    assert_true(i < RLC_TIMEOUT_S * 100);
+}
+
+/* The exit status of pid, which must end within RLC_TIMEOUT_S (else it is
+ * killed and the test fails); -1 if killed by a signal. */
+static int wait_exit(pid_t pid)
+{
+    int status, i;
+    pid_t got;
+    for (i = 0; (got = waitpid(pid, &status, WNOHANG)) == 0 && i < RLC_TIMEOUT_S * 100; i++)
+        nanosleep(&tick, NULL);
+    if (got == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    assert_int_equal(got, pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* SIGINT (SIGTERM) to the parent while two of four long seeds run: both
+ * children stop with whole rows, none is left over, seeds 3 and 4 never
+ * start, exit 130 (143). */
+static void interrupt_seeds(int sig, const char *tag)
+{
+    char *out = strdup(tmp_path("%s-out", tag));
+    const char *argv[] = {RLC_BIN, "run", CARTPOLE_INI, "--seeds", "1-4", "--jobs", "2", "--out",
+                          out, "--set", "run.total_timesteps=100000000", NULL};
+    pid_t pid = spawn_bg(tag, argv);
+    char p[700];
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s1/progress.csv", out);
+    wait_lines(p, 2);
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s2/progress.csv", out);
+    wait_lines(p, 2);
+    pid_t kids[4];
+    assert_int_equal(processes_with(out, pid, kids, 4), 2);
+    assert_int_equal(processes_with(out, 0, kids, 4), 3); /* and the parent */
+    assert_int_equal(kill(pid, sig), 0);
+    assert_int_equal(wait_exit(pid), 128 + sig);
+    assert_int_equal(processes_with(out, 0, kids, 4), 0); /* every child reaped, no orphan */
+
+    char *o = slurp(tmp_path("%s.out", tag), NULL), *e = slurp(tmp_path("%s.err", tag), NULL);
+    assert_contains(o, "seed 1: interrupted after ");
+    assert_contains(o, "seed 2: interrupted after ");
+    char want[700];
+    snprintf(want, sizeof want, "  interrupted: %s/ppo_cartpole-s1\n", out);
+    assert_contains(o, want);
+    assert_contains(o, "not started (interrupted)\n");
+    assert_contains(o, "\n0 succeeded, 0 failed, 2 interrupted, 2 not started\n");
+    assert_string_equal(e, sig == SIGINT
+                               ? "rlc: interrupted: stopped seeds 1, 2; 2 not started\n"
+                               : "rlc: terminated: stopped seeds 1, 2; 2 not started\n");
+    free(o);
+    free(e);
+    assert_false(exists(tmp_path("%s-out/ppo_cartpole-s3", tag)));
+    /* the children stopped between rows: every file ends with a whole line */
+    static const char *const files[] = {"progress.csv", "monitor.csv", "eval.csv"};
+    for (unsigned s = 1; s <= 2; s++)
+        for (size_t k = 0; k < 3; k++) {
+            char *t = run_file(out, s, files[k]);
+            assert_true(t[0] && t[strlen(t) - 1] == '\n');
+            free(t);
+        }
+    free(out);
+}
+
+static void test_seeds_sigint(void **state)
+{
+    (void)state;
+    interrupt_seeds(SIGINT, "seedsint");
+}
+
+static void test_seeds_sigterm(void **state)
+{
+    (void)state;
+    interrupt_seeds(SIGTERM, "seedsterm");
+}
+
+/* A child killed by a signal (not an interrupt of the parent) is a failed
+ * seed named by its signal; the next seed starts. */
+static void test_seeds_child_killed(void **state)
+{
+    (void)state;
+    char *out = strdup(tmp_path("seedskill-out"));
+    const char *argv[] = {RLC_BIN, "run", CARTPOLE_INI, "--seeds", "1-2", "--jobs", "1", "--out",
+                          out, "--set", "run.total_timesteps=100000000", NULL};
+    pid_t pid = spawn_bg("seedskill", argv);
+    char p[700];
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s1/progress.csv", out);
+    wait_lines(p, 2);
+    pid_t kids[4];
+    assert_int_equal(processes_with(out, pid, kids, 4), 1);
+    assert_int_equal(kill(kids[0], SIGKILL), 0);
+    /* seed 2 starts in its place */
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s2/progress.csv", out);
+    wait_lines(p, 2);
+    assert_int_equal(kill(pid, SIGINT), 0);
+    assert_int_equal(wait_exit(pid), 130);
+    assert_int_equal(processes_with(out, 0, kids, 4), 0);
+    char *o = slurp(tmp_path("seedskill.out"), NULL);
+    assert_contains(o, "seed 1: failed after ");
+    assert_contains(o, "failed: killed by signal 9 (Killed)\n");
+    assert_contains(o, "seed 2: interrupted after ");
+    assert_contains(o, "\n0 succeeded, 1 failed, 1 interrupted, 0 not started\n");
+    free(o);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -517,6 +880,13 @@ int main(void)
         cmocka_unit_test(test_seed_is_set),
         cmocka_unit_test(test_getopt_messages),
         cmocka_unit_test(test_empty_out),
+        cmocka_unit_test(test_seeds_match_single_runs),
+        cmocka_unit_test(test_seeds_no_threshold),
+        cmocka_unit_test(test_seeds_one_fails),
+        cmocka_unit_test(test_seeds_usage),
+        cmocka_unit_test(test_seeds_sigint),
+        cmocka_unit_test(test_seeds_sigterm),
+        cmocka_unit_test(test_seeds_child_killed),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
     free(out_text);

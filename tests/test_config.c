@@ -12,6 +12,7 @@
 #include "rlc/a2c.h"
 #include "rlc/config.h"
 #include "rlc/ddpg.h"
+#include "rlc/env.h"
 #include "rlc/ppo.h"
 
 /* The algorithm sections of a configuration, as their settings structs. */
@@ -150,6 +151,8 @@ static void assert_config_equal(const rlc_config *a, const rlc_config *b)
     assert_int_equal(a->log_interval, b->log_interval);
     assert_int_equal(a->eval_freq, b->eval_freq);
     assert_int_equal(a->n_eval_episodes, b->n_eval_episodes);
+    /* bitwise: "auto" (NaN) reads back as NaN, a number as the same number */
+    assert_memory_equal(&a->reward_threshold, &b->reward_threshold, sizeof(double));
     if (strcmp(a->algo, "ppo") == 0) {
         assert_ppo_equal(PPO(a), PPO(b));
         return;
@@ -733,6 +736,7 @@ static void test_write_roundtrip(void **state)
     cfg.log_interval = 7;
     cfg.eval_freq = 0;
     cfg.n_eval_episodes = 3;
+    cfg.reward_threshold = -0.1 - 0.2; /* -0.30000000000000004 */
     DDPG(&cfg)->learning_rate = 0.1 + 0.2; /* 0.30000000000000004 */
     DDPG(&cfg)->buffer_size = 5;
     DDPG(&cfg)->learning_starts = 0;
@@ -754,6 +758,81 @@ static void test_write_roundtrip(void **state)
     DDPG(&cfg)->action_noise = RLC_NOISE_NONE;
     DDPG(&cfg)->noise_std = 0;
     roundtrip(&cfg);
+}
+
+/* [eval] reward_threshold: "auto" by default, which means Gymnasium's
+ * spec.reward_threshold of env_id (CartPole-v1: 475.0; Pendulum-v1: none);
+ * a number replaces it, for any environment. */
+static void test_reward_threshold(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    double t = -1;
+    rlc_config_default(&cfg);
+    assert_true(isnan(cfg.reward_threshold));
+    assert_string_equal(cfg.env_id, "Pendulum-v1");
+    assert_false(rlc_config_reward_threshold(&cfg, &t));
+    assert_true(t == -1); /* untouched when there is none */
+    assert_false(rlc_env_pendulum_v1.has_reward_threshold);
+    assert_true(rlc_env_cartpole_v1.has_reward_threshold);
+    assert_true(rlc_env_cartpole_v1.reward_threshold == 475.0);
+
+    /* auto follows env_id, whichever source set it */
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n", &err, NULL),
+                     RLC_OK);
+    assert_true(isnan(cfg.reward_threshold));
+    assert_true(rlc_config_reward_threshold(&cfg, &t));
+    assert_true(t == 475.0);
+    assert_int_equal(rlc_config_set(&cfg, "run.env_id=Pendulum-v1", &err), RLC_OK);
+    assert_false(rlc_config_reward_threshold(&cfg, NULL));
+
+    /* a number wins, on an env with or without a threshold */
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = ppo\nenv_id = CartPole-v1\n"
+                                     "[eval]\nreward_threshold = 195\n", &err, NULL), RLC_OK);
+    assert_true(rlc_config_reward_threshold(&cfg, &t));
+    assert_true(t == 195.0);
+    assert_int_equal(rlc_config_set(&cfg, "eval.reward_threshold=-150.5", &err), RLC_OK);
+    assert_int_equal(rlc_config_set(&cfg, "run.env_id=Pendulum-v1", &err), RLC_OK);
+    assert_true(rlc_config_reward_threshold(&cfg, &t));
+    assert_true(t == -150.5);
+    assert_int_equal(rlc_config_set(&cfg, "eval.reward_threshold=auto", &err), RLC_OK);
+    assert_false(rlc_config_reward_threshold(&cfg, NULL));
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK);
+
+    /* what is not a threshold */
+    static const char *const bad[] = {"nan", "inf", "Auto", "none", "1e999", "0x10"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char text[64], want[160];
+        snprintf(text, sizeof text, "[eval]\nreward_threshold = %s\n", bad[i]);
+        snprintf(want, sizeof want, "2: [eval] reward_threshold: expected a finite decimal number"
+                 " or auto, got '%s'", bad[i]);
+        expect_load_error(text, want);
+    }
+    /* code may set NaN (auto) but not infinity */
+    rlc_config_default(&cfg);
+    cfg.reward_threshold = INFINITY;
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_ECONFIG);
+    assert_string_equal(err.message, "[eval] reward_threshold: inf is out of range (must be"
+                                     " finite|auto)");
+
+    /* written as it is set: "auto" stays auto (follows env_id), a number stays */
+    char *buf = NULL;
+    size_t size = 0;
+    rlc_config_default(&cfg);
+    FILE *f = open_memstream(&buf, &size);
+    assert_non_null(f);
+    assert_int_equal(rlc_config_write(&cfg, f), RLC_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "\nreward_threshold = auto\n"));
+    free(buf);
+    cfg.reward_threshold = 475;
+    f = open_memstream(&buf, &size);
+    assert_non_null(f);
+    assert_int_equal(rlc_config_write(&cfg, f), RLC_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "\nreward_threshold = 475\n"));
+    free(buf);
 }
 
 static void test_write_text(void **state)
@@ -795,7 +874,8 @@ static void test_print_help(void **state)
     /* every key of every section, in table order */
     static const char *const keys[] = {
         "[run] algo ", "[run] env_id ", "[run] seed ", "[run] total_timesteps ", "[run] log_interval ",
-        "[eval] eval_freq ", "[eval] n_eval_episodes ", "[ddpg] learning_rate ", "[ddpg] buffer_size ",
+        "[eval] eval_freq ", "[eval] n_eval_episodes ", "[eval] reward_threshold ",
+        "[ddpg] learning_rate ", "[ddpg] buffer_size ",
         "[ddpg] learning_starts ", "[ddpg] batch_size ", "[ddpg] tau ", "[ddpg] gamma ",
         "[ddpg] train_freq ", "[ddpg] gradient_steps ", "[ddpg] net_arch ", "[ddpg] action_noise ",
         "[ddpg] noise_std ", "[ddpg] ou_theta ", "[ddpg] ou_dt ",
@@ -842,6 +922,9 @@ static void test_print_help(void **state)
         "[ddpg] action_noise                 choice normal       normal|ou|none",
         "[run] env_id                        string (required)   a registered id",
         "[run] total_timesteps               int    20000        >= 1",
+        "[eval] reward_threshold             real   auto         finite|auto        \xe2\x80\x94 mean"
+        " evaluation return that counts as solved; reported, never stops training (auto:"
+        " Gymnasium's spec.reward_threshold for env_id, none if it has none)\n",
         "[ppo] normalize_advantage           bool   true         true|false         \xe2\x80\x94 normalise advantages per minibatch",
         "[ppo] lr_schedule                   choice constant     constant|linear    \xe2\x80\x94 learning_rate",
         "[ppo] activation_fn                 choice tanh         relu|tanh          \xe2\x80\x94 hidden",
@@ -1728,6 +1811,7 @@ int main(void)
         cmocka_unit_test(test_validate),
         cmocka_unit_test(test_write_roundtrip),
         cmocka_unit_test(test_write_text),
+        cmocka_unit_test(test_reward_threshold),
         cmocka_unit_test(test_print_help),
         cmocka_unit_test(test_onpolicy_defaults),
         cmocka_unit_test(test_bool),

@@ -22,6 +22,7 @@
 #ifndef RLC_CONFIG_H
 #define RLC_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,6 +45,9 @@ typedef struct rlc_config {
     /* [eval] */
     size_t eval_freq;                 /* env steps between evaluations; 0 = only at the end */
     size_t n_eval_episodes;           /* deterministic episodes per evaluation */
+    double reward_threshold;          /* mean evaluation return that counts as solved, only
+                                       * reported (never stops training); NaN = "auto":
+                                       * the environment's (rlc_config_reward_threshold) */
     /* The settings struct of every registered algorithm, by registry
      * position (rlc_agent_index), as that type's create expects it: reach
      * them with rlc_config_settings. Only [run] algo's section is read from
@@ -130,6 +134,12 @@ const void *rlc_config_algo_settings(const rlc_config *cfg);
  * code, e.g. (rlc_ppo_config *)rlc_config_settings(&cfg, &rlc_agent_ppo));
  * NULL if type is not registered. */
 void *rlc_config_settings(rlc_config *cfg, const rlc_agent_type *type);
+
+/* The reward threshold in effect: cfg->reward_threshold if set, else (auto)
+ * the environment's Gymnasium spec.reward_threshold (rlc_env_type); false
+ * when there is none (auto for an environment without one, or an unknown
+ * env_id). *threshold (may be NULL) is written only when true. */
+bool rlc_config_reward_threshold(const rlc_config *cfg, double *threshold);
 
 /* The settings table as help text, one line per key:
  * "[section] key  type  default  range — help". */

@@ -49,6 +49,14 @@ typedef struct rlc_env_type {
     rlc_space observation_space; /* Box of obs_dim float32-representable doubles */
     rlc_space action_space;
     unsigned max_episode_steps;  /* TimeLimit from Gymnasium's registration; 0 = none */
+    /* Gymnasium's spec.reward_threshold: the mean episode return that counts
+     * as solved (CartPole-v1: 475.0), only reported, never a stopping rule.
+     * Used when the flag is true; false = Gymnasium registers none
+     * (Pendulum-v1). A flag rather than NaN so that a type written with
+     * designated initializers, which leave both zero, has no threshold
+     * instead of a threshold of 0. */
+    bool has_reward_threshold;
+    double reward_threshold;
     /* Draw an initial state from Gymnasium's reset distribution. */
     void (*reset)(double *state, gsl_rng *rng);
     /* Advance the state by one step under `action` (not validated: Box

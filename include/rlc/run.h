@@ -29,10 +29,19 @@ typedef struct rlc_run_result {
  * progress display: one updating line on a terminal, plain periodic lines
  * otherwise. Returns RLC_OK, RLC_EINVAL (NULL cfg or out_dir, or cfg fails
  * rlc_config_validate: result->error holds its message), RLC_EIO (a file;
- * result->error names it), RLC_ENONFINITE (training diverged), RLC_ENOMEM.
- * result must not be NULL. */
+ * result->error names it), RLC_ENONFINITE (training diverged), RLC_ENOMEM,
+ * RLC_EINTERRUPTED (rlc_run_request_stop was called). result must not be
+ * NULL. */
 rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
                          FILE *progress, rlc_run_result *result);
+
+/* Ask rlc_run_train to stop, for the rest of the process: a run in progress
+ * returns RLC_EINTERRUPTED at its next callback (an episode's end, a
+ * progress row or an evaluation), after the rows before it were written
+ * whole, with its files closed and no checkpoint; a later call returns it
+ * at once, before creating anything. Async-signal-safe (it sets one
+ * volatile sig_atomic_t): made for SIGINT/SIGTERM handlers. */
+void rlc_run_request_stop(void);
 
 /* Write a checkpoint atomically (temp file, fsync, rename): magic
  * "RLCCKPT1", then per tensor its name, length and doubles in the host's

@@ -12,7 +12,9 @@
  * 1/0, yes/no or on/off in any case (written as true/false); choices are
  * exact lower-case names; names are printable without spaces, ';' or '#';
  * lists are comma-separated whole numbers ("400, 300"). Reals are written in
- * the shortest "%.Ng" that reads back bitwise equal. */
+ * the shortest "%.Ng" that reads back bitwise equal. A REAL row with
+ * `auto_value` also takes the word "auto", stored as NaN and written back as
+ * "auto": the setting's user derives the value (e.g. from the environment). */
 #ifndef RLC_SETTINGS_H
 #define RLC_SETTINGS_H
 
@@ -46,6 +48,7 @@ typedef struct rlc_setting {
     uint64_t ilo, ihi;          /* whole numbers (and each SIZES entry) */
     double lo, hi;              /* REAL */
     unsigned open;              /* REAL: RLC_SETTING_OPEN_LO and/or _HI */
+    bool auto_value;            /* REAL: "auto" (NaN) is accepted too; see the top of this file */
     const char *const *choices; /* ENUM: index = enum value; a NULL entry is not offered */
     size_t n_choices;           /* ENUM: entries of `choices` */
     bool required;              /* every config file must set it (no default) */
@@ -88,7 +91,8 @@ bool rlc_setting_check(const rlc_setting *r, const void *settings, char *why, si
 void rlc_setting_format(const rlc_setting *r, const void *settings, char *buf, size_t n);
 
 /* The accepted values of row r as shown in help and errors: ">= 1",
- * "[1, 1024]", "(0, 1]", "constant|linear", "true|false", "1-4 of [1, 65536]". */
+ * "[1, 1024]", "(0, 1]", "finite|auto", "constant|linear", "true|false",
+ * "1-4 of [1, 65536]". */
 void rlc_setting_range(const rlc_setting *r, char *buf, size_t n);
 
 /* "int", "real", "choice", "bool", "string" or "ints". */

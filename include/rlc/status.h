@@ -11,7 +11,8 @@ typedef enum rlc_status {
     RLC_EIO,        /* a file could not be read or written; errno holds the reason */
     RLC_ECONFIG,    /* a configuration value is invalid (the config module records where) */
     RLC_ENONFINITE, /* a loss, gradient or parameter became NaN or infinite */
-    RLC_EGSL        /* a GSL routine returned an error code */
+    RLC_EGSL,       /* a GSL routine returned an error code */
+    RLC_EINTERRUPTED /* stopped early on request (rlc_run_request_stop) */
 } rlc_status;
 
 /* A static, never-NULL English message for s. Does not allocate. */

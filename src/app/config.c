@@ -10,6 +10,7 @@
  * message). */
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -43,6 +44,10 @@ static const rlc_setting eval_rows[] = {
                          "environment steps between evaluations; 0 = only at the end"),
     RLC_SETTING_WHOLE_ROW(rlc_config, "n_eval_episodes", RLC_SETTING_SIZE, n_eval_episodes, 1, 1024,
                           "deterministic episodes per evaluation, each on its own env copy"),
+    {.key = "reward_threshold", .kind = RLC_SETTING_REAL, .offset = offsetof(rlc_config,
+     reward_threshold), .lo = -INFINITY, .hi = INFINITY, .auto_value = true,
+     .help = "mean evaluation return that counts as solved; reported, never stops training"
+             " (auto: Gymnasium's spec.reward_threshold for env_id, none if it has none)"},
 };
 #define N_RUN (sizeof run_rows / sizeof run_rows[0])
 #define N_EVAL (sizeof eval_rows / sizeof eval_rows[0])
@@ -748,6 +753,7 @@ void rlc_config_default(rlc_config *cfg)
     cfg->log_interval = 1000;
     cfg->eval_freq = 5000;
     cfg->n_eval_episodes = 10;
+    cfg->reward_threshold = NAN; /* auto */
     for (size_t i = 0; rlc_agent_registry[i]; i++)
         rlc_agent_registry[i]->settings_default(cfg->algo_settings[i].bytes);
 }
@@ -850,6 +856,20 @@ rlc_status rlc_config_validate(const rlc_config *cfg, rlc_config_error *err)
         return invalid(err, e.key ? origin_of(cfg, &cat, type->name, e.key) : "", "[%s] %s: %s",
                        type->name, e.key ? e.key : "?", e.reason);
     return RLC_OK;
+}
+
+bool rlc_config_reward_threshold(const rlc_config *cfg, double *threshold)
+{
+    double t = cfg->reward_threshold;
+    if (isnan(t)) { /* auto */
+        const rlc_env_type *env = rlc_env_find(cfg->env_id);
+        if (!env || !env->has_reward_threshold)
+            return false;
+        t = env->reward_threshold;
+    }
+    if (threshold)
+        *threshold = t;
+    return true;
 }
 
 rlc_status rlc_config_write(const rlc_config *cfg, FILE *f)

@@ -1,6 +1,7 @@
 /* main.c — the `rlc` command line: parses options with getopt_long, loads
- * and checks the configuration, and hands the run to rlc_run_train
- * (`rlc compare` lives in compare.c). All
+ * and checks the configuration, and hands the run to rlc_run_train (one
+ * seed) or rlc_seeds_run (--seeds, seeds.c); `rlc compare` lives in
+ * compare.c. All
  * printing and exit codes live here (0 ok, 1 runtime failure, 2 usage or
  * input error); the library only returns statuses. A failed write to stdout
  * (checked once, at exit) is a runtime failure. */
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <gsl/gsl_errno.h>
 #include "rlc/agent.h"
 #include "rlc/blas.h"
@@ -19,6 +21,7 @@
 #include "rlc/env.h"
 #include "rlc/run.h"
 #include "compare.h"
+#include "seeds.h"
 
 #ifndef RLC_VERSION
 #define RLC_VERSION "unknown"
@@ -28,7 +31,8 @@ enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *f)
 {
-    fputs("usage: rlc run CONFIG [--seed N] [--out DIR] [--set section.key=value]...\n", f);
+    fputs("usage: rlc run CONFIG [--seed N | --seeds LIST [--jobs N]] [--out DIR]\n"
+          "                    [--set section.key=value]...\n", f);
     fputs(rlc_compare_usage, f);
     fputs("       rlc list\n"
           "       rlc --help | --version\n"
@@ -37,6 +41,12 @@ static void usage(FILE *f)
           "                     DIR/<CONFIG name>-s<seed>/ (config.ini, monitor.csv,\n"
           "                     progress.csv, eval.csv, model.rlc)\n"
           "  --seed N           run seed: --set run.seed=N, applied after every --set\n"
+          "  --seeds LIST       one run per seed, e.g. 1-10 or 1,3,5-7, each as --seed\n"
+          "                     would make it, in its own process; prints a line per\n"
+          "                     finished seed, then a table: final eval, steps and\n"
+          "                     seconds to [eval] reward_threshold, wall-clock, run dir\n"
+          "  --jobs N           with --seeds: at most N runs at once (default: the\n"
+          "                     number of online CPUs)\n"
           "  --out DIR          parent folder of the run directory (default: runs)\n"
           "  --set s.key=value  override one setting; may be repeated\n"
           "  compare PATH...    compare run directories grouped by config name: final\n"
@@ -44,7 +54,8 @@ static void usage(FILE *f)
           "                     rlc compare --help\n"
           "  list               registered algorithms and environments\n"
           "\n"
-          "exit status: 0 success, 1 runtime failure, 2 usage or input error\n",
+          "exit status: 0 success, 1 runtime failure (with --seeds: of any seed),\n"
+          "2 usage or input error, 130 interrupted (Ctrl-C during --seeds)\n",
           f);
 }
 
@@ -72,6 +83,8 @@ static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"seed", required_argument, NULL, 's'},
+        {"seeds", required_argument, NULL, 'L'},
+        {"jobs", required_argument, NULL, 'j'},
         {"out", required_argument, NULL, 'o'},
         {"set", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
@@ -81,6 +94,7 @@ static int cmd_run(int argc, char **argv)
     const char *sets[256];
     size_t n_sets = 0;
     const char *seed = NULL; /* the last --seed */
+    const char *seed_list = NULL, *jobs_text = NULL; /* the last --seeds, --jobs */
     int c;
     optind = 1;
     /* getopt_long's own messages start with argv[0]: "rlc run: unrecognized option" */
@@ -90,6 +104,12 @@ static int cmd_run(int argc, char **argv)
         switch (c) {
         case 's':
             seed = optarg;
+            break;
+        case 'L':
+            seed_list = optarg;
+            break;
+        case 'j':
+            jobs_text = optarg;
             break;
         case 'o':
             if (!optarg[0]) {
@@ -120,6 +140,41 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *config_path = argv[optind];
+    if (seed && seed_list) {
+        fprintf(stderr, "rlc run: --seed and --seeds cannot be used together\n");
+        return EXIT_USAGE;
+    }
+    if (jobs_text && !seed_list) {
+        fprintf(stderr, "rlc run: --jobs is for --seeds (one run is one process)\n");
+        return EXIT_USAGE;
+    }
+    unsigned jobs = 0;
+    if (jobs_text) {
+        size_t len = strlen(jobs_text);
+        unsigned long v = 0;
+        bool ok = len > 0 && len < 6 && strspn(jobs_text, "0123456789") == len;
+        if (ok)
+            v = strtoul(jobs_text, NULL, 10);
+        if (!ok || v < 1 || v > RLC_SEEDS_JOBS_MAX) {
+            fprintf(stderr, "rlc run: --jobs '%s': expected a whole number in [1, %d]\n",
+                    jobs_text, RLC_SEEDS_JOBS_MAX);
+            return EXIT_USAGE;
+        }
+        jobs = (unsigned)v;
+    }
+    uint64_t *seeds = NULL;
+    size_t n_seeds = 0;
+    if (seed_list) {
+        char why[512];
+        if (rlc_seeds_parse(seed_list, &seeds, &n_seeds, why, sizeof why) != 0) {
+            fprintf(stderr, "rlc run: %s\n", why);
+            return EXIT_USAGE;
+        }
+        if (!jobs) {
+            long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+            jobs = cpus < 1 ? 1 : cpus > RLC_SEEDS_JOBS_MAX ? RLC_SEEDS_JOBS_MAX : (unsigned)cpus;
+        }
+    }
 
     rlc_config cfg;
     rlc_config_error err;
@@ -155,7 +210,13 @@ static int cmd_run(int argc, char **argv)
         st = rlc_config_validate(&cfg, &err);
     if (st != RLC_OK) {
         fprintf(stderr, "rlc: %s\n", err.message);
+        free(seeds);
         return EXIT_USAGE;
+    }
+    if (seeds) { /* validated once here, not once per child */
+        int status = rlc_seeds_run(&cfg, config_path, out_dir, seeds, n_seeds, jobs, stdout, stderr);
+        free(seeds);
+        return status;
     }
 
     rlc_run_result res;

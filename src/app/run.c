@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,13 @@
 #include <zlib.h>
 #include "rlc/agent.h"
 #include "rlc/run.h"
+
+static volatile sig_atomic_t stop_requested; /* rlc_run_request_stop */
+
+void rlc_run_request_stop(void)
+{
+    stop_requested = 1;
+}
 
 #define RECENT 100 /* episodes in the rolling mean shown in progress (SB3's ep_rew_mean) */
 
@@ -121,6 +129,8 @@ static rlc_status on_episode(void *p, double r, size_t len, size_t timesteps)
 {
     run_ctx *c = p;
     (void)timesteps;
+    if (stop_requested)
+        return RLC_EINTERRUPTED;
     c->recent_r[c->episodes % RECENT] = r;
     c->recent_l[c->episodes % RECENT] = len;
     c->episodes++;
@@ -159,6 +169,8 @@ static void show(run_ctx *c, size_t timesteps, double fps, bool final)
 static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *s)
 {
     run_ctx *c = p;
+    if (stop_requested)
+        return RLC_EINTERRUPTED;
     double elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
     double fps = elapsed > 0 ? (double)timesteps / elapsed : 0.0;
     size_t n = c->episodes < RECENT ? c->episodes : RECENT;
@@ -186,6 +198,8 @@ static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *
 static rlc_status on_eval(void *p, size_t timesteps, const double *returns, size_t n)
 {
     run_ctx *c = p;
+    if (stop_requested)
+        return RLC_EINTERRUPTED;
     double mean = gsl_stats_mean(returns, 1, n);
     double sd = sqrt(gsl_stats_variance_with_fixed_mean(returns, 1, n, mean)); /* ddof 0 */
     c->last_eval_mean = mean;
@@ -265,6 +279,10 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         snprintf(res->error, sizeof res->error, "%s", cerr.message);
         return RLC_EINVAL;
     }
+    if (stop_requested) {
+        snprintf(res->error, sizeof res->error, "interrupted before it started");
+        return RLC_EINTERRUPTED;
+    }
     const rlc_agent_type *type = rlc_agent_find(cfg->algo);
     const rlc_env_type *env_type = rlc_env_find(cfg->env_id);
     run_ctx c = {.cfg = cfg, .type = type, .res = res, .display = progress,
@@ -317,6 +335,8 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
                  "training diverged (non-finite loss); no checkpoint written");
     else if (st == RLC_ENOMEM)
         snprintf(res->error, sizeof res->error, "out of memory");
+    else if (st == RLC_EINTERRUPTED)
+        snprintf(res->error, sizeof res->error, "interrupted; no checkpoint written");
     if (st != RLC_OK)
         goto done;
 

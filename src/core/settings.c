@@ -185,6 +185,10 @@ void rlc_setting_range(const rlc_setting *r, char *buf, size_t n)
             snprintf(buf, n, "%c%s, %s%c", r->open & RLC_SETTING_OPEN_LO ? '(' : '[', a, b,
                      r->open & RLC_SETTING_OPEN_HI ? ')' : ']');
         }
+        if (r->auto_value) {
+            size_t used = strlen(buf);
+            snprintf(buf + used, n - used, "|auto");
+        }
         break;
     case RLC_SETTING_BOOL:
         snprintf(buf, n, "true|false");
@@ -281,8 +285,14 @@ static bool parse_into(void *settings, const rlc_setting *r, const char *value, 
     }
     case RLC_SETTING_REAL: {
         double d;
+        if (r->auto_value && strcmp(value, "auto") == 0) {
+            d = NAN;
+            memcpy(field, &d, sizeof d);
+            return true;
+        }
         if (!parse_real(value, &d)) {
-            snprintf(why, n, "expected a finite decimal number, got '%s'", value);
+            snprintf(why, n, "expected a finite decimal number%s, got '%s'",
+                     r->auto_value ? " or auto" : "", value);
             return false;
         }
         if (!real_in_range(r, d)) {
@@ -398,7 +408,7 @@ bool rlc_setting_check(const rlc_setting *r, const void *settings, char *why, si
     case RLC_SETTING_REAL: {
         double d;
         memcpy(&d, field, sizeof d);
-        if (real_in_range(r, d))
+        if (real_in_range(r, d) || (r->auto_value && isnan(d)))
             return true;
         rlc_setting_format_real(d, text, sizeof text);
         out_of_range(r, text, why, n);
@@ -468,7 +478,10 @@ void rlc_setting_format(const rlc_setting *r, const void *settings, char *buf, s
     case RLC_SETTING_REAL: {
         double d;
         memcpy(&d, field, sizeof d);
-        rlc_setting_format_real(d, buf, n);
+        if (r->auto_value && isnan(d))
+            snprintf(buf, n, "auto");
+        else
+            rlc_setting_format_real(d, buf, n);
         break;
     }
     case RLC_SETTING_ENUM: {

@@ -12,6 +12,7 @@ const char *rlc_strerror(rlc_status s)
     case RLC_ECONFIG: return "invalid configuration";
     case RLC_ENONFINITE: return "non-finite value (NaN or infinity)";
     case RLC_EGSL: return "GSL error";
+    case RLC_EINTERRUPTED: return "interrupted";
     }
     return "unknown status";
 }

@@ -1,0 +1,834 @@
+/* seeds.c — multi-seed runs for `rlc run --seeds` (contract in seeds.h):
+ * parse the seed list, fork one child per seed (at most `jobs` at once)
+ * that calls rlc_run_train, collect each child's report and stderr through
+ * pipes, forward Ctrl-C, and print per-seed lines and the summary table.
+ * Deliberately not here: comparing runs or statistics across seeds (that is
+ * `rlc compare`), and anything the single run does (run.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include "rlc/run.h"
+#include "seeds.h"
+
+/* ---- the seed list -------------------------------------------------------- */
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A seed: plain digits [p, end), at most UINT64_MAX. */
+static bool parse_seed(const char *p, const char *end, uint64_t *out)
+{
+    if (p == end)
+        return false;
+    uint64_t v = 0;
+    for (; p < end; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
+static int list_error(char *why, size_t n, const char *list, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static int list_error(char *why, size_t n, const char *list, const char *fmt, ...)
+{
+    int w = snprintf(why, n, "--seeds '%.200s': ", list);
+    if (w >= 0 && (size_t)w < n) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(why + w, n - (size_t)w, fmt, ap);
+        va_end(ap);
+    }
+    return -1;
+}
+
+int rlc_seeds_parse(const char *list, uint64_t **seeds, size_t *n, char *why, size_t n_why)
+{
+    *seeds = NULL;
+    *n = 0;
+    if (!list[0])
+        return list_error(why, n_why, list, "empty list (write seeds like 1-10 or 1,3,5-7)");
+    uint64_t *s = malloc(RLC_SEEDS_MAX * sizeof *s);
+    if (!s)
+        return list_error(why, n_why, list, "out of memory");
+    size_t count = 0;
+    const char *p = list;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        const char *end = comma ? comma : p + strlen(p);
+        const char *dash = memchr(p, '-', (size_t)(end - p));
+        int len = (int)(end - p);
+        uint64_t a, b;
+        if (p == end) {
+            free(s);
+            return list_error(why, n_why, list, "empty item %s",
+                              p == list ? "at the start" : comma ? "between two commas" : "at the end");
+        }
+        bool ok = dash ? parse_seed(p, dash, &a) && parse_seed(dash + 1, end, &b)
+                       : parse_seed(p, end, &a);
+        if (!ok) {
+            /* say why: too large, or not digits */
+            bool digits = true;
+            for (const char *q = p; q < end; q++)
+                digits &= (*q >= '0' && *q <= '9') || (q == dash && q > p && q + 1 < end);
+            free(s);
+            if (digits)
+                return list_error(why, n_why, list, "'%.*s': a seed is at most %" PRIu64, len, p,
+                                  UINT64_MAX);
+            return list_error(why, n_why, list, "'%.*s' is not a seed or a range A-B of seeds"
+                              " (whole numbers >= 0)", len, p);
+        }
+        if (!dash)
+            b = a;
+        if (a > b) {
+            free(s);
+            return list_error(why, n_why, list, "range %.*s runs backwards (write %" PRIu64
+                              "-%" PRIu64 ")", len, p, b, a);
+        }
+        if (b - a >= RLC_SEEDS_MAX - count) {
+            free(s);
+            return list_error(why, n_why, list, "more than %d seeds", RLC_SEEDS_MAX);
+        }
+        for (uint64_t v = a;; v++) {
+            s[count++] = v;
+            if (v == b)
+                break;
+        }
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    uint64_t *sorted = malloc(count * sizeof *sorted);
+    if (!sorted) {
+        free(s);
+        return list_error(why, n_why, list, "out of memory");
+    }
+    memcpy(sorted, s, count * sizeof *s);
+    qsort(sorted, count, sizeof *sorted, cmp_u64);
+    for (size_t i = 1; i < count; i++)
+        if (sorted[i] == sorted[i - 1]) {
+            uint64_t dup = sorted[i];
+            free(sorted);
+            free(s);
+            return list_error(why, n_why, list, "seed %" PRIu64 " is named twice", dup);
+        }
+    free(sorted);
+    uint64_t *fit = realloc(s, count * sizeof *s);
+    *seeds = fit ? fit : s;
+    *n = count;
+    return 0;
+}
+
+/* ---- time to the threshold ------------------------------------------------ */
+
+/* A CSV file with a header row, read whole; rows of doubles. */
+typedef struct csv {
+    char **names;
+    size_t n_cols, n_rows;
+    double *values; /* n_rows × n_cols, row-major */
+} csv;
+
+static void csv_free(csv *c)
+{
+    for (size_t i = 0; c->names && i < c->n_cols; i++)
+        free(c->names[i]);
+    free(c->names);
+    free(c->values);
+    memset(c, 0, sizeof *c);
+}
+
+/* Split `line` (no newline) at commas in place; returns the field count. */
+static size_t split(char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+    for (char *p = line;;) {
+        char *comma = strchr(p, ',');
+        if (n < max)
+            fields[n] = p;
+        n++;
+        if (!comma)
+            break;
+        *comma = '\0';
+        p = comma + 1;
+    }
+    return n;
+}
+
+#define CSV_MAX_COLS 64
+
+/* Read path into c: a header, then rows of as many numbers. 0, or -1 with why. */
+static int csv_read(const char *path, csv *c, char *why, size_t n_why)
+{
+    memset(c, 0, sizeof *c);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(why, n_why, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0, row_cap = 0;
+    ssize_t len;
+    int ret = -1;
+    size_t lineno = 0;
+    while ((len = getline(&line, &cap, f)) != -1) {
+        lineno++;
+        if (len == 0 || line[len - 1] != '\n') {
+            snprintf(why, n_why, "%s:%zu: truncated line", path, lineno);
+            goto done;
+        }
+        line[len - 1] = '\0';
+        char *fields[CSV_MAX_COLS];
+        size_t nf = split(line, fields, CSV_MAX_COLS);
+        if (nf > CSV_MAX_COLS) {
+            snprintf(why, n_why, "%s:%zu: more than %d columns", path, lineno, CSV_MAX_COLS);
+            goto done;
+        }
+        if (lineno == 1) {
+            c->names = calloc(nf, sizeof *c->names);
+            if (!c->names)
+                goto oom;
+            c->n_cols = nf;
+            for (size_t i = 0; i < nf; i++)
+                if (!(c->names[i] = strdup(fields[i])))
+                    goto oom;
+            continue;
+        }
+        if (nf != c->n_cols) {
+            snprintf(why, n_why, "%s:%zu: %zu fields, the header has %zu", path, lineno, nf,
+                     c->n_cols);
+            goto done;
+        }
+        if (c->n_rows == row_cap) {
+            row_cap = row_cap ? 2 * row_cap : 64;
+            double *v = realloc(c->values, row_cap * c->n_cols * sizeof *v);
+            if (!v)
+                goto oom;
+            c->values = v;
+        }
+        for (size_t i = 0; i < nf; i++) {
+            char *end;
+            double d = strtod(fields[i], &end);
+            if (end == fields[i] || *end) {
+                snprintf(why, n_why, "%s:%zu: '%.40s' is not a number", path, lineno, fields[i]);
+                goto done;
+            }
+            c->values[c->n_rows * c->n_cols + i] = d;
+        }
+        c->n_rows++;
+    }
+    if (ferror(f)) {
+        snprintf(why, n_why, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (lineno == 0) {
+        snprintf(why, n_why, "%s: empty file", path);
+        goto done;
+    }
+    ret = 0;
+    goto done;
+oom:
+    snprintf(why, n_why, "%s: out of memory", path);
+done:
+    free(line);
+    fclose(f);
+    if (ret != 0)
+        csv_free(c);
+    return ret;
+}
+
+static int csv_col(const csv *c, const char *name, const char *path, char *why, size_t n_why)
+{
+    for (size_t i = 0; i < c->n_cols; i++)
+        if (strcmp(c->names[i], name) == 0)
+            return (int)i;
+    snprintf(why, n_why, "%s: no column '%s'", path, name);
+    return -1;
+}
+
+int rlc_seeds_time_to_threshold(const char *run_dir, double threshold, size_t *steps,
+                                double *seconds, char *why, size_t n_why)
+{
+    char path[4200];
+    csv ev, pr;
+    snprintf(path, sizeof path, "%s/eval.csv", run_dir);
+    if (csv_read(path, &ev, why, n_why) != 0)
+        return -1;
+    int ts = csv_col(&ev, "timesteps", path, why, n_why);
+    int mean = ts < 0 ? -1 : csv_col(&ev, "mean_reward", path, why, n_why);
+    if (mean < 0) {
+        csv_free(&ev);
+        return -1;
+    }
+    size_t r = 0;
+    while (r < ev.n_rows && !(ev.values[r * ev.n_cols + (size_t)mean] >= threshold))
+        r++;
+    if (r == ev.n_rows) {
+        csv_free(&ev);
+        return 0;
+    }
+    double at = ev.values[r * ev.n_cols + (size_t)ts];
+    csv_free(&ev);
+
+    snprintf(path, sizeof path, "%s/progress.csv", run_dir);
+    if (csv_read(path, &pr, why, n_why) != 0)
+        return -1;
+    int pts = csv_col(&pr, "timesteps", path, why, n_why);
+    int pt = pts < 0 ? -1 : csv_col(&pr, "time_elapsed", path, why, n_why);
+    if (pt < 0) {
+        csv_free(&pr);
+        return -1;
+    }
+    double x0 = 0, y0 = 0, sec = NAN; /* the row before `at`, from (0, 0) */
+    for (size_t i = 0; i < pr.n_rows; i++) {
+        double x = pr.values[i * pr.n_cols + (size_t)pts], y = pr.values[i * pr.n_cols + (size_t)pt];
+        if (x == at) {
+            sec = y;
+            break;
+        }
+        if (x > at) {
+            sec = y0 + (y - y0) * (at - x0) / (x - x0);
+            break;
+        }
+        x0 = x;
+        y0 = y;
+    }
+    csv_free(&pr);
+    *steps = (size_t)at;
+    *seconds = sec;
+    return 1;
+}
+
+/* ---- children --------------------------------------------------------------- */
+
+/* What a child sends back through its report pipe when it ends. */
+typedef struct child_report {
+    rlc_status status;
+    rlc_run_result result;
+} child_report;
+
+typedef enum outcome { NOT_STARTED, RUNNING, SUCCEEDED, FAILED, INTERRUPTED } outcome;
+
+typedef struct seed_job {
+    uint64_t seed;
+    outcome state;
+    pid_t pid;
+    int out_fd, report_fd;  /* read ends of the child's stdout+stderr and report pipes; -1 closed */
+    char tail[1024];        /* the last bytes the child wrote to stdout or stderr */
+    size_t tail_len;
+    child_report report;
+    size_t report_len;      /* bytes of report received */
+    double t_start, seconds; /* CLOCK_MONOTONIC start, wall-clock seconds */
+    char error[600];        /* FAILED: what went wrong */
+    bool reached;           /* SUCCEEDED: the threshold was reached */
+    size_t steps_to;
+    double seconds_to;
+} seed_job;
+
+static volatile sig_atomic_t got_signal;  /* the last SIGINT/SIGTERM received, 0 = none */
+static volatile sig_atomic_t got_twice;   /* a second one came: kill the children */
+
+/* In the parent: note it. In a child (handlers survive fork): also stop its
+ * run at the next callback. */
+static void on_signal(int sig)
+{
+    if (got_signal)
+        got_twice = 1;
+    got_signal = sig;
+    rlc_run_request_stop();
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The child: stdout and stderr into out_w, no progress display, one run,
+ * the report into report_w. Never returns. */
+static void child_main(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                       uint64_t seed, int out_w, int report_w, pid_t parent)
+{
+#ifdef __linux__
+    prctl(PR_SET_PDEATHSIG, SIGTERM); /* no orphans if the parent is killed outright */
+#endif
+    if (getppid() != parent) /* it died before prctl */
+        _exit(128 + SIGTERM);
+    int null_fd = open("/dev/null", O_RDONLY);
+    if (null_fd >= 0) {
+        dup2(null_fd, STDIN_FILENO);
+        close(null_fd);
+    }
+    dup2(out_w, STDOUT_FILENO);
+    dup2(out_w, STDERR_FILENO);
+    close(out_w);
+    child_report rep;
+    memset(&rep, 0, sizeof rep);
+    rlc_config *c = malloc(sizeof *c);
+    if (!c) {
+        fprintf(stderr, "rlc: out of memory\n");
+        _exit(1);
+    }
+    *c = *cfg;
+    c->seed = seed;
+    rep.status = rlc_run_train(c, config_path, out_dir, NULL, &rep.result);
+    free(c);
+    if (rep.status != RLC_OK)
+        fprintf(stderr, "rlc: %s\n",
+                rep.result.error[0] ? rep.result.error : rlc_strerror(rep.status));
+    int w = write_all(report_w, &rep, sizeof rep);
+    close(report_w);
+    if (rep.status == RLC_EINTERRUPTED)
+        _exit(128 + (got_signal ? got_signal : SIGINT));
+    /* _exit: the parent's stdio buffers and atexit handlers are not ours */
+    _exit(rep.status == RLC_OK && w == 0 ? 0 : 1);
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* Fork the child of job j. On failure j is FAILED with the reason. */
+static void start(seed_job *jobs, size_t n_jobs, size_t j, const rlc_config *cfg,
+                  const char *config_path, const char *out_dir, FILE *out, FILE *err)
+{
+    seed_job *job = &jobs[j];
+    int out_p[2] = {-1, -1}, rep_p[2] = {-1, -1};
+    job->t_start = mono_now();
+    if (pipe(out_p) != 0 || pipe(rep_p) != 0) {
+        snprintf(job->error, sizeof job->error, "cannot start: pipe: %s", strerror(errno));
+        goto fail;
+    }
+    fflush(out); /* or the child's copy of the buffers could be written twice */
+    fflush(err);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(job->error, sizeof job->error, "cannot start: fork: %s", strerror(errno));
+        goto fail;
+    }
+    if (pid == 0) {
+        close(out_p[0]);
+        close(rep_p[0]);
+        for (size_t k = 0; k < n_jobs; k++) { /* other children's pipes */
+            close_fd(&jobs[k].out_fd);
+            close_fd(&jobs[k].report_fd);
+        }
+        child_main(cfg, config_path, out_dir, job->seed, out_p[1], rep_p[1], parent);
+    }
+    close(out_p[1]);
+    close(rep_p[1]);
+    job->pid = pid;
+    job->out_fd = out_p[0];
+    job->report_fd = rep_p[0];
+    job->state = RUNNING;
+    return;
+fail:
+    for (int i = 0; i < 2; i++) {
+        close_fd(&out_p[i]);
+        close_fd(&rep_p[i]);
+    }
+    job->state = FAILED;
+    job->seconds = 0;
+}
+
+/* Read what is there from one of the job's pipes; close it at EOF. */
+static void drain(seed_job *job, int *fd)
+{
+    char buf[4096];
+    ssize_t r = read(*fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR)
+        return;
+    if (r <= 0) {
+        close_fd(fd);
+        return;
+    }
+    if (fd == &job->report_fd) {
+        size_t room = sizeof job->report - job->report_len, k = (size_t)r < room ? (size_t)r : room;
+        memcpy((char *)&job->report + job->report_len, buf, k);
+        job->report_len += k;
+        return;
+    }
+    /* keep the last sizeof tail bytes */
+    size_t n = (size_t)r, cap = sizeof job->tail;
+    if (n >= cap) {
+        memcpy(job->tail, buf + n - cap, cap);
+        job->tail_len = cap;
+    } else {
+        size_t keep = job->tail_len + n > cap ? cap - n : job->tail_len;
+        memmove(job->tail, job->tail + job->tail_len - keep, keep);
+        memcpy(job->tail + keep, buf, n);
+        job->tail_len = keep + n;
+    }
+}
+
+/* The last non-empty line of the child's output, without "rlc: ", or "". */
+static void last_line(const seed_job *job, char *line, size_t n)
+{
+    size_t end = job->tail_len;
+    while (end > 0 && (job->tail[end - 1] == '\n' || job->tail[end - 1] == '\r'))
+        end--;
+    size_t start = end;
+    while (start > 0 && job->tail[start - 1] != '\n')
+        start--;
+    const char *p = job->tail + start;
+    size_t len = end - start;
+    if (len >= 5 && memcmp(p, "rlc: ", 5) == 0) {
+        p += 5;
+        len -= 5;
+    }
+    for (size_t i = 0; i < len; i++) /* keep the table on one line */
+        if (p[i] == '\r' || p[i] == '\033')
+            len = i;
+    snprintf(line, n, "%.*s", (int)len, p);
+}
+
+/* Decide the outcome of a reaped child. A run directory whose CSVs cannot
+ * be read for the threshold is said so on err (the table shows "—"). */
+static void finish(seed_job *job, int status, double threshold, bool has_threshold, FILE *err)
+{
+    job->seconds = mono_now() - job->t_start;
+    job->pid = 0;
+    bool report = job->report_len == sizeof job->report;
+    char line[400];
+    last_line(job, line, sizeof line);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && report && job->report.status == RLC_OK) {
+        job->state = SUCCEEDED;
+        if (has_threshold) {
+            char why[512];
+            int r = rlc_seeds_time_to_threshold(job->report.result.run_dir, threshold,
+                                                &job->steps_to, &job->seconds_to, why, sizeof why);
+            job->reached = r == 1;
+            if (r < 0)
+                fprintf(err, "rlc: seed %" PRIu64 ": time to the threshold unknown: %s\n",
+                        job->seed, why);
+        }
+        return;
+    }
+    bool stopped = (report && job->report.status == RLC_EINTERRUPTED) ||
+                   (got_signal && WIFSIGNALED(status)) ||
+                   (got_signal && WIFEXITED(status) && WEXITSTATUS(status) > 128);
+    if (stopped) {
+        job->state = INTERRUPTED;
+        return;
+    }
+    job->state = FAILED;
+    if (WIFSIGNALED(status))
+        snprintf(job->error, sizeof job->error, "killed by signal %d (%s)%s%s", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)), line[0] ? ": " : "", line);
+    else if (line[0])
+        snprintf(job->error, sizeof job->error, "%s", line);
+    else
+        snprintf(job->error, sizeof job->error, "exit status %d", WEXITSTATUS(status));
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+/* Display width of UTF-8 text: one column per character. */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+static void pad(FILE *f, const char *s, size_t w, bool right)
+{
+    size_t sw = width(s);
+    if (right)
+        fprintf(f, "%*s%s", (int)(w > sw ? w - sw : 0), "", s);
+    else
+        fprintf(f, "%s%*s", s, (int)(w > sw ? w - sw : 0), "");
+}
+
+#define DASH "\xe2\x80\x94" /* — */
+#define PM "\xc2\xb1"       /* ± */
+
+static void eval_text(const seed_job *job, char *buf, size_t n)
+{
+    const rlc_run_result *r = &job->report.result;
+    if (job->state == SUCCEEDED && !isnan(r->final_mean))
+        snprintf(buf, n, "%.2f " PM " %.2f", r->final_mean, r->final_std);
+    else
+        snprintf(buf, n, DASH);
+}
+
+static void print_finished(FILE *out, const seed_job *job)
+{
+    char ev[64];
+    eval_text(job, ev, sizeof ev);
+    switch (job->state) {
+    case SUCCEEDED:
+        fprintf(out, "seed %" PRIu64 ": final eval %s, %zu steps, %.1f s -> %s\n", job->seed, ev,
+                job->report.result.timesteps, job->seconds, job->report.result.run_dir);
+        break;
+    case FAILED:
+        fprintf(out, "seed %" PRIu64 ": failed after %.1f s: %s\n", job->seed, job->seconds,
+                job->error);
+        break;
+    case INTERRUPTED:
+        fprintf(out, "seed %" PRIu64 ": interrupted after %.1f s\n", job->seed, job->seconds);
+        break;
+    default:
+        break;
+    }
+    fflush(out);
+}
+
+static int cmp_job_seed(const void *a, const void *b)
+{
+    return cmp_u64(&((const seed_job *)a)->seed, &((const seed_job *)b)->seed);
+}
+
+#define N_COLS 6
+
+/* The table; false if there was no memory for it (nothing printed). */
+static bool print_summary(FILE *out, seed_job *jobs, size_t n, const rlc_config *cfg,
+                          bool has_threshold, double threshold)
+{
+    qsort(jobs, n, sizeof *jobs, cmp_job_seed);
+    char thr[48] = "threshold";
+    if (has_threshold)
+        rlc_setting_format_real(threshold, thr, sizeof thr);
+    char head_steps[64], head_secs[64];
+    snprintf(head_steps, sizeof head_steps, "steps to %s", thr);
+    snprintf(head_secs, sizeof head_secs, "s to %s", thr);
+    static const bool right[N_COLS] = {true, false, true, true, true, false};
+    const char *header[N_COLS] = {"seed", "final eval", head_steps, head_secs, "wall s", "run"};
+    size_t w[N_COLS];
+    for (int c = 0; c < N_COLS; c++)
+        w[c] = width(header[c]);
+    char(*cells)[N_COLS][640] = malloc(n * sizeof *cells);
+    if (!cells)
+        return false;
+    size_t counts[5] = {0};
+    for (size_t i = 0; i < n; i++) {
+        const seed_job *j = &jobs[i];
+        counts[j->state]++;
+        snprintf(cells[i][0], sizeof cells[i][0], "%" PRIu64, j->seed);
+        eval_text(j, cells[i][1], sizeof cells[i][1]);
+        if (j->state == SUCCEEDED && j->reached) {
+            snprintf(cells[i][2], sizeof cells[i][2], "%zu", j->steps_to);
+            if (isnan(j->seconds_to))
+                snprintf(cells[i][3], sizeof cells[i][3], DASH);
+            else
+                snprintf(cells[i][3], sizeof cells[i][3], "%.2f", j->seconds_to);
+        } else {
+            snprintf(cells[i][2], sizeof cells[i][2], DASH);
+            snprintf(cells[i][3], sizeof cells[i][3], DASH);
+        }
+        if (j->state == NOT_STARTED)
+            snprintf(cells[i][4], sizeof cells[i][4], DASH);
+        else
+            snprintf(cells[i][4], sizeof cells[i][4], "%.2f", j->seconds);
+        switch (j->state) {
+        case SUCCEEDED:
+            snprintf(cells[i][5], sizeof cells[i][5], "%s", j->report.result.run_dir);
+            break;
+        case FAILED:
+            snprintf(cells[i][5], sizeof cells[i][5], "failed: %s", j->error);
+            break;
+        case INTERRUPTED: /* the files written until then stay */
+            snprintf(cells[i][5], sizeof cells[i][5], "interrupted%s%s",
+                     j->report.result.run_dir[0] ? ": " : "", j->report.result.run_dir);
+            break;
+        default:
+            snprintf(cells[i][5], sizeof cells[i][5], "not started (interrupted)");
+            break;
+        }
+        for (int c = 0; c < N_COLS; c++)
+            if (width(cells[i][c]) > w[c])
+                w[c] = width(cells[i][c]);
+    }
+    fprintf(out, "\n%s on %s, %zu seed%s; reward threshold ", cfg->algo, cfg->env_id, n,
+            n == 1 ? "" : "s");
+    if (has_threshold)
+        fprintf(out, "%s%s\n", thr, isnan(cfg->reward_threshold) ? " (auto: the environment's)" : "");
+    else
+        fprintf(out, "none (set [eval] reward_threshold)\n");
+    for (size_t i = 0; i <= n; i++) {
+        for (int c = 0; c < N_COLS; c++) {
+            const char *s = i == 0 ? header[c] : cells[i - 1][c];
+            if (c)
+                fputs("  ", out);
+            if (c == N_COLS - 1)
+                fputs(s, out); /* the last column: no trailing blanks */
+            else
+                pad(out, s, w[c], right[c]);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "%zu succeeded, %zu failed", counts[SUCCEEDED], counts[FAILED]);
+    if (counts[INTERRUPTED] || counts[NOT_STARTED])
+        fprintf(out, ", %zu interrupted, %zu not started", counts[INTERRUPTED],
+                counts[NOT_STARTED]);
+    fputc('\n', out);
+    free(cells);
+    return true;
+}
+
+/* ---- the driver ------------------------------------------------------------ */
+
+int rlc_seeds_run(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                  const uint64_t *seeds, size_t n, unsigned jobs_max, FILE *out, FILE *err)
+{
+    double threshold = NAN;
+    bool has_threshold = rlc_config_reward_threshold(cfg, &threshold);
+    seed_job *jobs = calloc(n, sizeof *jobs);
+    struct pollfd *fds = calloc(2 * (size_t)(jobs_max ? jobs_max : 1), sizeof *fds);
+    size_t *owner = calloc(2 * (size_t)(jobs_max ? jobs_max : 1), sizeof *owner);
+    if (!jobs || !fds || !owner) {
+        free(jobs);
+        free(fds);
+        free(owner);
+        fprintf(err, "rlc: out of memory\n");
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        jobs[i] = (seed_job){.seed = seeds[i], .state = NOT_STARTED, .out_fd = -1,
+                             .report_fd = -1};
+
+    got_signal = got_twice = 0;
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART; /* writes to a slow stdout resume; poll still wakes (EINTR) */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    size_t next = 0, running = 0;
+    bool forwarded = false, killed = false;
+    for (;;) {
+        while (!got_signal && running < jobs_max && next < n) {
+            start(jobs, n, next, cfg, config_path, out_dir, out, err);
+            if (jobs[next].state == RUNNING)
+                running++;
+            else
+                print_finished(out, &jobs[next]);
+            next++;
+        }
+        if (running == 0)
+            break;
+        if (got_signal && (!forwarded || (got_twice && !killed))) {
+            int sig = got_twice ? SIGKILL : got_signal;
+            for (size_t i = 0; i < next; i++)
+                if (jobs[i].state == RUNNING && jobs[i].pid > 0)
+                    kill(jobs[i].pid, sig);
+            forwarded = true;
+            killed = got_twice;
+        }
+        size_t nfds = 0;
+        for (size_t i = 0; i < next; i++) {
+            if (jobs[i].state != RUNNING)
+                continue;
+            if (jobs[i].out_fd >= 0) {
+                fds[nfds] = (struct pollfd){.fd = jobs[i].out_fd, .events = POLLIN};
+                owner[nfds++] = i;
+            }
+            if (jobs[i].report_fd >= 0) {
+                fds[nfds] = (struct pollfd){.fd = jobs[i].report_fd, .events = POLLIN};
+                owner[nfds++] = i;
+            }
+        }
+        /* a timeout, so that a signal landing just before poll is seen soon */
+        int r = nfds ? poll(fds, nfds, 200) : 0;
+        for (size_t k = 0; r > 0 && k < nfds; k++)
+            if (fds[k].revents) {
+                seed_job *job = &jobs[owner[k]];
+                drain(job, fds[k].fd == job->out_fd ? &job->out_fd : &job->report_fd);
+            }
+        /* a child whose pipes are both closed has exited (or is exiting) */
+        for (size_t i = 0; i < next; i++) {
+            seed_job *job = &jobs[i];
+            if (job->state != RUNNING || job->out_fd >= 0 || job->report_fd >= 0)
+                continue;
+            int status;
+            pid_t w;
+            while ((w = waitpid(job->pid, &status, 0)) < 0 && errno == EINTR)
+                ;
+            if (w < 0) { /* cannot happen for our own child; do not spin on it */
+                job->state = FAILED;
+                job->seconds = mono_now() - job->t_start;
+                snprintf(job->error, sizeof job->error, "waitpid: %s", strerror(errno));
+            } else {
+                finish(job, status, threshold, has_threshold, err);
+            }
+            running--;
+            print_finished(out, job);
+        }
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+
+    int sig = got_signal;
+    if (sig) {
+        fprintf(err, "rlc: %s: stopped", sig == SIGINT ? "interrupted" : "terminated");
+        size_t shown = 0;
+        for (size_t i = 0; i < n; i++)
+            if (jobs[i].state == INTERRUPTED)
+                fprintf(err, "%s%" PRIu64, shown++ ? ", " : " seeds ", jobs[i].seed);
+        if (!shown)
+            fprintf(err, " no seed while it ran");
+        fprintf(err, "; %zu not started\n", n - next);
+    }
+    bool any_failed = false;
+    if (!print_summary(out, jobs, n, cfg, has_threshold, threshold)) {
+        fprintf(err, "rlc: out of memory for the summary table\n");
+        any_failed = true;
+    }
+    for (size_t i = 0; i < n; i++)
+        any_failed |= jobs[i].state == FAILED;
+    free(jobs);
+    free(fds);
+    free(owner);
+    fflush(out);
+    if (sig)
+        return 128 + sig;
+    return any_failed ? 1 : 0;
+}
