@@ -103,3 +103,15 @@ void rlc_env_step(rlc_env *env, const double *action, double *obs, double *rewar
     env->type->observe(env->state, obs);
     *truncated = rlc_time_limit_step(env, rlc_time_limit_last(env->type));
 }
+
+rlc_status rlc_env_state(rlc_env *e, const rlc_state_visitor *v, const char *name)
+{
+    char buf[RLC_STATE_NAME_MAX];
+    rlc_state_visitor c = rlc_state_child(v, name, buf);
+    size_t n = e->type->state_dim + e->type->scratch_dim;
+    rlc_status st;
+    if ((st = rlc_state_bytes(&c, "state", e->state, n * sizeof *e->state)) ||
+        (st = rlc_state_bytes(&c, "elapsed_steps", &e->elapsed_steps, sizeof e->elapsed_steps)))
+        return st;
+    return rlc_state_rng(&c, "rng", e->rng);
+}

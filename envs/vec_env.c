@@ -2,6 +2,7 @@
  * automatic reset (contract in include/rlc/vec_env.h). Deliberately not
  * here: dynamics (the env type's), threads, wrappers. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/rng.h"
@@ -121,4 +122,27 @@ void rlc_vec_env_step(rlc_vec_env *v, const double *actions)
             v->run_return[i] = 0.0;
             rlc_env_reset(&v->envs[i], obs); /* elapsed_steps back to 0 */
         }
+}
+
+rlc_status rlc_vec_env_state(rlc_vec_env *ve, const rlc_state_visitor *v, const char *name)
+{
+    char buf[RLC_STATE_NAME_MAX];
+    rlc_state_visitor c = rlc_state_child(v, name, buf);
+    size_t n = ve->n_envs;
+    rlc_status st;
+    if ((st = rlc_state_bytes(&c, "states", ve->states, n * ve->state_stride * sizeof(double))) ||
+        (st = rlc_state_bytes(&c, "run_return", ve->run_return, n * sizeof *ve->run_return)) ||
+        (st = rlc_state_bytes(&c, "obs", ve->obs, n * ve->obs_dim * sizeof *ve->obs)))
+        return st;
+    for (size_t i = 0; i < n; i++) {
+        char name_i[48];
+        snprintf(name_i, sizeof name_i, "elapsed_steps.%zu", i);
+        if ((st = rlc_state_bytes(&c, name_i, &ve->envs[i].elapsed_steps,
+                                  sizeof ve->envs[i].elapsed_steps)))
+            return st;
+        snprintf(name_i, sizeof name_i, "rng.%zu", i);
+        if ((st = rlc_state_rng(&c, name_i, ve->rngs[i])))
+            return st;
+    }
+    return RLC_OK;
 }

@@ -23,6 +23,7 @@
 #include "rlc/env.h"
 #include "rlc/rollout.h"
 #include "rlc/settings.h"
+#include "rlc/state.h"
 #include "rlc/status.h"
 #include "rlc/vec_env.h"
 
@@ -115,6 +116,13 @@ typedef struct rlc_agent_type {
      * how many. Parameters, targets and normalisation statistics (what
      * model.rlc holds); not optimiser moments. */
     size_t (*tensors)(void *agent, rlc_agent_tensor *out);
+    /* Every piece of the agent's training state (rlc/state.h): parameters
+     * and targets, optimiser moments and step counts, normalisation
+     * statistics, random streams, replay buffer, exploration noise,
+     * counters. Loaded into an agent created from the same settings, env
+     * type and seed, training continues bit for bit. Fixed order, no
+     * allocation; returns the visitor's first non-OK status. */
+    rlc_status (*state)(void *agent, const rlc_state_visitor *v);
 
     /* --- off-policy agents --- */
     /* Exploratory action for training step `timestep` (0-based). */
@@ -193,6 +201,11 @@ typedef struct rlc_runner_callbacks {
     rlc_status (*on_progress)(void *ctx, size_t timesteps, const rlc_train_stats *stats);
     /* After each evaluation: per-episode returns (n of them). */
     rlc_status (*on_eval)(void *ctx, size_t timesteps, const double *returns, size_t n);
+    /* A point the run can be saved at and resumed from, after the step's
+     * (off-policy) or the update's (on-policy) evaluation and progress:
+     * rlc_runner_state and the agent's state hook describe the whole
+     * training state there. `last`: the final one. May be NULL. */
+    rlc_status (*on_checkpoint)(void *ctx, size_t timesteps, bool last);
 } rlc_runner_callbacks;
 
 typedef struct rlc_runner_config {
@@ -231,6 +244,36 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
 rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
                                rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
                                const rlc_runner_callbacks *cb);
+
+/* A run in progress: the training and evaluation environments and the
+ * loop's position, so that a run can be saved (rlc_runner_state) and
+ * continued. rlc_runner_train is create, run, free. */
+typedef struct rlc_runner rlc_runner;
+
+/* A runner for `agent` on env type `env`, before its first step: the
+ * training env (one, resetting from stream RLC_RNG_ENV of seed) or vector
+ * env (n_envs copies), n_eval_episodes evaluation copies from stream
+ * RLC_RNG_EVAL_ENV, and the loop's buffers. RLC_EINVAL, RLC_ENOMEM. */
+rlc_status rlc_runner_create(rlc_runner **out, const rlc_agent_type *type, void *agent,
+                             const rlc_env_type *env, uint64_t seed, size_t n_eval_episodes,
+                             const rlc_runner_config *cfg);
+void rlc_runner_free(rlc_runner *r); /* NULL-safe; frees the envs it created */
+
+/* Train from wherever the runner is to cfg->total_timesteps, as
+ * rlc_runner_offpolicy or rlc_runner_onpolicy describe. A callback's or
+ * hook's non-OK status stops it and is returned; calling it again after
+ * an on_checkpoint stop continues from that checkpoint. */
+rlc_status rlc_runner_run(rlc_runner *r, const rlc_runner_callbacks *cb);
+
+/* The runner's training state (rlc/state.h): step and update counts, the
+ * last statistics, every training and evaluation copy's state, counters
+ * and generator, the episode under way, the reward normaliser. Loaded
+ * (with the agent's state) into a runner created with the same arguments,
+ * rlc_runner_run continues bit for bit. */
+rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v);
+
+/* Environment steps taken so far. */
+size_t rlc_runner_steps_done(const rlc_runner *r);
 
 /* Environment steps a run of total_timesteps takes with this agent:
  * total_timesteps off-policy, whole rollouts (at least one) on-policy. */

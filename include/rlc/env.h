@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <gsl/gsl_rng.h>
+#include "rlc/state.h"
 #include "rlc/status.h"
 
 typedef enum rlc_space_kind {
@@ -145,5 +146,10 @@ void rlc_env_set_state(rlc_env *env, const double *state, double *obs);
  * Does not allocate. */
 void rlc_env_step(rlc_env *env, const double *action, double *obs, double *reward,
                   bool *terminated, bool *truncated);
+
+/* The environment's training state under `name`: its state and scratch,
+ * its TimeLimit counter and its generator (borrowed, but its draws are
+ * this env's). */
+rlc_status rlc_env_state(rlc_env *e, const rlc_state_visitor *v, const char *name);
 
 #endif

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "rlc/state.h"
 #include "rlc/status.h"
 
 #define RLC_NORM_CLIP_DEFAULT 10.0 /* SB3 VecNormalize clip_obs and clip_reward */
@@ -91,5 +92,11 @@ void rlc_return_norm_apply(const rlc_return_norm *n, const double *rewards, doub
 
 /* Zeroes the running returns (SB3 VecNormalize.reset); keeps the statistics. */
 void rlc_return_norm_reset(rlc_return_norm *n);
+
+/* Training state under `name`: mean, var and count; for the return
+ * normaliser also the running discounted returns. */
+rlc_status rlc_running_norm_state(rlc_running_norm *n, const rlc_state_visitor *v,
+                                  const char *name);
+rlc_status rlc_return_norm_state(rlc_return_norm *n, const rlc_state_visitor *v, const char *name);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <gsl/gsl_vector.h>
+#include "rlc/state.h"
 #include "rlc/status.h"
 
 typedef struct rlc_optim_config {
@@ -79,5 +80,9 @@ extern const char *const rlc_schedule_names[2];
 
 /* The value of a hyperparameter `value` under schedule s at progress_remaining. */
 double rlc_schedule_value(double value, rlc_schedule s, double progress_remaining);
+
+/* The optimiser's training state under `name`: its step count, learning
+ * rate (as a schedule last set it) and both moment arrays. */
+rlc_status rlc_optim_state(rlc_optim *o, const rlc_state_visitor *v, const char *name);
 
 #endif

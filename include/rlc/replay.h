@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_rng.h>
+#include "rlc/state.h"
 #include "rlc/status.h"
 
 typedef struct rlc_replay {
@@ -47,5 +48,9 @@ void rlc_replay_batch_free(rlc_replay_batch *b); /* NULL-safe; zeroes the struct
  * replacement from the r->size held, using rng. RLC_EINVAL if the buffer is
  * empty or b's widths differ from the buffer's. Does not allocate. */
 rlc_status rlc_replay_sample(const rlc_replay *r, gsl_rng *rng, rlc_replay_batch *b);
+
+/* The buffer's contents and positions under `name` (every slot, filled
+ * or not). */
+rlc_status rlc_replay_state(rlc_replay *r, const rlc_state_visitor *v, const char *name);
 
 #endif

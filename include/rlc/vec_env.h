@@ -102,4 +102,8 @@ void rlc_vec_env_reset(rlc_vec_env *v);
  * Does not allocate. */
 void rlc_vec_env_step(rlc_vec_env *v, const double *actions);
 
+/* Every copy's training state under `name`: states, TimeLimit counters,
+ * running returns, current observations and generators. */
+rlc_status rlc_vec_env_state(rlc_vec_env *ve, const rlc_state_visitor *v, const char *name);
+
 #endif

@@ -189,6 +189,13 @@ static rlc_status a2c_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     return RLC_OK;
 }
 
+static rlc_status a2c_state(void *p, const rlc_state_visitor *v)
+{
+    a2c *a = p;
+    rlc_status st = rlc_policy_trainer_state(&a->tr, v);
+    return st ? st : rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
+}
+
 static void a2c_settings_default(void *settings)
 {
     rlc_a2c_config_default(settings);
@@ -210,6 +217,7 @@ const rlc_agent_type rlc_agent_a2c = {
     .free = a2c_free,
     .predict = rlc_policy_trainer_predict,
     .tensors = rlc_policy_trainer_tensors,
+    .state = a2c_state,
     .onpolicy_settings = a2c_settings,
     .normalize_obs = rlc_policy_trainer_normalize_obs,
     .act = rlc_policy_trainer_act,

@@ -419,6 +419,24 @@ static size_t ddpg_tensors(void *p, rlc_agent_tensor *out)
     return sizeof t / sizeof t[0];
 }
 
+static rlc_status ddpg_state(void *p, const rlc_state_visitor *v)
+{
+    ddpg *a = p;
+    rlc_status st;
+    if ((st = rlc_state_vector(v, "actor", a->actor->params)) ||
+        (st = rlc_state_vector(v, "critic", a->critic->params)) ||
+        (st = rlc_state_vector(v, "actor_target", a->actor_target->params)) ||
+        (st = rlc_state_vector(v, "critic_target", a->critic_target->params)) ||
+        (st = rlc_optim_state(a->actor_opt, v, "actor_optim")) ||
+        (st = rlc_optim_state(a->critic_opt, v, "critic_optim")) ||
+        (st = rlc_replay_state(a->replay, v, "replay")) ||
+        (st = rlc_state_bytes(v, "noise", a->noise, a->act_dim * sizeof *a->noise)) ||
+        (st = rlc_state_rng(v, "explore_rng", a->explore_rng)) ||
+        (st = rlc_state_rng(v, "sample_rng", a->sample_rng)))
+        return st;
+    return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
+}
+
 static void ddpg_settings_default(void *settings)
 {
     rlc_ddpg_config_default(settings);
@@ -441,6 +459,7 @@ const rlc_agent_type rlc_agent_ddpg = {
     .free = ddpg_free,
     .predict = ddpg_predict,
     .tensors = ddpg_tensors,
+    .state = ddpg_state,
     .explore = ddpg_explore,
     .episode_start = ddpg_episode_start,
     .store = ddpg_store,

@@ -554,3 +554,14 @@ size_t rlc_policy_trainer_tensors(void *agent, rlc_agent_tensor *out)
 {
     return rlc_policy_tensors(((rlc_policy_trainer *)agent)->policy, out);
 }
+
+rlc_status rlc_policy_trainer_state(rlc_policy_trainer *tr, const rlc_state_visitor *v)
+{
+    rlc_policy *p = tr->policy;
+    rlc_status st;
+    if ((st = rlc_state_vector(v, "policy", p->params)) ||
+        (p->obs_norm && (st = rlc_running_norm_state(p->obs_norm, v, "obs_norm"))) ||
+        (st = rlc_state_rng(v, "action_rng", tr->action_rng)))
+        return st;
+    return tr->optim ? rlc_optim_state(tr->optim, v, "optim") : RLC_OK;
+}

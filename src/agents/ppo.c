@@ -293,6 +293,17 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     return RLC_OK;
 }
 
+static rlc_status ppo_state(void *p, const rlc_state_visitor *v)
+{
+    ppo *a = p;
+    rlc_status st;
+    if ((st = rlc_policy_trainer_state(&a->tr, v)) ||
+        (st = rlc_state_rng(v, "sample_rng", a->sample_rng)) ||
+        (st = rlc_state_bytes(v, "perm", a->perm, a->rows * sizeof *a->perm))) /* shuffled in place */
+        return st;
+    return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
+}
+
 static void ppo_settings_default(void *settings)
 {
     rlc_ppo_config_default(settings);
@@ -315,6 +326,7 @@ const rlc_agent_type rlc_agent_ppo = {
     .free = ppo_free,
     .predict = rlc_policy_trainer_predict,
     .tensors = rlc_policy_trainer_tensors,
+    .state = ppo_state,
     .onpolicy_settings = ppo_settings,
     .normalize_obs = rlc_policy_trainer_normalize_obs,
     .act = rlc_policy_trainer_act,

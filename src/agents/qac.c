@@ -292,6 +292,23 @@ static rlc_status qac_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     return RLC_OK;
 }
 
+static rlc_status qac_state(void *p, const rlc_state_visitor *v)
+{
+    qac *a = p;
+    size_t ne = a->cfg.n_envs;
+    rlc_status st;
+    if ((st = rlc_policy_trainer_state(&a->tr, v)) ||
+        (st = rlc_optim_state(a->actor_opt, v, "actor_optim")) ||
+        (st = rlc_optim_state(a->critic_opt, v, "critic_optim")) ||
+        (st = rlc_state_bytes(v, "next_actions", a->next_actions,
+                              ne * a->tr.policy->act_dim * sizeof *a->next_actions)) ||
+        (st = rlc_state_bytes(v, "next_log_probs", a->next_log_probs,
+                              ne * sizeof *a->next_log_probs)) ||
+        (st = rlc_state_bytes(v, "has_next", &a->has_next, sizeof a->has_next)))
+        return st;
+    return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
+}
+
 static void qac_settings_default(void *settings)
 {
     rlc_qac_config_default(settings);
@@ -313,6 +330,7 @@ const rlc_agent_type rlc_agent_qac = {
     .free = qac_free,
     .predict = rlc_policy_trainer_predict,
     .tensors = rlc_policy_trainer_tensors,
+    .state = qac_state,
     .onpolicy_settings = qac_settings,
     .normalize_obs = rlc_policy_trainer_normalize_obs,
     .act = qac_act,

@@ -3,6 +3,7 @@
  * rlc_agent_type and to the outside only through callbacks. */
 #include <stdlib.h>
 #include <string.h>
+#include "rlc/env.h"
 #include "rlc/agent.h"
 #include "rlc/normalize.h"
 #include "rlc/rng.h"
@@ -27,70 +28,6 @@ rlc_status rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_
             }
     }
     return RLC_OK;
-}
-
-rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env *env,
-                                rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
-                                const rlc_runner_callbacks *cb)
-{
-    size_t od = env->type->observation_space.dim, ad = env->type->action_space.dim;
-    if (type->kind != RLC_AGENT_OFF_POLICY || od > MAX_DIM || ad > MAX_DIM ||
-        eval_envs->type != env->type)
-        return RLC_EINVAL;
-    double obs[MAX_DIM], next_obs[MAX_DIM], action[MAX_DIM], reward;
-    size_t n_eval = eval_envs->n_envs;
-    double *returns = malloc(n_eval * sizeof *returns);
-    double *eval_actions = malloc(n_eval * ad * sizeof *eval_actions);
-    if (!returns || !eval_actions) {
-        free(returns);
-        free(eval_actions);
-        return RLC_ENOMEM;
-    }
-    rlc_train_stats stats;
-    rlc_train_stats_init(&stats);
-    rlc_status st = RLC_OK;
-    double ep_return = 0.0;
-    size_t ep_len = 0;
-    bool term, trunc;
-
-    rlc_env_reset(env, obs);
-    type->episode_start(agent);
-    for (size_t t = 0; t < cfg->total_timesteps; t++) {
-        size_t steps = t + 1;
-        if ((st = type->explore(agent, obs, t, action)) != RLC_OK)
-            break;
-        rlc_env_step(env, action, next_obs, &reward, &term, &trunc);
-        if ((st = type->store(agent, obs, action, reward, next_obs, term, trunc)) != RLC_OK)
-            break;
-        ep_return += reward;
-        ep_len++;
-        if ((st = type->after_step(agent, steps, &stats)) != RLC_OK)
-            break;
-        if (term || trunc) {
-            if (cb->on_episode && (st = cb->on_episode(cb->ctx, ep_return, ep_len, steps)))
-                break;
-            ep_return = 0.0;
-            ep_len = 0;
-            rlc_env_reset(env, obs);
-            type->episode_start(agent);
-        } else {
-            for (size_t i = 0; i < od; i++)
-                obs[i] = next_obs[i];
-        }
-        bool last = steps == cfg->total_timesteps;
-        /* evaluate first, so a progress line at the same step shows it */
-        if ((cfg->eval_freq && steps % cfg->eval_freq == 0) || last) {
-            if ((st = rlc_runner_evaluate(type, agent, eval_envs, eval_actions, returns)) ||
-                (cb->on_eval && (st = cb->on_eval(cb->ctx, steps, returns, n_eval))))
-                break;
-        }
-        if (cb->on_progress && ((cfg->log_interval && steps % cfg->log_interval == 0) || last) &&
-            (st = cb->on_progress(cb->ctx, steps, &stats)))
-            break;
-    }
-    free(returns);
-    free(eval_actions);
-    return st;
 }
 
 /* Buffers of the on-policy runner, one allocation each, made once. */
@@ -141,94 +78,325 @@ size_t rlc_runner_timesteps(const rlc_agent_type *type, const void *agent, size_
     return (updates ? updates : 1) * per_rollout;
 }
 
+/* The loop's state between calls: everything a run needs to continue. */
+struct rlc_runner {
+    const rlc_agent_type *type;
+    void *agent;
+    rlc_runner_config cfg;
+    rlc_env *env;         /* off-policy training env */
+    rlc_vec_env *venv;    /* on-policy training copies */
+    rlc_vec_env *eval;    /* evaluation copies */
+    bool owns_envs;       /* created by rlc_runner_create (else borrowed) */
+    gsl_rng *env_rng;     /* the off-policy env's generator, when owned */
+    size_t timesteps;     /* environment steps taken */
+    size_t updates;       /* on-policy: rollouts trained on */
+    bool started;         /* the training env has had its first reset */
+    rlc_train_stats stats;
+    /* off-policy: the episode under way */
+    double obs[MAX_DIM];
+    double ep_return;
+    size_t ep_len;
+    /* on-policy */
+    rlc_onpolicy_settings set;
+    onpolicy_buffers b;
+    rlc_rollout *ro;
+    rlc_return_norm *rn;
+    double *eval_returns, *eval_actions;
+};
+
+void rlc_runner_free(rlc_runner *r)
+{
+    if (!r)
+        return;
+    if (r->owns_envs) {
+        rlc_vec_env_free(r->eval);
+        rlc_vec_env_free(r->venv);
+        rlc_env_free(r->env);
+        if (r->env_rng)
+            gsl_rng_free(r->env_rng);
+    }
+    buffers_free(&r->b);
+    rlc_rollout_free(r->ro);
+    rlc_return_norm_free(r->rn);
+    free(r->eval_returns);
+    free(r->eval_actions);
+    free(r);
+}
+
+/* A runner on the given envs (exactly one of env and venv, as the kind
+ * needs), borrowed or owned; the buffers the loop needs, allocated once. */
+static rlc_status runner_init(rlc_runner **out, const rlc_agent_type *type, void *agent,
+                              rlc_env *env, rlc_vec_env *venv, rlc_vec_env *eval,
+                              const rlc_runner_config *cfg, bool own)
+{
+    *out = NULL;
+    rlc_runner *r = calloc(1, sizeof *r);
+    if (!r)
+        return RLC_ENOMEM;
+    *r = (rlc_runner){.type = type, .agent = agent, .cfg = *cfg, .env = env, .venv = venv,
+                      .eval = eval, .owns_envs = own};
+    rlc_train_stats_init(&r->stats);
+    const rlc_env_type *et = env ? env->type : venv->type;
+    size_t od = et->observation_space.dim, ad = et->action_space.dim, n_eval = eval->n_envs;
+    rlc_status st = RLC_EINVAL;
+    if (eval->type != et)
+        goto fail;
+    if (type->kind == RLC_AGENT_OFF_POLICY) {
+        if (!env || od > MAX_DIM || ad > MAX_DIM)
+            goto fail;
+    } else {
+        if (!venv)
+            goto fail;
+        r->set = type->onpolicy_settings(agent);
+        if (venv->n_envs != r->set.n_envs || r->set.n_steps == 0)
+            goto fail;
+    }
+    st = RLC_ENOMEM;
+    r->eval_returns = malloc(n_eval * sizeof *r->eval_returns);
+    r->eval_actions = malloc(n_eval * ad * sizeof *r->eval_actions);
+    if (!r->eval_returns || !r->eval_actions)
+        goto fail;
+    if (venv && (!buffers_alloc(&r->b, venv->n_envs, od, ad) ||
+                 rlc_rollout_create(&r->ro, r->set.n_steps, venv->n_envs, od, ad) ||
+                 (r->set.norm_reward &&
+                  rlc_return_norm_create(&r->rn, venv->n_envs, r->set.gamma, 10.0))))
+        goto fail;
+    *out = r;
+    return RLC_OK;
+fail:
+    r->owns_envs = false; /* the caller keeps what it passed */
+    rlc_runner_free(r);
+    return st;
+}
+
+rlc_status rlc_runner_create(rlc_runner **out, const rlc_agent_type *type, void *agent,
+                             const rlc_env_type *env, uint64_t seed, size_t n_eval_episodes,
+                             const rlc_runner_config *cfg)
+{
+    *out = NULL;
+    rlc_vec_env *eval = NULL, *venv = NULL;
+    rlc_env *single = NULL;
+    gsl_rng *env_rng = NULL;
+    rlc_status st = rlc_vec_env_create(&eval, env, n_eval_episodes, seed, RLC_RNG_EVAL_ENV);
+    if (st != RLC_OK)
+        goto fail;
+    if (type->kind == RLC_AGENT_ON_POLICY) {
+        if ((st = rlc_vec_env_create(&venv, env, type->onpolicy_settings(agent).n_envs, seed,
+                                     RLC_RNG_ENV)))
+            goto fail;
+    } else {
+        st = RLC_ENOMEM;
+        if (!(env_rng = rlc_rng_create(seed, RLC_RNG_ENV)) ||
+            (st = rlc_env_create(&single, env, env_rng)))
+            goto fail;
+    }
+    if ((st = runner_init(out, type, agent, single, venv, eval, cfg, true)))
+        goto fail;
+    (*out)->env_rng = env_rng;
+    return RLC_OK;
+fail:
+    rlc_vec_env_free(eval);
+    rlc_vec_env_free(venv);
+    rlc_env_free(single);
+    if (env_rng)
+        gsl_rng_free(env_rng);
+    return st;
+}
+
+size_t rlc_runner_steps_done(const rlc_runner *r) { return r->timesteps; }
+
+rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v)
+{
+    rlc_status st;
+    if ((st = rlc_state_bytes(v, "timesteps", &r->timesteps, sizeof r->timesteps)) ||
+        (st = rlc_state_bytes(v, "updates", &r->updates, sizeof r->updates)) ||
+        (st = rlc_state_bytes(v, "started", &r->started, sizeof r->started)) ||
+        (st = rlc_state_bytes(v, "stats", &r->stats, sizeof r->stats)) ||
+        (st = rlc_vec_env_state(r->eval, v, "eval_env")))
+        return st;
+    if (r->env) {
+        size_t od = r->env->type->observation_space.dim;
+        if ((st = rlc_env_state(r->env, v, "env")) ||
+            (st = rlc_state_bytes(v, "obs", r->obs, od * sizeof *r->obs)) ||
+            (st = rlc_state_bytes(v, "episode_return", &r->ep_return, sizeof r->ep_return)))
+            return st;
+        return rlc_state_bytes(v, "episode_length", &r->ep_len, sizeof r->ep_len);
+    }
+    if ((st = rlc_vec_env_state(r->venv, v, "env")))
+        return st;
+    return r->rn ? rlc_return_norm_state(r->rn, v, "return_norm") : RLC_OK;
+}
+
+/* Evaluate when the step count reached (off-policy) or crossed (on-policy,
+ * from `before`) a multiple of eval_freq, or at the end. */
+static rlc_status maybe_evaluate(rlc_runner *r, size_t before, bool last,
+                                 const rlc_runner_callbacks *cb)
+{
+    size_t f = r->cfg.eval_freq;
+    if (!((f && r->timesteps / f != before / f) || last))
+        return RLC_OK;
+    rlc_status st = rlc_runner_evaluate(r->type, r->agent, r->eval, r->eval_actions,
+                                        r->eval_returns);
+    if (st == RLC_OK && cb->on_eval)
+        st = cb->on_eval(cb->ctx, r->timesteps, r->eval_returns, r->eval->n_envs);
+    return st;
+}
+
+static rlc_status run_offpolicy(rlc_runner *r, const rlc_runner_callbacks *cb)
+{
+    const rlc_agent_type *type = r->type;
+    void *agent = r->agent;
+    rlc_env *env = r->env;
+    size_t od = env->type->observation_space.dim;
+    double next_obs[MAX_DIM], action[MAX_DIM], reward;
+    bool term, trunc;
+    rlc_status st = RLC_OK;
+    if (!r->started) {
+        rlc_env_reset(env, r->obs);
+        type->episode_start(agent);
+        r->started = true;
+    }
+    while (r->timesteps < r->cfg.total_timesteps) {
+        size_t t = r->timesteps, steps = t + 1;
+        if ((st = type->explore(agent, r->obs, t, action)) != RLC_OK)
+            return st;
+        rlc_env_step(env, action, next_obs, &reward, &term, &trunc);
+        if ((st = type->store(agent, r->obs, action, reward, next_obs, term, trunc)) != RLC_OK)
+            return st;
+        r->ep_return += reward;
+        r->ep_len++;
+        r->timesteps = steps;
+        if ((st = type->after_step(agent, steps, &r->stats)) != RLC_OK)
+            return st;
+        bool ended = term || trunc;
+        double ep_return = r->ep_return;
+        size_t ep_len = r->ep_len;
+        if (ended) {
+            r->ep_return = 0.0;
+            r->ep_len = 0;
+            rlc_env_reset(env, r->obs);
+            type->episode_start(agent);
+        } else {
+            for (size_t i = 0; i < od; i++)
+                r->obs[i] = next_obs[i];
+        }
+        if (ended && cb->on_episode && (st = cb->on_episode(cb->ctx, ep_return, ep_len, steps)))
+            return st;
+        bool last = steps == r->cfg.total_timesteps;
+        /* evaluate first, so a progress line at the same step shows it */
+        if ((st = maybe_evaluate(r, t, last, cb)))
+            return st;
+        size_t li = r->cfg.log_interval;
+        if (cb->on_progress && ((li && steps % li == 0) || last) &&
+            (st = cb->on_progress(cb->ctx, steps, &r->stats)))
+            return st;
+        if (cb->on_checkpoint && (st = cb->on_checkpoint(cb->ctx, steps, last)))
+            return st;
+    }
+    return RLC_OK;
+}
+
+static rlc_status run_onpolicy(rlc_runner *r, const rlc_runner_callbacks *cb)
+{
+    const rlc_agent_type *type = r->type;
+    void *agent = r->agent;
+    rlc_vec_env *envs = r->venv;
+    onpolicy_buffers *b = &r->b;
+    size_t n = envs->n_envs, od = envs->obs_dim;
+    size_t per_rollout = r->set.n_steps * n;
+    size_t updates = rlc_runner_timesteps(type, agent, r->cfg.total_timesteps) / per_rollout;
+    rlc_status st = RLC_OK;
+    if (!r->started) {
+        rlc_vec_env_reset(envs);
+        type->normalize_obs(agent, n, envs->obs, b->obs, true);
+        r->started = true;
+    } else { /* resumed: the same observations, normalised with the same statistics */
+        type->normalize_obs(agent, n, envs->obs, b->obs, false);
+    }
+    while (r->updates < updates) {
+        size_t k = r->updates;
+        rlc_rollout_reset(r->ro);
+        for (size_t s = 0; s < r->set.n_steps; s++) {
+            if ((st = type->act(agent, n, b->obs, b->actions, b->env_actions, b->log_probs,
+                                b->values)))
+                return st;
+            rlc_vec_env_step(envs, b->env_actions);
+            r->timesteps += n;
+            bool any_trunc = false;
+            for (size_t e = 0; e < n; e++) {
+                b->dones[e] = envs->terminated[e] || envs->truncated[e];
+                any_trunc |= envs->truncated[e] && !envs->terminated[e];
+                if (b->dones[e] && cb->on_episode &&
+                    (st = cb->on_episode(cb->ctx, envs->episode_return[e], envs->episode_length[e],
+                                         r->timesteps)))
+                    return st;
+            }
+            /* SB3 VecNormalize order: statistics from the new observations,
+             * then normalise them and the final observations with it. */
+            type->normalize_obs(agent, n, envs->obs, b->next_obs, true);
+            if (any_trunc) {
+                type->normalize_obs(agent, n, envs->final_obs, b->final_obs, false);
+                if ((st = type->bootstrap(agent, n, b->final_obs, b->trunc_values, false)))
+                    return st;
+            }
+            if (r->rn)
+                rlc_return_norm_step(r->rn, envs->rewards, b->dones, b->rewards);
+            else
+                memcpy(b->rewards, envs->rewards, n * sizeof *b->rewards);
+            if ((st = rlc_rollout_add(r->ro, b->obs, b->actions, b->log_probs, b->values,
+                                      b->rewards, envs->terminated, envs->truncated,
+                                      any_trunc ? b->final_obs : NULL,
+                                      any_trunc ? b->trunc_values : NULL)))
+                return st;
+            memcpy(b->obs, b->next_obs, n * od * sizeof *b->obs);
+        }
+        if ((st = type->bootstrap(agent, n, b->obs, b->values, true)))
+            return st;
+        rlc_rollout_compute_gae(r->ro, b->values, r->set.gamma, r->set.gae_lambda);
+        if ((st = type->update(agent, r->ro, 1.0 - (double)k / (double)updates, &r->stats)))
+            return st;
+        r->updates = k + 1;
+        bool last = r->updates == updates;
+        if ((st = maybe_evaluate(r, r->timesteps - per_rollout, last, cb)))
+            return st;
+        if (cb->on_progress && (st = cb->on_progress(cb->ctx, r->timesteps, &r->stats)))
+            return st;
+        if (cb->on_checkpoint && (st = cb->on_checkpoint(cb->ctx, r->timesteps, last)))
+            return st;
+    }
+    return RLC_OK;
+}
+
+rlc_status rlc_runner_run(rlc_runner *r, const rlc_runner_callbacks *cb)
+{
+    return r->env ? run_offpolicy(r, cb) : run_onpolicy(r, cb);
+}
+
+rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env *env,
+                                rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
+                                const rlc_runner_callbacks *cb)
+{
+    if (type->kind != RLC_AGENT_OFF_POLICY)
+        return RLC_EINVAL;
+    rlc_runner *r;
+    rlc_status st = runner_init(&r, type, agent, env, NULL, eval_envs, cfg, false);
+    if (st == RLC_OK)
+        st = rlc_runner_run(r, cb);
+    rlc_runner_free(r);
+    return st;
+}
+
 rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
                                rlc_vec_env *eval_envs, const rlc_runner_config *cfg,
                                const rlc_runner_callbacks *cb)
 {
     if (type->kind != RLC_AGENT_ON_POLICY)
         return RLC_EINVAL;
-    rlc_onpolicy_settings set = type->onpolicy_settings(agent);
-    size_t n = envs->n_envs, od = envs->obs_dim, ad = envs->type->action_space.dim;
-    if (n != set.n_envs || set.n_steps == 0 || eval_envs->type != envs->type)
-        return RLC_EINVAL;
-    size_t per_rollout = set.n_steps * n;
-    size_t updates = rlc_runner_timesteps(type, agent, cfg->total_timesteps) / per_rollout;
-
-    onpolicy_buffers b = {0};
-    rlc_rollout *ro = NULL;
-    rlc_return_norm *rn = NULL;
-    size_t n_eval = eval_envs->n_envs;
-    double *eval_returns = malloc(n_eval * sizeof *eval_returns);
-    double *eval_actions = malloc(n_eval * ad * sizeof *eval_actions);
-    rlc_status st = RLC_ENOMEM;
-    if (!eval_returns || !eval_actions || !buffers_alloc(&b, n, od, ad) ||
-        rlc_rollout_create(&ro, set.n_steps, n, od, ad) ||
-        (set.norm_reward && rlc_return_norm_create(&rn, n, set.gamma, 10.0)))
-        goto done;
-
-    rlc_train_stats stats;
-    rlc_train_stats_init(&stats);
-    size_t timesteps = 0;
-    rlc_vec_env_reset(envs);
-    type->normalize_obs(agent, n, envs->obs, b.obs, true);
-
-    st = RLC_OK;
-    for (size_t k = 0; k < updates && st == RLC_OK; k++) {
-        rlc_rollout_reset(ro);
-        for (size_t s = 0; s < set.n_steps; s++) {
-            if ((st = type->act(agent, n, b.obs, b.actions, b.env_actions, b.log_probs, b.values)))
-                goto done;
-            rlc_vec_env_step(envs, b.env_actions);
-            timesteps += n;
-            bool any_trunc = false;
-            for (size_t e = 0; e < n; e++) {
-                b.dones[e] = envs->terminated[e] || envs->truncated[e];
-                any_trunc |= envs->truncated[e] && !envs->terminated[e];
-                if (b.dones[e] && cb->on_episode &&
-                    (st = cb->on_episode(cb->ctx, envs->episode_return[e], envs->episode_length[e],
-                                         timesteps)))
-                    goto done;
-            }
-            /* SB3 VecNormalize order: statistics from the new observations,
-             * then normalise them and the final observations with it. */
-            type->normalize_obs(agent, n, envs->obs, b.next_obs, true);
-            if (any_trunc) {
-                type->normalize_obs(agent, n, envs->final_obs, b.final_obs, false);
-                if ((st = type->bootstrap(agent, n, b.final_obs, b.trunc_values, false)))
-                    goto done;
-            }
-            if (rn)
-                rlc_return_norm_step(rn, envs->rewards, b.dones, b.rewards);
-            else
-                memcpy(b.rewards, envs->rewards, n * sizeof *b.rewards);
-            if ((st = rlc_rollout_add(ro, b.obs, b.actions, b.log_probs, b.values, b.rewards,
-                                      envs->terminated, envs->truncated,
-                                      any_trunc ? b.final_obs : NULL,
-                                      any_trunc ? b.trunc_values : NULL)))
-                goto done;
-            memcpy(b.obs, b.next_obs, n * od * sizeof *b.obs);
-        }
-        if ((st = type->bootstrap(agent, n, b.obs, b.values, true)))
-            break;
-        rlc_rollout_compute_gae(ro, b.values, set.gamma, set.gae_lambda);
-        if ((st = type->update(agent, ro, 1.0 - (double)k / (double)updates, &stats)))
-            break;
-        bool last = k + 1 == updates;
-        size_t before = timesteps - per_rollout;
-        if ((cfg->eval_freq && timesteps / cfg->eval_freq != before / cfg->eval_freq) || last) {
-            if ((st = rlc_runner_evaluate(type, agent, eval_envs, eval_actions, eval_returns)) ||
-                (cb->on_eval && (st = cb->on_eval(cb->ctx, timesteps, eval_returns, n_eval))))
-                break;
-        }
-        if (cb->on_progress && (st = cb->on_progress(cb->ctx, timesteps, &stats)))
-            break;
-    }
-done:
-    free(eval_returns);
-    free(eval_actions);
-    buffers_free(&b);
-    rlc_rollout_free(ro);
-    rlc_return_norm_free(rn);
+    rlc_runner *r;
+    rlc_status st = runner_init(&r, type, agent, NULL, envs, eval_envs, cfg, false);
+    if (st == RLC_OK)
+        st = rlc_runner_run(r, cb);
+    rlc_runner_free(r);
     return st;
 }
 
@@ -236,29 +404,10 @@ rlc_status rlc_runner_train(const rlc_agent_type *type, void *agent, const rlc_e
                             uint64_t seed, size_t n_eval_episodes, const rlc_runner_config *cfg,
                             const rlc_runner_callbacks *cb)
 {
-    rlc_vec_env *eval_envs = NULL, *venv = NULL;
-    rlc_env *single = NULL;
-    gsl_rng *env_rng = NULL;
-    rlc_status st = rlc_vec_env_create(&eval_envs, env, n_eval_episodes, seed, RLC_RNG_EVAL_ENV);
-    if (st != RLC_OK)
-        goto done;
-    if (type->kind == RLC_AGENT_ON_POLICY) {
-        if ((st = rlc_vec_env_create(&venv, env, type->onpolicy_settings(agent).n_envs, seed,
-                                     RLC_RNG_ENV)))
-            goto done;
-        st = rlc_runner_onpolicy(type, agent, venv, eval_envs, cfg, cb);
-    } else {
-        st = RLC_ENOMEM;
-        if (!(env_rng = rlc_rng_create(seed, RLC_RNG_ENV)) ||
-            (st = rlc_env_create(&single, env, env_rng)))
-            goto done;
-        st = rlc_runner_offpolicy(type, agent, single, eval_envs, cfg, cb);
-    }
-done:
-    rlc_vec_env_free(eval_envs);
-    rlc_vec_env_free(venv);
-    rlc_env_free(single);
-    if (env_rng)
-        gsl_rng_free(env_rng);
+    rlc_runner *r;
+    rlc_status st = rlc_runner_create(&r, type, agent, env, seed, n_eval_episodes, cfg);
+    if (st == RLC_OK)
+        st = rlc_runner_run(r, cb);
+    rlc_runner_free(r);
     return st;
 }

@@ -412,6 +412,20 @@ static rlc_status trpo_update(void *p, rlc_rollout *ro, double progress, rlc_tra
     return RLC_OK;
 }
 
+static rlc_status trpo_state(void *p, const rlc_state_visitor *v)
+{
+    trpo *a = p;
+    rlc_status st;
+    if ((st = rlc_policy_trainer_state(&a->tr, v)) ||
+        (st = rlc_optim_state(a->critic_opt, v, "critic_optim")) ||
+        (st = rlc_state_rng(v, "sample_rng", a->sample_rng)) ||
+        (st = rlc_state_bytes(v, "perm", a->perm, a->rows * sizeof *a->perm)) || /* shuffled in place */
+        (st = rlc_state_bytes(v, "line_search_failures", &a->failures, sizeof a->failures)) ||
+        (st = rlc_state_bytes(v, "skipped_steps", &a->skipped, sizeof a->skipped)))
+        return st;
+    return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
+}
+
 static void trpo_settings_default(void *settings)
 {
     rlc_trpo_config_default(settings);
@@ -434,6 +448,7 @@ const rlc_agent_type rlc_agent_trpo = {
     .free = trpo_free,
     .predict = rlc_policy_trainer_predict,
     .tensors = rlc_policy_trainer_tensors,
+    .state = trpo_state,
     .onpolicy_settings = trpo_settings,
     .normalize_obs = rlc_policy_trainer_normalize_obs,
     .act = rlc_policy_trainer_act,

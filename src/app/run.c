@@ -326,7 +326,7 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     rlc_runner_config rc = {.total_timesteps = cfg->total_timesteps,
                             .log_interval = cfg->log_interval,
                             .eval_freq = cfg->eval_freq};
-    rlc_runner_callbacks cb = {&c, on_episode, on_progress, on_eval};
+    rlc_runner_callbacks cb = {&c, on_episode, on_progress, on_eval, NULL};
     st = rlc_runner_train(type, agent, env_type, cfg->seed, cfg->n_eval_episodes, &rc, &cb);
     res->seconds = now(CLOCK_MONOTONIC) - c.t0_mono;
     res->timesteps = c.final_timesteps;

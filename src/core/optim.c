@@ -139,3 +139,16 @@ double rlc_schedule_value(double value, rlc_schedule s, double progress_remainin
 {
     return s == RLC_SCHEDULE_LINEAR ? value * progress_remaining : value;
 }
+
+rlc_status rlc_optim_state(rlc_optim *o, const rlc_state_visitor *v, const char *name)
+{
+    char buf[RLC_STATE_NAME_MAX];
+    rlc_state_visitor c = rlc_state_child(v, name, buf);
+    rlc_status st;
+    if ((st = rlc_state_bytes(&c, "t", &o->t, sizeof o->t)) ||
+        (st = rlc_state_bytes(&c, "learning_rate", &o->config.learning_rate,
+                              sizeof o->config.learning_rate)) ||
+        (st = rlc_state_bytes(&c, "m", o->m, o->n * sizeof *o->m)))
+        return st;
+    return rlc_state_bytes(&c, "v", o->v, o->n * sizeof *o->v);
+}

@@ -134,3 +134,27 @@ void rlc_return_norm_apply(const rlc_return_norm *n, const double *rewards, doub
     for (size_t i = 0; i < count; i++)
         out[i] = rlc_norm_clip(rewards[i] / sd, n->clip);
 }
+
+rlc_status rlc_running_norm_state(rlc_running_norm *n, const rlc_state_visitor *v,
+                                  const char *name)
+{
+    char buf[RLC_STATE_NAME_MAX];
+    rlc_state_visitor c = rlc_state_child(v, name, buf);
+    rlc_status st;
+    if ((st = rlc_state_bytes(&c, "mean", n->mean, n->dim * sizeof *n->mean)) ||
+        (st = rlc_state_bytes(&c, "var", n->var, n->dim * sizeof *n->var)))
+        return st;
+    return rlc_state_bytes(&c, "count", &n->count, sizeof n->count);
+}
+
+rlc_status rlc_return_norm_state(rlc_return_norm *n, const rlc_state_visitor *v, const char *name)
+{
+    char buf[RLC_STATE_NAME_MAX];
+    rlc_state_visitor c = rlc_state_child(v, name, buf);
+    rlc_status st;
+    if ((st = rlc_state_bytes(&c, "mean", &n->mean, sizeof n->mean)) ||
+        (st = rlc_state_bytes(&c, "var", &n->var, sizeof n->var)) ||
+        (st = rlc_state_bytes(&c, "count", &n->count, sizeof n->count)))
+        return st;
+    return rlc_state_bytes(&c, "returns", n->returns, n->n_envs * sizeof *n->returns);
+}

@@ -103,3 +103,20 @@ rlc_status rlc_replay_sample(const rlc_replay *r, gsl_rng *rng, rlc_replay_batch
     }
     return RLC_OK;
 }
+
+rlc_status rlc_replay_state(rlc_replay *r, const rlc_state_visitor *v, const char *name)
+{
+    char buf[RLC_STATE_NAME_MAX];
+    rlc_state_visitor c = rlc_state_child(v, name, buf);
+    size_t n = r->capacity;
+    rlc_status st;
+    if ((st = rlc_state_bytes(&c, "size", &r->size, sizeof r->size)) ||
+        (st = rlc_state_bytes(&c, "pos", &r->pos, sizeof r->pos)) ||
+        (st = rlc_state_bytes(&c, "obs", r->obs, n * r->obs_dim * sizeof *r->obs)) ||
+        (st = rlc_state_bytes(&c, "next_obs", r->next_obs, n * r->obs_dim * sizeof *r->obs)) ||
+        (st = rlc_state_bytes(&c, "actions", r->actions, n * r->act_dim * sizeof *r->actions)) ||
+        (st = rlc_state_bytes(&c, "rewards", r->rewards, n * sizeof *r->rewards)) ||
+        (st = rlc_state_bytes(&c, "terminated", r->terminated, n)))
+        return st;
+    return rlc_state_bytes(&c, "truncated", r->truncated, n);
+}
