@@ -497,7 +497,7 @@ static void test_tiny_run(void **state)
     free(ini);
     snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/model.rlc", out_dir);
     char *model = slurp(p, NULL);
-    assert_memory_equal(model, "RLCCKPT1", 8);
+    assert_memory_equal(model, "RLCCKPT2", 8);
     free(model);
 }
 

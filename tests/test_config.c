@@ -874,6 +874,7 @@ static void test_print_help(void **state)
     /* every key of every section, in table order */
     static const char *const keys[] = {
         "[run] algo ", "[run] env_id ", "[run] seed ", "[run] total_timesteps ", "[run] log_interval ",
+        "[run] checkpoint_freq ",
         "[eval] eval_freq ", "[eval] n_eval_episodes ", "[eval] reward_threshold ",
         "[ddpg] learning_rate ", "[ddpg] buffer_size ",
         "[ddpg] learning_starts ", "[ddpg] batch_size ", "[ddpg] tau ", "[ddpg] gamma ",

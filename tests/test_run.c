@@ -25,6 +25,7 @@
 #include "rlc/ppo.h"
 #include "rlc/run.h"
 #include "test_files.h"
+#include "test_state.h"
 #include "test_util.h"
 
 /* The algorithm sections of a configuration, as their settings structs. */
@@ -161,44 +162,23 @@ static void assert_config_equal(const rlc_config *a, const rlc_config *b)
     assert_memory_equal(&x->ou_dt, &y->ou_dt, sizeof(double));
 }
 
-/* model.rlc: magic, tensor count, (name length, name, length, doubles) per
- * tensor filling the file exactly, then the CRC-32 of everything before. */
+/* model.rlc: a checkpoint (rlc/checkpoint.h) whose CRC-32 is right and
+ * from which rlc_run_load_agent builds the run's agent. */
 static void check_checkpoint(const char *dir)
 {
     size_t len;
     unsigned char *b = (unsigned char *)slurp_in(dir, "model.rlc", &len);
-    assert_true(len > 8 + 8 + 4);
-    assert_memory_equal(b, "RLCCKPT1", 8);
+    assert_true(len > 48 + 4);
+    assert_memory_equal(b, "RLCCKPT2", 8);
     uint32_t stored;
     memcpy(&stored, b + len - 4, 4);
     assert_int_equal(stored, (uint32_t)crc32(crc32(0L, Z_NULL, 0), b, (uInt)(len - 4)));
-    uint64_t count, name_len, n;
-    size_t off = 8;
-    memcpy(&count, b + off, 8);
-    off += 8;
-    assert_true(count >= 4 && count <= RLC_AGENT_MAX_TENSORS);
-    bool have_actor = false;
-    for (uint64_t i = 0; i < count; i++) {
-        assert_true(off + 8 <= len - 4);
-        memcpy(&name_len, b + off, 8);
-        off += 8;
-        assert_true(name_len > 0 && off + name_len + 8 <= len - 4);
-        if (name_len == 5 && !memcmp(b + off, "actor", 5))
-            have_actor = true;
-        off += name_len;
-        memcpy(&n, b + off, 8);
-        off += 8;
-        assert_true(n > 0 && off + n * 8 <= len - 4);
-        for (uint64_t k = 0; k < n; k++) {
-            double v;
-            memcpy(&v, b + off + 8 * k, 8);
-            assert_true(isfinite(v));
-        }
-        off += n * 8;
-    }
-    assert_int_equal(off, len - 4); /* nothing unaccounted for */
-    assert_true(have_actor);
     free(b);
+    rlc_config cfg;
+    void *agent;
+    char err[512];
+    assert_int_equal(rlc_run_load_agent(dir, &cfg, &agent, err, sizeof err), RLC_OK);
+    rlc_agent_find(cfg.algo)->free(agent);
 }
 
 /* State shared by the tests of one 3000-step run and its repetitions. */
@@ -429,7 +409,7 @@ static void test_reproducible(void **state)
     assert_string_equal(run2.run_dir, tmp_path("out/nested/deeper/ddpg_pendulum-s7-2"));
     assert_monitor_rl_equal(run1.run_dir, run2.run_dir);
     assert_true(files_equal(run1.run_dir, run2.run_dir, "eval.csv"));
-    assert_true(files_equal(run1.run_dir, run2.run_dir, "model.rlc"));
+    assert_same_agent_state(run1.run_dir, run2.run_dir); /* model.rlc: all but wall-clock pieces */
     assert_true(files_equal(run1.run_dir, run2.run_dir, "config.ini"));
     assert_memory_equal(&run1.final_mean, &run2.final_mean, sizeof(double));
 
@@ -630,100 +610,11 @@ static void test_user_env_config_in_code(void **state)
     assert_memory_equal(PPO(&back), PPO(&cfg), sizeof(rlc_ppo_config));
 }
 
-/* ---- rlc_run_write_checkpoint ------------------------------------------- */
-
-static void put(unsigned char **p, const void *src, size_t n)
-{
-    memcpy(*p, src, n);
-    *p += n;
-}
-
-/* The expected bytes of a checkpoint of tensors t[0..n). */
-static size_t expected_checkpoint(const rlc_agent_tensor *t, size_t n, unsigned char *buf)
-{
-    unsigned char *p = buf;
-    uint64_t count = n;
-    put(&p, "RLCCKPT1", 8);
-    put(&p, &count, 8);
-    for (size_t i = 0; i < n; i++) {
-        uint64_t name_len = strlen(t[i].name), len = t[i].value->size;
-        put(&p, &name_len, 8);
-        put(&p, t[i].name, name_len);
-        put(&p, &len, 8);
-        for (size_t k = 0; k < len; k++)
-            put(&p, gsl_vector_const_ptr(t[i].value, k), 8);
-    }
-    uint32_t crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), buf, (uInt)(p - buf));
-    put(&p, &crc, 4);
-    return (size_t)(p - buf);
-}
-
-static void assert_file_bytes(const char *path, const unsigned char *want, size_t n)
-{
-    size_t len;
-    char *got = slurp(path, &len);
-    assert_int_equal(len, n);
-    assert_memory_equal(got, want, n);
-    free(got);
-}
-
-static void test_write_checkpoint(void **state)
-{
-    (void)state;
-    gsl_vector *a = gsl_vector_alloc(3), *big = gsl_vector_alloc(8);
-    for (size_t i = 0; i < 3; i++)
-        gsl_vector_set(a, i, 0.5 + (double)i);
-    for (size_t i = 0; i < 8; i++)
-        gsl_vector_set(big, i, -1.25 * (double)i);
-    gsl_vector_view strided = gsl_vector_subvector_with_stride(big, 1, 2, 4); /* 1, 3, 5, 7 */
-    rlc_agent_tensor t1[2] = {{"w", a}, {"strided_b", &strided.vector}};
-    unsigned char want1[512], want2[512];
-    size_t n1 = expected_checkpoint(t1, 2, want1);
-
-    char path[4400];
-    snprintf(path, sizeof path, "%s", tmp_path("ckpt/model.rlc"));
-    /* a missing directory: RLC_EIO, nothing created */
-    assert_int_equal(rlc_run_write_checkpoint(path, t1, 2), RLC_EIO);
-    assert_false(exists(tmp_path("ckpt")));
-
-    assert_int_equal(mkdir(tmp_path("ckpt"), 0777), 0);
-    assert_int_equal(rlc_run_write_checkpoint(path, t1, 2), RLC_OK);
-    assert_file_bytes(path, want1, n1);
-    assert_false(exists(tmp_path("ckpt/model.rlc.tmp")));
-
-    /* the second write replaces the file by rename: a hard link to the old
-     * one still sees the old bytes, the path the new ones */
-    assert_int_equal(link(path, tmp_path("ckpt/old.rlc")), 0);
-    gsl_vector_set(a, 1, 42.0);
-    rlc_agent_tensor t2[1] = {{"w", a}};
-    size_t n2 = expected_checkpoint(t2, 1, want2);
-    assert_int_equal(rlc_run_write_checkpoint(path, t2, 1), RLC_OK);
-    assert_file_bytes(path, want2, n2);
-    assert_file_bytes(tmp_path("ckpt/old.rlc"), want1, n1);
-    assert_false(exists(tmp_path("ckpt/model.rlc.tmp")));
-
-    /* the target is a directory: the rename fails, the temp file is removed */
-    assert_int_equal(mkdir(tmp_path("ckpt/isdir"), 0777), 0);
-    assert_int_equal(rlc_run_write_checkpoint(tmp_path("ckpt/isdir"), t2, 1), RLC_EIO);
-    assert_true(is_dir(tmp_path("ckpt/isdir")));
-    assert_false(exists(tmp_path("ckpt/isdir.tmp")));
-
-    /* zero tensors is a valid (empty) checkpoint */
-    size_t n0 = expected_checkpoint(t2, 0, want2);
-    assert_int_equal(n0, 8 + 8 + 4);
-    assert_int_equal(rlc_run_write_checkpoint(path, t2, 0), RLC_OK);
-    assert_file_bytes(path, want2, n0);
-
-    gsl_vector_free(a);
-    gsl_vector_free(big);
-}
-
 int main(void)
 {
     rlc_blas_set_threads(1);
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_write_checkpoint),
         cmocka_unit_test(test_run_dir_and_result),
         cmocka_unit_test(test_config_ini_reads_back),
         cmocka_unit_test(test_monitor_csv),

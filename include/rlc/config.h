@@ -42,6 +42,8 @@ typedef struct rlc_config {
     uint64_t seed;                    /* run seed; every random stream derives from it */
     size_t total_timesteps;           /* environment steps to train for */
     size_t log_interval;              /* env steps between progress.csv rows */
+    size_t checkpoint_freq;           /* env steps between checkpoints; 0 = at the end and
+                                       * when interrupted (rlc_run_request_stop) */
     /* [eval] */
     size_t eval_freq;                 /* env steps between evaluations; 0 = only at the end */
     size_t n_eval_episodes;           /* deterministic episodes per evaluation */

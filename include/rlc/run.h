@@ -1,6 +1,7 @@
 /* rlc/run.h — one training run on disk: resolves the run directory, writes
  * config.ini, monitor.csv (Stable-Baselines3 Monitor format), progress.csv,
- * eval.csv and the final checkpoint, and drives the agent's runner. The
+ * eval.csv and checkpoints (model.rlc), drives the agent's runner, resumes
+ * a run from its checkpoint and loads a trained agent. The
  * CLI is a thin layer over this; a C program can call it too. */
 #ifndef RLC_RUN_H
 #define RLC_RUN_H
@@ -30,25 +31,43 @@ typedef struct rlc_run_result {
  * otherwise. Returns RLC_OK, RLC_EINVAL (NULL cfg or out_dir, or cfg fails
  * rlc_config_validate: result->error holds its message), RLC_EIO (a file;
  * result->error names it), RLC_ENONFINITE (training diverged), RLC_ENOMEM,
- * RLC_EINTERRUPTED (rlc_run_request_stop was called). result must not be
- * NULL. */
+ * RLC_EINTERRUPTED (rlc_run_request_stop was called: a checkpoint was
+ * written). Writes model.rlc (rlc/checkpoint.h: the complete training
+ * state) every checkpoint_freq steps, when interrupted and at the end.
+ * result must not be NULL. */
 rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
                          FILE *progress, rlc_run_result *result);
 
-/* Ask rlc_run_train to stop, for the rest of the process: a run in progress
- * returns RLC_EINTERRUPTED at its next callback (an episode's end, a
- * progress row or an evaluation), after the rows before it were written
- * whole, with its files closed and no checkpoint; a later call returns it
- * at once, before creating anything. Async-signal-safe (it sets one
- * volatile sig_atomic_t): made for SIGINT/SIGTERM handlers. */
-void rlc_run_request_stop(void);
+/* Continue the run in run_dir from its checkpoint (model.rlc): the run's
+ * config.ini is loaded and validated, the agent and environments are built
+ * as rlc_run_train builds them, the checkpoint (which must have been made
+ * with this config.ini: its CRC-32 is in the file) is loaded into them,
+ * monitor.csv, progress.csv and eval.csv are cut back to their lengths at
+ * the checkpoint, and training continues, appending to them. A run
+ * stopped at a checkpoint and resumed ends with the same parameters,
+ * eval.csv, progress.csv training columns (all but time_elapsed and fps)
+ * and monitor.csv r,l columns as the run that never stopped, bit for bit,
+ * with the same binary and BLAS kernels. A finished run is left as it is
+ * (RLC_OK, result->timesteps the steps it took). Statuses as
+ * rlc_run_train, and RLC_EFORMAT (model.rlc is not a readable checkpoint:
+ * result->error says why); RLC_EINVAL also for a checkpoint made with
+ * another configuration. */
+rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *result);
 
-/* Write a checkpoint atomically (temp file, fsync, rename): magic
- * "RLCCKPT1", then per tensor its name, length and doubles in the host's
- * byte order, then a CRC-32 of everything before it. RLC_EIO on failure
- * (the old file, if any, stays). */
-struct rlc_agent_tensor;
-rlc_status rlc_run_write_checkpoint(const char *path, const struct rlc_agent_tensor *tensors,
-                                    size_t n);
+/* Load the trained agent of run_dir, to act with it: cfg receives the
+ * run's configuration (rlc_agent_find(cfg->algo) is the agent's type, and
+ * its predict hook acts), *agent the agent in the state of the checkpoint
+ * (free it with that type's free). err (errlen bytes) says what went
+ * wrong. Statuses as rlc_run_resume. Allocates the agent. */
+rlc_status rlc_run_load_agent(const char *run_dir, rlc_config *cfg, void **agent, char *err,
+                              size_t errlen);
+
+/* Ask a run (rlc_run_train, rlc_run_resume) to stop, for the rest of the
+ * process: a run in progress writes a checkpoint at its next checkpoint
+ * point (after the current step off-policy, the current rollout and update
+ * on-policy), closes its files and returns RLC_EINTERRUPTED; a later call
+ * returns it at once, before creating anything. Async-signal-safe (it
+ * sets one volatile sig_atomic_t): made for SIGINT/SIGTERM handlers. */
+void rlc_run_request_stop(void);
 
 #endif

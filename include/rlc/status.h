@@ -12,7 +12,8 @@ typedef enum rlc_status {
     RLC_ECONFIG,    /* a configuration value is invalid (the config module records where) */
     RLC_ENONFINITE, /* a loss, gradient or parameter became NaN or infinite */
     RLC_EGSL,       /* a GSL routine returned an error code */
-    RLC_EINTERRUPTED /* stopped early on request (rlc_run_request_stop) */
+    RLC_EINTERRUPTED, /* stopped early on request (rlc_run_request_stop) */
+    RLC_EFORMAT      /* a file is not what it should be: magic, version, checksum, truncated */
 } rlc_status;
 
 /* A static, never-NULL English message for s. Does not allocate. */

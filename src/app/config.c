@@ -38,6 +38,9 @@ static const rlc_setting run_rows[] = {
     RLC_SETTING_SIZE_ROW(rlc_config, "log_interval", log_interval, 1,
                          "environment steps between progress lines (off-policy: and progress.csv"
                          " rows; on-policy algorithms write a row per update)"),
+    RLC_SETTING_SIZE_ROW(rlc_config, "checkpoint_freq", checkpoint_freq, 0,
+                         "environment steps between checkpoints (model.rlc); 0 = only at the end"
+                         " and when interrupted"),
 };
 static const rlc_setting eval_rows[] = {
     RLC_SETTING_SIZE_ROW(rlc_config, "eval_freq", eval_freq, 0,
@@ -751,6 +754,7 @@ void rlc_config_default(rlc_config *cfg)
     cfg->seed = 1;
     cfg->total_timesteps = 20000;
     cfg->log_interval = 1000;
+    cfg->checkpoint_freq = 0;
     cfg->eval_freq = 5000;
     cfg->n_eval_episodes = 10;
     cfg->reward_threshold = NAN; /* auto */

@@ -14,6 +14,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <zlib.h>
 #include "rlc/agent.h"
+#include "rlc/checkpoint.h"
 #include "rlc/run.h"
 
 static volatile sig_atomic_t stop_requested; /* rlc_run_request_stop */
@@ -33,11 +34,18 @@ typedef struct run_ctx {
     bool tty;
     size_t final_timesteps; /* steps the run will have taken when it ends */
     size_t shown;           /* timesteps of the last progress display */
-    double t0_mono; /* CLOCK_MONOTONIC seconds at start */
+    double t0_mono; /* CLOCK_MONOTONIC seconds at start (resumed: shifted back by the time before) */
     size_t episodes;
     double recent_r[RECENT];
     size_t recent_l[RECENT];
     double last_eval_mean;
+    /* checkpoints */
+    void *agent;
+    rlc_runner *runner;
+    uint32_t config_hash;      /* CRC-32 of config.ini's text */
+    size_t last_checkpoint;    /* timesteps of the last one written */
+    double elapsed;            /* training seconds when it was written */
+    long monitor_len, progress_len, eval_len; /* the logs' lengths then */
 } run_ctx;
 
 static double now(clockid_t clock)
@@ -129,8 +137,6 @@ static rlc_status on_episode(void *p, double r, size_t len, size_t timesteps)
 {
     run_ctx *c = p;
     (void)timesteps;
-    if (stop_requested)
-        return RLC_EINTERRUPTED;
     c->recent_r[c->episodes % RECENT] = r;
     c->recent_l[c->episodes % RECENT] = len;
     c->episodes++;
@@ -169,8 +175,6 @@ static void show(run_ctx *c, size_t timesteps, double fps, bool final)
 static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *s)
 {
     run_ctx *c = p;
-    if (stop_requested)
-        return RLC_EINTERRUPTED;
     double elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
     double fps = elapsed > 0 ? (double)timesteps / elapsed : 0.0;
     size_t n = c->episodes < RECENT ? c->episodes : RECENT;
@@ -198,8 +202,6 @@ static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *
 static rlc_status on_eval(void *p, size_t timesteps, const double *returns, size_t n)
 {
     run_ctx *c = p;
-    if (stop_requested)
-        return RLC_EINTERRUPTED;
     double mean = gsl_stats_mean(returns, 1, n);
     double sd = sqrt(gsl_stats_variance_with_fixed_mean(returns, 1, n, mean)); /* ddof 0 */
     c->last_eval_mean = mean;
@@ -212,54 +214,165 @@ static rlc_status on_eval(void *p, size_t timesteps, const double *returns, size
     return RLC_OK;
 }
 
-static int write_all(int fd, const void *buf, size_t n, uLong *crc)
+/* The run's own part of a checkpoint: the rolling episode window, the
+ * last evaluation, the training time and the logs' lengths. */
+static rlc_status run_state(void *p, const rlc_state_visitor *v)
 {
-    *crc = crc32(*crc, buf, (uInt)n);
-    const unsigned char *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
+    run_ctx *c = p;
+    rlc_status st;
+    if ((st = rlc_state_bytes(v, "episodes", &c->episodes, sizeof c->episodes)) ||
+        (st = rlc_state_bytes(v, "recent_returns", c->recent_r, sizeof c->recent_r)) ||
+        (st = rlc_state_bytes(v, "recent_lengths", c->recent_l, sizeof c->recent_l)) ||
+        (st = rlc_state_bytes(v, "shown", &c->shown, sizeof c->shown)) ||
+        (st = rlc_state_bytes(v, "last_eval_mean", &c->last_eval_mean, sizeof c->last_eval_mean)) ||
+        (st = rlc_state_bytes(v, "final_mean", &c->res->final_mean, sizeof c->res->final_mean)) ||
+        (st = rlc_state_bytes(v, "final_std", &c->res->final_std, sizeof c->res->final_std)) ||
+        (st = rlc_state_bytes(v, "elapsed", &c->elapsed, sizeof c->elapsed)) ||
+        (st = rlc_state_bytes(v, "monitor_len", &c->monitor_len, sizeof c->monitor_len)) ||
+        (st = rlc_state_bytes(v, "progress_len", &c->progress_len, sizeof c->progress_len)))
+        return st;
+    return rlc_state_bytes(v, "eval_len", &c->eval_len, sizeof c->eval_len);
 }
 
-rlc_status rlc_run_write_checkpoint(const char *path, const rlc_agent_tensor *tensors, size_t n)
+static rlc_status runner_state(void *r, const rlc_state_visitor *v)
 {
-    char tmp[4400];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
-        return RLC_EINVAL;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    if (fd < 0)
-        return RLC_EIO;
-    uLong crc = crc32(0L, Z_NULL, 0);
-    uint64_t count = n;
-    int bad = write_all(fd, "RLCCKPT1", 8, &crc) || write_all(fd, &count, sizeof count, &crc);
-    for (size_t i = 0; i < n && !bad; i++) {
-        uint64_t name_len = strlen(tensors[i].name), len = tensors[i].value->size;
-        bad = write_all(fd, &name_len, sizeof name_len, &crc) ||
-              write_all(fd, tensors[i].name, name_len, &crc) ||
-              write_all(fd, &len, sizeof len, &crc);
-        for (size_t k = 0; k < len && !bad; k++) /* strided vectors are legal */
-            bad = write_all(fd, gsl_vector_const_ptr(tensors[i].value, k), sizeof(double), &crc);
+    return rlc_runner_state(r, v);
+}
+
+/* run, agent, runner: the checkpoint's parts, in file order. */
+static void checkpoint_parts(run_ctx *c, rlc_checkpoint_part parts[3])
+{
+    parts[0] = (rlc_checkpoint_part){"run", run_state, c};
+    parts[1] = (rlc_checkpoint_part){"agent", c->type->state, c->agent};
+    parts[2] = (rlc_checkpoint_part){"runner", runner_state, c->runner};
+}
+
+static rlc_status write_checkpoint(run_ctx *c)
+{
+    FILE *logs[3] = {c->monitor, c->progress_csv, c->eval_csv};
+    long *lens[3] = {&c->monitor_len, &c->progress_len, &c->eval_len};
+    const char *names[3] = {"monitor.csv", "progress.csv", "eval.csv"};
+    for (int i = 0; i < 3; i++)
+        if (fflush(logs[i]) != 0 || (*lens[i] = ftell(logs[i])) < 0)
+            return io_error(c->res, "cannot write", names[i]);
+    c->elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
+    rlc_checkpoint_part parts[3];
+    checkpoint_parts(c, parts);
+    char path[4352];
+    snprintf(path, sizeof path, "%s/model.rlc", c->res->run_dir);
+    rlc_status st = rlc_checkpoint_save(path, c->config_hash, parts, 3);
+    if (st == RLC_EIO)
+        return io_error(c->res, "cannot write", path);
+    if (st != RLC_OK)
+        snprintf(c->res->error, sizeof c->res->error, "cannot write %.400s: %s", path,
+                 rlc_strerror(st));
+    return st;
+}
+
+/* At every point a run can be continued from: a checkpoint at the end,
+ * every checkpoint_freq steps, and when a stop was requested (then stop). */
+static rlc_status on_checkpoint(void *p, size_t timesteps, bool last)
+{
+    run_ctx *c = p;
+    size_t f = c->cfg->checkpoint_freq;
+    bool stop = stop_requested && !last;
+    if (last || stop || (f && timesteps / f != c->last_checkpoint / f)) {
+        rlc_status st = write_checkpoint(c);
+        if (st != RLC_OK)
+            return st;
+        c->last_checkpoint = timesteps;
     }
-    uint32_t crc32v = (uint32_t)crc;
-    uLong dummy = 0;
-    bad = bad || write_all(fd, &crc32v, sizeof crc32v, &dummy) || fsync(fd) != 0;
-    if (close(fd) != 0)
-        bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        errno = e;
-        return RLC_EIO;
+    return stop ? RLC_EINTERRUPTED : RLC_OK;
+}
+
+/* The config's text as rlc_config_write gives it, and its CRC-32. */
+static rlc_status config_text(const rlc_config *cfg, char **text, size_t *len, uint32_t *hash)
+{
+    FILE *f = open_memstream(text, len);
+    if (!f)
+        return RLC_ENOMEM;
+    rlc_status st = rlc_config_write(cfg, f);
+    if (fclose(f) != 0 && st == RLC_OK)
+        st = RLC_ENOMEM;
+    if (st == RLC_OK)
+        *hash = (uint32_t)crc32_z(0L, (const unsigned char *)*text, *len);
+    return st;
+}
+
+/* Train (or continue) with the agent, runner and open logs in c; write
+ * checkpoints; fill res. */
+static rlc_status train_loop(run_ctx *c)
+{
+    rlc_run_result *res = c->res;
+    c->tty = c->display && isatty(fileno(c->display));
+    rlc_runner_callbacks cb = {c, on_episode, on_progress, on_eval, on_checkpoint};
+    rlc_status st = rlc_runner_run(c->runner, &cb);
+    res->seconds = now(CLOCK_MONOTONIC) - c->t0_mono;
+    res->timesteps = rlc_runner_steps_done(c->runner);
+    if (st == RLC_ENONFINITE)
+        snprintf(res->error, sizeof res->error,
+                 "training diverged (non-finite loss) after %zu steps; the last checkpoint is %s",
+                 res->timesteps, c->last_checkpoint ? "kept" : "the initial state: none written");
+    else if (st == RLC_ENOMEM)
+        snprintf(res->error, sizeof res->error, "out of memory");
+    else if (st == RLC_EINTERRUPTED)
+        snprintf(res->error, sizeof res->error,
+                 "interrupted after %zu steps; checkpoint written, continue with: rlc resume %.400s",
+                 res->timesteps, res->run_dir);
+    return st;
+}
+
+static void close_logs(run_ctx *c, rlc_status *st)
+{
+    FILE **logs[3] = {&c->monitor, &c->progress_csv, &c->eval_csv};
+    const char *names[3] = {"monitor.csv", "progress.csv", "eval.csv"};
+    for (int i = 0; i < 3; i++)
+        if (*logs[i]) {
+            if (fclose(*logs[i]) != 0 && *st == RLC_OK)
+                *st = io_error(c->res, "cannot write", names[i]);
+            *logs[i] = NULL;
+        }
+}
+
+static bool run_start_ok(const rlc_config *cfg, rlc_run_result *res)
+{
+    rlc_config_error cerr;
+    if (rlc_config_validate(cfg, &cerr) != RLC_OK) {
+        snprintf(res->error, sizeof res->error, "%s", cerr.message);
+        return false;
     }
-    return RLC_OK;
+    return true;
+}
+
+/* The agent and runner a run of cfg trains, into c. */
+static rlc_status build(run_ctx *c, const rlc_config *cfg)
+{
+    const rlc_env_type *env_type = rlc_env_find(cfg->env_id);
+    rlc_status st = c->type->create(&c->agent, rlc_config_algo_settings(cfg), env_type, cfg->seed);
+    if (st != RLC_OK) {
+        snprintf(c->res->error, sizeof c->res->error, "cannot create the %s agent: %s", cfg->algo,
+                 rlc_strerror(st));
+        return st;
+    }
+    rlc_runner_config rc = {.total_timesteps = cfg->total_timesteps,
+                            .log_interval = cfg->log_interval,
+                            .eval_freq = cfg->eval_freq};
+    st = rlc_runner_create(&c->runner, c->type, c->agent, env_type, cfg->seed,
+                           cfg->n_eval_episodes, &rc);
+    if (st != RLC_OK)
+        snprintf(c->res->error, sizeof c->res->error, "cannot create the environments: %s",
+                 rlc_strerror(st));
+    c->final_timesteps = rlc_runner_timesteps(c->type, c->agent, cfg->total_timesteps);
+    return st;
+}
+
+static void release(run_ctx *c)
+{
+    rlc_runner_free(c->runner);
+    if (c->agent)
+        c->type->free(c->agent);
+    c->runner = NULL;
+    c->agent = NULL;
 }
 
 rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
@@ -274,27 +387,23 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
                  cfg ? "output directory" : "configuration");
         return RLC_EINVAL;
     }
-    rlc_config_error cerr;
-    if (rlc_config_validate(cfg, &cerr) != RLC_OK) {
-        snprintf(res->error, sizeof res->error, "%s", cerr.message);
+    if (!run_start_ok(cfg, res))
         return RLC_EINVAL;
-    }
     if (stop_requested) {
         snprintf(res->error, sizeof res->error, "interrupted before it started");
         return RLC_EINTERRUPTED;
     }
-    const rlc_agent_type *type = rlc_agent_find(cfg->algo);
-    const rlc_env_type *env_type = rlc_env_find(cfg->env_id);
-    run_ctx c = {.cfg = cfg, .type = type, .res = res, .display = progress,
+    run_ctx c = {.cfg = cfg, .type = rlc_agent_find(cfg->algo), .res = res, .display = progress,
                  .last_eval_mean = NAN};
-    void *agent = NULL;
-    rlc_status st = type->create(&agent, rlc_config_algo_settings(cfg), env_type, cfg->seed);
-    if (st != RLC_OK) {
-        snprintf(res->error, sizeof res->error, "cannot create the %s agent: %s", cfg->algo,
-                 rlc_strerror(st));
+    char *text = NULL;
+    size_t text_len = 0;
+    rlc_status st;
+    if ((st = build(&c, cfg)) != RLC_OK)
+        goto done;
+    if ((st = config_text(cfg, &text, &text_len, &c.config_hash)) != RLC_OK) {
+        snprintf(res->error, sizeof res->error, "out of memory");
         goto done;
     }
-    c.final_timesteps = rlc_runner_timesteps(type, agent, cfg->total_timesteps);
     /* The agent is built: only now touch the disk. */
     if ((st = create_run_dir(cfg, config_path, out_dir, res)) != RLC_OK)
         goto done;
@@ -303,8 +412,8 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         st = RLC_EIO;
         goto done;
     }
-    st = rlc_config_write(cfg, ini);
-    if (fclose(ini) != 0 || st != RLC_OK) {
+    bool bad = fwrite(text, 1, text_len, ini) != text_len;
+    if (fclose(ini) != 0 || bad) {
         st = io_error(res, "cannot write", "config.ini");
         goto done;
     }
@@ -316,47 +425,165 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     fprintf(c.monitor, "#{\"t_start\": %.6f, \"env_id\": \"%s\"}\nr,l,t\n", now(CLOCK_REALTIME),
             cfg->env_id);
     fprintf(c.progress_csv, "timesteps,episodes,time_elapsed,fps,ep_rew_mean,ep_len_mean,");
-    for (size_t i = 0; i < type->n_stats; i++)
-        fprintf(c.progress_csv, "%s,", type->stat_names[i]);
+    for (size_t i = 0; i < c.type->n_stats; i++)
+        fprintf(c.progress_csv, "%s,", c.type->stat_names[i]);
     fprintf(c.progress_csv, "n_updates\n");
     fprintf(c.eval_csv, "timesteps,mean_reward,std_reward,min_reward,max_reward\n");
-    c.tty = progress && isatty(fileno(progress));
     c.t0_mono = now(CLOCK_MONOTONIC);
-
-    rlc_runner_config rc = {.total_timesteps = cfg->total_timesteps,
-                            .log_interval = cfg->log_interval,
-                            .eval_freq = cfg->eval_freq};
-    rlc_runner_callbacks cb = {&c, on_episode, on_progress, on_eval, NULL};
-    st = rlc_runner_train(type, agent, env_type, cfg->seed, cfg->n_eval_episodes, &rc, &cb);
-    res->seconds = now(CLOCK_MONOTONIC) - c.t0_mono;
-    res->timesteps = c.final_timesteps;
-    if (st == RLC_ENONFINITE)
-        snprintf(res->error, sizeof res->error,
-                 "training diverged (non-finite loss); no checkpoint written");
-    else if (st == RLC_ENOMEM)
-        snprintf(res->error, sizeof res->error, "out of memory");
-    else if (st == RLC_EINTERRUPTED)
-        snprintf(res->error, sizeof res->error, "interrupted; no checkpoint written");
-    if (st != RLC_OK)
-        goto done;
-
-    rlc_agent_tensor tensors[RLC_AGENT_MAX_TENSORS];
-    size_t nt = type->tensors(agent, tensors);
-    char path[4352];
-    snprintf(path, sizeof path, "%s/model.rlc", res->run_dir);
-    if ((st = rlc_run_write_checkpoint(path, tensors, nt)) != RLC_OK) {
-        if (st != RLC_EIO)
-            errno = ENAMETOOLONG;
-        st = io_error(res, "cannot write", path);
-    }
+    st = train_loop(&c);
 done:
-    if (c.monitor && fclose(c.monitor) != 0 && st == RLC_OK)
-        st = io_error(res, "cannot write", "monitor.csv");
-    if (c.progress_csv)
-        fclose(c.progress_csv);
-    if (c.eval_csv)
-        fclose(c.eval_csv);
-    if (agent)
-        type->free(agent);
+    close_logs(&c, &st);
+    release(&c);
+    free(text);
+    return st;
+}
+
+/* Read a whole small file into a NUL-terminated buffer. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t n = 0, cap = 0;
+    for (;;) {
+        if (n + 1 >= cap) {
+            char *nb = realloc(buf, cap = cap ? 2 * cap : 4096);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+        if (!got)
+            break;
+    }
+    bool err = ferror(f);
+    fclose(f);
+    if (err) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* A run directory's config.ini, loaded and validated, and its hash. */
+static rlc_status load_run_config(const char *run_dir, rlc_config *cfg, uint32_t *hash,
+                                  char *err, size_t errlen)
+{
+    char path[4352];
+    snprintf(path, sizeof path, "%s/config.ini", run_dir);
+    size_t len;
+    char *text = slurp(path, &len);
+    if (!text) {
+        snprintf(err, errlen, "cannot read %.400s: %s", path, strerror(errno));
+        return RLC_EIO;
+    }
+    *hash = (uint32_t)crc32_z(0L, (const unsigned char *)text, len);
+    free(text);
+    rlc_config_error cerr;
+    rlc_config_default(cfg);
+    if (rlc_config_load(cfg, path, &cerr) != RLC_OK || rlc_config_validate(cfg, &cerr) != RLC_OK) {
+        snprintf(err, errlen, "%s", cerr.message);
+        return RLC_EINVAL;
+    }
+    return RLC_OK;
+}
+
+/* Load run_dir/model.rlc into c's parts. */
+static rlc_status load_checkpoint(run_ctx *c, const char *run_dir)
+{
+    char path[4352], why[300];
+    snprintf(path, sizeof path, "%s/model.rlc", run_dir);
+    rlc_checkpoint_part parts[3];
+    checkpoint_parts(c, parts);
+    rlc_status st = rlc_checkpoint_load(path, c->config_hash, parts, 3, why, sizeof why);
+    if (st != RLC_OK)
+        snprintf(c->res->error, sizeof c->res->error, "%.300s: %.200s", path, why);
+    return st;
+}
+
+/* Open a log for appending after truncating it to len bytes. */
+static FILE *reopen_log(rlc_run_result *res, const char *name, long len)
+{
+    char path[4352];
+    snprintf(path, sizeof path, "%s/%s", res->run_dir, name);
+    FILE *f = fopen(path, "r+");
+    if (!f || ftruncate(fileno(f), len) != 0 || fseek(f, 0, SEEK_END) != 0) {
+        io_error(res, "cannot continue", path);
+        if (f)
+            fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *res)
+{
+    if (!res)
+        return RLC_EINVAL;
+    memset(res, 0, sizeof *res);
+    res->final_mean = res->final_std = NAN;
+    if (!run_dir) {
+        snprintf(res->error, sizeof res->error, "rlc_run_resume: NULL run directory");
+        return RLC_EINVAL;
+    }
+    snprintf(res->run_dir, sizeof res->run_dir, "%s", run_dir);
+    rlc_config cfg;
+    run_ctx c = {.cfg = &cfg, .res = res, .display = progress, .last_eval_mean = NAN};
+    rlc_status st = load_run_config(run_dir, &cfg, &c.config_hash, res->error, sizeof res->error);
+    if (st != RLC_OK)
+        return st;
+    c.type = rlc_agent_find(cfg.algo);
+    if ((st = build(&c, &cfg)) || (st = load_checkpoint(&c, run_dir)))
+        goto done;
+    c.last_checkpoint = rlc_runner_steps_done(c.runner);
+    if (c.last_checkpoint >= c.final_timesteps) { /* finished: nothing to do */
+        res->timesteps = c.last_checkpoint;
+        res->seconds = c.elapsed;
+        goto done;
+    }
+    if (stop_requested) {
+        snprintf(res->error, sizeof res->error, "interrupted before it started");
+        st = RLC_EINTERRUPTED;
+        goto done;
+    }
+    st = RLC_EIO;
+    if (!(c.monitor = reopen_log(res, "monitor.csv", c.monitor_len)) ||
+        !(c.progress_csv = reopen_log(res, "progress.csv", c.progress_len)) ||
+        !(c.eval_csv = reopen_log(res, "eval.csv", c.eval_len)))
+        goto done;
+    c.t0_mono = now(CLOCK_MONOTONIC) - c.elapsed;
+    st = train_loop(&c);
+done:
+    close_logs(&c, &st);
+    release(&c);
+    return st;
+}
+
+rlc_status rlc_run_load_agent(const char *run_dir, rlc_config *cfg, void **agent, char *err,
+                              size_t errlen)
+{
+    rlc_run_result res;
+    memset(&res, 0, sizeof res);
+    *agent = NULL;
+    run_ctx c = {.cfg = cfg, .res = &res, .last_eval_mean = NAN};
+    rlc_status st = load_run_config(run_dir, cfg, &c.config_hash, err, errlen);
+    if (st != RLC_OK)
+        return st;
+    c.type = rlc_agent_find(cfg->algo);
+    if ((st = build(&c, cfg)) || (st = load_checkpoint(&c, run_dir)))
+        snprintf(err, errlen, "%s", res.error);
+    else {
+        *agent = c.agent;
+        c.agent = NULL;
+    }
+    release(&c);
     return st;
 }

@@ -13,6 +13,7 @@ const char *rlc_strerror(rlc_status s)
     case RLC_ENONFINITE: return "non-finite value (NaN or infinity)";
     case RLC_EGSL: return "GSL error";
     case RLC_EINTERRUPTED: return "interrupted";
+    case RLC_EFORMAT: return "malformed file";
     }
     return "unknown status";
 }

@@ -16,10 +16,10 @@ rlc_status rlc_replay_create(rlc_replay **out, size_t capacity, size_t obs_dim, 
     r->capacity = capacity;
     r->obs_dim = obs_dim;
     r->act_dim = act_dim;
-    r->obs = malloc(capacity * obs_dim * sizeof(double));
-    r->next_obs = malloc(capacity * obs_dim * sizeof(double));
-    r->actions = malloc(capacity * act_dim * sizeof(double));
-    r->rewards = malloc(capacity * sizeof(double));
+    r->obs = calloc(capacity * obs_dim, sizeof(double));
+    r->next_obs = calloc(capacity * obs_dim, sizeof(double));
+    r->actions = calloc(capacity * act_dim, sizeof(double));
+    r->rewards = calloc(capacity, sizeof(double));
     r->terminated = calloc(capacity, 1);
     r->truncated = calloc(capacity, 1);
     if (!r->obs || !r->next_obs || !r->actions || !r->rewards || !r->terminated || !r->truncated) {
