@@ -859,6 +859,82 @@ static void test_seeds_child_killed(void **state)
     free(out);
 }
 
+/* ---- Ctrl-C, rlc resume, rlc eval ------------------------------------------ */
+
+/* Ctrl-C during `rlc run`: a checkpoint, a message saying how to continue,
+ * exit 130; `rlc resume` then ends as the run that never stopped; a second
+ * resume leaves the finished run as it is; `rlc eval` evaluates it. */
+static void test_sigint_resume_eval(void **state)
+{
+    (void)state;
+    char *cut = strdup(tmp_path("cut")), *full = strdup(tmp_path("full"));
+    const char *argv[] = {RLC_BIN, "run", CARTPOLE_INI, "--out", cut, "--set",
+                          "run.total_timesteps=300000", "--set", "eval.eval_freq=20000", NULL};
+    pid_t pid = spawn_bg("sigint", argv);
+    char p[700];
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s1/progress.csv", cut);
+    wait_lines(p, 4);
+    assert_int_equal(kill(pid, SIGINT), 0);
+    assert_int_equal(wait_exit(pid), 130);
+    char *e = slurp(tmp_path("sigint.err"), NULL);
+    char want[1400];
+    snprintf(want, sizeof want, "checkpoint written, continue with: rlc resume %s/ppo_cartpole-s1\n",
+             cut);
+    assert_contains(e, want);
+    free(e);
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s1", cut);
+    assert_int_equal(rlc("resume", "resume", p, NULL), 0);
+    assert_contains(out_text, "ppo CartPole-v1 seed 1: final eval mean_reward 500.00");
+    assert_contains(out_text, "(299776 steps, ");
+    assert_int_equal(rlc("full", "run", CARTPOLE_INI, "--out", full, "--set",
+                         "run.total_timesteps=300000", "--set", "eval.eval_freq=20000", NULL),
+                     0);
+    char *a = run_file(cut, 1, "eval.csv"), *b = run_file(full, 1, "eval.csv");
+    assert_string_equal(a, b);
+    assert_int_equal(count_lines(a), 1 + 15);
+    free(a);
+    free(b);
+    assert_int_equal(rlc("resume2", "resume", p, NULL), 0); /* finished: nothing to do */
+    a = run_file(cut, 1, "eval.csv");
+    assert_int_equal(count_lines(a), 1 + 15);
+    free(a);
+
+    assert_int_equal(rlc("eval", "eval", p, "--episodes", "3", "--seed", "9", NULL), 0);
+    snprintf(want, sizeof want,
+             "%s ppo CartPole-v1: mean_reward 500.00 +/- 0.00 over 3 episodes (seed 9)\n"
+             "episode 1: 500.00\nepisode 2: 500.00\nepisode 3: 500.00\n",
+             p);
+    assert_string_equal(out_text, want);
+    free(cut);
+    free(full);
+}
+
+static void test_resume_eval_errors(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("resume0", "resume", NULL), 2);
+    assert_contains(err_text, "rlc resume: missing RUN_DIR\n");
+    assert_int_equal(rlc("resume3", "resume", "a", "b", NULL), 2);
+    assert_int_equal(rlc("resume-missing", "resume", tmp_path("nowhere"), NULL), 1);
+    assert_contains(err_text, "/nowhere/config.ini: No such file or directory\n");
+    assert_int_equal(rlc("eval-missing", "eval", tmp_path("nowhere"), NULL), 2);
+    assert_int_equal(rlc("eval0", "eval", NULL), 2);
+    /* a run directory whose model.rlc is not a checkpoint */
+    const char *dir = tmp_path("notckpt");
+    assert_int_equal(rlc("tiny", "run", CARTPOLE_INI, "--out", dir, "--set",
+                         "run.total_timesteps=2048", NULL),
+                     0);
+    char m[700];
+    snprintf(m, sizeof m, "%s/ppo_cartpole-s1/model.rlc", dir);
+    write_file(m, "not a checkpoint\n");
+    snprintf(m, sizeof m, "%s/ppo_cartpole-s1", dir);
+    assert_int_equal(rlc("resume-bad", "resume", m, NULL), 2);
+    assert_contains(err_text, "model.rlc: not an rlc checkpoint (bad magic)\n");
+    assert_int_equal(rlc("eval-bad", "eval", m, NULL), 2);
+    assert_contains(err_text, "model.rlc: not an rlc checkpoint (bad magic)\n");
+    assert_int_equal(rlc("eval-episodes", "eval", m, "--episodes", "0", NULL), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -886,6 +962,8 @@ int main(void)
         cmocka_unit_test(test_seeds_usage),
         cmocka_unit_test(test_seeds_sigint),
         cmocka_unit_test(test_seeds_sigterm),
+        cmocka_unit_test(test_sigint_resume_eval),
+        cmocka_unit_test(test_resume_eval_errors),
         cmocka_unit_test(test_seeds_child_killed),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -9,17 +9,22 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_statistics_double.h>
 #include "rlc/agent.h"
 #include "rlc/blas.h"
 #include "rlc/config.h"
 #include "rlc/env.h"
+#include "rlc/rng.h"
 #include "rlc/run.h"
+#include "rlc/vec_env.h"
 #include "compare.h"
 #include "seeds.h"
 
@@ -33,6 +38,8 @@ static void usage(FILE *f)
 {
     fputs("usage: rlc run CONFIG [--seed N | --seeds LIST [--jobs N]] [--out DIR]\n"
           "                    [--set section.key=value]...\n", f);
+    fputs("       rlc resume RUN_DIR\n"
+          "       rlc eval RUN_DIR [--episodes N] [--seed N]\n", f);
     fputs(rlc_compare_usage, f);
     fputs("       rlc list\n"
           "       rlc --help | --version\n"
@@ -49,13 +56,17 @@ static void usage(FILE *f)
           "                     number of online CPUs)\n"
           "  --out DIR          parent folder of the run directory (default: runs)\n"
           "  --set s.key=value  override one setting; may be repeated\n"
+          "  resume RUN_DIR     continue a stopped run from its checkpoint, bit for bit\n"
+          "  eval RUN_DIR       evaluate the run's checkpoint deterministically; prints\n"
+          "                     mean +/- std and every episode's return\n"
           "  compare PATH...    compare run directories grouped by config name: final\n"
           "                     score, IQM, CIs, AUC, P(improvement), Welch p; see\n"
           "                     rlc compare --help\n"
           "  list               registered algorithms and environments\n"
           "\n"
           "exit status: 0 success, 1 runtime failure (with --seeds: of any seed),\n"
-          "2 usage or input error, 130 interrupted (Ctrl-C during --seeds)\n",
+          "2 usage or input error, 130 interrupted by Ctrl-C (143: SIGTERM) after\n"
+          "writing a checkpoint (a second Ctrl-C exits at once)\n",
           f);
 }
 
@@ -76,6 +87,48 @@ static int cmd_list(void)
             printf("  %-14s obs %zu, Box(%zu), %u steps\n", e->id, e->observation_space.dim,
                    e->action_space.dim, e->max_episode_steps);
     }
+    return 0;
+}
+
+/* SIGINT/SIGTERM during one run: the first asks it to stop at its next
+ * checkpoint (it writes one and returns RLC_EINTERRUPTED); a second exits
+ * at once, leaving the last checkpoint written. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    if (stop_signal)
+        _exit(128 + sig);
+    stop_signal = sig;
+    rlc_run_request_stop();
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The outcome of a run or resume: the summary line, or the error and the
+ * exit status (130/143 after an interruption, with how to continue). */
+static int report_run(const rlc_config *cfg, rlc_status st, const rlc_run_result *res)
+{
+    if (st == RLC_EINTERRUPTED) {
+        fprintf(stderr, "rlc: %s\n", res->error);
+        return 128 + (stop_signal ? stop_signal : SIGINT);
+    }
+    if (st != RLC_OK) {
+        fprintf(stderr, "rlc: %s\n", res->error[0] ? res->error : rlc_strerror(st));
+        return st == RLC_EINVAL || st == RLC_EFORMAT ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    printf("%s %s seed %" PRIu64 ": final eval mean_reward %.2f +/- %.2f over %zu episodes "
+           "(%zu steps, %.2f s) -> %s\n",
+           cfg->algo, cfg->env_id, cfg->seed, res->final_mean, res->final_std,
+           cfg->n_eval_episodes, res->timesteps, res->seconds, res->run_dir);
     return 0;
 }
 
@@ -220,16 +273,136 @@ static int cmd_run(int argc, char **argv)
     }
 
     rlc_run_result res;
+    catch_stop_signals();
     st = rlc_run_train(&cfg, config_path, out_dir, stderr, &res);
-    if (st != RLC_OK) {
-        fprintf(stderr, "rlc: %s\n", res.error[0] ? res.error : rlc_strerror(st));
-        return st == RLC_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+    return report_run(&cfg, st, &res);
+}
+
+/* rlc resume RUN_DIR */
+static int cmd_resume(int argc, char **argv)
+{
+    if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        printf("usage: rlc resume RUN_DIR\n"
+               "  continue the run in RUN_DIR from its checkpoint (model.rlc), as if it had\n"
+               "  never stopped: the logs are cut back to the checkpoint and continued\n");
+        return 0;
     }
-    printf("%s %s seed %" PRIu64 ": final eval mean_reward %.2f +/- %.2f over %zu episodes "
-           "(%zu steps, %.2f s) -> %s\n",
-           cfg.algo, cfg.env_id, cfg.seed, res.final_mean, res.final_std, cfg.n_eval_episodes,
-           res.timesteps, res.seconds, res.run_dir);
-    return 0;
+    if (argc != 2 || argv[1][0] == '-') {
+        fprintf(stderr, argc < 2 ? "rlc resume: missing RUN_DIR\n"
+                                 : "rlc resume: expected one RUN_DIR, got '%s'\n",
+                argv[argc < 2 ? 0 : 1]);
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    rlc_run_result res;
+    catch_stop_signals();
+    rlc_status st = rlc_run_resume(argv[1], stderr, &res);
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    char ini[4200];
+    snprintf(ini, sizeof ini, "%s/config.ini", argv[1]);
+    if (st == RLC_OK && rlc_config_load(&cfg, ini, &err) != RLC_OK) /* for the summary line */
+        snprintf(cfg.algo, sizeof cfg.algo, "?");
+    return report_run(&cfg, st, &res);
+}
+
+/* rlc eval RUN_DIR [--episodes N] [--seed N] */
+static int cmd_eval(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"episodes", required_argument, NULL, 'e'},
+        {"seed", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0},
+    };
+    const char *episodes = NULL, *seed = NULL;
+    int c;
+    optind = 1;
+    char prog[] = "rlc eval";
+    argv[0] = prog;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'e':
+            episodes = optarg;
+            break;
+        case 's':
+            seed = optarg;
+            break;
+        case 'h':
+            printf("usage: rlc eval RUN_DIR [--episodes N] [--seed N]\n"
+                   "  load RUN_DIR's checkpoint and run N deterministic episodes (default: the\n"
+                   "  run's n_eval_episodes), one per env copy, resetting from stream\n"
+                   "  RLC_RNG_EVAL_ENV of seed N (default: the run's seed); prints mean +/- std\n"
+                   "  (ddof 0) and every episode's return\n");
+            return 0;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, optind >= argc ? "rlc eval: missing RUN_DIR\n"
+                                       : "rlc eval: unexpected argument '%s'\n",
+                argv[optind + (optind < argc)]);
+        return EXIT_USAGE;
+    }
+    const char *run_dir = argv[optind];
+    rlc_config cfg;
+    void *agent;
+    char err[600];
+    rlc_status st = rlc_run_load_agent(run_dir, &cfg, &agent, err, sizeof err);
+    if (st != RLC_OK) {
+        fprintf(stderr, "rlc eval: %s\n", err);
+        return st == RLC_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
+    }
+    /* the options, checked as the settings they stand for */
+    rlc_config_error cerr;
+    char assignment[300];
+    const char *bad = NULL;
+    if (episodes) {
+        snprintf(assignment, sizeof assignment, "eval.n_eval_episodes=%.200s", episodes);
+        if (rlc_config_set(&cfg, assignment, &cerr) != RLC_OK)
+            bad = "--episodes";
+    }
+    if (!bad && seed) {
+        snprintf(assignment, sizeof assignment, "run.seed=%.200s", seed);
+        if (rlc_config_set(&cfg, assignment, &cerr) != RLC_OK)
+            bad = "--seed";
+    }
+    const rlc_agent_type *type = rlc_agent_find(cfg.algo);
+    if (bad) {
+        const char *reason = NULL; /* the message's last part: "...: <reason>" */
+        for (const char *q = strstr(cerr.message, ": "); q; q = strstr(q + 1, ": "))
+            reason = q;
+        fprintf(stderr, "rlc eval: %s %s%s\n", bad, bad[2] == 'e' ? episodes : seed,
+                reason ? reason : "");
+        type->free(agent);
+        return EXIT_USAGE;
+    }
+    size_t n = cfg.n_eval_episodes;
+    const rlc_env_type *et = rlc_env_find(cfg.env_id);
+    rlc_vec_env *envs = NULL;
+    double *returns = malloc(n * sizeof *returns);
+    double *actions = malloc(n * et->action_space.dim * sizeof *actions);
+    st = RLC_ENOMEM;
+    if (returns && actions &&
+        (st = rlc_vec_env_create(&envs, et, n, cfg.seed, RLC_RNG_EVAL_ENV)) == RLC_OK)
+        st = rlc_runner_evaluate(type, agent, envs, actions, returns);
+    if (st == RLC_OK) {
+        double mean = gsl_stats_mean(returns, 1, n);
+        double sd = sqrt(gsl_stats_variance_with_fixed_mean(returns, 1, n, mean));
+        printf("%s %s %s: mean_reward %.2f +/- %.2f over %zu episodes (seed %" PRIu64 ")\n",
+               run_dir, cfg.algo, cfg.env_id, mean, sd, n, cfg.seed);
+        for (size_t i = 0; i < n; i++)
+            printf("episode %zu: %.2f\n", i + 1, returns[i]);
+    } else {
+        fprintf(stderr, "rlc eval: %s\n", rlc_strerror(st));
+    }
+    rlc_vec_env_free(envs);
+    free(returns);
+    free(actions);
+    type->free(agent);
+    return st == RLC_OK ? 0 : EXIT_RUNTIME;
 }
 
 /* No arguments after the command `cmd` (argv[0]): else a usage error. */
@@ -269,6 +442,10 @@ static int dispatch(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare"))
         return rlc_cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "resume"))
+        return cmd_resume(argc - 1, argv + 1);
+    if (!strcmp(cmd, "eval"))
+        return cmd_eval(argc - 1, argv + 1);
     fprintf(stderr, "rlc: unknown command '%s'\n", cmd);
     usage(stderr);
     return EXIT_USAGE;
