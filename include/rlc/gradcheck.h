@@ -42,14 +42,17 @@ rlc_status rlc_gradcheck(rlc_gradcheck_fn f, void *ctx, double *x, size_t n,
  *
  *   numeric   = (f(x + h·eᵢ) − f(x − h·eᵢ)) / (2h)
  *   abs_error = |analytic − numeric|
- *   floorᵢ    = max(floor, 1024·ε·max(|f(x + h·eᵢ)|, |f(x − h·eᵢ)|) / h)
+ *   noiseᵢ    = 1024·ε·max(|f(x + h·eᵢ)|, |f(x − h·eᵢ)|) / h
+ *   floorᵢ    = max(floor, noiseᵢ / tol)
  *   rel_error = abs_error / max(|analytic|, |numeric|, floorᵢ)
  *
- * (ε = DBL_EPSILON). floorᵢ's second term is the rounding error a
- * difference of two loss values of that size can carry, divided by the
- * step: derivatives below it cannot be measured, so they are compared as
- * absolute errors scaled by 1/floorᵢ, never as relative ones. A coordinate
- * passes when rel_error ≤ tol.
+ * (ε = DBL_EPSILON). noiseᵢ bounds the rounding error that a difference of
+ * two loss values of that size carries into numeric; with floorᵢ an error
+ * within it passes, and derivatives below floorᵢ are compared absolutely
+ * (abs_error ≤ tol·floorᵢ), never relatively, so tiny ones cannot fail or
+ * pass by rounding alone. A coordinate passes when rel_error ≤ tol. A sign
+ * error or a factor 2 gives rel_error ≥ 1/2 wherever the derivative is
+ * above tol·floorᵢ.
  *
  * Kinks (relu at 0, clip boundaries, min/max ties). From f(x) and the
  * two steps come the one-sided slopes d₊ = (f(x + h·eᵢ) − f(x))/h and
@@ -70,12 +73,13 @@ rlc_status rlc_gradcheck(rlc_gradcheck_fn f, void *ctx, double *x, size_t n,
  *
  * Verdicts: FAIL if any checked coordinate or direction (kinks excluded)
  * has rel_error > tol; else NO_SIGNAL if every one has |analytic| and
- * |numeric| ≤ its floorᵢ (nothing measurable: both gradients are zero, so
- * a pass would prove nothing), or if all were skipped as kinks; else PASS. */
+ * |numeric| ≤ tol·floorᵢ (nothing measurable: both gradients are zero at
+ * the resolution of the check, so a pass would prove nothing), or if all
+ * were skipped as kinks; else PASS. */
 
 typedef struct rlc_gradcheck_options {
     double step;         /* relative step (default 1e-6) */
-    double floor;        /* absolute floor of the denominator (default 1e-6) */
+    double floor;        /* least floor of the denominator (default 1e-4) */
     double tol;          /* largest rel_error that passes (default 1e-5) */
     size_t max_full;     /* blocks up to this size: every coordinate (default 256) */
     size_t n_sample;     /* larger blocks: coordinates drawn (default 64) */

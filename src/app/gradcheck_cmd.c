@@ -48,18 +48,21 @@ static void gradcheck_help(FILE *f)
             "  --csv           one CSV row per block instead of the table\n"
             "  --set s.key=v   override one setting; may be repeated\n"
             "\n"
-            "Per coordinate: n = (f(x+h) - f(x-h)) / 2h, and\n"
-            "  rel = |a - n| / max(|a|, |n|, floor),\n"
-            "  floor = max(%g, 1024 * DBL_EPSILON * max(|f(x+h)|, |f(x-h)|) / h)\n"
-            "(below the floor a derivative cannot be measured at that step). A block\n"
-            "passes when every rel <= T. Blocks of up to %zu coordinates are checked\n"
-            "whole (\"all\"); larger ones on %zu coordinates drawn with the seed plus %zu\n"
-            "random directions d in {-1,+1}^n, n = (f(x+hd) - f(x-hd)) / 2h against\n"
-            "g.d (\"%zu+%zud\"). A coordinate whose one-sided slopes (f(x+h) - f(x))/h\n"
-            "and (f(x) - f(x-h))/h jump by at least its error, with the analytic\n"
-            "derivative on one side, sits within h of a kink (relu at 0, a clip\n"
-            "boundary, a min/max tie): it is skipped and counted under \"kinks\".\n"
-            "A block where no coordinate shows a derivative above its floor, analytic\n"
+            "Per coordinate, with a the analytic derivative:\n"
+            "  n     = (f(x+h) - f(x-h)) / 2h\n"
+            "  noise = 1024 * DBL_EPSILON * max(|f(x+h)|, |f(x-h)|) / h\n"
+            "  floor = max(%g, noise / T)\n"
+            "  rel   = |a - n| / max(|a|, |n|, floor)\n"
+            "(noise bounds the rounding in n; below the floor derivatives are compared\n"
+            "absolutely). A block passes when every rel <= T.\n"
+            "Blocks of up to %zu coordinates are checked whole (\"all\"); larger ones\n"
+            "on %zu coordinates drawn with the seed plus %zu random directions d in\n"
+            "{-1,+1}^n, n = (f(x+hd) - f(x-hd)) / 2h against a.d (\"%zu+%zud\").\n"
+            "Kinks: a coordinate whose one-sided slopes (f(x+h) - f(x))/h and\n"
+            "(f(x) - f(x-h))/h differ by at least |a - n|, with a within |a - n|/2\n"
+            "of one of them, lies within h of a kink (relu at 0, a clip boundary, a\n"
+            "min/max tie): it is skipped and counted under \"kinks\".\n"
+            "A block where no coordinate shows a derivative above T * floor, analytic\n"
             "or numeric, is \"no signal\": neither a pass nor a failure.\n"
             "\n"
             "exit status: 0 no block failed, 1 a block failed (or the check could not\n"
@@ -228,7 +231,7 @@ int rlc_cmd_gradcheck(int argc, char **argv)
         } else {
             printf("batch: %zu transitions sampled from the first %zu steps\n", rows, rows);
         }
-        printf("eps %g, tol %g; rel = |a - n| / max(|a|, |n|, floor) (rlc gradcheck --help)\n\n",
+        printf("eps %g, tol %g; rel = |a - n| / max(|a|, |n|, floor) (see --help)\n\n",
                opt.step, opt.tol);
         printf("%-24s %7s %7s %8s %8s %5s  %s\n", "loss / block", "size", "checked", "max abs",
                "max rel", "kinks", "result");
