@@ -220,8 +220,9 @@ int rlc_cmd_gradcheck(int argc, char **argv)
         printf("loss,block,size,coordinates,directions,kinks,max_abs_error,max_rel_error,result\n");
     } else {
         size_t rows = batch;
-        printf("rlc gradcheck %s: %s on %s, seed %" PRIu64 "\n", config_path, type->name,
-               cfg->env_id, cfg->seed);
+        const char *base = strrchr(config_path, '/');
+        printf("rlc gradcheck %s: %s on %s, seed %" PRIu64 "\n", base ? base + 1 : config_path,
+               type->name, cfg->env_id, cfg->seed);
         if (type->kind == RLC_AGENT_ON_POLICY) {
             rlc_onpolicy_settings s = type->onpolicy_settings(agent);
             size_t total = s.n_steps * s.n_envs;
