@@ -551,7 +551,7 @@ static void test_gradcheck_shipped_configs(void **state)
     assert_contains(out_text, "  actor.layer0.weight ");
     assert_contains(out_text, "  critic.layer2.bias ");
     assert_contains(out_text, "  log_std ");
-    assert_contains(out_text, "64+8d"); /* the 64 × 64 layer is sampled */
+    assert_contains(out_text, "128+16d"); /* the 64 × 64 layer is sampled */
     assert_contains(out_text, "all");
 }
 
@@ -567,7 +567,7 @@ static void test_gradcheck_csv(void **state)
     assert_contains(out_text, "\nsurrogate,actor.layer0.weight,128,128,0,");
     assert_contains(out_text, "\nmean_kl,");
     assert_contains(out_text, "\nfisher_product[0],");
-    assert_contains(out_text, "\nvalue_loss,critic.layer1.weight,1024,64,8,");
+    assert_contains(out_text, "\nvalue_loss,critic.layer1.weight,1024,128,16,");
     /* 5 losses: 4 of π's 6 blocks (Categorical: no log_std), the critic's 6 */
     assert_int_equal(count_lines(out_text), 1 + 4 * 6 + 6);
 }

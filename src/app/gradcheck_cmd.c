@@ -50,7 +50,7 @@ static void gradcheck_help(FILE *f)
             "\n"
             "Per coordinate, with a the analytic derivative:\n"
             "  n     = (f(x+h) - f(x-h)) / 2h\n"
-            "  noise = 1024 * DBL_EPSILON * max(|f(x+h)|, |f(x-h)|) / h\n"
+            "  noise = 64 * DBL_EPSILON * max(|f(x+h)|, |f(x-h)|) / h\n"
             "  floor = max(%g, noise / T)\n"
             "  rel   = |a - n| / max(|a|, |n|, floor)\n"
             "(noise bounds the rounding in n; below the floor derivatives are compared\n"

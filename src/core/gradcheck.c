@@ -43,7 +43,7 @@ rlc_status rlc_gradcheck(rlc_gradcheck_fn f, void *ctx, double *x, size_t n,
 void rlc_gradcheck_options_default(rlc_gradcheck_options *opt)
 {
     *opt = (rlc_gradcheck_options){.step = 1e-6, .floor = 1e-4, .tol = 1e-5, .max_full = 256,
-                                   .n_sample = 64, .n_directions = 8, .seed = 0};
+                                   .n_sample = 128, .n_directions = 16, .seed = 0};
 }
 
 const char *rlc_gradcheck_verdict_name(rlc_gradcheck_verdict v)
@@ -92,7 +92,7 @@ static void compare(block_state *s, double a, double fp, double fm, double hp, d
     rlc_gradcheck_report *r = s->r;
     double num = (fp - fm) / (hp + hm);
     double h = 0.5 * (hp + hm);
-    double noise = 1024.0 * DBL_EPSILON * fmax(fabs(fp), fabs(fm)) / h;
+    double noise = 64.0 * DBL_EPSILON * fmax(fabs(fp), fabs(fm)) / h;
     double fl = fmax(s->opt->floor, noise / s->opt->tol);
     double abs_err = fabs(a - num);
     double rel = abs_err / fmax(fmax(fabs(a), fabs(num)), fl);
