@@ -317,7 +317,8 @@ rlc_status rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_
 /* Fill a fresh agent's gradient-check batch from a short run on `env`,
  * with streams from seed as training has them. On-policy: one rollout of
  * n_steps × n_envs as rlc_runner_onpolicy collects it (observation
- * statistics updated; rewards not normalised), one update on it, then
+ * statistics updated, rewards normalised when configured), one update on
+ * it, then
  * gradcheck_batch with `rows` rows drawn uniformly without replacement
  * (all of them when the rollout has fewer). Off-policy: `rows` steps of
  * explore → step → store → after_step as rlc_runner_offpolicy takes them

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/agent.h"
+#include "rlc/normalize.h"
 #include "rlc/rng.h"
 #include "rlc/vec_env.h"
 
@@ -26,19 +27,27 @@ size_t rlc_agent_mlp_blocks(const rlc_mlp *m, const char *prefix, const gsl_vect
     return k;
 }
 
-/* One rollout as rlc_runner_onpolicy collects it (no reward normalisation,
- * no callbacks), then one update on it. */
+/* One rollout as rlc_runner_onpolicy collects it (rewards normalised when
+ * the agent's settings say so; no callbacks), then one update on it. */
 static rlc_status collect_and_update(const rlc_agent_type *type, void *agent, rlc_vec_env *v,
                                      rlc_rollout *ro)
 {
     rlc_onpolicy_settings set = type->onpolicy_settings(agent);
     size_t n = v->n_envs, od = v->obs_dim, ad = v->act_dim;
-    double *buf = malloc((4 * n * od + 2 * n * ad + 3 * n) * sizeof *buf);
-    if (!buf)
-        return RLC_ENOMEM;
+    double *buf = malloc((4 * n * od + 2 * n * ad + 4 * n) * sizeof *buf);
+    bool *dones = malloc(n * sizeof *dones);
+    rlc_return_norm *rn = NULL;
+    rlc_status st = RLC_ENOMEM;
+    if (!buf || !dones ||
+        (set.norm_reward && (st = rlc_return_norm_create(&rn, n, set.gamma, 10.0)))) {
+        free(buf);
+        free(dones);
+        return st;
+    }
     double *obs = buf, *next = obs + n * od, *fin = next + n * od, *act = fin + n * od,
-           *env_act = act + n * ad, *lp = env_act + n * ad, *val = lp + n, *tv = val + n;
-    rlc_status st = RLC_OK;
+           *env_act = act + n * ad, *lp = env_act + n * ad, *val = lp + n, *tv = val + n,
+           *rew = tv + n;
+    st = RLC_OK;
     rlc_rollout_reset(ro);
     rlc_vec_env_reset(v);
     type->normalize_obs(agent, n, v->obs, obs, true);
@@ -47,15 +56,21 @@ static rlc_status collect_and_update(const rlc_agent_type *type, void *agent, rl
             break;
         rlc_vec_env_step(v, env_act);
         bool any_trunc = false;
-        for (size_t e = 0; e < n; e++)
+        for (size_t e = 0; e < n; e++) {
             any_trunc |= v->truncated[e] && !v->terminated[e];
+            dones[e] = v->terminated[e] || v->truncated[e];
+        }
+        if (rn)
+            rlc_return_norm_step(rn, v->rewards, dones, rew);
+        else
+            memcpy(rew, v->rewards, n * sizeof *rew);
         type->normalize_obs(agent, n, v->obs, next, true);
         if (any_trunc) {
             type->normalize_obs(agent, n, v->final_obs, fin, false);
             if ((st = type->bootstrap(agent, n, fin, tv, false)))
                 break;
         }
-        st = rlc_rollout_add(ro, obs, act, lp, val, v->rewards, v->terminated, v->truncated,
+        st = rlc_rollout_add(ro, obs, act, lp, val, rew, v->terminated, v->truncated,
                              any_trunc ? fin : NULL, any_trunc ? tv : NULL);
         memcpy(obs, next, n * od * sizeof *obs);
     }
@@ -66,6 +81,8 @@ static rlc_status collect_and_update(const rlc_agent_type *type, void *agent, rl
         st = type->update(agent, ro, 1.0, &stats);
     }
     free(buf);
+    free(dones);
+    rlc_return_norm_free(rn);
     return st;
 }
 
