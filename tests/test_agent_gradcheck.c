@@ -1,7 +1,8 @@
 /* test_agent_gradcheck.c — gradient checks through the agent seam: a toy
  * agent whose loss uses a test-only op with a sign error, or a factor 2, in
  * its derivative is caught in every block; the right op passes; a block the
- * loss never reads shows "no signal". Then every shipped config's algorithm
+ * loss never reads shows "no signal"; relu at 0 is a kink, skipped and
+ * counted. Then every shipped config's algorithm
  * (every configs/ file) passes every block of every loss on its own batch, with
  * the block names the networks' layers give. */
 #include <dirent.h>
@@ -54,6 +55,15 @@ static rlc_node *test_square(rlc_tape *t, rlc_node *x, int kind)
 static rlc_node *toy_record(toy *a, size_t i)
 {
     rlc_tape_reset(a->tape);
+    if (i == 2) { /* Σ relu(u) + ½Σ u² over the unused parameters u */
+        size_t off = a->net->n_params;
+        gsl_matrix_view u = gsl_matrix_view_array(a->params->data + off, 1, UNUSED);
+        gsl_matrix_view du = gsl_matrix_view_array(a->grads->data + off, 1, UNUSED);
+        rlc_node *x = rlc_tape_leaf(a->tape, &u.matrix, &du.matrix);
+        return rlc_tape_add(a->tape, rlc_tape_sum(a->tape, rlc_tape_relu(a->tape, x)),
+                            rlc_tape_scale(a->tape, rlc_tape_sum(a->tape, rlc_tape_square(a->tape, x)),
+                                           0.5));
+    }
     rlc_node *y = rlc_mlp_forward(a->net, a->tape, rlc_tape_leaf(a->tape, a->x, NULL), true);
     return rlc_tape_mean(a->tape, i == 0 ? test_square(a->tape, y, a->sq) : y);
 }
@@ -69,7 +79,10 @@ static size_t toy_losses(void *p, rlc_agent_loss *out)
     u->size = UNUSED;
     out[1] = (rlc_agent_loss){.name = "mean", .params = a->params, .grads = a->grads};
     out[1].n_blocks = rlc_agent_mlp_blocks(a->net, "net", a->params, out[1].blocks);
-    return 2;
+    out[2] = (rlc_agent_loss){.name = "relu", .params = a->params, .grads = a->grads,
+                              .n_blocks = 1};
+    out[2].blocks[0] = *u;
+    return 3;
 }
 
 static double toy_value(void *p, size_t i)
@@ -131,7 +144,7 @@ static void test_toy(void **s)
         gsl_vector *before = gsl_vector_alloc(a.params->size);
         gsl_vector_memcpy(before, a.params);
         rlc_agent_loss losses[RLC_AGENT_MAX_LOSSES];
-        assert_int_equal(toy_losses(&a, losses), 2);
+        assert_int_equal(toy_losses(&a, losses), 3);
         assert_int_equal(losses[0].n_blocks, 5);
         assert_string_equal(losses[0].blocks[0].name, "net.layer0.weight");
         assert_int_equal(losses[0].blocks[0].size, 4 * IN);
@@ -148,7 +161,15 @@ static void test_toy(void **s)
         assert_int_equal(rlc_agent_gradcheck_loss(&toy_type, &a, 1, NULL, rep), RLC_OK);
         for (size_t b = 0; b < 4; b++)
             assert_int_equal(rep[b].verdict, RLC_GRADCHECK_PASS);
-        assert_int_equal(rlc_agent_gradcheck_loss(&toy_type, &a, 2, NULL, rep), RLC_EINVAL);
+        /* relu at 0 in two coordinates: kinks, skipped and counted; the rest pass */
+        double *u = a.params->data + a.net->n_params;
+        u[0] = 0.0, u[1] = 0.5, u[2] = 0.0, u[3] = -0.3;
+        gsl_vector_memcpy(before, a.params);
+        assert_int_equal(rlc_agent_gradcheck_loss(&toy_type, &a, 2, NULL, rep), RLC_OK);
+        assert_int_equal(rep[0].n_kinks, 2);
+        assert_int_equal(rep[0].n_coords, UNUSED);
+        assert_int_equal(rep[0].verdict, RLC_GRADCHECK_PASS);
+        assert_int_equal(rlc_agent_gradcheck_loss(&toy_type, &a, 3, NULL, rep), RLC_EINVAL);
         assert_memory_equal(a.params->data, before->data, a.params->size * sizeof(double));
         gsl_vector_free(before);
         toy_release(&a);

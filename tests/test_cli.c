@@ -555,6 +555,19 @@ static void test_gradcheck_shipped_configs(void **state)
     assert_contains(out_text, "all");
 }
 
+/* Every value clipped after the update: the clipped value loss has no
+ * gradient, and says so instead of passing; not a failure either. */
+static void test_gradcheck_no_signal(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("gc-nosig", "gradcheck", RLC_CONFIGS_DIR "/ppo_pendulum.ini", "--set",
+                         "ppo.clip_range_vf=0.01", NULL),
+                     0);
+    assert_contains(out_text, "value_loss\n  critic.layer0.weight ");
+    assert_contains(out_text, " 0 FAIL, 6 no signal");
+    assert_contains(out_text, "all  0.0e+00  0.0e+00     0  no signal\n");
+}
+
 static void test_gradcheck_csv(void **state)
 {
     (void)state;
@@ -636,6 +649,7 @@ int main(void)
         cmocka_unit_test(test_getopt_messages),
         cmocka_unit_test(test_empty_out),
         cmocka_unit_test(test_gradcheck_shipped_configs),
+        cmocka_unit_test(test_gradcheck_no_signal),
         cmocka_unit_test(test_gradcheck_csv),
         cmocka_unit_test(test_gradcheck_bad_input),
         cmocka_unit_test(test_gradcheck_help),

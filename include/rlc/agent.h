@@ -10,6 +10,11 @@
  * The runners report episodes, progress and evaluations through callbacks;
  * they never print or touch files — the application does that.
  *
+ * The gradient-check hooks expose each loss of an algorithm (its name, the
+ * named parameter blocks it trains, its value and analytic gradient on a
+ * batch from a short real run), so `rlc gradcheck` checks every algorithm
+ * through this seam.
+ *
  * Adding an algorithm: its header (settings struct, public losses), its .c
  * file defining a const rlc_agent_type, one line in rlc_agent_registry
  * (src/agents/agent.c), one line in meson.build. */
