@@ -52,8 +52,8 @@ rlc_status rlc_gradcheck(rlc_gradcheck_fn f, void *ctx, double *x, size_t n,
  * within it passes, and derivatives below floorᵢ are compared absolutely
  * (abs_error ≤ tol·floorᵢ), never relatively, so tiny ones cannot fail or
  * pass by rounding alone. A coordinate passes when rel_error ≤ tol. A sign
- * error or a factor 2 gives rel_error ≥ 1/2 wherever the derivative is
- * above tol·floorᵢ.
+ * error or a factor 2 gives rel_error ≥ 1/2 where the derivative is at
+ * least floorᵢ, and fails wherever it is above tol·floorᵢ.
  *
  * Kinks (relu at 0, clip boundaries, min/max ties). From f(x) and the
  * two steps come the one-sided slopes d₊ = (f(x + h·eᵢ) − f(x))/h and
