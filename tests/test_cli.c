@@ -2,8 +2,11 @@
  * stdout and stderr captured to files): --version, --help, list, usage
  * errors (exit 2), bad input of every kind (exit 2, the message on stderr,
  * nothing created under --out), one tiny successful run with its files
- * and plain progress lines, and --seeds: the same eval.csv as --seed runs,
- * the summary, a failing seed, usage errors and Ctrl-C. Everything is written under a mkdtemp
+ * and plain progress lines; --seeds: the same eval.csv as --seed runs, the
+ * summary, a failing seed, usage errors and Ctrl-C; Ctrl-C during one run,
+ * rlc resume and rlc eval; `rlc gradcheck` on every shipped config (exit 0,
+ * a table within 79 columns, CSV) and on bad input (exit 2, the message
+ * naming file:line:key). Everything is written under a mkdtemp
  * directory that the group teardown removes. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <dirent.h>
@@ -935,6 +938,134 @@ static void test_resume_eval_errors(void **state)
     assert_int_equal(rlc("eval-episodes", "eval", m, "--episodes", "0", NULL), 2);
 }
 
+/* ---- rlc gradcheck ------------------------------------------------------- */
+
+/* Every line of s at most `width` characters (bytes: the output is ASCII). */
+static void assert_lines_fit(const char *s, size_t width)
+{
+    for (const char *line = s; *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len > width)
+            print_error("line of %zu characters: %.*s\n", len, (int)len, line);
+        assert_true(len <= width);
+        line += len + (end != NULL);
+    }
+}
+
+static void test_gradcheck_shipped_configs(void **state)
+{
+    (void)state;
+    DIR *d = opendir(RLC_CONFIGS_DIR);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".ini"))
+            continue;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", RLC_CONFIGS_DIR, e->d_name);
+        int rc = rlc("gradcheck", "gradcheck", path, NULL);
+        if (rc != 0)
+            print_error("%s: exit %d\n%s%s", path, rc, out_text, err_text);
+        assert_int_equal(rc, 0);
+        assert_contains(out_text, "loss / block");
+        assert_contains(out_text, " pass\n");
+        assert_contains(out_text, " 0 FAIL");
+        assert_null(strstr(out_text, "FAIL\n"));
+        assert_lines_fit(out_text, 79);
+        assert_string_equal(err_text, "");
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 8);
+    /* the blocks and losses the networks and the algorithm name */
+    assert_int_equal(rlc("gc-ppo", "gradcheck", RLC_CONFIGS_DIR "/ppo_pendulum.ini", "--seed", "3",
+                         NULL), 0);
+    assert_contains(out_text, "seed 3");
+    assert_contains(out_text, "clipped_surrogate\n");
+    assert_contains(out_text, "value_loss\n");
+    assert_contains(out_text, "entropy\n");
+    assert_contains(out_text, "  actor.layer0.weight ");
+    assert_contains(out_text, "  critic.layer2.bias ");
+    assert_contains(out_text, "  log_std ");
+    assert_contains(out_text, "128+16d"); /* the 64 × 64 layer is sampled */
+    assert_contains(out_text, "all");
+}
+
+/* Every value clipped after the update: the clipped value loss has no
+ * gradient, and says so instead of passing; not a failure either. */
+static void test_gradcheck_no_signal(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("gc-nosig", "gradcheck", RLC_CONFIGS_DIR "/ppo_pendulum.ini", "--set",
+                         "ppo.clip_range_vf=0.01", NULL),
+                     0);
+    assert_contains(out_text, "value_loss\n  critic.layer0.weight ");
+    assert_contains(out_text, " 0 FAIL, 6 no signal");
+    assert_contains(out_text, "all  0.0e+00  0.0e+00     0  no signal\n");
+}
+
+static void test_gradcheck_csv(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("gc-csv", "gradcheck", RLC_CONFIGS_DIR "/trpo_cartpole.ini", "--csv",
+                         "--batch", "16", "--eps", "1e-5", "--tol", "1e-4", NULL),
+                     0);
+    const char *header = "loss,block,size,coordinates,directions,kinks,max_abs_error,"
+                         "max_rel_error,result\n";
+    assert_true(!strncmp(out_text, header, strlen(header)));
+    assert_contains(out_text, "\nsurrogate,actor.layer0.weight,128,128,0,");
+    assert_contains(out_text, "\nmean_kl,");
+    assert_contains(out_text, "\nfisher_product[0],");
+    assert_contains(out_text, "\nvalue_loss,critic.layer1.weight,1024,128,16,");
+    /* 5 losses: 4 of π's 6 blocks (Categorical: no log_std), the critic's 6 */
+    assert_int_equal(count_lines(out_text), 1 + 4 * 6 + 6);
+}
+
+static void test_gradcheck_bad_input(void **state)
+{
+    (void)state;
+    const char *path = tmp_path("gc-gama.ini");
+    write_file(path, "[run]\n"
+                     "algo = ddpg\n"
+                     "env_id = Pendulum-v1\n"
+                     "[ddpg]\n"
+                     "gama = 0.9\n");
+    char want[600];
+    snprintf(want, sizeof want, "%s:5: [ddpg] gama", path);
+    assert_int_equal(rlc("gc-bad", "gradcheck", path, NULL), 2);
+    assert_contains(err_text, want);
+    assert_string_equal(out_text, "");
+    assert_int_equal(rlc("gc-missing", "gradcheck", tmp_path("none.ini"), NULL), 2);
+    assert_contains(err_text, "none.ini: No such file");
+    assert_int_equal(rlc("gc-set", "gradcheck", PENDULUM_INI, "--set", "ddpg.tau=2", NULL), 2);
+    assert_contains(err_text, "ddpg.tau=2");
+    assert_int_equal(rlc("gc-batch", "gradcheck", PENDULUM_INI, "--batch", "0", NULL), 2);
+    assert_contains(err_text, "--batch 0");
+    assert_int_equal(rlc("gc-eps", "gradcheck", PENDULUM_INI, "--eps", "2", NULL), 2);
+    assert_contains(err_text, "--eps 2");
+    assert_int_equal(rlc("gc-tol", "gradcheck", PENDULUM_INI, "--tol", "x", NULL), 2);
+    assert_contains(err_text, "--tol x");
+    assert_int_equal(rlc("gc-noconf", "gradcheck", NULL), 2);
+    assert_contains(err_text, "missing CONFIG");
+    assert_int_equal(rlc("gc-seed", "gradcheck", PENDULUM_INI, "--seed", "-1", NULL), 2);
+    assert_contains(err_text, "--seed -1");
+}
+
+static void test_gradcheck_help(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("gc-help", "gradcheck", "--help", NULL), 0);
+    assert_contains(out_text, "rel   = |a - n| / max(|a|, |n|, floor)");
+    assert_contains(out_text, "no signal");
+    assert_contains(out_text, "kinks");
+    assert_lines_fit(out_text, 79);
+    assert_int_equal(rlc("help-gc", "--help", NULL), 0);
+    assert_contains(out_text, "rlc gradcheck CONFIG");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -965,6 +1096,11 @@ int main(void)
         cmocka_unit_test(test_sigint_resume_eval),
         cmocka_unit_test(test_resume_eval_errors),
         cmocka_unit_test(test_seeds_child_killed),
+        cmocka_unit_test(test_gradcheck_shipped_configs),
+        cmocka_unit_test(test_gradcheck_no_signal),
+        cmocka_unit_test(test_gradcheck_csv),
+        cmocka_unit_test(test_gradcheck_bad_input),
+        cmocka_unit_test(test_gradcheck_help),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);
     free(out_text);

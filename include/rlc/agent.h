@@ -10,6 +10,11 @@
  * The runners report episodes, progress and evaluations through callbacks;
  * they never print or touch files — the application does that.
  *
+ * The gradient-check hooks expose each loss of an algorithm (its name, the
+ * named parameter blocks it trains, its value and analytic gradient on a
+ * batch from a short real run), so `rlc gradcheck` checks every algorithm
+ * through this seam.
+ *
  * Adding an algorithm: its header (settings struct, public losses), its .c
  * file defining a const rlc_agent_type, one line in rlc_agent_registry
  * (src/agents/agent.c), one line in meson.build. */
@@ -21,6 +26,8 @@
 #include <stdint.h>
 #include <gsl/gsl_vector.h>
 #include "rlc/env.h"
+#include "rlc/gradcheck.h"
+#include "rlc/mlp.h"
 #include "rlc/rollout.h"
 #include "rlc/settings.h"
 #include "rlc/state.h"
@@ -31,6 +38,9 @@
 #define RLC_AGENT_MAX_TENSORS 16     /* named flat vectors one agent exposes */
 #define RLC_AGENT_SETTINGS_MAX 1024  /* bytes of one algorithm's settings struct */
 #define RLC_AGENT_MAX_TYPES 16       /* entries of the registry */
+#define RLC_AGENT_MAX_LOSSES 8       /* losses one agent offers to gradient checks */
+#define RLC_AGENT_MAX_BLOCKS 24      /* parameter blocks of one loss */
+#define RLC_AGENT_BLOCK_NAME 40      /* bytes of a block's name, with its NUL */
 
 /* Training statistics of the last training phase: values[i] is the
  * statistic the agent type names stat_names[i] (NaN before it is known),
@@ -73,6 +83,36 @@ typedef struct rlc_agent_settings_error {
     const char *key; /* a row's key (static storage), or NULL */
     char reason[320];
 } rlc_agent_settings_error;
+
+/* A contiguous block of parameters, named after what it is:
+ * "actor.layer0.weight" (out × in, row-major), "actor.layer0.bias",
+ * "log_std", "critic.layer2.bias". offset counts doubles from the start of
+ * the loss's params vector. */
+typedef struct rlc_agent_block {
+    char name[RLC_AGENT_BLOCK_NAME];
+    size_t offset, size;
+} rlc_agent_block;
+
+/* One loss of an algorithm, as the gradient checks see it: a scalar of the
+ * agent's gradient-check batch, differentiated with respect to the
+ * parameters in `blocks` (the ones the loss trains; other parameters of
+ * params may also move the loss, e.g. DDPG's critic under the actor's
+ * loss, and are held fixed). */
+typedef struct rlc_agent_loss {
+    const char *name;       /* "clipped_surrogate", "value_loss", ... (static storage) */
+    gsl_vector *params;     /* borrowed: the flat vector the blocks lie in */
+    gsl_vector *grads;      /* borrowed: its twin, which loss_gradient fills */
+    size_t n_blocks;
+    rlc_agent_block blocks[RLC_AGENT_MAX_BLOCKS];
+} rlc_agent_loss;
+
+/* The blocks of an MLP's layers, W then b per layer, named
+ * "<prefix>.layer<l>.weight" and "<prefix>.layer<l>.bias", with offsets
+ * from params->data (the vector m's parameters are views into). Writes
+ * 2·n_layers entries of out (room for them is the caller's); returns how
+ * many. */
+size_t rlc_agent_mlp_blocks(const rlc_mlp *m, const char *prefix, const gsl_vector *params,
+                            rlc_agent_block *out);
 
 typedef struct rlc_agent_type {
     const char *name;        /* [run] algo and the INI section of its settings: "ddpg", "ppo" */
@@ -123,6 +163,27 @@ typedef struct rlc_agent_type {
      * type and seed, training continues bit for bit. Fixed order, no
      * allocation; returns the visitor's first non-OK status. */
     rlc_status (*state)(void *agent, const rlc_state_visitor *v);
+
+    /* --- gradient checks (`rlc gradcheck`): all four, or all NULL --- */
+    /* Take the batch the losses are computed on. On-policy: rows
+     * idx[0 .. n) of ro, a rollout of the agent's n_steps × n_envs with GAE
+     * computed, on which update has just been applied once (so the
+     * parameters have moved off those that collected it: PPO's ratios are
+     * not all 1, TRPO's KL is not 0). Off-policy: ro and idx are NULL and
+     * the agent samples n transitions from what it has stored. Allocates
+     * the batch (freed with the agent). RLC_EINVAL, RLC_ENOMEM, or a tape
+     * error. */
+    rlc_status (*gradcheck_batch)(void *agent, const rlc_rollout *ro, const size_t *idx,
+                                  size_t n);
+    /* The losses, at most RLC_AGENT_MAX_LOSSES, into out; returns how many.
+     * Valid after gradcheck_batch; pointers borrowed from the agent. */
+    size_t (*losses)(void *agent, rlc_agent_loss *out);
+    /* Loss `i` on the batch at the current parameters: a deterministic
+     * function of them (NaN on a tape error). Uses the agent's tape. */
+    double (*loss_value)(void *agent, size_t i);
+    /* Its analytic gradient into the loss's grads (overwritten; entries
+     * outside its blocks are unspecified). RLC_OK or a tape error. */
+    rlc_status (*loss_gradient)(void *agent, size_t i);
 
     /* --- off-policy agents --- */
     /* Exploratory action for training step `timestep` (0-based). */
@@ -298,5 +359,32 @@ rlc_status rlc_runner_train(const rlc_agent_type *type, void *agent, const rlc_e
  * copies have been reset (their generators moved on) and maybe stepped. */
 rlc_status rlc_runner_evaluate(const rlc_agent_type *type, void *agent, rlc_vec_env *envs,
                                double *actions, double *returns);
+
+/* --- gradient checks of an agent's losses (`rlc gradcheck`) --- */
+
+/* Fill a fresh agent's gradient-check batch from a short run on `env`,
+ * with streams from seed as training has them. On-policy: one rollout of
+ * n_steps × n_envs as rlc_runner_onpolicy collects it (observation
+ * statistics updated, rewards normalised when configured), one update on
+ * it, then
+ * gradcheck_batch with `rows` rows drawn uniformly without replacement
+ * (all of them when the rollout has fewer). Off-policy: `rows` steps of
+ * explore → step → store → after_step as rlc_runner_offpolicy takes them
+ * (DDPG's first learning_starts steps act uniformly at random and do not
+ * train), then gradcheck_batch with `rows`. RLC_EINVAL (no gradient
+ * check hooks, rows 0, env unsupported), RLC_ENOMEM, or a hook's status.
+ * Allocates the env and rollout for the call only. */
+rlc_status rlc_agent_gradcheck_prepare(const rlc_agent_type *type, void *agent,
+                                       const rlc_env_type *env, uint64_t seed, size_t rows);
+
+/* Check loss i (< what type->losses returns) block by block with
+ * rlc_gradcheck_block: the analytic gradient once, then finite differences
+ * of loss_value, opt->seed mixed with the loss and block index so each
+ * block draws its own sample. reports: one per block of the loss, in
+ * order. RLC_EINVAL, RLC_ENOMEM, RLC_ENONFINITE, or a hook's status; the
+ * parameters are restored bitwise in every case. */
+rlc_status rlc_agent_gradcheck_loss(const rlc_agent_type *type, void *agent, size_t i,
+                                    const rlc_gradcheck_options *opt,
+                                    rlc_gradcheck_report *reports);
 
 #endif

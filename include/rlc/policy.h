@@ -264,6 +264,10 @@ typedef struct rlc_policy_trainer {
     rlc_optim *optim;
     rlc_tape *tape;
     gsl_rng *action_rng; /* stream RLC_RNG_EXPLORE of the run seed */
+    /* gradient checks only (rlc_policy_trainer_gradcheck_batch): the batch
+     * (n 0 until then), its storage, and n doubles of scratch */
+    rlc_policy_batch gc;
+    double *gc_data, *gc_scratch;
 } rlc_policy_trainer;
 
 /* Build the policy (initialised from stream RLC_RNG_INIT of seed), an
@@ -302,5 +306,25 @@ size_t rlc_policy_trainer_tensors(void *agent, rlc_agent_tensor *out);
  * observation statistics, the action generator and the optimiser (if
  * any). Each agent's state hook visits this first, then its own pieces. */
 rlc_status rlc_policy_trainer_state(rlc_policy_trainer *tr, const rlc_state_visitor *v);
+
+/* --- gradient checks (the agent type's gradcheck hooks) --- */
+
+/* Gather rows idx[0 .. n) of ro into tr->gc (storage allocated here, or
+ * re-allocated, and freed by rlc_policy_trainer_release): observations,
+ * actions, log-probabilities and values at collection, advantages
+ * (normalised over the n rows when normalize_advantage) and returns.
+ * RLC_EINVAL (n 0), RLC_ENOMEM. */
+rlc_status rlc_policy_trainer_gradcheck_batch(rlc_policy_trainer *tr, const rlc_rollout *ro,
+                                              const size_t *idx, size_t n,
+                                              bool normalize_advantage);
+
+/* Which of a policy's parameters rlc_policy_blocks lists. */
+enum { RLC_POLICY_ACTOR = 1, RLC_POLICY_LOG_STD = 2, RLC_POLICY_CRITIC = 4 };
+
+/* The named blocks of the parts of p that `which` selects, in the flat
+ * vector's order: "actor.layer<l>.weight"/".bias", "log_std" (Gaussian
+ * only), "critic.layer<l>.weight"/".bias"; offsets from p->params->data.
+ * out has room for RLC_AGENT_MAX_BLOCKS; returns how many. */
+size_t rlc_policy_blocks(const rlc_policy *p, int which, rlc_agent_block *out);
 
 #endif

@@ -196,6 +196,55 @@ static rlc_status a2c_state(void *p, const rlc_state_visitor *v)
     return st ? st : rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
 }
 
+/* --- gradient checks: the policy and value terms of the loss on tr.gc --- */
+
+enum { GC_POLICY, GC_VALUE, GC_N };
+
+static rlc_status a2c_gradcheck_batch(void *p, const rlc_rollout *ro, const size_t *idx, size_t n)
+{
+    a2c *a = p;
+    return rlc_policy_trainer_gradcheck_batch(&a->tr, ro, idx, n, a->cfg.normalize_advantage);
+}
+
+static size_t a2c_losses(void *p, rlc_agent_loss *out)
+{
+    a2c *a = p;
+    rlc_policy *pol = a->tr.policy;
+    static const char *const names[GC_N] = {"policy_loss", "value_loss"};
+    const int which[GC_N] = {RLC_POLICY_ACTOR | RLC_POLICY_LOG_STD, RLC_POLICY_CRITIC};
+    for (size_t i = 0; i < GC_N; i++) {
+        out[i] = (rlc_agent_loss){.name = names[i], .params = pol->params, .grads = pol->grads};
+        out[i].n_blocks = rlc_policy_blocks(pol, which[i], out[i].blocks);
+    }
+    return GC_N;
+}
+
+/* Term i of rlc_a2c_loss on the gradient-check batch, on a reset tape. */
+static rlc_node *gc_record(a2c *a, size_t i)
+{
+    rlc_policy_loss_parts parts;
+    rlc_tape_reset(a->tr.tape);
+    if (!rlc_a2c_loss(a->tr.tape, a->tr.policy, &a->tr.gc, a->cfg.ent_coef, a->cfg.vf_coef, &parts))
+        return NULL;
+    return i == GC_POLICY ? parts.policy_loss : parts.value_loss;
+}
+
+static double a2c_loss_value(void *p, size_t i)
+{
+    rlc_node *l = gc_record(p, i);
+    return l ? rlc_node_scalar(l) : NAN;
+}
+
+static rlc_status a2c_loss_gradient(void *p, size_t i)
+{
+    a2c *a = p;
+    rlc_node *l = gc_record(a, i);
+    if (!l)
+        return rlc_tape_status(a->tr.tape);
+    gsl_vector_set_zero(a->tr.policy->grads);
+    return rlc_tape_backward(a->tr.tape, l);
+}
+
 static void a2c_settings_default(void *settings)
 {
     rlc_a2c_config_default(settings);
@@ -223,5 +272,9 @@ const rlc_agent_type rlc_agent_a2c = {
     .act = rlc_policy_trainer_act,
     .bootstrap = rlc_policy_trainer_bootstrap,
     .update = a2c_update,
+    .gradcheck_batch = a2c_gradcheck_batch,
+    .losses = a2c_losses,
+    .loss_value = a2c_loss_value,
+    .loss_gradient = a2c_loss_gradient,
 };
 _Static_assert(sizeof(rlc_a2c_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

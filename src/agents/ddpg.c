@@ -112,6 +112,8 @@ typedef struct ddpg {
     rlc_tape *tape;
     gsl_rng *explore_rng, *sample_rng;
     size_t n_updates;
+    rlc_replay_batch gc;            /* gradient checks only: a sampled batch */
+    gsl_matrix *gc_y;               /* and its critic targets */
 } ddpg;
 
 static void ddpg_free(void *p)
@@ -129,6 +131,9 @@ static void ddpg_free(void *p)
     rlc_optim_free(a->critic_opt);
     rlc_replay_free(a->replay);
     rlc_replay_batch_free(&a->batch);
+    rlc_replay_batch_free(&a->gc);
+    if (a->gc_y)
+        gsl_matrix_free(a->gc_y);
     if (a->y)
         gsl_matrix_free(a->y);
     rlc_tape_free(a->tape);
@@ -437,6 +442,76 @@ static rlc_status ddpg_state(void *p, const rlc_state_visitor *v)
     return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
 }
 
+/* --- gradient checks: the critic's and the actor's loss on a batch
+ * sampled from the replay, with targets y from the target networks --- */
+
+enum { GC_CRITIC, GC_ACTOR, GC_N };
+
+static rlc_status ddpg_gradcheck_batch(void *p, const rlc_rollout *ro, const size_t *idx, size_t n)
+{
+    ddpg *a = p;
+    (void)ro;
+    (void)idx;
+    if (n == 0 || a->replay->size == 0)
+        return RLC_EINVAL;
+    rlc_replay_batch_free(&a->gc);
+    if (a->gc_y)
+        gsl_matrix_free(a->gc_y);
+    rlc_status st;
+    if ((st = rlc_replay_batch_create(&a->gc, n, a->obs_dim, a->act_dim)))
+        return st;
+    if (!(a->gc_y = rlc_matrix_alloc(n, 1)))
+        return RLC_ENOMEM;
+    if ((st = rlc_replay_sample(a->replay, a->sample_rng, &a->gc)))
+        return st;
+    rlc_tape_reset(a->tape);
+    rlc_node *s2 = rlc_tape_leaf(a->tape, a->gc.next_obs, NULL);
+    rlc_node *q2 = critic_forward(a, a->critic_target, s2,
+                                  actor_forward(a, a->actor_target, s2, false), false);
+    if (!q2)
+        return rlc_tape_status(a->tape);
+    rlc_ddpg_td_target(a->gc.rewards, a->gc.terminated, &q2->value, a->cfg.gamma, a->gc_y);
+    return RLC_OK;
+}
+
+static size_t ddpg_losses(void *p, rlc_agent_loss *out)
+{
+    ddpg *a = p;
+    out[GC_CRITIC] = (rlc_agent_loss){.name = "critic_loss", .params = a->critic->params,
+                                      .grads = a->critic->grads};
+    out[GC_CRITIC].n_blocks =
+        rlc_agent_mlp_blocks(a->critic, "critic", a->critic->params, out[GC_CRITIC].blocks);
+    out[GC_ACTOR] = (rlc_agent_loss){.name = "actor_loss", .params = a->actor->params,
+                                     .grads = a->actor->grads};
+    out[GC_ACTOR].n_blocks =
+        rlc_agent_mlp_blocks(a->actor, "actor", a->actor->params, out[GC_ACTOR].blocks);
+    return GC_N;
+}
+
+static rlc_node *gc_record(ddpg *a, size_t i)
+{
+    rlc_tape_reset(a->tape);
+    return i == GC_CRITIC
+               ? rlc_ddpg_critic_loss(a->tape, a->critic, a->gc.obs, a->gc.actions, a->gc_y)
+               : rlc_ddpg_actor_loss(a->tape, a->actor, a->critic, a->gc.obs, a->scale, a->shift);
+}
+
+static double ddpg_loss_value(void *p, size_t i)
+{
+    rlc_node *l = gc_record(p, i);
+    return l ? rlc_node_scalar(l) : NAN;
+}
+
+static rlc_status ddpg_loss_gradient(void *p, size_t i)
+{
+    ddpg *a = p;
+    rlc_node *l = gc_record(a, i);
+    if (!l)
+        return rlc_tape_status(a->tape);
+    gsl_vector_set_zero(i == GC_CRITIC ? a->critic->grads : a->actor->grads);
+    return rlc_tape_backward(a->tape, l);
+}
+
 static void ddpg_settings_default(void *settings)
 {
     rlc_ddpg_config_default(settings);
@@ -464,5 +539,9 @@ const rlc_agent_type rlc_agent_ddpg = {
     .episode_start = ddpg_episode_start,
     .store = ddpg_store,
     .after_step = ddpg_after_step,
+    .gradcheck_batch = ddpg_gradcheck_batch,
+    .losses = ddpg_losses,
+    .loss_value = ddpg_loss_value,
+    .loss_gradient = ddpg_loss_gradient,
 };
 _Static_assert(sizeof(rlc_ddpg_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

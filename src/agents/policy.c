@@ -498,6 +498,7 @@ void rlc_policy_trainer_release(rlc_policy_trainer *tr)
     rlc_tape_free(tr->tape);
     if (tr->action_rng)
         gsl_rng_free(tr->action_rng);
+    free(tr->gc_data);
     *tr = (rlc_policy_trainer){0};
 }
 
@@ -564,4 +565,40 @@ rlc_status rlc_policy_trainer_state(rlc_policy_trainer *tr, const rlc_state_visi
         (st = rlc_state_rng(v, "action_rng", tr->action_rng)))
         return st;
     return tr->optim ? rlc_optim_state(tr->optim, v, "optim") : RLC_OK;
+}
+
+rlc_status rlc_policy_trainer_gradcheck_batch(rlc_policy_trainer *tr, const rlc_rollout *ro,
+                                              const size_t *idx, size_t n,
+                                              bool normalize_advantage)
+{
+    if (!tr || !ro || !idx || n == 0)
+        return RLC_EINVAL;
+    size_t od = tr->policy->obs_dim, ad = tr->policy->act_dim;
+    double *d = realloc(tr->gc_data, (n * (od + ad) + 5 * n) * sizeof *d);
+    if (!d)
+        return RLC_ENOMEM;
+    tr->gc_data = d;
+    double *obs = d, *act = obs + n * od, *lp = act + n * ad, *adv = lp + n, *ret = adv + n,
+           *val = ret + n;
+    tr->gc_scratch = val + n;
+    rlc_rollout_gather(ro, idx, n, obs, act, lp, adv, ret, val);
+    if (normalize_advantage)
+        rlc_normalize_advantages(adv, n);
+    tr->gc = (rlc_policy_batch){n, obs, act, lp, adv, ret, val};
+    return RLC_OK;
+}
+
+size_t rlc_policy_blocks(const rlc_policy *p, int which, rlc_agent_block *out)
+{
+    size_t k = 0;
+    if (which & RLC_POLICY_ACTOR)
+        k += rlc_agent_mlp_blocks(p->actor, "actor", p->params, out + k);
+    if ((which & RLC_POLICY_LOG_STD) && p->dist == RLC_DIST_GAUSSIAN) {
+        snprintf(out[k].name, sizeof out[k].name, "log_std");
+        out[k].offset = (size_t)(p->log_std.matrix.data - p->params->data);
+        out[k++].size = p->act_dim;
+    }
+    if (which & RLC_POLICY_CRITIC)
+        k += rlc_agent_mlp_blocks(p->critic, "critic", p->params, out + k);
+    return k;
 }

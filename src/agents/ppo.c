@@ -304,6 +304,58 @@ static rlc_status ppo_state(void *p, const rlc_state_visitor *v)
     return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
 }
 
+/* --- gradient checks: the three terms of the loss on tr.gc --- */
+
+enum { GC_SURROGATE, GC_VALUE, GC_ENTROPY, GC_N };
+
+static rlc_status ppo_gradcheck_batch(void *p, const rlc_rollout *ro, const size_t *idx, size_t n)
+{
+    ppo *a = p;
+    return rlc_policy_trainer_gradcheck_batch(&a->tr, ro, idx, n, a->cfg.normalize_advantage);
+}
+
+static size_t ppo_losses(void *p, rlc_agent_loss *out)
+{
+    ppo *a = p;
+    rlc_policy *pol = a->tr.policy;
+    static const char *const names[GC_N] = {"clipped_surrogate", "value_loss", "entropy"};
+    /* a Gaussian's entropy depends on log σ alone */
+    const int which[GC_N] = {RLC_POLICY_ACTOR | RLC_POLICY_LOG_STD, RLC_POLICY_CRITIC,
+                             pol->dist == RLC_DIST_GAUSSIAN ? RLC_POLICY_LOG_STD : RLC_POLICY_ACTOR};
+    for (size_t i = 0; i < GC_N; i++) {
+        out[i] = (rlc_agent_loss){.name = names[i], .params = pol->params, .grads = pol->grads};
+        out[i].n_blocks = rlc_policy_blocks(pol, which[i], out[i].blocks);
+    }
+    return GC_N;
+}
+
+/* Term i of rlc_ppo_loss on the gradient-check batch, on a reset tape. */
+static rlc_node *gc_record(ppo *a, size_t i)
+{
+    rlc_policy_loss_parts parts;
+    rlc_tape_reset(a->tr.tape);
+    if (!rlc_ppo_loss(a->tr.tape, a->tr.policy, &a->tr.gc, a->cfg.clip_range, a->cfg.clip_range_vf,
+                      a->cfg.ent_coef, a->cfg.vf_coef, &parts))
+        return NULL;
+    return i == GC_SURROGATE ? parts.policy_loss : i == GC_VALUE ? parts.value_loss : parts.entropy;
+}
+
+static double ppo_loss_value(void *p, size_t i)
+{
+    rlc_node *l = gc_record(p, i);
+    return l ? rlc_node_scalar(l) : NAN;
+}
+
+static rlc_status ppo_loss_gradient(void *p, size_t i)
+{
+    ppo *a = p;
+    rlc_node *l = gc_record(a, i);
+    if (!l)
+        return rlc_tape_status(a->tr.tape);
+    gsl_vector_set_zero(a->tr.policy->grads);
+    return rlc_tape_backward(a->tr.tape, l);
+}
+
 static void ppo_settings_default(void *settings)
 {
     rlc_ppo_config_default(settings);
@@ -332,5 +384,9 @@ const rlc_agent_type rlc_agent_ppo = {
     .act = rlc_policy_trainer_act,
     .bootstrap = rlc_policy_trainer_bootstrap,
     .update = ppo_update,
+    .gradcheck_batch = ppo_gradcheck_batch,
+    .losses = ppo_losses,
+    .loss_value = ppo_loss_value,
+    .loss_gradient = ppo_loss_gradient,
 };
 _Static_assert(sizeof(rlc_ppo_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

@@ -309,6 +309,62 @@ static rlc_status qac_state(void *p, const rlc_state_visitor *v)
     return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
 }
 
+/* --- gradient checks: the actor's and the critic's losses on tr.gc ---
+ * The actor's loss holds q fixed (its weights are the critic's values at
+ * recording) and the critic's does not depend on π, so each is checked
+ * against its own network's parameters, as one backward pass trains them. */
+
+enum { GC_ACTOR, GC_CRITIC, GC_N };
+
+static rlc_status qac_gradcheck_batch(void *p, const rlc_rollout *ro, const size_t *idx, size_t n)
+{
+    qac *a = p;
+    return rlc_policy_trainer_gradcheck_batch(&a->tr, ro, idx, n, false);
+}
+
+static size_t qac_losses(void *p, rlc_agent_loss *out)
+{
+    qac *a = p;
+    rlc_policy *pol = a->tr.policy;
+    static const char *const names[GC_N] = {"actor_loss", "critic_loss"};
+    const int which[GC_N] = {RLC_POLICY_ACTOR | RLC_POLICY_LOG_STD, RLC_POLICY_CRITIC};
+    for (size_t i = 0; i < GC_N; i++) {
+        out[i] = (rlc_agent_loss){.name = names[i], .params = pol->params, .grads = pol->grads};
+        out[i].n_blocks = rlc_policy_blocks(pol, which[i], out[i].blocks);
+    }
+    return GC_N;
+}
+
+/* Part i of rlc_qac_loss on the gradient-check batch (targets: the
+ * returns, which GAE with λ = 0 made the Sarsa targets), on a reset tape. */
+static rlc_node *gc_record(qac *a, size_t i)
+{
+    const rlc_policy_batch *b = &a->tr.gc;
+    rlc_qac_loss_parts parts;
+    rlc_node *loss;
+    rlc_tape_reset(a->tr.tape);
+    if (rlc_qac_loss(a->tr.tape, a->tr.policy, b->n, b->obs, b->actions, b->returns,
+                     a->tr.gc_scratch, a->cfg.ent_coef, &parts, &loss))
+        return NULL;
+    return i == GC_ACTOR ? parts.actor_loss : parts.critic_loss;
+}
+
+static double qac_loss_value(void *p, size_t i)
+{
+    rlc_node *l = gc_record(p, i);
+    return l ? rlc_node_scalar(l) : NAN;
+}
+
+static rlc_status qac_loss_gradient(void *p, size_t i)
+{
+    qac *a = p;
+    rlc_node *l = gc_record(a, i);
+    if (!l)
+        return rlc_tape_status(a->tr.tape) ? rlc_tape_status(a->tr.tape) : RLC_EINVAL;
+    gsl_vector_set_zero(a->tr.policy->grads);
+    return rlc_tape_backward(a->tr.tape, l);
+}
+
 static void qac_settings_default(void *settings)
 {
     rlc_qac_config_default(settings);
@@ -336,5 +392,9 @@ const rlc_agent_type rlc_agent_qac = {
     .act = qac_act,
     .bootstrap = qac_bootstrap,
     .update = qac_update,
+    .gradcheck_batch = qac_gradcheck_batch,
+    .losses = qac_losses,
+    .loss_value = qac_loss_value,
+    .loss_gradient = qac_loss_gradient,
 };
 _Static_assert(sizeof(rlc_qac_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

@@ -108,6 +108,12 @@ typedef struct trpo {
     rlc_policy_fisher *fisher; /* F·v at θ_old, and π_old's distribution parameters */
     gsl_vector *g, *s, *Fs, *theta0; /* n_pi each */
     size_t failures, skipped, n_updates;
+    /* gradient checks only (trpo_gradcheck_batch): π_old's distribution
+     * parameters on the batch's rows, the Fisher workspace at the checked
+     * point, GC_DIRECTIONS random directions over π's parameters, F·v */
+    double *gc_old_dist, *gc_old_log_std;
+    rlc_policy_fisher *gc_fisher;
+    gsl_vector *gc_v[2], *gc_fv;
 } trpo;
 _Static_assert(offsetof(trpo, tr) == 0, "rlc_policy_trainer_* entries take the agent as its trainer");
 
@@ -129,7 +135,9 @@ static void trpo_free(void *p)
     free(a->advantages);
     free(a->returns);
     rlc_policy_fisher_free(a->fisher);
-    gsl_vector *vs[] = {a->g, a->s, a->Fs, a->theta0};
+    free(a->gc_old_dist);
+    rlc_policy_fisher_free(a->gc_fisher);
+    gsl_vector *vs[] = {a->g, a->s, a->Fs, a->theta0, a->gc_v[0], a->gc_v[1], a->gc_fv};
     for (size_t i = 0; i < sizeof vs / sizeof vs[0]; i++)
         if (vs[i])
             gsl_vector_free(vs[i]);
@@ -426,6 +434,153 @@ static rlc_status trpo_state(void *p, const rlc_state_visitor *v)
     return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
 }
 
+/* --- gradient checks ---
+ * On the batch, after the update moved θ off θ_old: the surrogate
+ * mean(A·π_θ/π_old); the mean KL(π_old ‖ π_θ) (not 0 there, so its
+ * gradient is not 0 either, unless the line search kept θ_old); the
+ * critic's mean (R − V)²; and for GC_DIRECTIONS random directions v the
+ * Fisher-vector product: F·v (cg_damping left out) is the gradient of
+ * vᵀ∇θ mean KL(π_θ* ‖ π_θ) at θ = θ*, the checked point, so finite
+ * differences of that function are the Hessian of the mean KL along v. */
+
+#define GC_DIRECTIONS 2
+enum { GC_SURROGATE, GC_KL, GC_FVP0, GC_VALUE = GC_FVP0 + GC_DIRECTIONS, GC_N };
+
+static rlc_status trpo_gradcheck_batch(void *p, const rlc_rollout *ro, const size_t *idx, size_t n)
+{
+    trpo *a = p;
+    rlc_policy *pol = a->tr.policy;
+    rlc_status st = rlc_policy_trainer_gradcheck_batch(&a->tr, ro, idx, n,
+                                                       a->cfg.normalize_advantage);
+    if (st != RLC_OK)
+        return st;
+    size_t dd = pol->dist_dim;
+    free(a->gc_old_dist);
+    rlc_policy_fisher_free(a->gc_fisher);
+    a->gc_fisher = NULL;
+    a->gc_old_dist = malloc((n * dd + pol->act_dim) * sizeof(double));
+    for (size_t j = 0; j < GC_DIRECTIONS; j++)
+        if (!a->gc_v[j] && !(a->gc_v[j] = gsl_vector_alloc(a->n_pi)))
+            return RLC_ENOMEM;
+    if (!a->gc_fv && !(a->gc_fv = gsl_vector_alloc(a->n_pi)))
+        return RLC_ENOMEM;
+    if (!a->gc_old_dist)
+        return RLC_ENOMEM;
+    if ((st = rlc_policy_fisher_create(&a->gc_fisher, pol, n, 0.0)))
+        return st;
+    /* π_old: what the update's Fisher workspace kept of the rollout (rows in order) */
+    a->gc_old_log_std = a->gc_old_dist + n * dd;
+    for (size_t k = 0; k < n; k++)
+        memcpy(a->gc_old_dist + k * dd, a->fisher->old_dist + idx[k] * dd, dd * sizeof(double));
+    memcpy(a->gc_old_log_std, a->fisher->old_log_std, pol->act_dim * sizeof(double));
+    for (size_t j = 0; j < GC_DIRECTIONS; j++)
+        for (size_t i = 0; i < a->n_pi; i++)
+            gsl_vector_set(a->gc_v[j], i, gsl_ran_gaussian(a->sample_rng, 1.0));
+    /* θ*: the Fisher workspace takes the current π as its old policy */
+    gsl_matrix_const_view obs = gsl_matrix_const_view_array(a->tr.gc.obs, n, pol->obs_dim);
+    rlc_node *dist, *ls;
+    rlc_tape_reset(a->tr.tape);
+    if ((st = rlc_policy_forward(pol, a->tr.tape, &obs.matrix, true, &dist, &ls, NULL)))
+        return st;
+    return rlc_policy_fisher_set(a->gc_fisher, a->tr.tape, dist, ls);
+}
+
+static size_t trpo_losses(void *p, rlc_agent_loss *out)
+{
+    trpo *a = p;
+    rlc_policy *pol = a->tr.policy;
+    static const char *const names[GC_N] = {"surrogate", "mean_kl", "fisher_product[0]",
+                                            "fisher_product[1]", "value_loss"};
+    for (size_t i = 0; i < GC_N; i++) {
+        int which = i == GC_VALUE ? RLC_POLICY_CRITIC : RLC_POLICY_ACTOR | RLC_POLICY_LOG_STD;
+        out[i] = (rlc_agent_loss){.name = names[i], .params = pol->params, .grads = pol->grads};
+        out[i].n_blocks = rlc_policy_blocks(pol, which, out[i].blocks);
+    }
+    return GC_N;
+}
+
+/* Loss i (not a Fisher product) on the batch, on a reset tape; for the
+ * Fisher products, the mean KL against θ*. */
+static rlc_node *gc_record(trpo *a, size_t i)
+{
+    rlc_policy *p = a->tr.policy;
+    rlc_tape *t = a->tr.tape;
+    const rlc_policy_batch *b = &a->tr.gc;
+    size_t n = b->n;
+    gsl_matrix_const_view obs = gsl_matrix_const_view_array(b->obs, n, p->obs_dim);
+    rlc_node *dist, *ls, *v;
+    rlc_tape_reset(t);
+    if (i == GC_VALUE) {
+        gsl_matrix_const_view ret = gsl_matrix_const_view_array(b->returns, n, 1);
+        if (rlc_policy_forward(p, t, &obs.matrix, true, NULL, NULL, &v))
+            return NULL;
+        return rlc_tape_mean(t, rlc_tape_square(t, rlc_tape_sub(t, rlc_tape_leaf(t, &ret.matrix, NULL), v)));
+    }
+    if (rlc_policy_forward(p, t, &obs.matrix, true, &dist, &ls, NULL))
+        return NULL;
+    if (i == GC_SURROGATE) {
+        gsl_matrix_const_view act = gsl_matrix_const_view_array(b->actions, n, p->act_dim);
+        gsl_matrix_const_view oldlp = gsl_matrix_const_view_array(b->old_log_probs, n, 1);
+        gsl_matrix_const_view adv = gsl_matrix_const_view_array(b->advantages, n, 1);
+        rlc_node *logp = rlc_dist_log_prob(t, p->dist, dist, ls, &act.matrix);
+        rlc_node *ratio = rlc_tape_exp(t, rlc_tape_sub(t, logp, rlc_tape_leaf(t, &oldlp.matrix, NULL)));
+        return rlc_tape_mean(t, rlc_tape_mul(t, ratio, rlc_tape_leaf(t, &adv.matrix, NULL)));
+    }
+    bool kl = i == GC_KL;
+    gsl_matrix_view od = gsl_matrix_view_array(kl ? a->gc_old_dist : a->gc_fisher->old_dist, n,
+                                               p->dist_dim);
+    gsl_matrix_view ol = gsl_matrix_view_array(kl ? a->gc_old_log_std : a->gc_fisher->old_log_std,
+                                               1, p->act_dim);
+    return rlc_dist_kl(t, p->dist, rlc_tape_leaf(t, &od.matrix, NULL),
+                       p->dist == RLC_DIST_GAUSSIAN ? rlc_tape_leaf(t, &ol.matrix, NULL) : NULL,
+                       dist, ls);
+}
+
+static double trpo_loss_value(void *p, size_t i)
+{
+    trpo *a = p;
+    rlc_policy *pol = a->tr.policy;
+    rlc_node *l = gc_record(a, i);
+    if (!l)
+        return NAN;
+    if (i < GC_FVP0 || i >= GC_FVP0 + GC_DIRECTIONS)
+        return rlc_node_scalar(l);
+    /* vᵀ∇θ mean KL(π_θ* ‖ π_θ) */
+    gsl_vector_set_zero(pol->grads);
+    if (rlc_tape_backward(a->tr.tape, l))
+        return NAN;
+    double d;
+    gsl_blas_ddot(a->gc_v[i - GC_FVP0], &pol->dpi.vector, &d);
+    return d;
+}
+
+static rlc_status trpo_loss_gradient(void *p, size_t i)
+{
+    trpo *a = p;
+    rlc_policy *pol = a->tr.policy;
+    rlc_tape *t = a->tr.tape;
+    if (i >= GC_FVP0 && i < GC_FVP0 + GC_DIRECTIONS) {
+        /* F·v from the tangent and seeded backward passes, at θ* */
+        gsl_matrix_const_view obs =
+            gsl_matrix_const_view_array(a->tr.gc.obs, a->tr.gc.n, pol->obs_dim);
+        rlc_node *dist, *ls;
+        rlc_status st;
+        rlc_tape_reset(t);
+        if ((st = rlc_policy_forward(pol, t, &obs.matrix, true, &dist, &ls, NULL)) ||
+            (st = rlc_policy_fisher_set(a->gc_fisher, t, dist, ls)) ||
+            (st = rlc_policy_fisher_product(a->gc_fisher, a->gc_v[i - GC_FVP0], a->gc_fv)))
+            return st;
+        gsl_vector_set_zero(pol->grads);
+        gsl_vector_memcpy(&pol->dpi.vector, a->gc_fv);
+        return RLC_OK;
+    }
+    rlc_node *l = gc_record(a, i);
+    if (!l)
+        return rlc_tape_status(t);
+    gsl_vector_set_zero(pol->grads);
+    return rlc_tape_backward(t, l);
+}
+
 static void trpo_settings_default(void *settings)
 {
     rlc_trpo_config_default(settings);
@@ -454,5 +609,9 @@ const rlc_agent_type rlc_agent_trpo = {
     .act = rlc_policy_trainer_act,
     .bootstrap = rlc_policy_trainer_bootstrap,
     .update = trpo_update,
+    .gradcheck_batch = trpo_gradcheck_batch,
+    .losses = trpo_losses,
+    .loss_value = trpo_loss_value,
+    .loss_gradient = trpo_loss_gradient,
 };
 _Static_assert(sizeof(rlc_trpo_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

@@ -1,7 +1,8 @@
 /* main.c — the `rlc` command line: parses options with getopt_long, loads
  * and checks the configuration, and hands the run to rlc_run_train (one
- * seed) or rlc_seeds_run (--seeds, seeds.c); `rlc compare` lives in
- * compare.c. All
+ * seed) or rlc_seeds_run (--seeds, seeds.c), continues one (rlc resume) or
+ * evaluates its checkpoint (rlc eval); `rlc compare` lives in compare.c,
+ * `rlc gradcheck` in gradcheck_cmd.c. All
  * printing and exit codes live here (0 ok, 1 runtime failure, 2 usage or
  * input error); the library only returns statuses. A failed write to stdout
  * (checked once, at exit) is a runtime failure. */
@@ -25,14 +26,15 @@
 #include "rlc/rng.h"
 #include "rlc/run.h"
 #include "rlc/vec_env.h"
+#include "cli.h"
 #include "compare.h"
+#include "gradcheck_cmd.h"
 #include "seeds.h"
 
 #ifndef RLC_VERSION
 #define RLC_VERSION "unknown"
 #endif
 
-enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *f)
 {
@@ -41,6 +43,7 @@ static void usage(FILE *f)
     fputs("       rlc resume RUN_DIR\n"
           "       rlc eval RUN_DIR [--episodes N] [--seed N]\n", f);
     fputs(rlc_compare_usage, f);
+    fputs(rlc_gradcheck_usage, f);
     fputs("       rlc list\n"
           "       rlc --help | --version\n"
           "\n"
@@ -62,6 +65,8 @@ static void usage(FILE *f)
           "  compare PATH...    compare run directories grouped by config name: final\n"
           "                     score, IQM, CIs, AUC, P(improvement), Welch p; see\n"
           "                     rlc compare --help\n"
+          "  gradcheck CONFIG   check the configured algorithm's loss gradients against\n"
+          "                     finite differences; see rlc gradcheck --help\n"
           "  list               registered algorithms and environments\n"
           "\n"
           "exit status: 0 success, 1 runtime failure (with --seeds: of any seed),\n"
@@ -86,6 +91,47 @@ static int cmd_list(void)
         else
             printf("  %-14s obs %zu, Box(%zu), %u steps\n", e->id, e->observation_space.dim,
                    e->action_space.dim, e->max_episode_steps);
+    }
+    return 0;
+}
+
+int rlc_cli_load_config(rlc_config *cfg, const char *config_path, const char *const *sets,
+                        size_t n_sets, const char *seed)
+{
+    rlc_config_error err;
+    rlc_config_default(cfg);
+    rlc_status st = rlc_config_load(cfg, config_path, &err);
+    for (size_t i = 0; st == RLC_OK && i < n_sets; i++)
+        st = rlc_config_set(cfg, sets[i], &err);
+    if (st == RLC_OK && seed) {
+        /* --seed N is --set run.seed=N; its errors name --seed N instead */
+        size_t n = strlen("run.seed=") + strlen(seed) + 1;
+        char *assignment = malloc(n);
+        if (!assignment) {
+            fprintf(stderr, "rlc: out of memory\n");
+            return EXIT_RUNTIME;
+        }
+        snprintf(assignment, n, "run.seed=%s", seed);
+        st = rlc_config_set(cfg, assignment, &err);
+        if (st != RLC_OK) {
+            /* "--set run.seed=N: reason" -> "--seed N: reason" */
+            const char *reason = err.message;
+            size_t len = strlen(assignment);
+            if (!strncmp(reason, "--set ", 6) && !strncmp(reason + 6, assignment, len) &&
+                !strncmp(reason + 6 + len, ": ", 2))
+                fprintf(stderr, "rlc: --seed %s: %s\n", seed, reason + 6 + len + 2);
+            else
+                fprintf(stderr, "rlc: %s\n", reason);
+            free(assignment);
+            return EXIT_USAGE;
+        }
+        free(assignment);
+    }
+    if (st == RLC_OK)
+        st = rlc_config_validate(cfg, &err);
+    if (st != RLC_OK) {
+        fprintf(stderr, "rlc: %s\n", err.message);
+        return EXIT_USAGE;
     }
     return 0;
 }
@@ -230,41 +276,10 @@ static int cmd_run(int argc, char **argv)
     }
 
     rlc_config cfg;
-    rlc_config_error err;
-    rlc_config_default(&cfg);
-    rlc_status st = rlc_config_load(&cfg, config_path, &err);
-    for (size_t i = 0; st == RLC_OK && i < n_sets; i++)
-        st = rlc_config_set(&cfg, sets[i], &err);
-    if (st == RLC_OK && seed) {
-        /* --seed N is --set run.seed=N; its errors name --seed N instead */
-        size_t n = strlen("run.seed=") + strlen(seed) + 1;
-        char *assignment = malloc(n);
-        if (!assignment) {
-            fprintf(stderr, "rlc: out of memory\n");
-            return EXIT_RUNTIME;
-        }
-        snprintf(assignment, n, "run.seed=%s", seed);
-        st = rlc_config_set(&cfg, assignment, &err);
-        if (st != RLC_OK) {
-            /* "--set run.seed=N: reason" -> "--seed N: reason" */
-            const char *reason = err.message;
-            size_t len = strlen(assignment);
-            if (!strncmp(reason, "--set ", 6) && !strncmp(reason + 6, assignment, len) &&
-                !strncmp(reason + 6 + len, ": ", 2))
-                fprintf(stderr, "rlc: --seed %s: %s\n", seed, reason + 6 + len + 2);
-            else
-                fprintf(stderr, "rlc: %s\n", reason);
-            free(assignment);
-            return EXIT_USAGE;
-        }
-        free(assignment);
-    }
-    if (st == RLC_OK)
-        st = rlc_config_validate(&cfg, &err);
-    if (st != RLC_OK) {
-        fprintf(stderr, "rlc: %s\n", err.message);
+    int code = rlc_cli_load_config(&cfg, config_path, sets, n_sets, seed);
+    if (code) {
         free(seeds);
-        return EXIT_USAGE;
+        return code;
     }
     if (seeds) { /* validated once here, not once per child */
         int status = rlc_seeds_run(&cfg, config_path, out_dir, seeds, n_seeds, jobs, stdout, stderr);
@@ -274,7 +289,7 @@ static int cmd_run(int argc, char **argv)
 
     rlc_run_result res;
     catch_stop_signals();
-    st = rlc_run_train(&cfg, config_path, out_dir, stderr, &res);
+    rlc_status st = rlc_run_train(&cfg, config_path, out_dir, stderr, &res);
     return report_run(&cfg, st, &res);
 }
 
@@ -442,6 +457,8 @@ static int dispatch(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "compare"))
         return rlc_cmd_compare(argc - 1, argv + 1);
+    if (!strcmp(cmd, "gradcheck"))
+        return rlc_cmd_gradcheck(argc - 1, argv + 1);
     if (!strcmp(cmd, "resume"))
         return cmd_resume(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval"))
