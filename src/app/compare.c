@@ -1453,7 +1453,13 @@ static int plot(const cmp *c)
     plinit();
     plscol0(1, 0, 0, 0); /* axes and text in black */
     plcol0(1);
-    plenv(xmin, xmax, ymin, ymax, 0, 0);
+    /* plenv's box, with room on the left for returns like -1200 written in
+     * full (a "(x10^3)" label would run into the title) */
+    plsyax(7, 0);
+    pladv(0);
+    plvpor(0.14, 0.95, 0.12, 0.90);
+    plwind(xmin, xmax, ymin, ymax);
+    plbox("bcnst", 0.0, 0, "bcnstv", 0.0, 0);
     char title[160], xl[64], yl[96];
     snprintf(xl, sizeof xl, "%s", c->o.x_time ? "wall-clock time (s)" : "environment steps");
     if (c->o.monitor)
@@ -1466,7 +1472,8 @@ static int plot(const cmp *c)
             env = ""; /* different environments: name none */
     snprintf(title, sizeof title, "%s%s%s: mean over seeds, band = 95%% t-interval of the mean",
              env, env[0] ? " " : "", c->o.monitor ? "training episodes" : "evaluation");
-    pllab(xl, yl, title);
+    pllab(xl, "", title);
+    plmtex("l", 6.5, 0.5, 0.5, yl); /* clear of the widest tick labels */
 
     PLINT n_leg = (PLINT)c->n_groups + (c->o.has_threshold ? 1 : 0);
     PLINT *opt = calloc((size_t)n_leg, sizeof *opt), *lcol = calloc((size_t)n_leg, sizeof *lcol);
