@@ -3,8 +3,8 @@
  * rlc_agent_type and to the outside only through callbacks. */
 #include <stdlib.h>
 #include <string.h>
-#include "rlc/env.h"
 #include "rlc/agent.h"
+#include "rlc/env.h"
 #include "rlc/normalize.h"
 #include "rlc/rng.h"
 
