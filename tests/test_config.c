@@ -504,6 +504,39 @@ static void test_crlf_and_bom(void **state)
     expect_load_error("\xEF\xBB\xBF[foo]\nx = 1\n", "1: [foo]: unknown section");
 }
 
+/* Defect 1 of issue 10: "[ddpg] gamma = 0.5" on one line set nothing and
+ * exited 0 (inih drops text after "]"); a CR-only file read as one line
+ * and failed with "[run] algo: missing". */
+static void test_text_after_section_header(void **state)
+{
+    (void)state;
+    expect_load_error("[run]\nalgo = ddpg\nenv_id = Pendulum-v1\n[ddpg] gamma = 0.5\n",
+                      "4: syntax error: 'gamma = 0.5' after the section header (a key goes on a"
+                      " line of its own)");
+    expect_load_error("[run] x\n", "1: syntax error: 'x' after the section header (a key goes"
+                      " on a line of its own)");
+    /* a comment after the header is fine */
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[run] ; the run\nalgo = ddpg\nenv_id = Pendulum-v1\n"
+                               "[ddpg]  # its section\ngamma = 0.5\n", &err, NULL), RLC_OK);
+    assert_true(DDPG(&cfg)->gamma == 0.5);
+}
+
+static void test_cr_line_endings(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[run]\rseed = 9\ralgo = ddpg\renv_id = Pendulum-v1\r[ddpg]\r"
+                               "gamma = 0.5\r", &err, NULL), RLC_OK);
+    assert_true(cfg.seed == 9);
+    assert_true(DDPG(&cfg)->gamma == 0.5);
+    /* mixed endings, and lines are counted by any of them */
+    expect_load_error("[run]\r\nalgo = ddpg\renv_id = Pendulum-v1\nbogus = 1\r", "4: [run] bogus:"
+                      " unknown key");
+}
+
 static void test_algorithm_section_mismatch(void **state)
 {
     (void)state;
@@ -1804,6 +1837,8 @@ int main(void)
         cmocka_unit_test(test_duplicate_and_indented_keys),
         cmocka_unit_test(test_syntax_error_and_long_line),
         cmocka_unit_test(test_crlf_and_bom),
+        cmocka_unit_test(test_text_after_section_header),
+        cmocka_unit_test(test_cr_line_endings),
         cmocka_unit_test(test_algorithm_section_mismatch),
         cmocka_unit_test(test_error_leaves_config_unchanged),
         cmocka_unit_test(test_missing_file),

@@ -9,8 +9,10 @@
  * [run] algo; its keys are the rows its agent type declares, named as in
  * Stable-Baselines3);
  * `key = value` (or `key: value`), one per line; a line holds at most
- * RLC_CONFIG_LINE_MAX bytes before its "\n" or "\r\n" (comments count like
- * anything else); full-line comments start with ';' or '#', inline comments
+ * RLC_CONFIG_LINE_MAX bytes before its "\n", "\r\n" or lone "\r" (all three
+ * end a line, as in Python's universal newlines; comments count like
+ * anything else); a section header stands alone on its line (anything but
+ * a comment after "]" is a syntax error); full-line comments start with ';' or '#', inline comments
  * are " ;..." or " #..." (whitespace before the mark); values are trimmed
  * and at most 255 characters; leading whitespace is ignored, so there are no
  * multi-line values; a key set twice in one file is an error; "[]" is a

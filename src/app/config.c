@@ -419,8 +419,11 @@ static bool is_control(int ch)
     return (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\v' && ch != '\f') || ch == 0x7F;
 }
 
-/* Read one line, without its "\n" or "\r\n", into c->buf. 1: a line; 0: end
- * of input; -1: an error, recorded. Stops at the first NUL or other control
+/* Read one line, without its "\n", "\r\n" or "\r", into c->buf. 1: a line; 0:
+ * end of input; -1: an error, recorded. A lone CR ends a line as Python's
+ * universal newlines do: a file saved with classic Mac OS line endings means
+ * the same as with LF, and read as one long line it would lose every key
+ * after its first section header. Stops at the first NUL or other control
  * byte and as soon as the line outgrows RLC_CONFIG_LINE_MAX, so neither
  * /dev/zero nor an endless line is read for ever. */
 static int read_line(load_ctx *c)
@@ -434,6 +437,13 @@ static int read_line(load_ctx *c)
     c->line++;
     size_t len = 0;
     for (; ch != EOF && ch != '\n'; ch = getc(c->f)) {
+        if (ch == '\r') { /* "\r\n" or a lone "\r" (classic Mac OS) ends the line */
+            int next = getc(c->f);
+            if (next != '\n' && next != EOF)
+                ungetc(next, c->f);
+            ch = next == EOF ? EOF : '\n';
+            break;
+        }
         if (ch == '\0') {
             load_error(c, "contains a NUL byte (not a text file?)");
             return -1;
@@ -443,11 +453,6 @@ static int read_line(load_ctx *c)
             return -1;
         }
         if (len == RLC_CONFIG_LINE_MAX) {
-            int next = ch == '\r' ? getc(c->f) : 0;
-            if (next == '\n' || next == EOF) { /* "\r\n" or "\r" at the end: the line end */
-                ch = next;
-                break;
-            }
             load_error(c, "line longer than %d characters", RLC_CONFIG_LINE_MAX);
             return -1;
         }
@@ -526,6 +531,14 @@ static char *load_read_line(char *str, int num, void *stream)
             blank++;
         if (blank == len) {
             load_error(c, "syntax error: empty section name");
+            return NULL;
+        }
+        const char *after = close + 1; /* comments are gone already */
+        while (is_blank(*after))
+            after++;
+        if (*after) { /* inih would drop it: "[ddpg] gamma = 0.5" set nothing */
+            load_error(c, "syntax error: '%.60s%s' after the section header (a key goes on a"
+                       " line of its own)", after, strlen(after) > 60 ? "..." : "");
             return NULL;
         }
         emit(str, num, "[", p + 1, len, "]", NAME_SHOWN);
