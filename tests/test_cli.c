@@ -282,6 +282,29 @@ static void test_bad_seed(void **state)
                        "usage:");
 }
 
+/* Defect 5 of issue 10: a long --set or --seed value pushed the reason out
+ * of the 512-byte message; the echo is shortened with "…" now. */
+static void test_long_values_keep_reason(void **state)
+{
+    (void)state;
+    char assignment[300] = "ddpg.tau=", seed[300];
+    memset(assignment + strlen(assignment), '7', 250);
+    assignment[9 + 250] = '\0';
+    memset(seed, '1', 250);
+    seed[250] = '\0';
+    memset(seed, 'z', 1); /* not a number: the reason echoes the value */
+    expect_input_error("longset", PENDULUM_INI, (const char *[]){"--set", assignment, NULL},
+                       "7\xe2\x80\xa6: [ddpg] tau: ", "is out of range (must be in (0, 1])");
+    expect_input_error("longseed", PENDULUM_INI, (const char *[]){"--seed", seed, NULL},
+                       "1\xe2\x80\xa6: [run] seed: ", "expected a whole number >= 0, got 'z111");
+    assert_contains(err_text, "111'\n");
+    char big[1000] = "ddpg.tau=";
+    memset(big + 9, '8', 900);
+    big[909] = '\0';
+    expect_input_error("hugeset", PENDULUM_INI, (const char *[]){"--set", big, NULL},
+                       "\xe2\x80\xa6: [ddpg] tau: value longer than 255 characters\n", NULL);
+}
+
 /* ---- hardening: what a tester tried -------------------------------------- */
 
 /* Validate's cross-setting errors name the file line or the --set. */
@@ -871,6 +894,7 @@ int main(void)
         cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_bad_overrides),
         cmocka_unit_test(test_bad_seed),
+        cmocka_unit_test(test_long_values_keep_reason),
         cmocka_unit_test(test_tiny_run),
         cmocka_unit_test(test_validate_errors_name_origin),
         cmocka_unit_test(test_config_must_name_algo_and_env),

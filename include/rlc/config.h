@@ -76,6 +76,16 @@ typedef struct rlc_config_error {
     char message[512];
 } rlc_config_error;
 
+/* Longest text an error message echoes whole (see rlc_config_shorten). */
+#define RLC_CONFIG_ECHO_MAX 60
+
+/* Copy `text` to buf (n bytes) as an error message echoes user input: whole
+ * up to RLC_CONFIG_ECHO_MAX bytes, else its first RLC_CONFIG_ECHO_MAX bytes
+ * (not cutting a UTF-8 character) and "\xe2\x80\xa6" ("…"), so a long --set or
+ * --seed value cannot push the reason out of a message. n >= RLC_CONFIG_ECHO_MAX
+ * + 4 holds any result. Allocates nothing. */
+void rlc_config_shorten(const char *text, char *buf, size_t n);
+
 /* Fill every setting with its default: [run] and [eval] from config.c
  * (algo: the registry's first algorithm; env_id: the first environment
  * whose action space it handles — config files must set both), every
@@ -102,7 +112,8 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
 
 /* Apply one "section.key=value" override (the CLI's --set), with the same
  * checks, and record "--set section.key=value" (the assignment as given) as
- * the setting's origin; errors read "--set section.key=value: reason". An
+ * the setting's origin; errors read "--set section.key=value: reason", the
+ * assignment as rlc_config_shorten shows it (so the reason always fits). An
  * algorithm section must match [run] algo at the time of the call (so set
  * run.algo first). On error cfg is unchanged. */
 rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_error *err);

@@ -155,6 +155,19 @@ static void set_error(rlc_config_error *err, const char *fmt, ...)
     va_end(ap);
 }
 
+void rlc_config_shorten(const char *text, char *buf, size_t n)
+{
+    if (!buf || !n)
+        return;
+    size_t len = text ? strlen(text) : 0, keep = len;
+    if (len > RLC_CONFIG_ECHO_MAX) {
+        keep = RLC_CONFIG_ECHO_MAX;
+        while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
+            keep--; /* not inside a UTF-8 character */
+    }
+    snprintf(buf, n, "%.*s%s", (int)keep, text ? text : "", keep < len ? "\xe2\x80\xa6" : "");
+}
+
 static bool is_blank(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
@@ -714,13 +727,15 @@ rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_er
             ok = section[0] && key[0];
         }
     }
+    char shown[RLC_CONFIG_ECHO_MAX + 4]; /* the assignment as errors echo it */
+    rlc_config_shorten(assignment, shown, sizeof shown);
     if (!ok) {
-        set_error(err, "--set %s: expected section.key=value, e.g. run.seed=3", assignment);
+        set_error(err, "--set %s: expected section.key=value, e.g. run.seed=3", shown);
         return RLC_ECONFIG;
     }
     rlc_config *copy = malloc(sizeof *copy);
     if (!copy) {
-        set_error(err, "--set %s: out of memory", assignment);
+        set_error(err, "--set %s: out of memory", shown);
         return RLC_ENOMEM;
     }
     *copy = *cfg;
@@ -730,14 +745,14 @@ rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_er
     char msg[400];
     rlc_status st = RLC_ECONFIG;
     if (apply(copy, &cat, section, key, eq + 1, &r, msg, sizeof msg) != APPLIED) {
-        set_error(err, "--set %s: %s", assignment, msg);
+        set_error(err, "--set %s: %s", shown, msg);
     } else if (!section_applies(r.sec, copy->algo)) {
         set_error(err, "--set %s: [%s]: section of algorithm %s, but [run] algo is %.*s"
-                  " (set run.algo first)", assignment, section, section, RLC_CONFIG_NAME_MAX - 1,
+                  " (set run.algo first)", shown, section, section, RLC_CONFIG_NAME_MAX - 1,
                   copy->algo);
     } else if (r.r == &run_rows[0] && user_section_of_other_algo(copy, &cat, msg, sizeof msg)) {
         /* values the user gave another algorithm would be dropped silently */
-        set_error(err, "--set %s: %s", assignment, msg);
+        set_error(err, "--set %s: %s", shown, msg);
     } else {
         set_origin_set(copy, r.index, assignment);
         *cfg = *copy;

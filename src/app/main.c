@@ -193,12 +193,15 @@ static int cmd_run(int argc, char **argv)
         snprintf(assignment, n, "run.seed=%s", seed);
         st = rlc_config_set(&cfg, assignment, &err);
         if (st != RLC_OK) {
-            /* "--set run.seed=N: reason" -> "--seed N: reason" */
+            /* "--set run.seed=N: reason" -> "--seed N: reason" (N shortened alike) */
             const char *reason = err.message;
-            size_t len = strlen(assignment);
-            if (!strncmp(reason, "--set ", 6) && !strncmp(reason + 6, assignment, len) &&
+            char shown[RLC_CONFIG_ECHO_MAX + 4], seed_shown[RLC_CONFIG_ECHO_MAX + 4];
+            rlc_config_shorten(assignment, shown, sizeof shown);
+            rlc_config_shorten(seed, seed_shown, sizeof seed_shown);
+            size_t len = strlen(shown);
+            if (!strncmp(reason, "--set ", 6) && !strncmp(reason + 6, shown, len) &&
                 !strncmp(reason + 6 + len, ": ", 2))
-                fprintf(stderr, "rlc: --seed %s: %s\n", seed, reason + 6 + len + 2);
+                fprintf(stderr, "rlc: --seed %s: %s\n", seed_shown, reason + 6 + len + 2);
             else
                 fprintf(stderr, "rlc: %s\n", reason);
             free(assignment);
