@@ -492,12 +492,11 @@ static void test_duplicate_and_indented_keys(void **state)
                      RLC_OK);
     assert_bits_equal(DDPG(&cfg)->gamma, 0.9);
     assert_bits_equal(DDPG(&cfg)->tau, 0.25);
-    /* a section may be reopened */
-    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nseed = 5\nalgo = ddpg\nenv_id = Pendulum-v1\n"
-                               "[ddpg]\ntau = 0.5\n", &err,
-                               NULL), RLC_OK);
+    /* a section may come before [run], but not be reopened */
+    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nseed = 5\nalgo = ddpg\nenv_id = Pendulum-v1\n",
+                               &err, NULL), RLC_OK);
     assert_true(cfg.seed == 5);
-    assert_bits_equal(DDPG(&cfg)->tau, 0.5);
+    assert_bits_equal(DDPG(&cfg)->gamma, 0.9);
 }
 
 static void test_syntax_error_and_long_line(void **state)
@@ -1249,13 +1248,44 @@ static void test_onpolicy_unknown_keys(void **state)
     expect_load_error("[run]\nalgo = a2c\n[a2c]\nnormalise_advantage = true\n",
                       "4: [a2c] normalise_advantage: unknown key (did you mean 'normalize_advantage'?)");
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_steps = 8\n[ppo]\nn_steps = 16\n",
-                      "6: [ppo] n_steps: set twice (first on line 4)");
+                      "5: [ppo]: section appears twice (first on line 3); write its keys under"
+                      " one header");
     expect_load_error("[run]\nalgo = ppo\n[pop]\nn_steps = 8\n",
                       "3: [pop]: unknown section (did you mean [ppo]?)");
     expect_load_error("[foo]\nn_steps = 8\n", "1: [foo]: unknown section"); /* not ppo */
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_setps = 8\n",
                       "4: [ppo] n_setps: unknown key (did you mean 'n_steps'?)");
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nlr = 8\n", "4: [ppo] lr: unknown key");
+}
+
+/* Defect 4 of issue 10: switching the algorithm with --set must not drop a
+ * file's section of another algorithm, and a section written twice is an
+ * error like a key set twice (it was merged silently). */
+static void test_algo_switch_and_repeated_section(void **state)
+{
+    (void)state;
+    const char *path = write_ini(RUN_DDPG "[ddpg]\ngamma = 0.5\n");
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_load(&cfg, path, &err), RLC_OK);
+    rlc_config before = cfg;
+    assert_int_equal(rlc_config_set(&cfg, "run.algo=ppo", &err), RLC_ECONFIG);
+    char want[600];
+    snprintf(want, sizeof want, "--set run.algo=ppo: [ddpg] gamma (%s:5) belongs to algorithm"
+             " ddpg, but [run] algo would be ppo", path);
+    assert_string_equal(err.message, want);
+    assert_memory_equal(&cfg, &before, sizeof cfg);
+    /* the same in the file alone */
+    expect_load_error("[run]\nalgo = ppo\nenv_id = Pendulum-v1\n[ddpg]\ngamma = 0.5\n",
+                      "4: [ddpg]: section of algorithm ddpg, but [run] algo is ppo");
+    /* a section written twice, even with different keys */
+    expect_load_error(RUN_DDPG "[ddpg]\ngamma = 0.5\n[ddpg]\ntau = 0.5\n",
+                      "6: [ddpg]: section appears twice (first on line 4); write its keys under"
+                      " one header");
+    expect_load_error("[run]\nalgo = ddpg\n[eval]\neval_freq = 10\n[run]\nenv_id = Pendulum-v1\n",
+                      "5: [run]: section appears twice (first on line 1); write its keys under"
+                      " one header");
 }
 
 static void test_onpolicy_set(void **state)
@@ -1727,7 +1757,7 @@ static rlc_status load_long(const char *line, rlc_config *cfg, rlc_config_error 
     size_t n = strlen(RUN_DDPG) + strlen(line) + 16;
     char *text = malloc(n);
     assert_non_null(text);
-    snprintf(text, n, "%s%sseed = 4\n", RUN_DDPG, line);
+    snprintf(text, n, "%sseed = 4\n%s", RUN_DDPG, line);
     rlc_status st = load_text(cfg, text, err, path);
     free(text);
     return st;
@@ -1763,7 +1793,7 @@ static void test_long_lines(void **state)
             char head[64];
             snprintf(head, sizeof head, "[ddpg]\n%s", kinds[k]);
             /* the line is lens[i] characters long: "[ddpg]\n" is the line before */
-            const char *text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\n[run]\n");
+            const char *text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\n");
             rlc_status st = load_long(text, &cfg, &err, NULL);
             if (st != RLC_OK)
                 print_error("'%s' line of %zu: %s\n", kinds[k], lens[i], err.message);
@@ -1772,7 +1802,7 @@ static void test_long_lines(void **state)
             if (kinds[k][0] == 'g')
                 assert_bits_equal(DDPG(&cfg)->gamma, 0.5);
             /* and with "\r\n" */
-            text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\r\n[run]\n");
+            text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\r\n");
             st = load_long(text, &cfg, &err, NULL);
             if (st != RLC_OK)
                 print_error("'%s' line of %zu with CRLF: %s\n", kinds[k], lens[i], err.message);
@@ -1781,9 +1811,9 @@ static void test_long_lines(void **state)
         /* one more is too long, for comments and keys alike, message and limit agreeing */
         char head[64];
         snprintf(head, sizeof head, "[ddpg]\n%s", kinds[k]);
-        const char *text = long_line(head, 'c', strlen("[ddpg]\n") + (size_t)max + 1, "\n[run]\n");
+        const char *text = long_line(head, 'c', strlen("[ddpg]\n") + (size_t)max + 1, "\n");
         assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-        snprintf(want, sizeof want, "%s:5: line longer than %d characters", path, max);
+        snprintf(want, sizeof want, "%s:6: line longer than %d characters", path, max);
         assert_string_equal(err.message, want);
         /* also without a line end, as the last line */
         text = long_line(head, 'c', strlen("[ddpg]\n") + 3 * (size_t)max, "");
@@ -1793,7 +1823,7 @@ static void test_long_lines(void **state)
     }
 
     /* a long value is read whole: net_arch with 240 spaces in it */
-    const char *text = long_line("[ddpg]\nnet_arch = 64,", ' ', 260, "32\n[run]\n");
+    const char *text = long_line("[ddpg]\nnet_arch = 64,", ' ', 260, "32\n");
     rlc_status st = load_long(text, &cfg, &err, NULL);
     if (st != RLC_OK)
         print_error("%s\n", err.message);
@@ -1803,20 +1833,20 @@ static void test_long_lines(void **state)
     /* values over 255 characters, long keys, sections and junk are errors */
     text = long_line("[ddpg]\nnet_arch = 64,", ' ', 300, "32\n");
     assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-    snprintf(want, sizeof want, "%s:5: [ddpg] net_arch: value longer than 255 characters", path);
+    snprintf(want, sizeof want, "%s:6: [ddpg] net_arch: value longer than 255 characters", path);
     assert_string_equal(err.message, want);
     text = long_line("[ddpg]\n", 'k', 600, " = 1\n");
     assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-    snprintf(want, sizeof want, "%s:5: [ddpg] %s...: unknown key", path,
+    snprintf(want, sizeof want, "%s:6: [ddpg] %s...: unknown key", path,
              long_line("", 'k', 37, ""));
     assert_string_equal(err.message, want);
     text = long_line("[", 's', 600, "]\nx = 1\n");
     assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-    snprintf(want, sizeof want, "%s:4: [%s...]: unknown section", path, long_line("", 's', 37, ""));
+    snprintf(want, sizeof want, "%s:5: [%s...]: unknown section", path, long_line("", 's', 37, ""));
     assert_string_equal(err.message, want);
     text = long_line("[ddpg]\n", 'j', 600, "\n");
     assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-    snprintf(want, sizeof want, "%s:5: syntax error: expected '[section]' or 'key = value'", path);
+    snprintf(want, sizeof want, "%s:6: syntax error: expected '[section]' or 'key = value'", path);
     assert_string_equal(err.message, want);
 }
 
@@ -1868,6 +1898,7 @@ int main(void)
         cmocka_unit_test(test_syntax_error_and_long_line),
         cmocka_unit_test(test_crlf_and_bom),
         cmocka_unit_test(test_text_after_section_header),
+        cmocka_unit_test(test_algo_switch_and_repeated_section),
         cmocka_unit_test(test_whole_notation_exact),
         cmocka_unit_test(test_cr_line_endings),
         cmocka_unit_test(test_algorithm_section_mismatch),

@@ -15,7 +15,8 @@
  * a comment after "]" is a syntax error); full-line comments start with ';' or '#', inline comments
  * are " ;..." or " #..." (whitespace before the mark); values are trimmed
  * and at most 255 characters; leading whitespace is ignored, so there are no
- * multi-line values; a key set twice in one file is an error; "[]" is a
+ * multi-line values; a key set twice in one file is an error, and so is a
+ * section header written twice; "[]" is a
  * syntax error. A config file is text: a NUL byte or another control
  * character (other than tab, CR, FF, VT) is an error. Every config file sets
  * [run] algo and [run] env_id. Values are written as rlc/settings.h says

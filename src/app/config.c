@@ -413,6 +413,7 @@ typedef struct load_ctx {
     catalog cat;
     int set_line[RLC_CONFIG_MAX_SETTINGS]; /* line each row was set on, 0 = not set */
     int section_line[MAX_SECTIONS];        /* header line of each section used */
+    int header_line_of[MAX_SECTIONS];      /* first header line of each known section */
     char buf[RLC_CONFIG_LINE_MAX + 1]; /* the current line */
 } load_ctx;
 
@@ -554,6 +555,15 @@ static char *load_read_line(char *str, int num, void *stream)
                        " line of its own)", after, strlen(after) > 60 ? "..." : "");
             return NULL;
         }
+        for (size_t s = 0; s < c->cat.n_sec; s++) /* a section is written once, like a key */
+            if (strlen(c->cat.sec[s].name) == len && !memcmp(c->cat.sec[s].name, p + 1, len)) {
+                if (c->header_line_of[s]) {
+                    load_error(c, "[%s]: section appears twice (first on line %d); write its"
+                               " keys under one header", c->cat.sec[s].name, c->header_line_of[s]);
+                    return NULL;
+                }
+                c->header_line_of[s] = c->line;
+            }
         emit(str, num, "[", p + 1, len, "]", NAME_SHOWN);
     } else if ((sep = strpbrk(p, "=:")) != NULL) {
         char *v = sep + 1;
