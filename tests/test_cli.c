@@ -524,6 +524,30 @@ static void test_tiny_run(void **state)
     free(model);
 }
 
+/* Defect 7 of issue 10: a PPO or TRPO minibatch that does not divide the
+ * rollout is legal (the last one of an epoch is shorter) but was silent. */
+static void test_minibatch_warning(void **state)
+{
+    (void)state;
+    const char *out_dir = tmp_path("minibatch");
+    int rc = rlc("minibatch", "run", RLC_CONFIGS_DIR "/ppo_cartpole.ini", "--out", out_dir, "--set",
+                 "ppo.n_steps=50", "--set", "ppo.batch_size=32", "--set", "run.total_timesteps=50",
+                 "--set", "ppo.n_envs=1", "--set", "eval.n_eval_episodes=1", NULL);
+    assert_int_equal(rc, 0);
+    assert_contains(err_text, "rlc: warning: [ppo] batch_size 32 does not divide the rollout"
+                    " (n_steps 50 \xc3\x97 n_envs 1 = 50): each epoch ends with a minibatch of 18\n");
+    rc = rlc("minibatch-trpo", "run", RLC_CONFIGS_DIR "/trpo_cartpole.ini", "--out", out_dir,
+             "--set", "trpo.n_steps=50", "--set", "trpo.batch_size=20", "--set",
+             "run.total_timesteps=50", "--set", "trpo.n_envs=1", "--set", "eval.n_eval_episodes=1", NULL);
+    assert_int_equal(rc, 0);
+    assert_contains(err_text, "[trpo] batch_size 20 does not divide the rollout");
+    rc = rlc("minibatch-ok", "run", RLC_CONFIGS_DIR "/ppo_cartpole.ini", "--out", out_dir, "--set",
+             "ppo.n_steps=64", "--set", "ppo.batch_size=32", "--set", "run.total_timesteps=64",
+             "--set", "eval.n_eval_episodes=1", NULL);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(err_text, "warning"));
+}
+
 /* ---- --seeds: one child per seed ------------------------------------------- */
 
 #define CARTPOLE_INI RLC_CONFIGS_DIR "/ppo_cartpole.ini"
@@ -896,6 +920,7 @@ int main(void)
         cmocka_unit_test(test_bad_seed),
         cmocka_unit_test(test_long_values_keep_reason),
         cmocka_unit_test(test_tiny_run),
+        cmocka_unit_test(test_minibatch_warning),
         cmocka_unit_test(test_validate_errors_name_origin),
         cmocka_unit_test(test_config_must_name_algo_and_env),
         cmocka_unit_test(test_not_text),

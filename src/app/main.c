@@ -79,6 +79,36 @@ static int cmd_list(void)
     return 0;
 }
 
+/* The SIZE setting `key` of cfg's algorithm section, if it has one. */
+static bool algo_size(const rlc_config *cfg, const char *key, size_t *out)
+{
+    const rlc_agent_type *t = rlc_agent_find(cfg->algo);
+    const void *set = rlc_config_algo_settings(cfg);
+    const rlc_setting *r = t && set ? rlc_settings_find(t->settings_rows, t->n_settings_rows, key)
+                                    : NULL;
+    if (!r || r->kind != RLC_SETTING_SIZE)
+        return false;
+    memcpy(out, (const char *)set + r->offset, sizeof *out);
+    return true;
+}
+
+/* Legal settings that probably do not do what the user meant, on stderr
+ * (a validated cfg). Read through the settings rows by key name, so any
+ * algorithm with batch_size, n_steps and n_envs gets the check: a minibatch
+ * that does not divide the rollout leaves a short last one per epoch. */
+static void warn_settings(const rlc_config *cfg)
+{
+    size_t batch, steps, envs;
+    if (!algo_size(cfg, "batch_size", &batch) || !algo_size(cfg, "n_steps", &steps) ||
+        !algo_size(cfg, "n_envs", &envs) || !batch || !envs || steps > SIZE_MAX / envs)
+        return;
+    size_t rollout = steps * envs;
+    if (batch < rollout && rollout % batch)
+        fprintf(stderr, "rlc: warning: [%s] batch_size %zu does not divide the rollout (n_steps"
+                " %zu \xc3\x97 n_envs %zu = %zu): each epoch ends with a minibatch of %zu\n",
+                cfg->algo, batch, steps, envs, rollout, rollout % batch);
+}
+
 static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -216,6 +246,7 @@ static int cmd_run(int argc, char **argv)
         free(seeds);
         return EXIT_USAGE;
     }
+    warn_settings(&cfg);
     if (seeds) { /* validated once here, not once per child */
         int status = rlc_seeds_run(&cfg, config_path, out_dir, seeds, n_seeds, jobs, stdout, stderr);
         free(seeds);
