@@ -79,12 +79,14 @@ rlc_status rlc_runner_offpolicy(const rlc_agent_type *type, void *agent, rlc_env
         }
         bool last = steps == cfg->total_timesteps;
         /* evaluate first, so a progress line at the same step shows it */
-        if ((cfg->eval_freq && steps % cfg->eval_freq == 0) || last) {
+        bool evaluate = (cfg->eval_freq && steps % cfg->eval_freq == 0) || last;
+        if (evaluate) {
             if ((st = rlc_runner_evaluate(type, agent, eval_envs, eval_actions, returns)) ||
                 (cb->on_eval && (st = cb->on_eval(cb->ctx, steps, returns, n_eval))))
                 break;
         }
-        if (cb->on_progress && ((cfg->log_interval && steps % cfg->log_interval == 0) || last) &&
+        if (cb->on_progress &&
+            ((cfg->log_interval && steps % cfg->log_interval == 0) || evaluate) &&
             (st = cb->on_progress(cb->ctx, steps, &stats)))
             break;
     }
@@ -215,12 +217,17 @@ rlc_status rlc_runner_onpolicy(const rlc_agent_type *type, void *agent, rlc_vec_
             break;
         bool last = k + 1 == updates;
         size_t before = timesteps - per_rollout;
-        if ((cfg->eval_freq && timesteps / cfg->eval_freq != before / cfg->eval_freq) || last) {
+        bool evaluate = (cfg->eval_freq && timesteps / cfg->eval_freq != before / cfg->eval_freq) ||
+                        last;
+        if (evaluate) {
             if ((st = rlc_runner_evaluate(type, agent, eval_envs, eval_actions, eval_returns)) ||
                 (cb->on_eval && (st = cb->on_eval(cb->ctx, timesteps, eval_returns, n_eval))))
                 break;
         }
-        if (cb->on_progress && (st = cb->on_progress(cb->ctx, timesteps, &stats)))
+        bool log = cfg->log_interval &&
+                   timesteps / cfg->log_interval != before / cfg->log_interval;
+        if (cb->on_progress && (log || evaluate) &&
+            (st = cb->on_progress(cb->ctx, timesteps, &stats)))
             break;
     }
 done:

@@ -36,8 +36,9 @@ static const rlc_setting run_rows[] = {
                          "environment steps to train for (on-policy: whole rollouts, rounded"
                          " down, at least one)"),
     RLC_SETTING_SIZE_ROW(rlc_config, "log_interval", log_interval, 1,
-                         "environment steps between progress lines (off-policy: and progress.csv"
-                         " rows; on-policy algorithms write a row per update)"),
+                         "environment steps between progress lines and progress.csv rows"
+                         " (on-policy: the first update at or past each multiple); a row is also"
+                         " written at every evaluation and at the end"),
 };
 static const rlc_setting eval_rows[] = {
     RLC_SETTING_SIZE_ROW(rlc_config, "eval_freq", eval_freq, 0,

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -328,6 +329,10 @@ static int close_stdout(int status)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL reports through return codes, never abort() */
+    /* A reader that goes away (rlc run ... 2>&1 | head) must not kill a run
+     * before it writes its files: writes fail with EPIPE instead, which ends
+     * the progress display (run.c) and fails only the final stdout flush. */
+    signal(SIGPIPE, SIG_IGN);
     rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
     return close_stdout(dispatch(argc, argv));
 }

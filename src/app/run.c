@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +39,8 @@ typedef struct run_ctx {
     double recent_r[RECENT];
     size_t recent_l[RECENT];
     double last_eval_mean;
+    size_t rate_steps;      /* steps/s on the display counts from here: */
+    double rate_t0;         /* the last row of warm-up (no update yet), or the start */
 } run_ctx;
 
 static double now(clockid_t clock)
@@ -147,23 +150,73 @@ static double recent_mean(const run_ctx *c)
     return n ? gsl_stats_mean(c->recent_r, 1, n) : NAN;
 }
 
-static void show(run_ctx *c, size_t timesteps, double fps, bool final)
+/* Columns of the terminal `f` is (TIOCGWINSZ), or 80. */
+static size_t term_width(FILE *f)
+{
+    struct winsize ws;
+    if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
+/* The progress display: "steps  rate  ep_rew_mean  eval  eta". A value not
+ * known yet shows "-" (no episode or evaluation so far; the rate and eta
+ * during warm-up, when steps without updates are no guide to the rest). On a
+ * terminal the line is redrawn in place and must not reach the last column
+ * (the cursor would wrap and each redraw scroll): fields are dropped, least
+ * useful first, until it fits. A failed write (EPIPE from a closed pipe,
+ * EIO) ends the display, not the run. */
+static void show(run_ctx *c, size_t timesteps, bool warmup, bool final)
 {
     if (!c->display)
         return;
-    double elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
-    double eta = fps > 0 ? (double)(c->final_timesteps - timesteps) / fps : 0.0;
-    char line[256], eval[32] = "-"; /* no evaluation yet */
-    if (!isnan(c->last_eval_mean))
-        snprintf(eval, sizeof eval, "%.1f", c->last_eval_mean);
-    snprintf(line, sizeof line, "%zu/%zu steps  %.0f steps/s  ep_rew_mean %.1f  eval %s  %s %.1fs",
-             timesteps, c->final_timesteps, fps, recent_mean(c), eval,
-             final ? "took" : "eta", final ? elapsed : eta);
-    if (c->tty)
-        fprintf(c->display, "\r\033[K%s%s", line, final ? "\n" : "");
+    double t = now(CLOCK_MONOTONIC), elapsed = t - c->t0_mono;
+    double dt = t - c->rate_t0;
+    double rate = !warmup && dt > 0 ? (double)(timesteps - c->rate_steps) / dt : NAN;
+    char f[5][64];
+    snprintf(f[0], sizeof f[0], "%zu/%zu steps", timesteps, c->final_timesteps);
+    if (final)
+        snprintf(f[1], sizeof f[1], "took %.1fs", elapsed);
+    else if (!isnan(rate) && rate > 0)
+        snprintf(f[1], sizeof f[1], "eta %.1fs", (double)(c->final_timesteps - timesteps) / rate);
     else
-        fprintf(c->display, "%s\n", line);
-    fflush(c->display);
+        snprintf(f[1], sizeof f[1], "eta -");
+    if (!isnan(c->last_eval_mean))
+        snprintf(f[2], sizeof f[2], "eval %.1f", c->last_eval_mean);
+    else
+        snprintf(f[2], sizeof f[2], "eval -");
+    if (!isnan(recent_mean(c)))
+        snprintf(f[3], sizeof f[3], "ep_rew_mean %.1f", recent_mean(c));
+    else
+        snprintf(f[3], sizeof f[3], "ep_rew_mean -");
+    if (warmup)
+        snprintf(f[4], sizeof f[4], "warm-up");
+    else if (final)
+        snprintf(f[4], sizeof f[4], "%.0f steps/s", elapsed > 0 ? (double)timesteps / elapsed : 0.0);
+    else
+        snprintf(f[4], sizeof f[4], "%.0f steps/s", isnan(rate) ? 0.0 : rate);
+    static const int order[] = {0, 4, 3, 2, 1}; /* left to right */
+    size_t room = c->tty ? term_width(c->display) - 1 : SIZE_MAX, used = 0;
+    bool keep[5] = {false};
+    for (int k = 0; k < 5; k++) { /* by usefulness: steps, eta, eval, ep_rew_mean, rate */
+        size_t need = strlen(f[k]) + (used ? 2 : 0);
+        if (used + need <= room || k == 0) {
+            keep[k] = true;
+            used += need;
+        }
+    }
+    char line[400] = "";
+    size_t len = 0;
+    for (int i = 0; i < 5; i++)
+        if (keep[order[i]])
+            len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", len ? "  " : "",
+                                    f[order[i]]);
+    if (c->tty && len > room)
+        line[room] = '\0'; /* a terminal narrower than the step count */
+    int w = c->tty ? fprintf(c->display, "\r\033[K%s%s", line, final ? "\n" : "")
+                   : fprintf(c->display, "%s\n", line);
+    if (w < 0 || fflush(c->display) != 0)
+        c->display = NULL;
 }
 
 static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *s)
@@ -185,12 +238,16 @@ static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *
         w = fprintf(c->progress_csv, "%zu\n", s->n_updates);
     if (w < 0 || fflush(c->progress_csv) != 0)
         return io_error(c->res, "cannot write", "progress.csv");
-    /* the display every log_interval steps (on-policy rows come per update) */
-    bool final = timesteps >= c->final_timesteps;
+    /* the display every log_interval steps (rows also come at evaluations) */
+    bool final = timesteps >= c->final_timesteps, warmup = s->n_updates == 0;
     size_t every = c->cfg->log_interval ? c->cfg->log_interval : SIZE_MAX;
     if (final || timesteps / every != c->shown / every) {
-        show(c, timesteps, fps, final);
+        show(c, timesteps, warmup, final);
         c->shown = timesteps;
+    }
+    if (warmup) { /* the display's rate counts from the last step without updates */
+        c->rate_steps = timesteps;
+        c->rate_t0 = now(CLOCK_MONOTONIC);
     }
     return RLC_OK;
 }
@@ -321,7 +378,7 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     fprintf(c.progress_csv, "n_updates\n");
     fprintf(c.eval_csv, "timesteps,mean_reward,std_reward,min_reward,max_reward\n");
     c.tty = progress && isatty(fileno(progress));
-    c.t0_mono = now(CLOCK_MONOTONIC);
+    c.t0_mono = c.rate_t0 = now(CLOCK_MONOTONIC);
 
     rlc_runner_config rc = {.total_timesteps = cfg->total_timesteps,
                             .log_interval = cfg->log_interval,
