@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -626,6 +627,46 @@ static int rlc_fds(int out_fd, int err_fd, const char *const *args)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Defect 6 of issue 10: a failed write in the run directory named a bare
+ * "progress.csv"; the error gives the path (exit 1). Files are capped at
+ * 10,000 bytes (RLIMIT_FSIZE, SIGXFSZ ignored: writes fail with EFBIG), so
+ * config.ini fits and progress.csv, a row per step, outgrows it. */
+static void test_write_error_names_path(void **state)
+{
+    (void)state;
+    const char *out_dir = tmp_path("fsize");
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 10000;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    /* stderr to a pipe, which the cap does not touch: ~20 kB of lines fit its buffer */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    int out = open("/dev/null", O_WRONLY);
+    const char *args[] = {"run", PENDULUM_INI, "--out", out_dir, "--set", "run.total_timesteps=400",
+                          "--set", "run.log_interval=1", "--set", "eval.n_eval_episodes=1", NULL};
+    int rc = rlc_fds(out, fds[1], args);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    close(out);
+    close(fds[1]);
+    static char text[65536];
+    size_t len = 0;
+    ssize_t got;
+    while (len < sizeof text - 1 && (got = read(fds[0], text + len, sizeof text - 1 - len)) > 0)
+        len += (size_t)got;
+    close(fds[0]);
+    text[len] = '\0';
+    const char *err = text;
+    assert_int_equal(rc, 1);
+    char want[700];
+    snprintf(want, sizeof want, "rlc: cannot write %s/ddpg_pendulum-s1/progress.csv: File too large\n",
+             out_dir);
+    assert_contains(err, want);
+}
+
 /* `rlc run ... 2>&1 | head -1` killed the run by SIGPIPE before it wrote
  * its model: a display nobody reads now just stops. */
 static void test_closed_stderr(void **state)
@@ -1085,6 +1126,7 @@ int main(void)
         cmocka_unit_test(test_not_text),
         cmocka_unit_test(test_stdout_write_error),
         cmocka_unit_test(test_extra_arguments),
+        cmocka_unit_test(test_write_error_names_path),
         cmocka_unit_test(test_seed_is_set),
         cmocka_unit_test(test_getopt_messages),
         cmocka_unit_test(test_empty_out),

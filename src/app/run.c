@@ -56,6 +56,16 @@ static rlc_status io_error(rlc_run_result *res, const char *what, const char *pa
     return RLC_EIO;
 }
 
+/* io_error for the file `name` of the run directory, named by its path. */
+static rlc_status io_error_in(rlc_run_result *res, const char *what, const char *name)
+{
+    int e = errno;
+    char path[4352];
+    snprintf(path, sizeof path, "%s/%s", res->run_dir, name);
+    errno = e;
+    return io_error(res, what, path);
+}
+
 /* mkdir -p */
 static int make_dirs(const char *path)
 {
@@ -140,7 +150,7 @@ static rlc_status on_episode(void *p, double r, size_t len, size_t timesteps)
     /* SB3 Monitor: r and t rounded to 6 decimals, l an integer. */
     if (fprintf(c->monitor, "%.6f,%zu,%.6f\n", r, len, now(CLOCK_MONOTONIC) - c->t0_mono) < 0 ||
         fflush(c->monitor) != 0)
-        return io_error(c->res, "cannot write", "monitor.csv");
+        return io_error_in(c->res, "cannot write", "monitor.csv");
     return RLC_OK;
 }
 
@@ -237,7 +247,7 @@ static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *
     if (w >= 0)
         w = fprintf(c->progress_csv, "%zu\n", s->n_updates);
     if (w < 0 || fflush(c->progress_csv) != 0)
-        return io_error(c->res, "cannot write", "progress.csv");
+        return io_error_in(c->res, "cannot write", "progress.csv");
     /* the display every log_interval steps (rows also come at evaluations) */
     bool final = timesteps >= c->final_timesteps, warmup = s->n_updates == 0;
     size_t every = c->cfg->log_interval ? c->cfg->log_interval : SIZE_MAX;
@@ -265,7 +275,7 @@ static rlc_status on_eval(void *p, size_t timesteps, const double *returns, size
     if (fprintf(c->eval_csv, "%zu,%.6f,%.6f,%.6f,%.6f\n", timesteps, mean, sd,
                 gsl_stats_min(returns, 1, n), gsl_stats_max(returns, 1, n)) < 0 ||
         fflush(c->eval_csv) != 0)
-        return io_error(c->res, "cannot write", "eval.csv");
+        return io_error_in(c->res, "cannot write", "eval.csv");
     return RLC_OK;
 }
 
@@ -362,7 +372,7 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     }
     st = rlc_config_write(cfg, ini);
     if (fclose(ini) != 0 || st != RLC_OK) {
-        st = io_error(res, "cannot write", "config.ini");
+        st = io_error_in(res, "cannot write", "config.ini");
         goto done;
     }
     st = RLC_EIO;
@@ -408,11 +418,11 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     }
 done:
     if (c.monitor && fclose(c.monitor) != 0 && st == RLC_OK)
-        st = io_error(res, "cannot write", "monitor.csv");
-    if (c.progress_csv)
-        fclose(c.progress_csv);
-    if (c.eval_csv)
-        fclose(c.eval_csv);
+        st = io_error_in(res, "cannot write", "monitor.csv");
+    if (c.progress_csv && fclose(c.progress_csv) != 0 && st == RLC_OK)
+        st = io_error_in(res, "cannot write", "progress.csv");
+    if (c.eval_csv && fclose(c.eval_csv) != 0 && st == RLC_OK)
+        st = io_error_in(res, "cannot write", "eval.csv");
     if (agent)
         type->free(agent);
     return st;
