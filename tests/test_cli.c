@@ -497,8 +497,9 @@ static void test_tiny_run(void **state)
     assert_memory_equal(err_text, "400/400 steps ", strlen("400/400 steps "));
     assert_contains(err_text, " took ");
 
-    const char *files[] = {"config.ini", "monitor.csv", "progress.csv", "eval.csv", "model.rlc"};
-    for (size_t i = 0; i < 5; i++) {
+    const char *files[] = {"config.ini", "monitor.csv", "progress.csv", "eval.csv", "model.rlc",
+                           "run.json"};
+    for (size_t i = 0; i < 6; i++) {
         char p[700];
         snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/%s", out_dir, files[i]);
         if (!exists(p))
@@ -524,6 +525,19 @@ static void test_tiny_run(void **state)
     char *model = slurp(p, NULL);
     assert_memory_equal(model, "RLCCKPT1", 8);
     free(model);
+    /* Defect 8 of issue 10: what produced the run, and that it finished */
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/run.json", out_dir);
+    char *info = slurp(p, NULL);
+    assert_non_null(info);
+    static const char *const keys[] = {"{\n  \"rlc_version\": \"", "\"git_commit\": \"",
+                                       "\"compiler\": \"", "\"blas\": \"", "\"blas_config\": \"",
+                                       "\"blas_core\": \"", "\"cpu\": \"", "\"started\": \"20",
+                                       "\"status\": \"finished\"\n}\n"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        assert_contains(info, keys[i]);
+    free(info);
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/run.json.tmp", out_dir);
+    assert_false(exists(p));
 }
 
 /* Defect 7 of issue 10: a PPO or TRPO minibatch that does not divide the
@@ -665,6 +679,12 @@ static void test_write_error_names_path(void **state)
     snprintf(want, sizeof want, "rlc: cannot write %s/ddpg_pendulum-s1/progress.csv: File too large\n",
              out_dir);
     assert_contains(err, want);
+    /* run.json says the run failed, and why */
+    char p[700];
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s1/run.json", out_dir);
+    char *info = slurp(p, NULL);
+    assert_contains(info, "\"status\": \"failed\",\n  \"error\": \"cannot write ");
+    free(info);
 }
 
 /* `rlc run ... 2>&1 | head -1` killed the run by SIGPIPE before it wrote
@@ -1058,6 +1078,11 @@ static void interrupt_seeds(int sig, const char *tag)
             assert_true(t[0] && t[strlen(t) - 1] == '\n');
             free(t);
         }
+    for (unsigned s = 1; s <= 2; s++) { /* and say so */
+        char *t = run_file(out, s, "run.json");
+        assert_contains(t, "\"status\": \"interrupted\"");
+        free(t);
+    }
     free(out);
 }
 

@@ -16,6 +16,7 @@
 #include <zlib.h>
 #include "rlc/agent.h"
 #include "rlc/run.h"
+#include "runinfo.h"
 
 static volatile sig_atomic_t stop_requested; /* rlc_run_request_stop */
 
@@ -355,6 +356,9 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     run_ctx c = {.cfg = cfg, .type = type, .res = res, .display = progress,
                  .last_eval_mean = NAN};
     void *agent = NULL;
+    char started[32]; /* run.json: written once the directory exists */
+    bool info = false;
+    rlc_runinfo_now(started, sizeof started);
     rlc_status st = type->create(&agent, rlc_config_algo_settings(cfg), env_type, cfg->seed);
     if (st != RLC_OK) {
         snprintf(res->error, sizeof res->error, "cannot create the %s agent: %s", cfg->algo,
@@ -375,6 +379,11 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         st = io_error_in(res, "cannot write", "config.ini");
         goto done;
     }
+    if (rlc_runinfo_write(res->run_dir, started, "running", NULL) != 0) {
+        st = io_error_in(res, "cannot write", "run.json");
+        goto done;
+    }
+    info = true;
     st = RLC_EIO;
     if (!(c.monitor = open_in_run(res, "monitor.csv")) ||
         !(c.progress_csv = open_in_run(res, "progress.csv")) ||
@@ -423,6 +432,12 @@ done:
         st = io_error_in(res, "cannot write", "progress.csv");
     if (c.eval_csv && fclose(c.eval_csv) != 0 && st == RLC_OK)
         st = io_error_in(res, "cannot write", "eval.csv");
+    if (info) { /* how it ended, last, so a failure above counts */
+        const char *how = st == RLC_OK ? "finished" : st == RLC_EINTERRUPTED ? "interrupted" : "failed";
+        if (rlc_runinfo_write(res->run_dir, started, how, st == RLC_OK ? NULL : res->error) != 0 &&
+            st == RLC_OK)
+            st = io_error_in(res, "cannot write", "run.json");
+    }
     if (agent)
         type->free(agent);
     return st;
