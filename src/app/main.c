@@ -171,6 +171,11 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *config_path = argv[optind];
+    /* A reader that goes away (rlc run ... 2>&1 | head) must not kill a run
+     * before it writes its files: writes fail with EPIPE instead, which ends
+     * the progress display (run.c) and fails only the final stdout flush.
+     * Other commands keep the default: `rlc --help | head` ends quietly. */
+    signal(SIGPIPE, SIG_IGN);
     if (seed && seed_list) {
         fprintf(stderr, "rlc run: --seed and --seeds cannot be used together\n");
         return EXIT_USAGE;
@@ -329,10 +334,6 @@ static int close_stdout(int status)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL reports through return codes, never abort() */
-    /* A reader that goes away (rlc run ... 2>&1 | head) must not kill a run
-     * before it writes its files: writes fail with EPIPE instead, which ends
-     * the progress display (run.c) and fails only the final stdout flush. */
-    signal(SIGPIPE, SIG_IGN);
     rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
     return close_stdout(dispatch(argc, argv));
 }
