@@ -40,7 +40,7 @@ static void usage(FILE *f)
           "\n"
           "  run CONFIG         train as the INI file CONFIG says; files go to\n"
           "                     DIR/<CONFIG name>-s<seed>/ (config.ini, monitor.csv,\n"
-          "                     progress.csv, eval.csv, model.rlc)\n"
+          "                     progress.csv, eval.csv, model.rlc, run.json)\n"
           "  --seed N           run seed: --set run.seed=N, applied after every --set\n"
           "  --seeds LIST       one run per seed, e.g. 1-10 or 1,3,5-7, each as --seed\n"
           "                     would make it, in its own process; prints a line per\n"
