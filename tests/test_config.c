@@ -300,6 +300,12 @@ static void test_whole_notation_exact(void **state)
                       " 18446744073709551615)");
     expect_load_error(RUN_DDPG "seed = 250e-2\n",
                       "4: [run] seed: expected a whole number >= 0, got '250e-2'");
+    /* an exponent beyond long: its sign counts (it read as +100000 before) */
+    expect_load_error(RUN_DDPG "seed = 1e-99999999999999999999\n",
+                      "4: [run] seed: expected a whole number >= 0, got '1e-99999999999999999999'");
+    assert_int_equal(load_text(&cfg, RUN_DDPG "seed = 0e-99999999999999999999\n", &err, NULL),
+                     RLC_OK);
+    assert_true(cfg.seed == 0);
     rlc_config_default(&cfg);
     assert_int_equal(rlc_config_set(&cfg, "run.total_timesteps=9007199254740993e0", &err), RLC_OK);
     assert_true(cfg.total_timesteps == 9007199254740993u);

@@ -73,8 +73,8 @@ static bool written_integral(const char *s)
     long exp = 0;
     if (e) {
         errno = 0;
-        exp = strtol(e + 1, NULL, 10);
-        if (exp > 100000 || errno == ERANGE)
+        exp = strtol(e + 1, NULL, 10); /* ERANGE gives LONG_MIN or LONG_MAX: clamped */
+        if (exp > 100000)
             exp = 100000;
         if (exp < -100000)
             exp = -100000;
@@ -105,8 +105,8 @@ static bool exact_whole(const char *s, uint64_t *out)
     long exp = 0;
     if (e) {
         errno = 0;
-        exp = strtol(e + 1, NULL, 10);
-        if (exp > 100000 || errno == ERANGE)
+        exp = strtol(e + 1, NULL, 10); /* ERANGE gives LONG_MIN or LONG_MAX: clamped */
+        if (exp > 100000)
             exp = 100000;
         if (exp < -100000)
             exp = -100000;
