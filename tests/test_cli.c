@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -285,6 +287,29 @@ static void test_bad_seed(void **state)
                        "usage:");
 }
 
+/* Defect 5 of issue 10: a long --set or --seed value pushed the reason out
+ * of the 512-byte message; the echo is shortened with "…" now. */
+static void test_long_values_keep_reason(void **state)
+{
+    (void)state;
+    char assignment[300] = "ddpg.tau=", seed[300];
+    memset(assignment + strlen(assignment), '7', 250);
+    assignment[9 + 250] = '\0';
+    memset(seed, '1', 250);
+    seed[250] = '\0';
+    memset(seed, 'z', 1); /* not a number: the reason echoes the value */
+    expect_input_error("longset", PENDULUM_INI, (const char *[]){"--set", assignment, NULL},
+                       "7\xe2\x80\xa6: [ddpg] tau: ", "is out of range (must be in (0, 1])");
+    expect_input_error("longseed", PENDULUM_INI, (const char *[]){"--seed", seed, NULL},
+                       "1\xe2\x80\xa6: [run] seed: ", "expected a whole number >= 0, got 'z111");
+    assert_contains(err_text, "111'\n");
+    char big[1000] = "ddpg.tau=";
+    memset(big + 9, '8', 900);
+    big[909] = '\0';
+    expect_input_error("hugeset", PENDULUM_INI, (const char *[]){"--set", big, NULL},
+                       "\xe2\x80\xa6: [ddpg] tau: value longer than 255 characters\n", NULL);
+}
+
 /* ---- hardening: what a tester tried -------------------------------------- */
 
 /* Validate's cross-setting errors name the file line or the --set. */
@@ -475,8 +500,9 @@ static void test_tiny_run(void **state)
     assert_memory_equal(err_text, "400/400 steps ", strlen("400/400 steps "));
     assert_contains(err_text, " took ");
 
-    const char *files[] = {"config.ini", "monitor.csv", "progress.csv", "eval.csv", "model.rlc"};
-    for (size_t i = 0; i < 5; i++) {
+    const char *files[] = {"config.ini", "monitor.csv", "progress.csv", "eval.csv", "model.rlc",
+                           "run.json"};
+    for (size_t i = 0; i < 6; i++) {
         char p[700];
         snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/%s", out_dir, files[i]);
         if (!exists(p))
@@ -502,6 +528,244 @@ static void test_tiny_run(void **state)
     char *model = slurp(p, NULL);
     assert_memory_equal(model, "RLCCKPT2", 8);
     free(model);
+    /* Defect 8 of issue 10: what produced the run, and that it finished */
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/run.json", out_dir);
+    char *info = slurp(p, NULL);
+    assert_non_null(info);
+    static const char *const keys[] = {"{\n  \"rlc_version\": \"", "\"git_commit\": \"",
+                                       "\"compiler\": \"", "\"blas\": \"", "\"blas_config\": \"",
+                                       "\"blas_core\": \"", "\"cpu\": \"", "\"started\": \"20",
+                                       "\"status\": \"finished\"\n}\n"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        assert_contains(info, keys[i]);
+    free(info);
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s3/run.json.tmp", out_dir);
+    assert_false(exists(p));
+}
+
+/* Defect 7 of issue 10: a PPO or TRPO minibatch that does not divide the
+ * rollout is legal (the last one of an epoch is shorter) but was silent. */
+static void test_minibatch_warning(void **state)
+{
+    (void)state;
+    const char *out_dir = tmp_path("minibatch");
+    int rc = rlc("minibatch", "run", RLC_CONFIGS_DIR "/ppo_cartpole.ini", "--out", out_dir, "--set",
+                 "ppo.n_steps=50", "--set", "ppo.batch_size=32", "--set", "run.total_timesteps=50",
+                 "--set", "ppo.n_envs=1", "--set", "eval.n_eval_episodes=1", NULL);
+    assert_int_equal(rc, 0);
+    assert_contains(err_text, "rlc: warning: [ppo] batch_size 32 does not divide the rollout"
+                    " (n_steps 50 \xc3\x97 n_envs 1 = 50): each epoch ends with a minibatch of 18\n");
+    rc = rlc("minibatch-trpo", "run", RLC_CONFIGS_DIR "/trpo_cartpole.ini", "--out", out_dir,
+             "--set", "trpo.n_steps=50", "--set", "trpo.batch_size=20", "--set",
+             "run.total_timesteps=50", "--set", "trpo.n_envs=1", "--set", "eval.n_eval_episodes=1", NULL);
+    assert_int_equal(rc, 0);
+    assert_contains(err_text, "[trpo] batch_size 20 does not divide the rollout");
+    rc = rlc("minibatch-ok", "run", RLC_CONFIGS_DIR "/ppo_cartpole.ini", "--out", out_dir, "--set",
+             "ppo.n_steps=64", "--set", "ppo.batch_size=32", "--set", "run.total_timesteps=64",
+             "--set", "eval.n_eval_episodes=1", NULL);
+    assert_int_equal(rc, 0);
+    assert_null(strstr(err_text, "warning"));
+}
+
+/* ---- progress: log_interval, a closed display, the terminal line --------- */
+
+#define A2C_PENDULUM_INI RLC_CONFIGS_DIR "/a2c_pendulum.ini" /* 8 envs × 8 steps per update */
+
+/* The timesteps column of progress.csv text, as "512,704,..." */
+static void progress_steps(const char *csv, char *out, size_t n)
+{
+    out[0] = '\0';
+    size_t used = 0;
+    for (const char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        int w = snprintf(out + used, n - used, "%s%ld", used ? "," : "", strtol(line + 1, NULL, 10));
+        assert_true(w > 0 && (size_t)w < n - used);
+        used += (size_t)w;
+    }
+}
+
+/* Defect 2 of issue 10: on-policy runs wrote a row and a line per update
+ * whatever log_interval said (a2c_pendulum: 15,625 lines). Rows now come at
+ * the first update at or past each multiple of log_interval, at every
+ * evaluation (seeds and compare read time_elapsed there) and at the end. */
+static void test_onpolicy_log_interval(void **state)
+{
+    (void)state;
+    const char *out_dir = tmp_path("loginterval");
+    int rc = rlc("loginterval", "run", A2C_PENDULUM_INI, "--out", out_dir, "--set",
+                 "run.total_timesteps=2048", "--set", "run.log_interval=500", "--set",
+                 "eval.eval_freq=700", "--set", "eval.n_eval_episodes=1", NULL);
+    if (rc != 0)
+        print_error("exit %d, stderr:\n%s\n", rc, err_text);
+    assert_int_equal(rc, 0);
+    char p[700], steps[256];
+    snprintf(p, sizeof p, "%s/a2c_pendulum-s1/progress.csv", out_dir);
+    char *csv = slurp(p, NULL);
+    progress_steps(csv, steps, sizeof steps);
+    assert_string_equal(steps, "512,704,1024,1408,1536,2048");
+    free(csv);
+    snprintf(p, sizeof p, "%s/a2c_pendulum-s1/eval.csv", out_dir);
+    csv = slurp(p, NULL);
+    progress_steps(csv, steps, sizeof steps);
+    assert_string_equal(steps, "704,1408,2048");
+    free(csv);
+    /* the display: every log_interval and at the end */
+    assert_int_equal(count_lines(err_text), 4);
+    assert_memory_equal(err_text, "512/2048 steps ", strlen("512/2048 steps "));
+    assert_contains(err_text, "\n1024/2048 steps ");
+    assert_contains(err_text, "\n1536/2048 steps ");
+    assert_contains(err_text, "\n2048/2048 steps ");
+    /* compare --x time finds every evaluation's seconds in the sparser rows */
+    snprintf(p, sizeof p, "%s/a2c_pendulum-s1", out_dir);
+    assert_int_equal(rlc("loginterval-compare", "compare", p, "--x", "time", NULL), 0);
+    assert_contains(out_text, "same 3 x values");
+}
+
+/* Run RLC_BIN with stdin /dev/null and stdout, stderr on the given
+ * descriptors; the exit status, or -1 if killed (e.g. by SIGPIPE). */
+static int rlc_fds(int out_fd, int err_fd, const char *const *args)
+{
+    const char *argv[32] = {RLC_BIN};
+    size_t argc = 1;
+    for (; args[argc - 1]; argc++) {
+        assert_true(argc < 31);
+        argv[argc] = args[argc - 1];
+    }
+    argv[argc] = NULL;
+    posix_spawn_file_actions_t fa;
+    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
+    assert_int_equal(posix_spawn_file_actions_adddup2(&fa, out_fd, 1), 0);
+    assert_int_equal(posix_spawn_file_actions_adddup2(&fa, err_fd, 2), 0);
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Defect 6 of issue 10: a failed write in the run directory named a bare
+ * "progress.csv"; the error gives the path (exit 1). Files are capped at
+ * 10,000 bytes (RLIMIT_FSIZE, SIGXFSZ ignored: writes fail with EFBIG), so
+ * config.ini fits and progress.csv, a row per step, outgrows it. */
+static void test_write_error_names_path(void **state)
+{
+    (void)state;
+    const char *out_dir = tmp_path("fsize");
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = old;
+    lim.rlim_cur = 10000;
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    /* stderr to a pipe, which the cap does not touch: ~20 kB of lines fit its buffer */
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    int out = open("/dev/null", O_WRONLY);
+    const char *args[] = {"run", PENDULUM_INI, "--out", out_dir, "--set", "run.total_timesteps=400",
+                          "--set", "run.log_interval=1", "--set", "eval.n_eval_episodes=1", NULL};
+    int rc = rlc_fds(out, fds[1], args);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, prev);
+    close(out);
+    close(fds[1]);
+    static char text[65536];
+    size_t len = 0;
+    ssize_t got;
+    while (len < sizeof text - 1 && (got = read(fds[0], text + len, sizeof text - 1 - len)) > 0)
+        len += (size_t)got;
+    close(fds[0]);
+    text[len] = '\0';
+    const char *err = text;
+    assert_int_equal(rc, 1);
+    char want[700];
+    snprintf(want, sizeof want, "rlc: cannot write %s/ddpg_pendulum-s1/progress.csv: File too large\n",
+             out_dir);
+    assert_contains(err, want);
+    /* run.json says the run failed, and why */
+    char p[700];
+    snprintf(p, sizeof p, "%s/ddpg_pendulum-s1/run.json", out_dir);
+    char *info = slurp(p, NULL);
+    assert_contains(info, "\"status\": \"failed\",\n  \"error\": \"cannot write ");
+    free(info);
+}
+
+/* `rlc run ... 2>&1 | head -1` killed the run by SIGPIPE before it wrote
+ * its model: a display nobody reads now just stops. */
+static void test_closed_stderr(void **state)
+{
+    (void)state;
+    const char *out_dir = tmp_path("closedpipe");
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    assert_int_equal(close(fds[0]), 0); /* the reader is gone before the first line */
+    int out = open(tmp_path("closedpipe.out"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(out >= 0);
+    const char *args[] = {"run", A2C_PENDULUM_INI, "--out", out_dir, "--set",
+                          "run.total_timesteps=1024", "--set", "run.log_interval=64", "--set",
+                          "eval.n_eval_episodes=1", NULL};
+    int rc = rlc_fds(out, fds[1], args);
+    close(out);
+    close(fds[1]);
+    assert_int_equal(rc, 0);
+    char p[700];
+    snprintf(p, sizeof p, "%s/a2c_pendulum-s1/model.rlc", out_dir);
+    assert_true(exists(p));
+    char *result = slurp(tmp_path("closedpipe.out"), NULL);
+    assert_contains(result, "final eval mean_reward");
+    free(result);
+}
+
+/* Defect 3 of issue 10: on a terminal the redrawn line must stay below the
+ * width (at the last column the cursor wraps and every redraw scrolls); no
+ * "nan" before the first episode or evaluation; no rate or eta from the
+ * warm-up steps (DDPG's learning_starts: random actions, no updates). */
+static void test_terminal_line(void **state)
+{
+    (void)state;
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    assert_true(master >= 0);
+    assert_int_equal(grantpt(master), 0);
+    assert_int_equal(unlockpt(master), 0);
+    int slave = open(ptsname(master), O_RDWR | O_NOCTTY);
+    assert_true(slave >= 0);
+    struct winsize ws = {.ws_row = 24, .ws_col = 50};
+    assert_int_equal(ioctl(slave, TIOCSWINSZ, &ws), 0);
+    int out = open(tmp_path("tty.out"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(out >= 0);
+    const char *args[] = {"run", PENDULUM_INI, "--out", tmp_path("tty"), "--set",
+                          "run.total_timesteps=1000", "--set", "run.log_interval=200", "--set",
+                          "ddpg.learning_starts=600", "--set", "eval.eval_freq=0", "--set",
+                          "eval.n_eval_episodes=1", NULL};
+    int rc = rlc_fds(out, slave, args); /* a few hundred bytes: the pty buffer holds them */
+    close(out);
+    close(slave);
+    assert_int_equal(rc, 0);
+    char text[8192];
+    size_t len = 0;
+    ssize_t got;
+    int flags = fcntl(master, F_GETFL);
+    fcntl(master, F_SETFL, flags | O_NONBLOCK);
+    while (len < sizeof text - 1 && (got = read(master, text + len, sizeof text - 1 - len)) > 0)
+        len += (size_t)got;
+    close(master);
+    text[len] = '\0';
+    size_t redraws = 0;
+    for (char *p = strstr(text, "\r\033[K"); p; p = strstr(p + 1, "\r\033[K")) {
+        char *line = p + 4;
+        size_t n = strcspn(line, "\r\n");
+        if (n >= 50)
+            print_error("%zu columns: '%.*s'\n", n, (int)n, line);
+        assert_true(n < 50);
+        redraws++;
+    }
+    assert_int_equal(redraws, 5);
+    const char *shown = text;
+    assert_null(strstr(shown, "nan"));
+    assert_contains(shown, "200/1000 steps  warm-up");
+    assert_contains(shown, "eta -");
+    assert_contains(shown, "1000/1000 steps  ");
+    assert_contains(shown, "took ");
 }
 
 /* ---- --seeds: one child per seed ------------------------------------------- */
@@ -817,6 +1081,11 @@ static void interrupt_seeds(int sig, const char *tag)
             assert_true(t[0] && t[strlen(t) - 1] == '\n');
             free(t);
         }
+    for (unsigned s = 1; s <= 2; s++) { /* and say so */
+        char *t = run_file(out, s, "run.json");
+        assert_contains(t, "\"status\": \"interrupted\"");
+        free(t);
+    }
     free(out);
 }
 
@@ -1078,12 +1347,18 @@ int main(void)
         cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_bad_overrides),
         cmocka_unit_test(test_bad_seed),
+        cmocka_unit_test(test_long_values_keep_reason),
         cmocka_unit_test(test_tiny_run),
+        cmocka_unit_test(test_minibatch_warning),
+        cmocka_unit_test(test_onpolicy_log_interval),
+        cmocka_unit_test(test_closed_stderr),
+        cmocka_unit_test(test_terminal_line),
         cmocka_unit_test(test_validate_errors_name_origin),
         cmocka_unit_test(test_config_must_name_algo_and_env),
         cmocka_unit_test(test_not_text),
         cmocka_unit_test(test_stdout_write_error),
         cmocka_unit_test(test_extra_arguments),
+        cmocka_unit_test(test_write_error_names_path),
         cmocka_unit_test(test_seed_is_set),
         cmocka_unit_test(test_getopt_messages),
         cmocka_unit_test(test_empty_out),

@@ -274,6 +274,43 @@ static void test_integer_forms(void **state)
     assert_true(cfg.seed == 0);
 }
 
+/* Defect 5 of issue 10: decimal notation went through strtod, so 2^53 + 1
+ * came out as 2^53 and was accepted. Now the digits give the value. */
+static void test_whole_notation_exact(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    static const struct { const char *text; uint64_t value; } ok[] = {
+        {"9007199254740993e0", 9007199254740993u},
+        {"9.007199254740993e15", 9007199254740993u},
+        {"1e17", 100000000000000000u},
+        {"1.8446744073709551615e19", UINT64_MAX},
+        {"18446744073709551615.000", UINT64_MAX},
+        {"250e-2", 0}, /* not integral: rejected below */
+    };
+    for (size_t i = 0; i + 1 < sizeof ok / sizeof ok[0]; i++) {
+        char text[160];
+        snprintf(text, sizeof text, RUN_DDPG "seed = %s\n", ok[i].text);
+        assert_int_equal(load_text(&cfg, text, &err, NULL), RLC_OK);
+        assert_true(cfg.seed == ok[i].value);
+    }
+    expect_load_error(RUN_DDPG "seed = 1.8446744073709551616e19\n",
+                      "4: [run] seed: '1.8446744073709551616e19' is too large (at most"
+                      " 18446744073709551615)");
+    expect_load_error(RUN_DDPG "seed = 250e-2\n",
+                      "4: [run] seed: expected a whole number >= 0, got '250e-2'");
+    /* an exponent beyond long: its sign counts (it read as +100000 before) */
+    expect_load_error(RUN_DDPG "seed = 1e-99999999999999999999\n",
+                      "4: [run] seed: expected a whole number >= 0, got '1e-99999999999999999999'");
+    assert_int_equal(load_text(&cfg, RUN_DDPG "seed = 0e-99999999999999999999\n", &err, NULL),
+                     RLC_OK);
+    assert_true(cfg.seed == 0);
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_set(&cfg, "run.total_timesteps=9007199254740993e0", &err), RLC_OK);
+    assert_true(cfg.total_timesteps == 9007199254740993u);
+}
+
 static void test_batch_size_fraction(void **state)
 {
     (void)state;
@@ -296,7 +333,6 @@ static void test_integer_rejects(void **state)
         {"1e-400", "expected a whole number >= 1, got '1e-400'"},
         {"1 000", "expected a whole number >= 1, got '1 000'"},
         {"18446744073709551616", "'18446744073709551616' is too large (at most 18446744073709551615)"},
-        {"1e17", "'1e17' is too large for this notation; write it with digits only"},
         {"1e30", "'1e30' is too large (at most 18446744073709551615)"},
         {"0", "0 is out of range (must be >= 1)"},
     };
@@ -462,12 +498,11 @@ static void test_duplicate_and_indented_keys(void **state)
                      RLC_OK);
     assert_bits_equal(DDPG(&cfg)->gamma, 0.9);
     assert_bits_equal(DDPG(&cfg)->tau, 0.25);
-    /* a section may be reopened */
-    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nseed = 5\nalgo = ddpg\nenv_id = Pendulum-v1\n"
-                               "[ddpg]\ntau = 0.5\n", &err,
-                               NULL), RLC_OK);
+    /* a section may come before [run], but not be reopened */
+    assert_int_equal(load_text(&cfg, "[ddpg]\ngamma = 0.9\n[run]\nseed = 5\nalgo = ddpg\nenv_id = Pendulum-v1\n",
+                               &err, NULL), RLC_OK);
     assert_true(cfg.seed == 5);
-    assert_bits_equal(DDPG(&cfg)->tau, 0.5);
+    assert_bits_equal(DDPG(&cfg)->gamma, 0.9);
 }
 
 static void test_syntax_error_and_long_line(void **state)
@@ -502,6 +537,39 @@ static void test_crlf_and_bom(void **state)
     assert_int_equal(DDPG(&cfg)->net_arch[1], 32);
     /* the header line of a section on line 1 after a BOM */
     expect_load_error("\xEF\xBB\xBF[foo]\nx = 1\n", "1: [foo]: unknown section");
+}
+
+/* Defect 1 of issue 10: "[ddpg] gamma = 0.5" on one line set nothing and
+ * exited 0 (inih drops text after "]"); a CR-only file read as one line
+ * and failed with "[run] algo: missing". */
+static void test_text_after_section_header(void **state)
+{
+    (void)state;
+    expect_load_error("[run]\nalgo = ddpg\nenv_id = Pendulum-v1\n[ddpg] gamma = 0.5\n",
+                      "4: syntax error: 'gamma = 0.5' after the section header (a key goes on a"
+                      " line of its own)");
+    expect_load_error("[run] x\n", "1: syntax error: 'x' after the section header (a key goes"
+                      " on a line of its own)");
+    /* a comment after the header is fine */
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[run] ; the run\nalgo = ddpg\nenv_id = Pendulum-v1\n"
+                               "[ddpg]  # its section\ngamma = 0.5\n", &err, NULL), RLC_OK);
+    assert_true(DDPG(&cfg)->gamma == 0.5);
+}
+
+static void test_cr_line_endings(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    assert_int_equal(load_text(&cfg, "[run]\rseed = 9\ralgo = ddpg\renv_id = Pendulum-v1\r[ddpg]\r"
+                               "gamma = 0.5\r", &err, NULL), RLC_OK);
+    assert_true(cfg.seed == 9);
+    assert_true(DDPG(&cfg)->gamma == 0.5);
+    /* mixed endings, and lines are counted by any of them */
+    expect_load_error("[run]\r\nalgo = ddpg\renv_id = Pendulum-v1\nbogus = 1\r", "4: [run] bogus:"
+                      " unknown key");
 }
 
 static void test_algorithm_section_mismatch(void **state)
@@ -1187,13 +1255,44 @@ static void test_onpolicy_unknown_keys(void **state)
     expect_load_error("[run]\nalgo = a2c\n[a2c]\nnormalise_advantage = true\n",
                       "4: [a2c] normalise_advantage: unknown key (did you mean 'normalize_advantage'?)");
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_steps = 8\n[ppo]\nn_steps = 16\n",
-                      "6: [ppo] n_steps: set twice (first on line 4)");
+                      "5: [ppo]: section appears twice (first on line 3); write its keys under"
+                      " one header");
     expect_load_error("[run]\nalgo = ppo\n[pop]\nn_steps = 8\n",
                       "3: [pop]: unknown section (did you mean [ppo]?)");
     expect_load_error("[foo]\nn_steps = 8\n", "1: [foo]: unknown section"); /* not ppo */
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nn_setps = 8\n",
                       "4: [ppo] n_setps: unknown key (did you mean 'n_steps'?)");
     expect_load_error("[run]\nalgo = ppo\n[ppo]\nlr = 8\n", "4: [ppo] lr: unknown key");
+}
+
+/* Defect 4 of issue 10: switching the algorithm with --set must not drop a
+ * file's section of another algorithm, and a section written twice is an
+ * error like a key set twice (it was merged silently). */
+static void test_algo_switch_and_repeated_section(void **state)
+{
+    (void)state;
+    const char *path = write_ini(RUN_DDPG "[ddpg]\ngamma = 0.5\n");
+    rlc_config cfg;
+    rlc_config_error err;
+    rlc_config_default(&cfg);
+    assert_int_equal(rlc_config_load(&cfg, path, &err), RLC_OK);
+    rlc_config before = cfg;
+    assert_int_equal(rlc_config_set(&cfg, "run.algo=ppo", &err), RLC_ECONFIG);
+    char want[600];
+    snprintf(want, sizeof want, "--set run.algo=ppo: [ddpg] gamma (%s:5) belongs to algorithm"
+             " ddpg, but [run] algo would be ppo", path);
+    assert_string_equal(err.message, want);
+    assert_memory_equal(&cfg, &before, sizeof cfg);
+    /* the same in the file alone */
+    expect_load_error("[run]\nalgo = ppo\nenv_id = Pendulum-v1\n[ddpg]\ngamma = 0.5\n",
+                      "4: [ddpg]: section of algorithm ddpg, but [run] algo is ppo");
+    /* a section written twice, even with different keys */
+    expect_load_error(RUN_DDPG "[ddpg]\ngamma = 0.5\n[ddpg]\ntau = 0.5\n",
+                      "6: [ddpg]: section appears twice (first on line 4); write its keys under"
+                      " one header");
+    expect_load_error("[run]\nalgo = ddpg\n[eval]\neval_freq = 10\n[run]\nenv_id = Pendulum-v1\n",
+                      "5: [run]: section appears twice (first on line 1); write its keys under"
+                      " one header");
 }
 
 static void test_onpolicy_set(void **state)
@@ -1665,7 +1764,7 @@ static rlc_status load_long(const char *line, rlc_config *cfg, rlc_config_error 
     size_t n = strlen(RUN_DDPG) + strlen(line) + 16;
     char *text = malloc(n);
     assert_non_null(text);
-    snprintf(text, n, "%s%sseed = 4\n", RUN_DDPG, line);
+    snprintf(text, n, "%sseed = 4\n%s", RUN_DDPG, line);
     rlc_status st = load_text(cfg, text, err, path);
     free(text);
     return st;
@@ -1701,7 +1800,7 @@ static void test_long_lines(void **state)
             char head[64];
             snprintf(head, sizeof head, "[ddpg]\n%s", kinds[k]);
             /* the line is lens[i] characters long: "[ddpg]\n" is the line before */
-            const char *text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\n[run]\n");
+            const char *text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\n");
             rlc_status st = load_long(text, &cfg, &err, NULL);
             if (st != RLC_OK)
                 print_error("'%s' line of %zu: %s\n", kinds[k], lens[i], err.message);
@@ -1710,7 +1809,7 @@ static void test_long_lines(void **state)
             if (kinds[k][0] == 'g')
                 assert_bits_equal(DDPG(&cfg)->gamma, 0.5);
             /* and with "\r\n" */
-            text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\r\n[run]\n");
+            text = long_line(head, 'c', strlen("[ddpg]\n") + lens[i], "\r\n");
             st = load_long(text, &cfg, &err, NULL);
             if (st != RLC_OK)
                 print_error("'%s' line of %zu with CRLF: %s\n", kinds[k], lens[i], err.message);
@@ -1719,9 +1818,9 @@ static void test_long_lines(void **state)
         /* one more is too long, for comments and keys alike, message and limit agreeing */
         char head[64];
         snprintf(head, sizeof head, "[ddpg]\n%s", kinds[k]);
-        const char *text = long_line(head, 'c', strlen("[ddpg]\n") + (size_t)max + 1, "\n[run]\n");
+        const char *text = long_line(head, 'c', strlen("[ddpg]\n") + (size_t)max + 1, "\n");
         assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-        snprintf(want, sizeof want, "%s:5: line longer than %d characters", path, max);
+        snprintf(want, sizeof want, "%s:6: line longer than %d characters", path, max);
         assert_string_equal(err.message, want);
         /* also without a line end, as the last line */
         text = long_line(head, 'c', strlen("[ddpg]\n") + 3 * (size_t)max, "");
@@ -1731,7 +1830,7 @@ static void test_long_lines(void **state)
     }
 
     /* a long value is read whole: net_arch with 240 spaces in it */
-    const char *text = long_line("[ddpg]\nnet_arch = 64,", ' ', 260, "32\n[run]\n");
+    const char *text = long_line("[ddpg]\nnet_arch = 64,", ' ', 260, "32\n");
     rlc_status st = load_long(text, &cfg, &err, NULL);
     if (st != RLC_OK)
         print_error("%s\n", err.message);
@@ -1741,20 +1840,20 @@ static void test_long_lines(void **state)
     /* values over 255 characters, long keys, sections and junk are errors */
     text = long_line("[ddpg]\nnet_arch = 64,", ' ', 300, "32\n");
     assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-    snprintf(want, sizeof want, "%s:5: [ddpg] net_arch: value longer than 255 characters", path);
+    snprintf(want, sizeof want, "%s:6: [ddpg] net_arch: value longer than 255 characters", path);
     assert_string_equal(err.message, want);
     text = long_line("[ddpg]\n", 'k', 600, " = 1\n");
     assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-    snprintf(want, sizeof want, "%s:5: [ddpg] %s...: unknown key", path,
+    snprintf(want, sizeof want, "%s:6: [ddpg] %s...: unknown key", path,
              long_line("", 'k', 37, ""));
     assert_string_equal(err.message, want);
     text = long_line("[", 's', 600, "]\nx = 1\n");
     assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-    snprintf(want, sizeof want, "%s:4: [%s...]: unknown section", path, long_line("", 's', 37, ""));
+    snprintf(want, sizeof want, "%s:5: [%s...]: unknown section", path, long_line("", 's', 37, ""));
     assert_string_equal(err.message, want);
     text = long_line("[ddpg]\n", 'j', 600, "\n");
     assert_int_equal(load_long(text, &cfg, &err, &path), RLC_ECONFIG);
-    snprintf(want, sizeof want, "%s:5: syntax error: expected '[section]' or 'key = value'", path);
+    snprintf(want, sizeof want, "%s:6: syntax error: expected '[section]' or 'key = value'", path);
     assert_string_equal(err.message, want);
 }
 
@@ -1805,6 +1904,10 @@ int main(void)
         cmocka_unit_test(test_duplicate_and_indented_keys),
         cmocka_unit_test(test_syntax_error_and_long_line),
         cmocka_unit_test(test_crlf_and_bom),
+        cmocka_unit_test(test_text_after_section_header),
+        cmocka_unit_test(test_algo_switch_and_repeated_section),
+        cmocka_unit_test(test_whole_notation_exact),
+        cmocka_unit_test(test_cr_line_endings),
         cmocka_unit_test(test_algorithm_section_mismatch),
         cmocka_unit_test(test_error_leaves_config_unchanged),
         cmocka_unit_test(test_missing_file),

@@ -66,7 +66,8 @@ static void *train(const rlc_agent_type *type, const void *settings, const char 
     assert_int_equal(rlc_vec_env_create(&venv, et, set.n_envs, seed, RLC_RNG_ENV), RLC_OK);
     rlc_vec_env *eval_envs;
     assert_int_equal(rlc_vec_env_create(&eval_envs, et, 1, seed, RLC_RNG_EVAL_ENV), RLC_OK);
-    rlc_runner_config rc = {.total_timesteps = total, .eval_freq = eval_freq};
+    /* log_interval 1: a progress row after every update */
+    rlc_runner_config rc = {.total_timesteps = total, .log_interval = 1, .eval_freq = eval_freq};
     memset(rec, 0, sizeof *rec);
     rec->type = type;
     rec->all_finite = true;

@@ -591,7 +591,7 @@ static void test_user_env_config_in_code(void **state)
     free(text);
     text = slurp_in(r.run_dir, "progress.csv", &len);
     n = split_lines(text, lines, 64);
-    assert_int_equal(n, 1 + 2); /* a row per update */
+    assert_int_equal(n, 1 + 2); /* rows at the evaluations, 128 and 256 (the end) */
     free(text);
     text = slurp_in(r.run_dir, "eval.csv", &len);
     n = split_lines(text, lines, 64);

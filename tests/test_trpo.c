@@ -275,7 +275,7 @@ static void run_updates(const char *env_id, size_t n_steps, size_t updates)
     void *agent;
     assert_int_equal(rlc_agent_trpo.create(&agent, &c, rlc_env_find(env_id), 3), RLC_OK);
     rec r = {0};
-    rlc_runner_config rc = {.total_timesteps = updates * 2 * n_steps};
+    rlc_runner_config rc = {.total_timesteps = updates * 2 * n_steps, .log_interval = 1}; /* a row per update */
     rlc_runner_callbacks cb = {.ctx = &r, .on_progress = on_progress};
     assert_int_equal(rlc_runner_train(&rlc_agent_trpo, agent, rlc_env_find(env_id), 3, 1, &rc, &cb),
                      RLC_OK);

@@ -257,8 +257,11 @@ typedef struct rlc_runner_callbacks {
     void *ctx;
     /* An episode of the training env ended (terminated or truncated). */
     rlc_status (*on_episode)(void *ctx, double episode_return, size_t length, size_t timesteps);
-    /* Off-policy: every log_interval steps and at the end. On-policy: after
-     * every update (one row per rollout). */
+    /* Off-policy: every log_interval steps. On-policy (steps come a rollout
+     * at a time): after the first update at or past each multiple of
+     * log_interval. Both: also right after every evaluation (so each
+     * evaluation step has a progress row: time_elapsed is read there) and
+     * at the end. */
     rlc_status (*on_progress)(void *ctx, size_t timesteps, const rlc_train_stats *stats);
     /* After each evaluation: per-episode returns (n of them). */
     rlc_status (*on_eval)(void *ctx, size_t timesteps, const double *returns, size_t n);

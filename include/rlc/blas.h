@@ -7,6 +7,14 @@
 /* "openblas" or "gslcblas". */
 const char *rlc_blas_name(void);
 
+/* OpenBLAS's build description (openblas_get_config(), e.g. "OpenBLAS
+ * 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64") and the kernel
+ * family it picked for this CPU at load time (openblas_get_corename(), e.g.
+ * "Haswell"): results can differ in the last bits between kernels. ""
+ * for gslcblas. Static strings, never NULL. */
+const char *rlc_blas_config(void);
+const char *rlc_blas_core(void);
+
 /* Set the BLAS thread count for the whole process (OpenBLAS's
  * openblas_set_num_threads; no effect on gslcblas, which has none). rlc's
  * matrices are small, so one thread is fastest, and threaded OpenBLAS

@@ -9,11 +9,14 @@
  * [run] algo; its keys are the rows its agent type declares, named as in
  * Stable-Baselines3);
  * `key = value` (or `key: value`), one per line; a line holds at most
- * RLC_CONFIG_LINE_MAX bytes before its "\n" or "\r\n" (comments count like
- * anything else); full-line comments start with ';' or '#', inline comments
+ * RLC_CONFIG_LINE_MAX bytes before its "\n", "\r\n" or lone "\r" (all three
+ * end a line, as in Python's universal newlines; comments count like
+ * anything else); a section header stands alone on its line (anything but
+ * a comment after "]" is a syntax error); full-line comments start with ';' or '#', inline comments
  * are " ;..." or " #..." (whitespace before the mark); values are trimmed
  * and at most 255 characters; leading whitespace is ignored, so there are no
- * multi-line values; a key set twice in one file is an error; "[]" is a
+ * multi-line values; a key set twice in one file is an error, and so is a
+ * section header written twice; "[]" is a
  * syntax error. A config file is text: a NUL byte or another control
  * character (other than tab, CR, FF, VT) is an error. Every config file sets
  * [run] algo and [run] env_id. Values are written as rlc/settings.h says
@@ -76,6 +79,16 @@ typedef struct rlc_config_error {
     char message[512];
 } rlc_config_error;
 
+/* Longest text an error message echoes whole (see rlc_config_shorten). */
+#define RLC_CONFIG_ECHO_MAX 60
+
+/* Copy `text` to buf (n bytes) as an error message echoes user input: whole
+ * up to RLC_CONFIG_ECHO_MAX bytes, else its first RLC_CONFIG_ECHO_MAX bytes
+ * (not cutting a UTF-8 character) and "\xe2\x80\xa6" ("…"), so a long --set or
+ * --seed value cannot push the reason out of a message. n >= RLC_CONFIG_ECHO_MAX
+ * + 4 holds any result. Allocates nothing. */
+void rlc_config_shorten(const char *text, char *buf, size_t n);
+
 /* Fill every setting with its default: [run] and [eval] from config.c
  * (algo: the registry's first algorithm; env_id: the first environment
  * whose action space it handles — config files must set both), every
@@ -102,7 +115,8 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
 
 /* Apply one "section.key=value" override (the CLI's --set), with the same
  * checks, and record "--set section.key=value" (the assignment as given) as
- * the setting's origin; errors read "--set section.key=value: reason". An
+ * the setting's origin; errors read "--set section.key=value: reason", the
+ * assignment as rlc_config_shorten shows it (so the reason always fits). An
  * algorithm section must match [run] algo at the time of the call (so set
  * run.algo first). On error cfg is unchanged. */
 rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_error *err);

@@ -26,9 +26,12 @@ typedef struct rlc_run_result {
  * extension, or "<algo>_<env_id>" when config_path is NULL; if it exists,
  * the first free of <stem>-s<seed>-2, -3, ... is used, so nothing is
  * overwritten. out_dir is created if missing. Nothing is created before
- * the agent has been built. `progress` (may be NULL) receives a human
- * progress display: one updating line on a terminal, plain periodic lines
- * otherwise. Returns RLC_OK, RLC_EINVAL (NULL cfg or out_dir, or cfg fails
+ * the agent has been built. run.json (src/app/runinfo.h) records what
+ * produced the run and its status: "running" until it ends "finished",
+ * "interrupted" or "failed". `progress` (may be NULL) receives a human
+ * progress display: one updating line on a terminal (narrower than it),
+ * plain periodic lines otherwise; a failed write to it ends the display,
+ * not the run. Returns RLC_OK, RLC_EINVAL (NULL cfg or out_dir, or cfg fails
  * rlc_config_validate: result->error holds its message), RLC_EIO (a file;
  * result->error names it), RLC_ENONFINITE (training diverged), RLC_ENOMEM,
  * RLC_EINTERRUPTED (rlc_run_request_stop was called: a checkpoint was

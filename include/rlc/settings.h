@@ -7,7 +7,9 @@
  * syntax or any particular algorithm.
  *
  * Text forms: whole numbers are plain digits, or any decimal notation that
- * is integral as written ("1e5", "2.0e4"), never negative; reals are decimal
+ * is integral as written ("1e5", "2.0e4"), never negative, its value taken
+ * exactly from the digits (never rounded through a double:
+ * "9007199254740993e0" is 9007199254740993), above UINT64_MAX an error; reals are decimal
  * (strtod, correctly rounded; no inf, nan or hex); booleans are true/false,
  * 1/0, yes/no or on/off in any case (written as true/false); choices are
  * exact lower-case names; names are printable without spaces, ';' or '#';

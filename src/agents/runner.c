@@ -227,18 +227,30 @@ rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v)
     return r->rn ? rlc_return_norm_state(r->rn, v, "return_norm") : RLC_OK;
 }
 
-/* Evaluate when the step count reached (off-policy) or crossed (on-policy,
- * from `before`) a multiple of eval_freq, or at the end. */
-static rlc_status maybe_evaluate(rlc_runner *r, size_t before, bool last,
-                                 const rlc_runner_callbacks *cb)
+/* Whether the step count reached (off-policy) or crossed (on-policy, from
+ * `before`) a multiple of every (0: never). */
+static bool crossed(size_t before, size_t now, size_t every)
 {
-    size_t f = r->cfg.eval_freq;
-    if (!((f && r->timesteps / f != before / f) || last))
-        return RLC_OK;
-    rlc_status st = rlc_runner_evaluate(r->type, r->agent, r->eval, r->eval_actions,
-                                        r->eval_returns);
-    if (st == RLC_OK && cb->on_eval)
-        st = cb->on_eval(cb->ctx, r->timesteps, r->eval_returns, r->eval->n_envs);
+    return every && now / every != before / every;
+}
+
+/* After a step (off-policy) or an update (on-policy) that took the count
+ * from `before`: evaluate when it crossed a multiple of eval_freq or at the
+ * end, then a progress row when it crossed a multiple of log_interval, or
+ * evaluated (so every eval.csv row has a progress.csv row at its step). */
+static rlc_status evaluate_and_log(rlc_runner *r, size_t before, bool last,
+                                   const rlc_runner_callbacks *cb)
+{
+    bool evaluate = crossed(before, r->timesteps, r->cfg.eval_freq) || last;
+    rlc_status st = RLC_OK;
+    if (evaluate) {
+        st = rlc_runner_evaluate(r->type, r->agent, r->eval, r->eval_actions, r->eval_returns);
+        if (st == RLC_OK && cb->on_eval)
+            st = cb->on_eval(cb->ctx, r->timesteps, r->eval_returns, r->eval->n_envs);
+    }
+    if (st == RLC_OK && cb->on_progress &&
+        (crossed(before, r->timesteps, r->cfg.log_interval) || evaluate))
+        st = cb->on_progress(cb->ctx, r->timesteps, &r->stats);
     return st;
 }
 
@@ -283,12 +295,7 @@ static rlc_status run_offpolicy(rlc_runner *r, const rlc_runner_callbacks *cb)
         if (ended && cb->on_episode && (st = cb->on_episode(cb->ctx, ep_return, ep_len, steps)))
             return st;
         bool last = steps == r->cfg.total_timesteps;
-        /* evaluate first, so a progress line at the same step shows it */
-        if ((st = maybe_evaluate(r, t, last, cb)))
-            return st;
-        size_t li = r->cfg.log_interval;
-        if (cb->on_progress && ((li && steps % li == 0) || last) &&
-            (st = cb->on_progress(cb->ctx, steps, &r->stats)))
+        if ((st = evaluate_and_log(r, t, last, cb)))
             return st;
         if (cb->on_checkpoint && (st = cb->on_checkpoint(cb->ctx, steps, last)))
             return st;
@@ -357,9 +364,7 @@ static rlc_status run_onpolicy(rlc_runner *r, const rlc_runner_callbacks *cb)
             return st;
         r->updates = k + 1;
         bool last = r->updates == updates;
-        if ((st = maybe_evaluate(r, r->timesteps - per_rollout, last, cb)))
-            return st;
-        if (cb->on_progress && (st = cb->on_progress(cb->ctx, r->timesteps, &r->stats)))
+        if ((st = evaluate_and_log(r, r->timesteps - per_rollout, last, cb)))
             return st;
         if (cb->on_checkpoint && (st = cb->on_checkpoint(cb->ctx, r->timesteps, last)))
             return st;

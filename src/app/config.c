@@ -36,8 +36,9 @@ static const rlc_setting run_rows[] = {
                          "environment steps to train for (on-policy: whole rollouts, rounded"
                          " down, at least one)"),
     RLC_SETTING_SIZE_ROW(rlc_config, "log_interval", log_interval, 1,
-                         "environment steps between progress lines (off-policy: and progress.csv"
-                         " rows; on-policy algorithms write a row per update)"),
+                         "environment steps between progress lines and progress.csv rows"
+                         " (on-policy: the first update at or past each multiple); a row is also"
+                         " written at every evaluation and at the end"),
     RLC_SETTING_SIZE_ROW(rlc_config, "checkpoint_freq", checkpoint_freq, 0,
                          "environment steps between checkpoints (model.rlc); 0 = only at the end"
                          " and when interrupted"),
@@ -156,6 +157,19 @@ static void set_error(rlc_config_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->message, sizeof err->message, fmt, ap);
     va_end(ap);
+}
+
+void rlc_config_shorten(const char *text, char *buf, size_t n)
+{
+    if (!buf || !n)
+        return;
+    size_t len = text ? strlen(text) : 0, keep = len;
+    if (len > RLC_CONFIG_ECHO_MAX) {
+        keep = RLC_CONFIG_ECHO_MAX;
+        while (keep > 0 && ((unsigned char)text[keep] & 0xC0) == 0x80)
+            keep--; /* not inside a UTF-8 character */
+    }
+    snprintf(buf, n, "%.*s%s", (int)keep, text ? text : "", keep < len ? "\xe2\x80\xa6" : "");
 }
 
 static bool is_blank(char c)
@@ -403,6 +417,7 @@ typedef struct load_ctx {
     catalog cat;
     int set_line[RLC_CONFIG_MAX_SETTINGS]; /* line each row was set on, 0 = not set */
     int section_line[MAX_SECTIONS];        /* header line of each section used */
+    int header_line_of[MAX_SECTIONS];      /* first header line of each known section */
     char buf[RLC_CONFIG_LINE_MAX + 1]; /* the current line */
 } load_ctx;
 
@@ -422,8 +437,11 @@ static bool is_control(int ch)
     return (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\v' && ch != '\f') || ch == 0x7F;
 }
 
-/* Read one line, without its "\n" or "\r\n", into c->buf. 1: a line; 0: end
- * of input; -1: an error, recorded. Stops at the first NUL or other control
+/* Read one line, without its "\n", "\r\n" or "\r", into c->buf. 1: a line; 0:
+ * end of input; -1: an error, recorded. A lone CR ends a line as Python's
+ * universal newlines do: a file saved with classic Mac OS line endings means
+ * the same as with LF, and read as one long line it would lose every key
+ * after its first section header. Stops at the first NUL or other control
  * byte and as soon as the line outgrows RLC_CONFIG_LINE_MAX, so neither
  * /dev/zero nor an endless line is read for ever. */
 static int read_line(load_ctx *c)
@@ -437,6 +455,13 @@ static int read_line(load_ctx *c)
     c->line++;
     size_t len = 0;
     for (; ch != EOF && ch != '\n'; ch = getc(c->f)) {
+        if (ch == '\r') { /* "\r\n" or a lone "\r" (classic Mac OS) ends the line */
+            int next = getc(c->f);
+            if (next != '\n' && next != EOF)
+                ungetc(next, c->f);
+            ch = next == EOF ? EOF : '\n';
+            break;
+        }
         if (ch == '\0') {
             load_error(c, "contains a NUL byte (not a text file?)");
             return -1;
@@ -446,11 +471,6 @@ static int read_line(load_ctx *c)
             return -1;
         }
         if (len == RLC_CONFIG_LINE_MAX) {
-            int next = ch == '\r' ? getc(c->f) : 0;
-            if (next == '\n' || next == EOF) { /* "\r\n" or "\r" at the end: the line end */
-                ch = next;
-                break;
-            }
             load_error(c, "line longer than %d characters", RLC_CONFIG_LINE_MAX);
             return -1;
         }
@@ -531,6 +551,23 @@ static char *load_read_line(char *str, int num, void *stream)
             load_error(c, "syntax error: empty section name");
             return NULL;
         }
+        const char *after = close + 1; /* comments are gone already */
+        while (is_blank(*after))
+            after++;
+        if (*after) { /* inih would drop it: "[ddpg] gamma = 0.5" set nothing */
+            load_error(c, "syntax error: '%.60s%s' after the section header (a key goes on a"
+                       " line of its own)", after, strlen(after) > 60 ? "..." : "");
+            return NULL;
+        }
+        for (size_t s = 0; s < c->cat.n_sec; s++) /* a section is written once, like a key */
+            if (strlen(c->cat.sec[s].name) == len && !memcmp(c->cat.sec[s].name, p + 1, len)) {
+                if (c->header_line_of[s]) {
+                    load_error(c, "[%s]: section appears twice (first on line %d); write its"
+                               " keys under one header", c->cat.sec[s].name, c->header_line_of[s]);
+                    return NULL;
+                }
+                c->header_line_of[s] = c->line;
+            }
         emit(str, num, "[", p + 1, len, "]", NAME_SHOWN);
     } else if ((sep = strpbrk(p, "=:")) != NULL) {
         char *v = sep + 1;
@@ -704,13 +741,15 @@ rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_er
             ok = section[0] && key[0];
         }
     }
+    char shown[RLC_CONFIG_ECHO_MAX + 4]; /* the assignment as errors echo it */
+    rlc_config_shorten(assignment, shown, sizeof shown);
     if (!ok) {
-        set_error(err, "--set %s: expected section.key=value, e.g. run.seed=3", assignment);
+        set_error(err, "--set %s: expected section.key=value, e.g. run.seed=3", shown);
         return RLC_ECONFIG;
     }
     rlc_config *copy = malloc(sizeof *copy);
     if (!copy) {
-        set_error(err, "--set %s: out of memory", assignment);
+        set_error(err, "--set %s: out of memory", shown);
         return RLC_ENOMEM;
     }
     *copy = *cfg;
@@ -720,14 +759,14 @@ rlc_status rlc_config_set(rlc_config *cfg, const char *assignment, rlc_config_er
     char msg[400];
     rlc_status st = RLC_ECONFIG;
     if (apply(copy, &cat, section, key, eq + 1, &r, msg, sizeof msg) != APPLIED) {
-        set_error(err, "--set %s: %s", assignment, msg);
+        set_error(err, "--set %s: %s", shown, msg);
     } else if (!section_applies(r.sec, copy->algo)) {
         set_error(err, "--set %s: [%s]: section of algorithm %s, but [run] algo is %.*s"
-                  " (set run.algo first)", assignment, section, section, RLC_CONFIG_NAME_MAX - 1,
+                  " (set run.algo first)", shown, section, section, RLC_CONFIG_NAME_MAX - 1,
                   copy->algo);
     } else if (r.r == &run_rows[0] && user_section_of_other_algo(copy, &cat, msg, sizeof msg)) {
         /* values the user gave another algorithm would be dropped silently */
-        set_error(err, "--set %s: %s", assignment, msg);
+        set_error(err, "--set %s: %s", shown, msg);
     } else {
         set_origin_set(copy, r.index, assignment);
         *cfg = *copy;

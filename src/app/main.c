@@ -49,7 +49,7 @@ static void usage(FILE *f)
           "\n"
           "  run CONFIG         train as the INI file CONFIG says; files go to\n"
           "                     DIR/<CONFIG name>-s<seed>/ (config.ini, monitor.csv,\n"
-          "                     progress.csv, eval.csv, model.rlc)\n"
+          "                     progress.csv, eval.csv, model.rlc, run.json)\n"
           "  --seed N           run seed: --set run.seed=N, applied after every --set\n"
           "  --seeds LIST       one run per seed, e.g. 1-10 or 1,3,5-7, each as --seed\n"
           "                     would make it, in its own process; prints a line per\n"
@@ -114,12 +114,15 @@ int rlc_cli_load_config(rlc_config *cfg, const char *config_path, const char *co
         snprintf(assignment, n, "run.seed=%s", seed);
         st = rlc_config_set(cfg, assignment, &err);
         if (st != RLC_OK) {
-            /* "--set run.seed=N: reason" -> "--seed N: reason" */
+            /* "--set run.seed=N: reason" -> "--seed N: reason" (N shortened alike) */
             const char *reason = err.message;
-            size_t len = strlen(assignment);
-            if (!strncmp(reason, "--set ", 6) && !strncmp(reason + 6, assignment, len) &&
+            char shown[RLC_CONFIG_ECHO_MAX + 4], seed_shown[RLC_CONFIG_ECHO_MAX + 4];
+            rlc_config_shorten(assignment, shown, sizeof shown);
+            rlc_config_shorten(seed, seed_shown, sizeof seed_shown);
+            size_t len = strlen(shown);
+            if (!strncmp(reason, "--set ", 6) && !strncmp(reason + 6, shown, len) &&
                 !strncmp(reason + 6 + len, ": ", 2))
-                fprintf(stderr, "rlc: --seed %s: %s\n", seed, reason + 6 + len + 2);
+                fprintf(stderr, "rlc: --seed %s: %s\n", seed_shown, reason + 6 + len + 2);
             else
                 fprintf(stderr, "rlc: %s\n", reason);
             free(assignment);
@@ -176,6 +179,36 @@ static int report_run(const rlc_config *cfg, rlc_status st, const rlc_run_result
            cfg->algo, cfg->env_id, cfg->seed, res->final_mean, res->final_std,
            cfg->n_eval_episodes, res->timesteps, res->seconds, res->run_dir);
     return 0;
+}
+
+/* The SIZE setting `key` of cfg's algorithm section, if it has one. */
+static bool algo_size(const rlc_config *cfg, const char *key, size_t *out)
+{
+    const rlc_agent_type *t = rlc_agent_find(cfg->algo);
+    const void *set = rlc_config_algo_settings(cfg);
+    const rlc_setting *r = t && set ? rlc_settings_find(t->settings_rows, t->n_settings_rows, key)
+                                    : NULL;
+    if (!r || r->kind != RLC_SETTING_SIZE)
+        return false;
+    memcpy(out, (const char *)set + r->offset, sizeof *out);
+    return true;
+}
+
+/* Legal settings that probably do not do what the user meant, on stderr
+ * (a validated cfg). Read through the settings rows by key name, so any
+ * algorithm with batch_size, n_steps and n_envs gets the check: a minibatch
+ * that does not divide the rollout leaves a short last one per epoch. */
+static void warn_settings(const rlc_config *cfg)
+{
+    size_t batch, steps, envs;
+    if (!algo_size(cfg, "batch_size", &batch) || !algo_size(cfg, "n_steps", &steps) ||
+        !algo_size(cfg, "n_envs", &envs) || !batch || !envs || steps > SIZE_MAX / envs)
+        return;
+    size_t rollout = steps * envs;
+    if (batch < rollout && rollout % batch)
+        fprintf(stderr, "rlc: warning: [%s] batch_size %zu does not divide the rollout (n_steps"
+                " %zu \xc3\x97 n_envs %zu = %zu): each epoch ends with a minibatch of %zu\n",
+                cfg->algo, batch, steps, envs, rollout, rollout % batch);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -239,6 +272,11 @@ static int cmd_run(int argc, char **argv)
         return EXIT_USAGE;
     }
     const char *config_path = argv[optind];
+    /* A reader that goes away (rlc run ... 2>&1 | head) must not kill a run
+     * before it writes its files: writes fail with EPIPE instead, which ends
+     * the progress display (run.c) and fails only the final stdout flush.
+     * Other commands keep the default: `rlc --help | head` ends quietly. */
+    signal(SIGPIPE, SIG_IGN);
     if (seed && seed_list) {
         fprintf(stderr, "rlc run: --seed and --seeds cannot be used together\n");
         return EXIT_USAGE;
@@ -281,6 +319,7 @@ static int cmd_run(int argc, char **argv)
         free(seeds);
         return code;
     }
+    warn_settings(&cfg);
     if (seeds) { /* validated once here, not once per child */
         int status = rlc_seeds_run(&cfg, config_path, out_dir, seeds, n_seeds, jobs, stdout, stderr);
         free(seeds);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "rlc/agent.h"
 #include "rlc/checkpoint.h"
 #include "rlc/run.h"
+#include "runinfo.h"
 
 static volatile sig_atomic_t stop_requested; /* rlc_run_request_stop */
 
@@ -46,6 +48,9 @@ typedef struct run_ctx {
     size_t last_checkpoint;    /* timesteps of the last one written */
     double elapsed;            /* training seconds when it was written */
     long monitor_len, progress_len, eval_len; /* the logs' lengths then */
+    size_t rate_steps;      /* steps/s on the display counts from here: */
+    double rate_t0;         /* the last row of warm-up (no update yet), or the start */
+    char started[32];       /* run.json: when this process started the run, UTC */
 } run_ctx;
 
 static double now(clockid_t clock)
@@ -59,6 +64,16 @@ static rlc_status io_error(rlc_run_result *res, const char *what, const char *pa
 {
     snprintf(res->error, sizeof res->error, "%s %.400s: %s", what, path, strerror(errno));
     return RLC_EIO;
+}
+
+/* io_error for the file `name` of the run directory, named by its path. */
+static rlc_status io_error_in(rlc_run_result *res, const char *what, const char *name)
+{
+    int e = errno;
+    char path[4352];
+    snprintf(path, sizeof path, "%s/%s", res->run_dir, name);
+    errno = e;
+    return io_error(res, what, path);
 }
 
 /* mkdir -p */
@@ -143,7 +158,7 @@ static rlc_status on_episode(void *p, double r, size_t len, size_t timesteps)
     /* SB3 Monitor: r and t rounded to 6 decimals, l an integer. */
     if (fprintf(c->monitor, "%.6f,%zu,%.6f\n", r, len, now(CLOCK_MONOTONIC) - c->t0_mono) < 0 ||
         fflush(c->monitor) != 0)
-        return io_error(c->res, "cannot write", "monitor.csv");
+        return io_error_in(c->res, "cannot write", "monitor.csv");
     return RLC_OK;
 }
 
@@ -153,23 +168,73 @@ static double recent_mean(const run_ctx *c)
     return n ? gsl_stats_mean(c->recent_r, 1, n) : NAN;
 }
 
-static void show(run_ctx *c, size_t timesteps, double fps, bool final)
+/* Columns of the terminal `f` is (TIOCGWINSZ), or 80. */
+static size_t term_width(FILE *f)
+{
+    struct winsize ws;
+    if (ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    return 80;
+}
+
+/* The progress display: "steps  rate  ep_rew_mean  eval  eta". A value not
+ * known yet shows "-" (no episode or evaluation so far; the rate and eta
+ * during warm-up, when steps without updates are no guide to the rest). On a
+ * terminal the line is redrawn in place and must not reach the last column
+ * (the cursor would wrap and each redraw scroll): fields are dropped, least
+ * useful first, until it fits. A failed write (EPIPE from a closed pipe,
+ * EIO) ends the display, not the run. */
+static void show(run_ctx *c, size_t timesteps, bool warmup, bool final)
 {
     if (!c->display)
         return;
-    double elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
-    double eta = fps > 0 ? (double)(c->final_timesteps - timesteps) / fps : 0.0;
-    char line[256], eval[32] = "-"; /* no evaluation yet */
-    if (!isnan(c->last_eval_mean))
-        snprintf(eval, sizeof eval, "%.1f", c->last_eval_mean);
-    snprintf(line, sizeof line, "%zu/%zu steps  %.0f steps/s  ep_rew_mean %.1f  eval %s  %s %.1fs",
-             timesteps, c->final_timesteps, fps, recent_mean(c), eval,
-             final ? "took" : "eta", final ? elapsed : eta);
-    if (c->tty)
-        fprintf(c->display, "\r\033[K%s%s", line, final ? "\n" : "");
+    double t = now(CLOCK_MONOTONIC), elapsed = t - c->t0_mono;
+    double dt = t - c->rate_t0;
+    double rate = !warmup && dt > 0 ? (double)(timesteps - c->rate_steps) / dt : NAN;
+    char f[5][64];
+    snprintf(f[0], sizeof f[0], "%zu/%zu steps", timesteps, c->final_timesteps);
+    if (final)
+        snprintf(f[1], sizeof f[1], "took %.1fs", elapsed);
+    else if (!isnan(rate) && rate > 0)
+        snprintf(f[1], sizeof f[1], "eta %.1fs", (double)(c->final_timesteps - timesteps) / rate);
     else
-        fprintf(c->display, "%s\n", line);
-    fflush(c->display);
+        snprintf(f[1], sizeof f[1], "eta -");
+    if (!isnan(c->last_eval_mean))
+        snprintf(f[2], sizeof f[2], "eval %.1f", c->last_eval_mean);
+    else
+        snprintf(f[2], sizeof f[2], "eval -");
+    if (!isnan(recent_mean(c)))
+        snprintf(f[3], sizeof f[3], "ep_rew_mean %.1f", recent_mean(c));
+    else
+        snprintf(f[3], sizeof f[3], "ep_rew_mean -");
+    if (warmup)
+        snprintf(f[4], sizeof f[4], "warm-up");
+    else if (final)
+        snprintf(f[4], sizeof f[4], "%.0f steps/s", elapsed > 0 ? (double)timesteps / elapsed : 0.0);
+    else
+        snprintf(f[4], sizeof f[4], "%.0f steps/s", isnan(rate) ? 0.0 : rate);
+    static const int order[] = {0, 4, 3, 2, 1}; /* left to right */
+    size_t room = c->tty ? term_width(c->display) - 1 : SIZE_MAX, used = 0;
+    bool keep[5] = {false};
+    for (int k = 0; k < 5; k++) { /* by usefulness: steps, eta, eval, ep_rew_mean, rate */
+        size_t need = strlen(f[k]) + (used ? 2 : 0);
+        if (used + need <= room || k == 0) {
+            keep[k] = true;
+            used += need;
+        }
+    }
+    char line[400] = "";
+    size_t len = 0;
+    for (int i = 0; i < 5; i++)
+        if (keep[order[i]])
+            len += (size_t)snprintf(line + len, sizeof line - len, "%s%s", len ? "  " : "",
+                                    f[order[i]]);
+    if (c->tty && len > room)
+        line[room] = '\0'; /* a terminal narrower than the step count */
+    int w = c->tty ? fprintf(c->display, "\r\033[K%s%s", line, final ? "\n" : "")
+                   : fprintf(c->display, "%s\n", line);
+    if (w < 0 || fflush(c->display) != 0)
+        c->display = NULL;
 }
 
 static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *s)
@@ -188,13 +253,17 @@ static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *
     if (w >= 0)
         w = fprintf(c->progress_csv, "%zu\n", s->n_updates);
     if (w < 0 || fflush(c->progress_csv) != 0)
-        return io_error(c->res, "cannot write", "progress.csv");
-    /* the display every log_interval steps (on-policy rows come per update) */
-    bool final = timesteps >= c->final_timesteps;
+        return io_error_in(c->res, "cannot write", "progress.csv");
+    /* the display every log_interval steps (rows also come at evaluations) */
+    bool final = timesteps >= c->final_timesteps, warmup = s->n_updates == 0;
     size_t every = c->cfg->log_interval ? c->cfg->log_interval : SIZE_MAX;
     if (final || timesteps / every != c->shown / every) {
-        show(c, timesteps, fps, final);
+        show(c, timesteps, warmup, final);
         c->shown = timesteps;
+    }
+    if (warmup) { /* the display's rate counts from the last step without updates */
+        c->rate_steps = timesteps;
+        c->rate_t0 = now(CLOCK_MONOTONIC);
     }
     return RLC_OK;
 }
@@ -210,7 +279,7 @@ static rlc_status on_eval(void *p, size_t timesteps, const double *returns, size
     if (fprintf(c->eval_csv, "%zu,%.6f,%.6f,%.6f,%.6f\n", timesteps, mean, sd,
                 gsl_stats_min(returns, 1, n), gsl_stats_max(returns, 1, n)) < 0 ||
         fflush(c->eval_csv) != 0)
-        return io_error(c->res, "cannot write", "eval.csv");
+        return io_error_in(c->res, "cannot write", "eval.csv");
     return RLC_OK;
 }
 
@@ -254,7 +323,7 @@ static rlc_status write_checkpoint(run_ctx *c)
     const char *names[3] = {"monitor.csv", "progress.csv", "eval.csv"};
     for (int i = 0; i < 3; i++)
         if (fflush(logs[i]) != 0 || (*lens[i] = ftell(logs[i])) < 0)
-            return io_error(c->res, "cannot write", names[i]);
+            return io_error_in(c->res, "cannot write", names[i]);
     c->elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
     rlc_checkpoint_part parts[3];
     checkpoint_parts(c, parts);
@@ -322,6 +391,17 @@ static rlc_status train_loop(run_ctx *c)
     return st;
 }
 
+/* run.json's last word: how the run ended (after the logs are closed, so a
+ * failure there counts). */
+static void finish_runinfo(run_ctx *c, rlc_status *st)
+{
+    rlc_run_result *res = c->res;
+    const char *how = *st == RLC_OK ? "finished" : *st == RLC_EINTERRUPTED ? "interrupted" : "failed";
+    if (rlc_runinfo_write(res->run_dir, c->started, how, *st == RLC_OK ? NULL : res->error) != 0 &&
+        *st == RLC_OK)
+        *st = io_error_in(res, "cannot write", "run.json");
+}
+
 static void close_logs(run_ctx *c, rlc_status *st)
 {
     FILE **logs[3] = {&c->monitor, &c->progress_csv, &c->eval_csv};
@@ -329,7 +409,7 @@ static void close_logs(run_ctx *c, rlc_status *st)
     for (int i = 0; i < 3; i++)
         if (*logs[i]) {
             if (fclose(*logs[i]) != 0 && *st == RLC_OK)
-                *st = io_error(c->res, "cannot write", names[i]);
+                *st = io_error_in(c->res, "cannot write", names[i]);
             *logs[i] = NULL;
         }
 }
@@ -395,6 +475,8 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     }
     run_ctx c = {.cfg = cfg, .type = rlc_agent_find(cfg->algo), .res = res, .display = progress,
                  .last_eval_mean = NAN};
+    bool info = false; /* run.json written: it must say how the run ended */
+    rlc_runinfo_now(c.started, sizeof c.started);
     char *text = NULL;
     size_t text_len = 0;
     rlc_status st;
@@ -414,9 +496,14 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     }
     bool bad = fwrite(text, 1, text_len, ini) != text_len;
     if (fclose(ini) != 0 || bad) {
-        st = io_error(res, "cannot write", "config.ini");
+        st = io_error_in(res, "cannot write", "config.ini");
         goto done;
     }
+    if (rlc_runinfo_write(res->run_dir, c.started, "running", NULL) != 0) {
+        st = io_error_in(res, "cannot write", "run.json");
+        goto done;
+    }
+    info = true;
     st = RLC_EIO;
     if (!(c.monitor = open_in_run(res, "monitor.csv")) ||
         !(c.progress_csv = open_in_run(res, "progress.csv")) ||
@@ -429,10 +516,12 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         fprintf(c.progress_csv, "%s,", c.type->stat_names[i]);
     fprintf(c.progress_csv, "n_updates\n");
     fprintf(c.eval_csv, "timesteps,mean_reward,std_reward,min_reward,max_reward\n");
-    c.t0_mono = now(CLOCK_MONOTONIC);
+    c.t0_mono = c.rate_t0 = now(CLOCK_MONOTONIC);
     st = train_loop(&c);
 done:
     close_logs(&c, &st);
+    if (info)
+        finish_runinfo(&c, &st);
     release(&c);
     free(text);
     return st;
@@ -537,6 +626,7 @@ rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *r
     snprintf(res->run_dir, sizeof res->run_dir, "%s", run_dir);
     rlc_config cfg;
     run_ctx c = {.cfg = &cfg, .res = res, .display = progress, .last_eval_mean = NAN};
+    bool info = false;
     rlc_status st = load_run_config(run_dir, &cfg, &c.config_hash, res->error, sizeof res->error);
     if (st != RLC_OK)
         return st;
@@ -554,15 +644,25 @@ rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *r
         st = RLC_EINTERRUPTED;
         goto done;
     }
+    rlc_runinfo_now(c.started, sizeof c.started); /* run.json: this resumption */
+    if (rlc_runinfo_write(run_dir, c.started, "running", NULL) != 0) {
+        st = io_error_in(res, "cannot write", "run.json");
+        goto done;
+    }
+    info = true;
     st = RLC_EIO;
     if (!(c.monitor = reopen_log(res, "monitor.csv", c.monitor_len)) ||
         !(c.progress_csv = reopen_log(res, "progress.csv", c.progress_len)) ||
         !(c.eval_csv = reopen_log(res, "eval.csv", c.eval_len)))
         goto done;
     c.t0_mono = now(CLOCK_MONOTONIC) - c.elapsed;
+    c.rate_t0 = now(CLOCK_MONOTONIC);
+    c.rate_steps = c.last_checkpoint;
     st = train_loop(&c);
 done:
     close_logs(&c, &st);
+    if (info)
+        finish_runinfo(&c, &st);
     release(&c);
     return st;
 }

@@ -28,7 +28,7 @@ int rlc_seeds_parse(const char *list, uint64_t **seeds, size_t *n, char *why, si
 /* The first evaluation in run_dir/eval.csv whose mean_reward >= threshold:
  * its timesteps into *steps and, from run_dir/progress.csv, the training
  * seconds at that timestep (time_elapsed of the row with the same
- * timesteps, as on-policy runs write one per update; else linear between
+ * timesteps, as runs write one at every evaluation; else linear between
  * the rows around it, starting from (0 steps, 0 s); NaN past the last row)
  * into *seconds. Returns 1 if reached, 0 if never (outputs untouched), -1
  * if a file is missing or malformed (why names it). Allocates only while

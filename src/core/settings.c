@@ -73,8 +73,8 @@ static bool written_integral(const char *s)
     long exp = 0;
     if (e) {
         errno = 0;
-        exp = strtol(e + 1, NULL, 10);
-        if (exp > 100000 || errno == ERANGE)
+        exp = strtol(e + 1, NULL, 10); /* ERANGE gives LONG_MIN or LONG_MAX: clamped */
+        if (exp > 100000)
             exp = 100000;
         if (exp < -100000)
             exp = -100000;
@@ -96,9 +96,55 @@ static bool written_integral(const char *s)
     return true;
 }
 
-/* A whole number >= 0: plain digits (exact up to UINT64_MAX) or any decimal
- * notation that is integral as written ("1e5", "2.0e4"), up to 2^53 so that
- * strtod's value is exact. Writes the reason on failure; `range` (">= 1",
+/* The exact value of a decimal number that written_integral accepted
+ * ("2.50e1", "9007199254740993e0"), from its digits, not through a double;
+ * false if it exceeds UINT64_MAX. */
+static bool exact_whole(const char *s, uint64_t *out)
+{
+    const char *e = strpbrk(s, "eE");
+    long exp = 0;
+    if (e) {
+        errno = 0;
+        exp = strtol(e + 1, NULL, 10); /* ERANGE gives LONG_MIN or LONG_MAX: clamped */
+        if (exp > 100000)
+            exp = 100000;
+        if (exp < -100000)
+            exp = -100000;
+    }
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    const char *dot = memchr(s, '.', len);
+    size_t n_digits = 0, n_frac = 0;
+    for (size_t i = 0; i < len; i++)
+        if (s[i] >= '0' && s[i] <= '9') {
+            n_digits++;
+            n_frac += dot && s + i > dot;
+        }
+    /* value = digits × 10^shift; the digits that shift drops are zeros */
+    long shift = exp - (long)n_frac;
+    long keep = shift < 0 ? (long)n_digits + shift : (long)n_digits;
+    uint64_t v = 0;
+    long seen = 0;
+    for (size_t i = 0; i < len && seen < keep; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            continue;
+        seen++;
+        unsigned digit = (unsigned)(s[i] - '0');
+        if (v > (UINT64_MAX - digit) / 10)
+            return false;
+        v = v * 10 + digit;
+    }
+    for (long k = 0; k < shift && v; k++) {
+        if (v > UINT64_MAX / 10)
+            return false;
+        v *= 10;
+    }
+    *out = v;
+    return true;
+}
+
+/* A whole number >= 0: plain digits or any decimal notation that is integral
+ * as written ("1e5", "2.0e4"), its value taken exactly from the digits, up to
+ * UINT64_MAX. Writes the reason on failure; `range` (">= 1",
  * "[1, 1024]") is the key's, for "expected a whole number >= 1, got '-5'".
  * The caller checks the range itself. */
 static bool parse_whole(const char *s, const char *range, uint64_t *out, char *why, size_t n)
@@ -124,15 +170,11 @@ static bool parse_whole(const char *s, const char *range, uint64_t *out, char *w
                  range, s);
         return false;
     }
-    if (d >= 18446744073709551616.0) { /* 2^64 */
+    (void)d; /* strtod rounds to 53 bits ("9007199254740993e0" would become ...992) */
+    if (!exact_whole(s, out)) {
         snprintf(why, n, "'%s' is too large (at most %" PRIu64 ")", s, UINT64_MAX);
         return false;
     }
-    if (d > 9007199254740992.0) { /* 2^53: strtod's value may be inexact */
-        snprintf(why, n, "'%s' is too large for this notation; write it with digits only", s);
-        return false;
-    }
-    *out = (uint64_t)d;
     return true;
 }
 

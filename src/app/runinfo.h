@@ -1,0 +1,30 @@
+/* runinfo.h — run.json, what produced a run and how it ended (part of
+ * librlc, not public: rlc_run_train writes it). Deliberately not here: the
+ * configuration (config.ini holds it) and the results (the CSV files). */
+#ifndef RLC_RUNINFO_H
+#define RLC_RUNINFO_H
+
+/* Write run_dir/run.json atomically (run.json.tmp, then rename): one JSON
+ * object with
+ *   "rlc_version"  meson's project version, "git_commit" `git describe
+ *                  --always --dirty` of the source tree at build time
+ *                  ("unknown" outside a git checkout),
+ *   "compiler"     the C compiler and its __VERSION__,
+ *   "blas", "blas_config", "blas_core"  the CBLAS (rlc/blas.h) and, for
+ *                  OpenBLAS, openblas_get_config() and the kernel family it
+ *                  picked for this CPU (openblas_get_corename()),
+ *   "cpu"          /proc/cpuinfo's first "model name" ("unknown" if none),
+ *   "started"      `started` as given (UTC, ISO 8601),
+ *   "status"       `status`: "running", "finished", "interrupted" or "failed",
+ *   "error"        `error` when not NULL (a failed run's message).
+ * A run killed outright (SIGKILL, power loss) keeps "running". Strings are
+ * JSON-escaped. Returns 0, or -1 with errno set (nothing left but a
+ * possible stale run.json from an earlier call). Allocates nothing that
+ * outlives the call. */
+int rlc_runinfo_write(const char *run_dir, const char *started, const char *status,
+                      const char *error);
+
+/* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (n >= 21). */
+void rlc_runinfo_now(char *buf, size_t n);
+
+#endif
