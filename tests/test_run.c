@@ -409,7 +409,8 @@ static void test_reproducible(void **state)
     assert_string_equal(run2.run_dir, tmp_path("out/nested/deeper/ddpg_pendulum-s7-2"));
     assert_monitor_rl_equal(run1.run_dir, run2.run_dir);
     assert_true(files_equal(run1.run_dir, run2.run_dir, "eval.csv"));
-    assert_same_agent_state(run1.run_dir, run2.run_dir); /* model.rlc: all but wall-clock pieces */
+    assert_true(files_equal(run1.run_dir, run2.run_dir, "model.rlc")); /* pitfall B21 */
+    assert_same_agent_state(run1.run_dir, run2.run_dir);
     assert_true(files_equal(run1.run_dir, run2.run_dir, "config.ini"));
     assert_memory_equal(&run1.final_mean, &run2.final_mean, sizeof(double));
 

@@ -1,6 +1,6 @@
 /* test_state.h — a trained agent's complete state as bytes, read back from
- * a run directory, so two runs can be compared where their model.rlc files
- * may differ only in wall-clock pieces (training seconds, log lengths).
+ * a run directory through rlc_run_load_agent, so two runs' agents can be
+ * compared piece by piece whatever else their model.rlc files hold.
  * Defines static functions; include it from one .c file. */
 #ifndef RLC_TEST_STATE_H
 #define RLC_TEST_STATE_H

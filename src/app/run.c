@@ -46,8 +46,7 @@ typedef struct run_ctx {
     rlc_runner *runner;
     uint32_t config_hash;      /* CRC-32 of config.ini's text */
     size_t last_checkpoint;    /* timesteps of the last one written */
-    double elapsed;            /* training seconds when it was written */
-    long monitor_len, progress_len, eval_len; /* the logs' lengths then */
+    size_t lines[3];           /* lines written to monitor.csv, progress.csv, eval.csv */
     size_t rate_steps;      /* steps/s on the display counts from here: */
     double rate_t0;         /* the last row of warm-up (no update yet), or the start */
     char started[32];       /* run.json: when this process started the run, UTC */
@@ -159,6 +158,7 @@ static rlc_status on_episode(void *p, double r, size_t len, size_t timesteps)
     if (fprintf(c->monitor, "%.6f,%zu,%.6f\n", r, len, now(CLOCK_MONOTONIC) - c->t0_mono) < 0 ||
         fflush(c->monitor) != 0)
         return io_error_in(c->res, "cannot write", "monitor.csv");
+    c->lines[0]++;
     return RLC_OK;
 }
 
@@ -254,6 +254,7 @@ static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *
         w = fprintf(c->progress_csv, "%zu\n", s->n_updates);
     if (w < 0 || fflush(c->progress_csv) != 0)
         return io_error_in(c->res, "cannot write", "progress.csv");
+    c->lines[1]++;
     /* the display every log_interval steps (rows also come at evaluations) */
     bool final = timesteps >= c->final_timesteps, warmup = s->n_updates == 0;
     size_t every = c->cfg->log_interval ? c->cfg->log_interval : SIZE_MAX;
@@ -280,11 +281,13 @@ static rlc_status on_eval(void *p, size_t timesteps, const double *returns, size
                 gsl_stats_min(returns, 1, n), gsl_stats_max(returns, 1, n)) < 0 ||
         fflush(c->eval_csv) != 0)
         return io_error_in(c->res, "cannot write", "eval.csv");
+    c->lines[2]++;
     return RLC_OK;
 }
 
 /* The run's own part of a checkpoint: the rolling episode window, the
- * last evaluation, the training time and the logs' lengths. */
+ * last evaluation and the logs' lengths in lines. Nothing of the wall
+ * clock, so the same seed gives the same checkpoint, byte for byte. */
 static rlc_status run_state(void *p, const rlc_state_visitor *v)
 {
     run_ctx *c = p;
@@ -295,12 +298,9 @@ static rlc_status run_state(void *p, const rlc_state_visitor *v)
         (st = rlc_state_bytes(v, "shown", &c->shown, sizeof c->shown)) ||
         (st = rlc_state_bytes(v, "last_eval_mean", &c->last_eval_mean, sizeof c->last_eval_mean)) ||
         (st = rlc_state_bytes(v, "final_mean", &c->res->final_mean, sizeof c->res->final_mean)) ||
-        (st = rlc_state_bytes(v, "final_std", &c->res->final_std, sizeof c->res->final_std)) ||
-        (st = rlc_state_bytes(v, "elapsed", &c->elapsed, sizeof c->elapsed)) ||
-        (st = rlc_state_bytes(v, "monitor_len", &c->monitor_len, sizeof c->monitor_len)) ||
-        (st = rlc_state_bytes(v, "progress_len", &c->progress_len, sizeof c->progress_len)))
+        (st = rlc_state_bytes(v, "final_std", &c->res->final_std, sizeof c->res->final_std)))
         return st;
-    return rlc_state_bytes(v, "eval_len", &c->eval_len, sizeof c->eval_len);
+    return rlc_state_bytes(v, "log_lines", c->lines, sizeof c->lines);
 }
 
 static rlc_status runner_state(void *r, const rlc_state_visitor *v)
@@ -319,12 +319,10 @@ static void checkpoint_parts(run_ctx *c, rlc_checkpoint_part parts[3])
 static rlc_status write_checkpoint(run_ctx *c)
 {
     FILE *logs[3] = {c->monitor, c->progress_csv, c->eval_csv};
-    long *lens[3] = {&c->monitor_len, &c->progress_len, &c->eval_len};
     const char *names[3] = {"monitor.csv", "progress.csv", "eval.csv"};
     for (int i = 0; i < 3; i++)
-        if (fflush(logs[i]) != 0 || (*lens[i] = ftell(logs[i])) < 0)
+        if (fflush(logs[i]) != 0)
             return io_error_in(c->res, "cannot write", names[i]);
-    c->elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
     rlc_checkpoint_part parts[3];
     checkpoint_parts(c, parts);
     char path[4352];
@@ -516,6 +514,8 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         fprintf(c.progress_csv, "%s,", c.type->stat_names[i]);
     fprintf(c.progress_csv, "n_updates\n");
     fprintf(c.eval_csv, "timesteps,mean_reward,std_reward,min_reward,max_reward\n");
+    c.lines[0] = 2; /* the headers */
+    c.lines[1] = c.lines[2] = 1;
     c.t0_mono = c.rate_t0 = now(CLOCK_MONOTONIC);
     st = train_loop(&c);
 done:
@@ -598,19 +598,54 @@ static rlc_status load_checkpoint(run_ctx *c, const char *run_dir)
     return st;
 }
 
-/* Open a log for appending after truncating it to len bytes. */
-static FILE *reopen_log(rlc_run_result *res, const char *name, long len)
+/* Open a log for appending after cutting it back to its first `lines`
+ * lines; *last (may be NULL) receives the offset of the last of them. */
+static FILE *reopen_log(rlc_run_result *res, const char *name, size_t lines, long *last)
 {
     char path[4352];
     snprintf(path, sizeof path, "%s/%s", res->run_dir, name);
     FILE *f = fopen(path, "r+");
-    if (!f || ftruncate(fileno(f), len) != 0 || fseek(f, 0, SEEK_END) != 0) {
+    if (!f) {
         io_error(res, "cannot continue", path);
-        if (f)
-            fclose(f);
         return NULL;
     }
+    size_t seen = 0;
+    long off = 0, start = 0;
+    for (int ch; seen < lines && (ch = getc(f)) != EOF;) {
+        off++;
+        if (ch == '\n') {
+            seen++;
+            if (seen < lines)
+                start = off;
+        }
+    }
+    if (seen < lines) {
+        snprintf(res->error, sizeof res->error,
+                 "cannot continue %.400s: it has %zu lines, the checkpoint was made at %zu", path,
+                 seen, lines);
+        fclose(f);
+        return NULL;
+    }
+    if (ftruncate(fileno(f), off) != 0 || fseek(f, 0, SEEK_END) != 0) {
+        io_error(res, "cannot continue", path);
+        fclose(f);
+        return NULL;
+    }
+    if (last)
+        *last = start;
     return f;
+}
+
+/* The time_elapsed of progress.csv's row at offset `row` (0 for its header). */
+static double elapsed_at(FILE *f, long row)
+{
+    double t = 0.0;
+    char buf[256];
+    if (fseek(f, row, SEEK_SET) == 0 && fgets(buf, sizeof buf, f) &&
+        sscanf(buf, "%*[^,],%*[^,],%lf", &t) != 1)
+        t = 0.0;
+    fseek(f, 0, SEEK_END);
+    return t;
 }
 
 rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *res)
@@ -636,7 +671,6 @@ rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *r
     c.last_checkpoint = rlc_runner_steps_done(c.runner);
     if (c.last_checkpoint >= c.final_timesteps) { /* finished: nothing to do */
         res->timesteps = c.last_checkpoint;
-        res->seconds = c.elapsed;
         goto done;
     }
     if (stop_requested) {
@@ -651,11 +685,13 @@ rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *r
     }
     info = true;
     st = RLC_EIO;
-    if (!(c.monitor = reopen_log(res, "monitor.csv", c.monitor_len)) ||
-        !(c.progress_csv = reopen_log(res, "progress.csv", c.progress_len)) ||
-        !(c.eval_csv = reopen_log(res, "eval.csv", c.eval_len)))
+    long last_row = 0;
+    if (!(c.monitor = reopen_log(res, "monitor.csv", c.lines[0], NULL)) ||
+        !(c.progress_csv = reopen_log(res, "progress.csv", c.lines[1], &last_row)) ||
+        !(c.eval_csv = reopen_log(res, "eval.csv", c.lines[2], NULL)))
         goto done;
-    c.t0_mono = now(CLOCK_MONOTONIC) - c.elapsed;
+    /* the clock goes on from the last progress row's time_elapsed */
+    c.t0_mono = now(CLOCK_MONOTONIC) - elapsed_at(c.progress_csv, last_row);
     c.rate_t0 = now(CLOCK_MONOTONIC);
     c.rate_steps = c.last_checkpoint;
     st = train_loop(&c);
