@@ -152,9 +152,10 @@ typedef struct rlc_agent_type {
      * largest n seen. RLC_ENOMEM (nothing written that matters; the agent
      * stays usable). */
     rlc_status (*predict)(void *agent, size_t n, const double *obs, double *action);
-    /* The agent's flat state vectors, at most RLC_AGENT_MAX_TENSORS; returns
-     * how many. Parameters, targets and normalisation statistics (what
-     * model.rlc holds); not optimiser moments. */
+    /* The agent's model as named flat vectors, at most
+     * RLC_AGENT_MAX_TENSORS; returns how many: parameters, targets and
+     * observation statistics, for comparing and inspecting agents. (The
+     * checkpoint holds more: see `state`.) */
     size_t (*tensors)(void *agent, rlc_agent_tensor *out);
     /* Every piece of the agent's training state (rlc/state.h): parameters
      * and targets, optimiser moments and step counts, normalisation

@@ -175,9 +175,9 @@ rlc_status rlc_policy_values(const rlc_policy *p, rlc_tape *t, const double *obs
 rlc_status rlc_policy_predict(const rlc_policy *p, rlc_tape *t, size_t n, const double *obs,
                               double *actions);
 
-/* The policy's flat vectors for checkpoints: "policy" (actor | critic |
- * log_std), and with observation normalisation "obs_mean", "obs_var",
- * "obs_count". Returns how many (≤ 4). */
+/* The policy's flat vectors: "policy" (actor | log_std | critic), and
+ * with observation normalisation "obs_mean", "obs_var", "obs_count".
+ * Returns how many (≤ 4). */
 size_t rlc_policy_tensors(rlc_policy *p, rlc_agent_tensor *out);
 
 /* Clip an action to the Box bounds for the environment (identity for
