@@ -504,6 +504,13 @@ static rlc_status load_checkpoint(run_ctx *c, const char *run_dir)
     rlc_checkpoint_part parts[3];
     checkpoint_parts(c, parts);
     rlc_status st = rlc_checkpoint_load(path, c->config_hash, parts, 3, why, sizeof why);
+    if (st == RLC_EIO && errno == ENOENT) { /* stopped before its first checkpoint */
+        snprintf(c->res->error, sizeof c->res->error,
+                 "%.300s: no checkpoint: the run stopped before it wrote its first one "
+                 "(run.checkpoint_freq = %zu); start it again with rlc run",
+                 path, c->cfg->checkpoint_freq);
+        return RLC_EFORMAT;
+    }
     if (st != RLC_OK)
         snprintf(c->res->error, sizeof c->res->error, "%.300s: %.200s", path, why);
     return st;
@@ -540,6 +547,14 @@ rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *r
     rlc_status st = load_run_config(run_dir, &cfg, &c.config_hash, res->error, sizeof res->error);
     if (st != RLC_OK)
         return st;
+    /* A .tmp is never a checkpoint (the rename is what commits one): a
+     * kill in the middle of writing left it. */
+    char tmp[4352];
+    snprintf(tmp, sizeof tmp, "%s/model.rlc.tmp", run_dir);
+    if (unlink(tmp) != 0 && errno != ENOENT) {
+        io_error(res, "cannot remove", tmp);
+        return RLC_EIO;
+    }
     c.type = rlc_agent_find(cfg.algo);
     if ((st = build(&c, &cfg)) || (st = load_checkpoint(&c, run_dir)))
         goto done;
