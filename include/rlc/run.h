@@ -30,7 +30,11 @@ typedef struct rlc_run_result {
  * progress display: one updating line on a terminal, plain periodic lines
  * otherwise. Returns RLC_OK, RLC_EINVAL (NULL cfg or out_dir, or cfg fails
  * rlc_config_validate: result->error holds its message), RLC_EIO (a file;
- * result->error names it), RLC_ENONFINITE (training diverged), RLC_ENOMEM,
+ * result->error names it), RLC_ENONFINITE (training diverged: a loss or
+ * gradient before an optimiser step, or parameters after it, not finite;
+ * result->error names the quantity and the update, e.g. "non-finite
+ * critic loss at update 412"; no checkpoint is written after it, the last
+ * one is kept), RLC_ENOMEM,
  * RLC_EINTERRUPTED (rlc_run_request_stop was called: a checkpoint was
  * written). Writes model.rlc (rlc/checkpoint.h: the complete training
  * state) every checkpoint_freq steps, when interrupted and at the end.

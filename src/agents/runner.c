@@ -203,6 +203,11 @@ fail:
     return st;
 }
 
+const rlc_train_stats *rlc_runner_stats(const rlc_runner *r)
+{
+    return &r->stats;
+}
+
 size_t rlc_runner_steps_done(const rlc_runner *r) { return r->timesteps; }
 
 rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v)

@@ -309,10 +309,17 @@ static rlc_status train_loop(run_ctx *c)
     rlc_status st = rlc_runner_run(c->runner, &cb);
     res->seconds = now(CLOCK_MONOTONIC) - c->t0_mono;
     res->timesteps = rlc_runner_steps_done(c->runner);
-    if (st == RLC_ENONFINITE)
+    if (st == RLC_ENONFINITE) {
+        const rlc_train_stats *s = rlc_runner_stats(c->runner);
+        char kept[80] = "no checkpoint was written";
+        if (c->last_checkpoint)
+            snprintf(kept, sizeof kept, "the last checkpoint (%zu steps) is kept",
+                     c->last_checkpoint);
         snprintf(res->error, sizeof res->error,
-                 "training diverged (non-finite loss) after %zu steps; the last checkpoint is %s",
-                 res->timesteps, c->last_checkpoint ? "kept" : "the initial state: none written");
+                 "training diverged: non-finite %s at update %zu, after %zu steps; %s",
+                 s->nonfinite[0] ? s->nonfinite : "value", s->n_updates + 1, res->timesteps,
+                 kept);
+    }
     else if (st == RLC_ENOMEM)
         snprintf(res->error, sizeof res->error, "out of memory");
     else if (st == RLC_EINTERRUPTED)
