@@ -15,6 +15,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "rlc/blas.h"
 #include "rlc/config.h"
 #include "rlc/run.h"
@@ -286,8 +287,22 @@ static void test_bad_checkpoints(void **state)
         assert_int_equal(pl, plen);
         free(p);
     }
-    /* the checkpoint of another config.ini */
+    /* a section count in the header that disagrees with the sections, the
+     * checksum made right: refused all the same */
+    char *bytes = malloc(len);
+    memcpy(bytes, good, len);
+    bytes[40] ^= 1;
+    uint32_t crc = (uint32_t)crc32_z(0L, (const unsigned char *)bytes, len - 4);
+    memcpy(bytes + len - 4, &crc, 4);
     FILE *f = fopen(model, "wb");
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    free(bytes);
+    rlc_run_result cres;
+    assert_int_equal(rlc_run_resume(cut.run_dir, NULL, &cres), RLC_EFORMAT);
+    assert_non_null(strstr(cres.error, "model.rlc: the header counts "));
+    /* the checkpoint of another config.ini */
+    f = fopen(model, "wb");
     assert_int_equal(fwrite(good, 1, len, f), len);
     fclose(f);
     size_t ilen;

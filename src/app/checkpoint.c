@@ -121,6 +121,7 @@ rlc_status rlc_checkpoint_save(const char *path, uint32_t config_hash,
 typedef struct reader {
     const unsigned char *p, *end; /* the sections not yet matched */
     bool apply;                   /* second pass: copy into the parts */
+    uint64_t sections;            /* matched so far */
     char *err;
     size_t errlen;
 } reader;
@@ -155,6 +156,7 @@ static rlc_status read_piece(void *ctx, const char *name, void *data, size_t byt
     if (r->apply)
         memcpy(data, body, bytes);
     r->p = body + size;
+    r->sections++;
     return RLC_OK;
 }
 
@@ -223,15 +225,21 @@ rlc_status rlc_checkpoint_load(const char *path, uint32_t config_hash,
         st = RLC_EINVAL;
         snprintf(err, errlen, "made for another configuration (config.ini changed?)");
     } else {
-        reader r = {buf + HEADER, buf + size - 4, false, err, errlen};
+        reader r = {buf + HEADER, buf + size - 4, false, 0, err, errlen};
         st = visit_all(parts, n, read_piece, &r); /* check everything first */
+        uint64_t count;
+        memcpy(&count, buf + 40, sizeof count);
         if (st == RLC_OK && r.p != r.end) {
             st = RLC_EINVAL;
             snprintf(err, errlen, "%zu bytes of sections this configuration does not have",
                      (size_t)(r.end - r.p));
+        } else if (st == RLC_OK && count != r.sections) {
+            st = RLC_EFORMAT;
+            snprintf(err, errlen, "the header counts %llu sections, the file holds %llu",
+                     (unsigned long long)count, (unsigned long long)r.sections);
         }
         if (st == RLC_OK) {
-            r = (reader){buf + HEADER, buf + size - 4, true, err, errlen};
+            r = (reader){buf + HEADER, buf + size - 4, true, 0, err, errlen};
             st = visit_all(parts, n, read_piece, &r);
         }
     }
