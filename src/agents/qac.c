@@ -317,7 +317,7 @@ static rlc_status qac_state(void *p, const rlc_state_visitor *v)
                               ne * a->tr.policy->act_dim * sizeof *a->next_actions)) ||
         (st = rlc_state_bytes(v, "next_log_probs", a->next_log_probs,
                               ne * sizeof *a->next_log_probs)) ||
-        (st = rlc_state_bytes(v, "has_next", &a->has_next, sizeof a->has_next)))
+        (st = rlc_state_bools(v, "has_next", &a->has_next, 1)))
         return st;
     return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
 }

@@ -46,10 +46,11 @@ static rlc_status write_piece(void *ctx, const char *name, void *data, size_t by
     return put(w, data, bytes);
 }
 
-static rlc_status visit_all(const rlc_checkpoint_part *parts, size_t n, rlc_state_fn fn, void *ctx)
+static rlc_status visit_all(const rlc_checkpoint_part *parts, size_t n, rlc_state_fn fn,
+                            rlc_state_checked_fn checked, void *ctx)
 {
     for (size_t i = 0; i < n; i++) {
-        rlc_state_visitor v = {fn, ctx, parts[i].prefix};
+        rlc_state_visitor v = {fn, ctx, parts[i].prefix, checked};
         rlc_status st = parts[i].visit(parts[i].obj, &v);
         if (st != RLC_OK)
             return st;
@@ -81,7 +82,7 @@ rlc_status rlc_checkpoint_save(const char *path, uint32_t config_hash,
         return RLC_EIO;
     }
     writer w = {.count_only = true};
-    rlc_status st = visit_all(parts, n, write_piece, &w);
+    rlc_status st = visit_all(parts, n, write_piece, NULL, &w);
     if (st != RLC_OK)
         return st;
     w.f = fopen(tmp, "wb");
@@ -94,7 +95,7 @@ rlc_status rlc_checkpoint_save(const char *path, uint32_t config_hash,
     w.count_only = false;
     w.sections = 0;
     if ((st = put(&w, h, sizeof h)) == RLC_OK)
-        st = visit_all(parts, n, write_piece, &w);
+        st = visit_all(parts, n, write_piece, NULL, &w);
     uint32_t crc = (uint32_t)w.crc;
     if (st == RLC_OK && fwrite(&crc, 1, sizeof crc, w.f) != sizeof crc)
         st = RLC_EIO;
@@ -157,6 +158,37 @@ static rlc_status read_piece(void *ctx, const char *name, void *data, size_t byt
         memcpy(data, body, bytes);
     r->p = body + size;
     r->sections++;
+    return RLC_OK;
+}
+
+/* read_piece for a piece with a rule: the stored bytes are checked in the
+ * first pass, before anything is written. */
+static rlc_status read_checked(void *ctx, const char *name, void *data, size_t bytes,
+                               rlc_state_rule rule, size_t max)
+{
+    reader *r = ctx;
+    const unsigned char *at = r->p;
+    rlc_status st = read_piece(ctx, name, data, bytes);
+    if (st != RLC_OK || r->apply)
+        return st;
+    uint16_t len;
+    memcpy(&len, at, sizeof len);
+    const unsigned char *body = at + sizeof len + len + sizeof(uint64_t);
+    if (rule == RLC_STATE_COUNT) {
+        size_t x;
+        memcpy(&x, body, sizeof x); /* bytes == sizeof x: read_piece matched it */
+        if (bytes == sizeof x && x > max) {
+            snprintf(r->err, r->errlen, "section '%s' holds %zu, at most %zu fits", name, x, max);
+            return RLC_EFORMAT;
+        }
+    } else {
+        for (size_t i = 0; i < bytes; i++)
+            if (body[i] > 1) {
+                snprintf(r->err, r->errlen, "section '%s' holds %u at byte %zu, a flag is 0 or 1",
+                         name, (unsigned)body[i], i);
+                return RLC_EFORMAT;
+            }
+    }
     return RLC_OK;
 }
 
@@ -226,7 +258,7 @@ rlc_status rlc_checkpoint_load(const char *path, uint32_t config_hash,
         snprintf(err, errlen, "made for another configuration (config.ini changed?)");
     } else {
         reader r = {buf + HEADER, buf + size - 4, false, 0, err, errlen};
-        st = visit_all(parts, n, read_piece, &r); /* check everything first */
+        st = visit_all(parts, n, read_piece, read_checked, &r); /* check everything first */
         uint64_t count;
         memcpy(&count, buf + 40, sizeof count);
         if (st == RLC_OK && r.p != r.end) {
@@ -240,7 +272,7 @@ rlc_status rlc_checkpoint_load(const char *path, uint32_t config_hash,
         }
         if (st == RLC_OK) {
             r = (reader){buf + HEADER, buf + size - 4, true, 0, err, errlen};
-            st = visit_all(parts, n, read_piece, &r);
+            st = visit_all(parts, n, read_piece, read_checked, &r);
         }
     }
     free(buf);
