@@ -390,6 +390,38 @@ static void test_checked_pieces(void **state)
     free(good);
 }
 
+static rlc_status rng_state(void *obj, const rlc_state_visitor *v)
+{
+    return rlc_state_rng(v, "rng", obj);
+}
+
+/* An mt19937 state whose index (the int after its 624 words) is out of
+ * range made gsl_rng_get read outside the state: refused. */
+static void test_checked_rng(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    rlc_checkpoint_part part = {"p", rng_state, r};
+    const char *path = tmp_path("rng.rlc");
+    assert_int_equal(rlc_checkpoint_save(path, 7, &part, 1), RLC_OK);
+    size_t len;
+    char *bytes = slurp(path, &len);
+    const size_t mti_at = 48 + 2 + 5 + 8 + 624 * sizeof(unsigned long); /* "p/rng" */
+    int bad = -1000000;
+    memcpy(bytes + mti_at, &bad, sizeof bad);
+    uint32_t crc = (uint32_t)crc32_z(0L, (const unsigned char *)bytes, len - 4);
+    memcpy(bytes + len - 4, &crc, 4);
+    FILE *f = fopen(path, "wb");
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    char err[200];
+    assert_int_equal(rlc_checkpoint_load(path, 7, &part, 1, err, sizeof err), RLC_EFORMAT);
+    assert_string_equal(err, "section 'p/rng': generator index -1000000, not 0 to 624");
+    gsl_rng_get(r); /* untouched, usable */
+    free(bytes);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -398,7 +430,7 @@ int main(void)
         cmocka_unit_test(test_resume_ddpg), cmocka_unit_test(test_resume_ppo),
         cmocka_unit_test(test_resume_a2c),  cmocka_unit_test(test_resume_trpo),
         cmocka_unit_test(test_resume_qac),  cmocka_unit_test(test_bad_checkpoints),
-        cmocka_unit_test(test_checked_pieces),
+        cmocka_unit_test(test_checked_pieces), cmocka_unit_test(test_checked_rng),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -30,7 +30,11 @@ typedef rlc_status (*rlc_state_fn)(void *ctx, const char *name, void *data, size
 typedef enum rlc_state_rule {
     RLC_STATE_COUNT, /* one size_t, at most max (rlc_state_count) */
     RLC_STATE_BOOLS, /* one-byte flags: every byte 0 or 1 (rlc_state_bools) */
+    RLC_STATE_MT19937, /* GSL's mt19937 state: 624 unsigned longs, then the int
+                        * index of the next word, 0 to max = 624 (rlc_state_rng) */
 } rlc_state_rule;
+
+#define RLC_STATE_MT_N 624 /* words of an mt19937 state */
 
 /* Called instead of fn for a piece with a rule, when not NULL. */
 typedef rlc_status (*rlc_state_checked_fn)(void *ctx, const char *name, void *data, size_t bytes,
@@ -60,7 +64,8 @@ rlc_status rlc_state_bools(const rlc_state_visitor *v, const char *name, void *x
 rlc_status rlc_state_vector(const rlc_state_visitor *v, const char *name, gsl_vector *x);
 
 /* A GSL generator's state (gsl_rng_state, gsl_rng_size bytes). NULL r
- * visits nothing. */
+ * visits nothing. An mt19937 state (rlc's generators) goes through
+ * v->checked with RLC_STATE_MT19937: its index must be in range. */
 rlc_status rlc_state_rng(const rlc_state_visitor *v, const char *name, gsl_rng *r);
 
 /* The same visitor with "name" appended to its prefix ("a/name"), the

@@ -181,6 +181,19 @@ static rlc_status read_checked(void *ctx, const char *name, void *data, size_t b
             snprintf(r->err, r->errlen, "section '%s' holds %zu, at most %zu fits", name, x, max);
             return RLC_EFORMAT;
         }
+    } else if (rule == RLC_STATE_MT19937) {
+        int mti;
+        const size_t at = RLC_STATE_MT_N * sizeof(unsigned long);
+        if (bytes < at + sizeof mti) {
+            snprintf(r->err, r->errlen, "section '%s' is too short for a generator", name);
+            return RLC_EFORMAT;
+        }
+        memcpy(&mti, body + at, sizeof mti);
+        if (mti < 0 || (size_t)mti > max) {
+            snprintf(r->err, r->errlen, "section '%s': generator index %d, not 0 to %zu", name,
+                     mti, max);
+            return RLC_EFORMAT;
+        }
     } else {
         for (size_t i = 0; i < bytes; i++)
             if (body[i] > 1) {

@@ -50,6 +50,10 @@ rlc_status rlc_state_rng(const rlc_state_visitor *v, const char *name, gsl_rng *
 {
     if (!r)
         return RLC_OK;
+    if (r->type == gsl_rng_mt19937 &&
+        gsl_rng_size(r) >= RLC_STATE_MT_N * sizeof(unsigned long) + sizeof(int))
+        return checked(v, name, gsl_rng_state(r), gsl_rng_size(r), RLC_STATE_MT19937,
+                       RLC_STATE_MT_N);
     return rlc_state_bytes(v, name, gsl_rng_state(r), gsl_rng_size(r));
 }
 
