@@ -11,7 +11,10 @@
  *
  * Mutations rarely keep a CRC-32 right, so each input is also tried with
  * its config hash (bytes 20..23) set to the run's and its checksum (last 4
- * bytes) recomputed: that lets the fuzzer reach the section parser. */
+ * bytes) recomputed: that lets the fuzzer reach the section parser, and
+ * change the values inside sections. Whatever loads is then resumed
+ * (rlc_run_resume, a few hundred steps at most, from the run's logs as
+ * they were): a checkpoint the reader accepts must not crash training. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -78,6 +81,20 @@ static char tmpdir[256];
 static char run_dir[N_RUNS][4200];
 static uint32_t run_hash[N_RUNS];
 
+/* The logs of each run as training left them, restored before a resume. */
+static const char *const log_names[3] = {"monitor.csv", "progress.csv", "eval.csv"};
+static char *logs[N_RUNS][3];
+static size_t log_len[N_RUNS][3];
+
+/* Inputs tried, loaded and resumed (printed at exit: .ci/fuzz reports them). */
+static unsigned long n_tried, n_loaded, n_resumed_ok;
+
+static void report(void)
+{
+    fprintf(stderr, "fuzz_checkpoint: %lu loads tried, %lu accepted and resumed (%lu ran to the end)\n",
+            n_tried, n_loaded, n_resumed_ok);
+}
+
 static void die(const char *what, const char *why)
 {
     fprintf(stderr, "fuzz_checkpoint setup: %s: %s\n", what, why);
@@ -116,6 +133,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (!mkdtemp(tmpdir))
         die(tmpdir, "mkdtemp failed");
     atexit(cleanup);
+    atexit(report);
     /* RLC_FUZZ_CORPUS=DIR: also copy each run's model.rlc there and write
      * a valid synthetic.rlc (how the seed corpus was made). */
     const char *corpus = getenv("RLC_FUZZ_CORPUS");
@@ -135,6 +153,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
             die("training", res.error);
         snprintf(run_dir[i], sizeof run_dir[i], "%s", res.run_dir);
         run_hash[i] = config_hash(res.run_dir);
+        for (int k = 0; k < 3; k++) {
+            char path[4400];
+            snprintf(path, sizeof path, "%s/%s", res.run_dir, log_names[k]);
+            FILE *f = fopen(path, "rb");
+            if (!f)
+                die(path, "cannot read");
+            logs[i][k] = malloc(1 << 16);
+            log_len[i][k] = fread(logs[i][k], 1, 1 << 16, f);
+            fclose(f);
+        }
         if (corpus) {
             char cmd[9000];
             snprintf(cmd, sizeof cmd, "cp '%s/model.rlc' '%s/%s.rlc'", res.run_dir, corpus, cfg.algo);
@@ -162,13 +190,26 @@ static void try_run(int i, const uint8_t *data, size_t size)
     void *agent = NULL;
     char err[512] = "";
     rlc_status st = rlc_run_load_agent(run_dir[i], &cfg, &agent, err, sizeof err);
+    n_tried++;
     if (st == RLC_OK) {
+        n_loaded++;
         if (!agent)
             abort();
         rlc_agent_find(cfg.algo)->free(agent);
     } else if (agent || err[0] == '\0') {
         abort(); /* a failure leaves no agent and says why */
     }
+    if (st != RLC_OK)
+        return;
+    for (int k = 0; k < 3; k++) {
+        snprintf(path, sizeof path, "%s/%s", run_dir[i], log_names[k]);
+        write_file(path, (const uint8_t *)logs[i][k], log_len[i][k]);
+    }
+    rlc_run_result res;
+    st = rlc_run_resume(run_dir[i], NULL, &res);
+    if (st != RLC_OK && res.error[0] == '\0')
+        abort();
+    n_resumed_ok += st == RLC_OK;
 }
 
 static void try_synthetic(const char *path)
