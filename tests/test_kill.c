@@ -127,7 +127,7 @@ static void kill_loop(const kill_case *k, uint64_t seed)
     snprintf(p, sizeof p, "%s/%s-s1/eval.csv", full, k->name);
     char *want = slurp(p, NULL);
 
-    int before_dir = 0, no_checkpoint = 0, resumed = 0, finished = 0;
+    int before_dir = 0, no_checkpoint = 0, resumed = 0, finished = 0, stale_tmp = 0;
     for (int i = 0; i < k->kills; i++) {
         char *out = strdup(tmp_path("%s-kill%d", k->name, i));
         char tag[64], dir[800];
@@ -150,6 +150,8 @@ static void kill_loop(const kill_case *k, uint64_t seed)
         }
         snprintf(p, sizeof p, "%s/model.rlc", dir);
         bool had_checkpoint = exists(p);
+        snprintf(p, sizeof p, "%s/model.rlc.tmp", dir);
+        stale_tmp += exists(p); /* killed while writing a checkpoint */
         const char *resume[] = {RLC_BIN, "resume", dir, NULL};
         snprintf(tag, sizeof tag, "%s-resume%d", k->name, i);
         rc = run_to_end(tag, resume);
@@ -181,8 +183,10 @@ static void kill_loop(const kill_case *k, uint64_t seed)
         free(out);
     }
     print_message("%s: run %.2f s; %d kills: %d before config.ini, %d before the first "
-                  "checkpoint (resume: exit 2), %d resumed bit-exact (%d had finished)\n",
-                  k->name, length, k->kills, before_dir, no_checkpoint, resumed, finished);
+                  "checkpoint (resume: exit 2), %d resumed bit-exact (%d had finished, %d left "
+                  "a model.rlc.tmp)\n",
+                  k->name, length, k->kills, before_dir, no_checkpoint, resumed, finished,
+                  stale_tmp);
     assert_int_equal(before_dir + no_checkpoint + resumed, k->kills);
     free(want);
     free(full);
