@@ -1181,6 +1181,23 @@ static void test_sigint_resume_eval(void **state)
     free(full);
 }
 
+/* A loss that overflows: exit 1, naming the quantity and the update,
+ * and no checkpoint with non-finite parameters (none was due yet). */
+static void test_diverged_run(void **state)
+{
+    (void)state;
+    const char *out = tmp_path("diverge");
+    assert_int_equal(rlc("diverge", "run", CARTPOLE_INI, "--out", out, "--set", "ppo.vf_coef=1e308",
+                         "--set", "ppo.max_grad_norm=1e300", "--set", "run.checkpoint_freq=1024",
+                         NULL),
+                     1);
+    assert_contains(err_text, "rlc: training diverged: non-finite loss at update 1, after 256 "
+                              "steps; no checkpoint was written\n");
+    char m[700];
+    snprintf(m, sizeof m, "%s/ppo_cartpole-s1/model.rlc", out);
+    assert_false(exists(m));
+}
+
 static void test_resume_eval_errors(void **state)
 {
     (void)state;
@@ -1370,6 +1387,7 @@ int main(void)
         cmocka_unit_test(test_seeds_sigterm),
         cmocka_unit_test(test_sigint_resume_eval),
         cmocka_unit_test(test_resume_eval_errors),
+        cmocka_unit_test(test_diverged_run),
         cmocka_unit_test(test_seeds_child_killed),
         cmocka_unit_test(test_gradcheck_shipped_configs),
         cmocka_unit_test(test_gradcheck_no_signal),

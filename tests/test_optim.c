@@ -3,6 +3,8 @@
  * gradient clipping as torch.nn.utils.clip_grad_norm_, steps on strided
  * vectors (matrix columns), and create errors. */
 #include <gsl/gsl_errno.h>
+#include <float.h>
+#include <math.h>
 #include <string.h>
 #include <gsl/gsl_matrix.h>
 #include <gsl/gsl_vector.h>
@@ -302,10 +304,40 @@ static void test_create_errors(void **s)
     assert_string_equal(rlc_optim_sgd->name, "sgd");
 }
 
+/* rlc_optim_all_finite: NaN, +inf and -inf anywhere are caught; the
+ * largest and smallest finite doubles, -0 and subnormals are not; a
+ * strided vector (a matrix column) reads only its entries. */
+static void test_all_finite(void **state)
+{
+    (void)state;
+    gsl_vector *x = gsl_vector_calloc(37);
+    assert_true(rlc_optim_all_finite(x));
+    const double ok[] = {DBL_MAX, -DBL_MAX, DBL_MIN, 4.9e-324, -0.0, 1.0};
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++)
+        gsl_vector_set(x, 5 * k, ok[k]);
+    assert_true(rlc_optim_all_finite(x));
+    const double bad[] = {NAN, INFINITY, -INFINITY, -NAN};
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++)
+        for (size_t i = 0; i < x->size; i += 12) {
+            double keep = gsl_vector_get(x, i);
+            gsl_vector_set(x, i, bad[k]);
+            assert_false(rlc_optim_all_finite(x));
+            gsl_vector_set(x, i, keep);
+        }
+    gsl_vector_free(x);
+    gsl_matrix *m = gsl_matrix_calloc(4, 3);
+    gsl_matrix_set(m, 2, 0, NAN);
+    gsl_vector_view c1 = gsl_matrix_column(m, 1), c0 = gsl_matrix_column(m, 0);
+    assert_true(rlc_optim_all_finite(&c1.vector));
+    assert_false(rlc_optim_all_finite(&c0.vector));
+    gsl_matrix_free(m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* GSL errors come back as codes, never abort() */
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_all_finite),
         cmocka_unit_test(test_defaults),  cmocka_unit_test(test_adam_two_steps),
         cmocka_unit_test(test_adam_first_step_sign), cmocka_unit_test(test_rmsprop),
         cmocka_unit_test(test_sgd),       cmocka_unit_test(test_strided),

@@ -15,7 +15,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 #include "rlc/blas.h"
+#include "rlc/checkpoint.h"
 #include "rlc/config.h"
 #include "rlc/run.h"
 #include "test_files.h"
@@ -286,8 +288,22 @@ static void test_bad_checkpoints(void **state)
         assert_int_equal(pl, plen);
         free(p);
     }
-    /* the checkpoint of another config.ini */
+    /* a section count in the header that disagrees with the sections, the
+     * checksum made right: refused all the same */
+    char *bytes = malloc(len);
+    memcpy(bytes, good, len);
+    bytes[40] ^= 1;
+    uint32_t crc = (uint32_t)crc32_z(0L, (const unsigned char *)bytes, len - 4);
+    memcpy(bytes + len - 4, &crc, 4);
     FILE *f = fopen(model, "wb");
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    free(bytes);
+    rlc_run_result cres;
+    assert_int_equal(rlc_run_resume(cut.run_dir, NULL, &cres), RLC_EFORMAT);
+    assert_non_null(strstr(cres.error, "model.rlc: the header counts "));
+    /* the checkpoint of another config.ini */
+    f = fopen(model, "wb");
     assert_int_equal(fwrite(good, 1, len, f), len);
     fclose(f);
     size_t ilen;
@@ -309,6 +325,103 @@ static void test_bad_checkpoints(void **state)
     free(prog);
 }
 
+/* Pieces with a rule (rlc_state_count, rlc_state_bools): a checkpoint
+ * whose checksum was made right after an index was pushed past its array
+ * or a flag set to 2 is refused before anything is written. */
+typedef struct counted {
+    size_t fill;
+    unsigned char flags[3];
+} counted;
+
+static rlc_status counted_state(void *obj, const rlc_state_visitor *v)
+{
+    counted *c = obj;
+    rlc_status st = rlc_state_count(v, "fill", &c->fill, 10);
+    return st ? st : rlc_state_bools(v, "flags", c->flags, sizeof c->flags);
+}
+
+static void test_checked_pieces(void **state)
+{
+    (void)state;
+    counted c = {10, {0, 1, 1}};
+    rlc_checkpoint_part part = {"c", counted_state, &c};
+    const char *path = tmp_path("counted.rlc");
+    assert_int_equal(rlc_checkpoint_save(path, 7, &part, 1), RLC_OK);
+    size_t len;
+    char *good = slurp(path, &len);
+    /* header 48, then "c/fill": 2 + 6 + 8 bytes before its value */
+    const size_t fill_at = 48 + 2 + 6 + 8, flag_at = fill_at + 8 + 2 + 7 + 8 + 1;
+    struct {
+        size_t at;
+        unsigned char value;
+        const char *why;
+    } cases[] = {
+        {fill_at, 11, "section 'c/fill' holds 11, at most 10 fits"},
+        {fill_at + 7, 0x80, "section 'c/fill' holds 9223372036854775818, at most 10 fits"},
+        {flag_at, 2, "section 'c/flags' holds 2 at byte 1, a flag is 0 or 1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *bytes = malloc(len);
+        memcpy(bytes, good, len);
+        bytes[cases[i].at] = (char)cases[i].value;
+        uint32_t crc = (uint32_t)crc32_z(0L, (const unsigned char *)bytes, len - 4);
+        memcpy(bytes + len - 4, &crc, 4);
+        FILE *f = fopen(path, "wb");
+        assert_int_equal(fwrite(bytes, 1, len, f), len);
+        fclose(f);
+        free(bytes);
+        counted into = {3, {1, 0, 0}};
+        part.obj = &into;
+        char err[200];
+        assert_int_equal(rlc_checkpoint_load(path, 7, &part, 1, err, sizeof err), RLC_EFORMAT);
+        assert_string_equal(err, cases[i].why);
+        assert_int_equal(into.fill, 3); /* untouched */
+        assert_int_equal(into.flags[0], 1);
+    }
+    /* the file as written loads */
+    FILE *f = fopen(path, "wb");
+    assert_int_equal(fwrite(good, 1, len, f), len);
+    fclose(f);
+    counted into = {3, {1, 0, 0}};
+    part.obj = &into;
+    assert_int_equal(rlc_checkpoint_load(path, 7, &part, 1, NULL, 0), RLC_OK);
+    assert_int_equal(into.fill, 10);
+    assert_memory_equal(into.flags, c.flags, 3);
+    free(good);
+}
+
+static rlc_status rng_state(void *obj, const rlc_state_visitor *v)
+{
+    return rlc_state_rng(v, "rng", obj);
+}
+
+/* An mt19937 state whose index (the int after its 624 words) is out of
+ * range made gsl_rng_get read outside the state: refused. */
+static void test_checked_rng(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    rlc_checkpoint_part part = {"p", rng_state, r};
+    const char *path = tmp_path("rng.rlc");
+    assert_int_equal(rlc_checkpoint_save(path, 7, &part, 1), RLC_OK);
+    size_t len;
+    char *bytes = slurp(path, &len);
+    const size_t mti_at = 48 + 2 + 5 + 8 + 624 * sizeof(unsigned long); /* "p/rng" */
+    int bad = -1000000;
+    memcpy(bytes + mti_at, &bad, sizeof bad);
+    uint32_t crc = (uint32_t)crc32_z(0L, (const unsigned char *)bytes, len - 4);
+    memcpy(bytes + len - 4, &crc, 4);
+    FILE *f = fopen(path, "wb");
+    assert_int_equal(fwrite(bytes, 1, len, f), len);
+    fclose(f);
+    char err[200];
+    assert_int_equal(rlc_checkpoint_load(path, 7, &part, 1, err, sizeof err), RLC_EFORMAT);
+    assert_string_equal(err, "section 'p/rng': generator index -1000000, not 0 to 624");
+    gsl_rng_get(r); /* untouched, usable */
+    free(bytes);
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -317,6 +430,7 @@ int main(void)
         cmocka_unit_test(test_resume_ddpg), cmocka_unit_test(test_resume_ppo),
         cmocka_unit_test(test_resume_a2c),  cmocka_unit_test(test_resume_trpo),
         cmocka_unit_test(test_resume_qac),  cmocka_unit_test(test_bad_checkpoints),
+        cmocka_unit_test(test_checked_pieces), cmocka_unit_test(test_checked_rng),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

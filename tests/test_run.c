@@ -22,6 +22,7 @@
 #include "rlc/a2c.h"
 #include "rlc/config.h"
 #include "rlc/ddpg.h"
+#include "rlc/optim.h"
 #include "rlc/ppo.h"
 #include "rlc/run.h"
 #include "test_files.h"
@@ -611,6 +612,76 @@ static void test_user_env_config_in_code(void **state)
     assert_memory_equal(PPO(&back), PPO(&cfg), sizeof(rlc_ppo_config));
 }
 
+/* ---- divergence ------------------------------------------------------------ */
+
+/* Blowup-v0: Drift-v0 whose rewards become 1e200 after blowup_after steps
+ * of all its copies together, so that the value loss overflows. */
+static size_t blowup_steps, blowup_after;
+static void blowup_step(double *state, const double *action, double *reward, bool *terminated)
+{
+    drift_step(state, action, reward, terminated);
+    if (++blowup_steps > blowup_after)
+        *reward = 1e200;
+}
+static const rlc_env_type blowup_v0 = {
+    .id = "Blowup-v0",
+    .state_dim = 1,
+    .observation_space = {RLC_SPACE_BOX, 1, 0, drift_obs_low, drift_obs_high},
+    .action_space = {RLC_SPACE_BOX, 1, 0, drift_low, drift_high},
+    .max_episode_steps = 20,
+    .reset = drift_reset,
+    .step = drift_step,
+    .observe = drift_observe,
+};
+
+/* A run whose value loss overflows stops with RLC_ENONFINITE and a message
+ * naming the quantity and the update; the last checkpoint before it is
+ * kept, loads, and holds finite parameters. */
+static void test_divergence_keeps_last_checkpoint(void **state)
+{
+    (void)state;
+    rlc_env_type env = blowup_v0;
+    env.step = blowup_step;
+    static rlc_env_type registered;
+    registered = env;
+    assert_int_equal(rlc_env_register(&registered), RLC_OK);
+    rlc_config cfg;
+    rlc_config_default(&cfg);
+    snprintf(cfg.algo, sizeof cfg.algo, "ppo");
+    snprintf(cfg.env_id, sizeof cfg.env_id, "Blowup-v0");
+    cfg.seed = 1;
+    cfg.total_timesteps = 2048;
+    cfg.checkpoint_freq = 256;
+    cfg.eval_freq = 0;
+    cfg.n_eval_episodes = 1;
+    PPO(&cfg)->n_steps = 64;
+    PPO(&cfg)->n_envs = 2;
+    PPO(&cfg)->batch_size = 64;
+    PPO(&cfg)->n_epochs = 2;
+    PPO(&cfg)->policy.net_arch[0] = PPO(&cfg)->policy.net_arch[1] = 8;
+    blowup_steps = 0;
+    blowup_after = 600; /* in the 5th rollout (128 steps each) */
+    rlc_run_result r;
+    rlc_status st = rlc_run_train(&cfg, NULL, tmp_path("diverge"), NULL, &r);
+    assert_int_equal(st, RLC_ENONFINITE);
+    /* 4 good updates of 2 epochs x 2 minibatches: the 17th step fails */
+    assert_string_equal(r.error, "training diverged: non-finite value loss at update 17, after "
+                                 "640 steps; the last checkpoint (512 steps) is kept");
+    rlc_config got;
+    void *agent = NULL;
+    char err[512];
+    assert_int_equal(rlc_run_load_agent(r.run_dir, &got, &agent, err, sizeof err), RLC_OK);
+    rlc_agent_tensor t[RLC_AGENT_MAX_TENSORS];
+    size_t n = rlc_agent_ppo.tensors(agent, t);
+    assert_true(n > 0);
+    for (size_t i = 0; i < n; i++)
+        assert_true(rlc_optim_all_finite(t[i].value));
+    rlc_agent_ppo.free(agent);
+    char path[4400];
+    snprintf(path, sizeof path, "%s/model.rlc.tmp", r.run_dir);
+    assert_false(exists(path));
+}
+
 int main(void)
 {
     rlc_blas_set_threads(1);
@@ -626,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_run_dir_naming),
         cmocka_unit_test(test_train_errors),
         cmocka_unit_test(test_user_env_config_in_code),
+        cmocka_unit_test(test_divergence_keeps_last_checkpoint),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

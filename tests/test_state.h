@@ -45,7 +45,7 @@ static state_bytes run_agent_state(const char *run_dir)
     assert_int_equal(st, RLC_OK);
     const rlc_agent_type *type = rlc_agent_find(cfg.algo);
     state_bytes s = {0};
-    rlc_state_visitor v = {append_piece, &s, "agent"};
+    rlc_state_visitor v = {append_piece, &s, "agent", NULL};
     assert_int_equal(type->state(agent, &v), RLC_OK);
     type->free(agent);
     return s;

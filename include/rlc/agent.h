@@ -42,16 +42,28 @@
 #define RLC_AGENT_MAX_BLOCKS 24      /* parameter blocks of one loss */
 #define RLC_AGENT_BLOCK_NAME 40      /* bytes of a block's name, with its NUL */
 
+#define RLC_AGENT_NONFINITE_MAX 32 /* bytes of rlc_train_stats.nonfinite, with its NUL */
+
 /* Training statistics of the last training phase: values[i] is the
  * statistic the agent type names stat_names[i] (NaN before it is known),
- * and n_updates counts optimiser steps applied since the start. */
+ * and n_updates counts optimiser steps applied since the start. When an
+ * update (after_step, update) returns RLC_ENONFINITE, nonfinite names the
+ * quantity that was not finite ("critic loss", "policy gradient", "actor
+ * parameters", ...) and n_updates the steps completed before it, so the
+ * failed one is number n_updates + 1; "" otherwise. (Text, not a pointer:
+ * the struct is part of a checkpoint.) */
 typedef struct rlc_train_stats {
     double values[RLC_AGENT_MAX_STATS];
     size_t n_updates;
+    char nonfinite[RLC_AGENT_NONFINITE_MAX];
 } rlc_train_stats;
 
-/* Fill every statistic with NaN and n_updates with 0. */
+/* Fill every statistic with NaN, n_updates with 0, nonfinite with "". */
 void rlc_train_stats_init(rlc_train_stats *s);
+
+/* For an update that found `what` not finite after n_updates completed
+ * steps: record both in s (what cut to fit) and return RLC_ENONFINITE. */
+rlc_status rlc_train_stats_nonfinite(rlc_train_stats *s, size_t n_updates, const char *what);
 
 typedef enum rlc_agent_kind {
     RLC_AGENT_OFF_POLICY, /* explore / episode_start / store / after_step; rlc_runner_offpolicy */
@@ -195,8 +207,9 @@ typedef struct rlc_agent_type {
     rlc_status (*store)(void *agent, const double *obs, const double *action, double reward,
                         const double *next_obs, bool terminated, bool truncated);
     /* Called after every env step with the number of steps taken so far;
-     * trains when the schedule says so. RLC_ENONFINITE stops the run.
-     * Allocates nothing: create sized the agent's tape for training, so a
+     * trains when the schedule says so. RLC_ENONFINITE (a loss or
+     * gradient before a step, parameters after it; stats->nonfinite says
+     * which) stops the run. Allocates nothing: create sized the agent's tape for training, so a
      * training phase never stops halfway for want of memory. */
     rlc_status (*after_step)(void *agent, size_t timesteps, rlc_train_stats *stats);
 
@@ -222,7 +235,8 @@ typedef struct rlc_agent_type {
     rlc_status (*bootstrap)(void *agent, size_t n, const double *obs, double *values, bool next);
     /* One update from a full rollout whose advantages and returns are
      * computed; progress_remaining goes from 1 (first update) towards 0 and
-     * drives schedules. RLC_ENONFINITE stops the run. Allocates nothing:
+     * drives schedules. RLC_ENONFINITE (as after_step) stops the run.
+     * Allocates nothing:
      * create sized the agent's tape for an update, so an update never
      * stops halfway for want of memory. */
     rlc_status (*update)(void *agent, rlc_rollout *rollout, double progress_remaining,
@@ -339,6 +353,10 @@ rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v);
 
 /* Environment steps taken so far. */
 size_t rlc_runner_steps_done(const rlc_runner *r);
+
+/* The last training statistics (after rlc_runner_run returned
+ * RLC_ENONFINITE: what was not finite, at which update). */
+const rlc_train_stats *rlc_runner_stats(const rlc_runner *r);
 
 /* Environment steps a run of total_timesteps takes with this agent:
  * total_timesteps off-policy, whole rollouts (at least one) on-policy. */

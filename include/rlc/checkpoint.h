@@ -49,7 +49,10 @@ rlc_status rlc_checkpoint_save(const char *path, uint32_t config_hash,
  * against what the parts visit. On failure the parts are untouched and
  * err (may be NULL, errlen bytes) says what is wrong: RLC_EIO (cannot
  * read; errno set), RLC_EFORMAT (not a checkpoint, truncated, another
- * version or byte order, a bad checksum), RLC_EINVAL (made for another
+ * version or byte order, a bad checksum, a section count in the header
+ * that is not the number of sections, or a piece with a rule of
+ * rlc/state.h whose stored value breaks it: a count above its maximum, a
+ * flag other than 0 or 1), RLC_EINVAL (made for another
  * configuration: the hash or a section differs), RLC_ENOMEM. Allocates
  * the file's size while it runs. */
 rlc_status rlc_checkpoint_load(const char *path, uint32_t config_hash,

@@ -6,6 +6,7 @@
 #ifndef RLC_OPTIM_H
 #define RLC_OPTIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <gsl/gsl_vector.h>
 #include "rlc/state.h"
@@ -66,6 +67,11 @@ void rlc_optim_step(rlc_optim *o, gsl_vector *params, const gsl_vector *grads);
  * torch.nn.utils.clip_grad_norm_ (coefficient max_norm/(norm + 1e-6),
  * applied only when below 1). Returns the norm before clipping. */
 double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm);
+
+/* Whether every entry of x is finite (no NaN, no infinity): one pass,
+ * vectorised for a unit-stride x, no allocation. For the checks after an
+ * optimiser step that stop a diverging run before a checkpoint. */
+bool rlc_optim_all_finite(const gsl_vector *x);
 
 /* How a hyperparameter (learning rate, PPO's clip range) changes over
  * training, driven by progress_remaining: 1 at the first update, towards 0

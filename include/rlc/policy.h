@@ -264,6 +264,9 @@ typedef struct rlc_policy_trainer {
     rlc_optim *optim;
     rlc_tape *tape;
     gsl_rng *action_rng; /* stream RLC_RNG_EXPLORE of the run seed */
+    /* after rlc_policy_trainer_step returned RLC_ENONFINITE: "loss",
+     * "gradient" or "parameters" (not part of the state) */
+    const char *nonfinite;
     /* gradient checks only (rlc_policy_trainer_gradcheck_batch): the batch
      * (n 0 until then), its storage, and n doubles of scratch */
     rlc_policy_batch gc;
@@ -283,7 +286,10 @@ void rlc_policy_trainer_release(rlc_policy_trainer *tr);
 
 /* One optimiser step from the loss on the tape: zero the gradients,
  * backpropagate, clip their global norm to max_grad_norm, step.
- * RLC_ENONFINITE if the loss is NaN/inf (nothing applied). */
+ * RLC_ENONFINITE, with tr->nonfinite naming the quantity, if the loss or
+ * the gradient's norm is NaN/inf (nothing applied: "loss", "gradient"),
+ * or if a parameter is after the step ("parameters": applied; the
+ * agent is not to be trained further). */
 rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, double max_grad_norm);
 
 /* rlc_agent_type entries shared by the on-policy agents whose actor-critic

@@ -33,7 +33,11 @@ typedef struct rlc_run_result {
  * plain periodic lines otherwise; a failed write to it ends the display,
  * not the run. Returns RLC_OK, RLC_EINVAL (NULL cfg or out_dir, or cfg fails
  * rlc_config_validate: result->error holds its message), RLC_EIO (a file;
- * result->error names it), RLC_ENONFINITE (training diverged), RLC_ENOMEM,
+ * result->error names it), RLC_ENONFINITE (training diverged: a loss or
+ * gradient before an optimiser step, or parameters after it, not finite;
+ * result->error names the quantity and the update, e.g. "non-finite
+ * critic loss at update 412"; no checkpoint is written after it, the last
+ * one is kept), RLC_ENOMEM,
  * RLC_EINTERRUPTED (rlc_run_request_stop was called: a checkpoint was
  * written). Writes model.rlc (rlc/checkpoint.h: the complete training
  * state) every checkpoint_freq steps, when interrupted and at the end.
@@ -51,17 +55,21 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
  * eval.csv, progress.csv training columns (all but time_elapsed and fps)
  * and monitor.csv r,l columns as the run that never stopped, bit for bit,
  * with the same binary and BLAS kernels. A finished run is left as it is
- * (RLC_OK, result->timesteps the steps it took). Statuses as
- * rlc_run_train, and RLC_EFORMAT (model.rlc is not a readable checkpoint:
- * result->error says why); RLC_EINVAL also for a checkpoint made with
- * another configuration. */
+ * (RLC_OK, result->timesteps the steps it took). A run killed at any
+ * moment (SIGKILL, power loss) resumes from its last checkpoint: a
+ * model.rlc.tmp left by a kill in the middle of writing one is never a
+ * checkpoint (the rename commits it) and is removed first. Statuses as
+ * rlc_run_train, and RLC_EFORMAT (model.rlc is not a readable checkpoint,
+ * or there is none: the run stopped before its first; result->error says
+ * which); RLC_EINVAL also for a checkpoint made with another
+ * configuration. */
 rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *result);
 
 /* Load the trained agent of run_dir, to act with it: cfg receives the
  * run's configuration (rlc_agent_find(cfg->algo) is the agent's type, and
  * its predict hook acts), *agent the agent in the state of the checkpoint
  * (free it with that type's free). err (errlen bytes) says what went
- * wrong. Statuses as rlc_run_resume. Allocates the agent. */
+ * wrong. Statuses as rlc_run_resume (a .tmp is left alone). Allocates the agent. */
 rlc_status rlc_run_load_agent(const char *run_dir, rlc_config *cfg, void **agent, char *err,
                               size_t errlen);
 

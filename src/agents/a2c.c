@@ -3,6 +3,7 @@
  * step per rollout collected by rlc_runner_onpolicy, RMSprop or Adam. No
  * shared trunk between actor and critic, no state-dependent exploration. */
 #include <math.h>
+#include <string.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include "rlc/a2c.h"
@@ -176,6 +177,14 @@ static rlc_status a2c_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     rlc_node *loss = rlc_a2c_loss(a->tr.tape, a->tr.policy, &b, a->cfg.ent_coef, a->cfg.vf_coef,
                                   &parts);
     rlc_status st = rlc_policy_trainer_step(&a->tr, loss, a->cfg.max_grad_norm);
+    if (st == RLC_ENONFINITE) {
+        const char *what = strcmp(a->tr.nonfinite, "loss") ? a->tr.nonfinite
+                           : !isfinite(rlc_node_scalar(parts.policy_loss)) ? "policy loss"
+                           : !isfinite(rlc_node_scalar(parts.value_loss))  ? "value loss"
+                           : !isfinite(rlc_node_scalar(parts.entropy))     ? "entropy"
+                                                                           : "loss";
+        return rlc_train_stats_nonfinite(stats, a->n_updates, what);
+    }
     if (st != RLC_OK)
         return st;
     a->n_updates++;

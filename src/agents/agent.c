@@ -26,6 +26,14 @@ void rlc_train_stats_init(rlc_train_stats *s)
     for (size_t i = 0; i < RLC_AGENT_MAX_STATS; i++)
         s->values[i] = NAN;
     s->n_updates = 0;
+    memset(s->nonfinite, 0, sizeof s->nonfinite);
+}
+
+rlc_status rlc_train_stats_nonfinite(rlc_train_stats *s, size_t n_updates, const char *what)
+{
+    s->n_updates = n_updates;
+    snprintf(s->nonfinite, sizeof s->nonfinite, "%s", what);
+    return RLC_ENONFINITE;
 }
 
 const rlc_agent_type *rlc_agent_find(const char *name)

@@ -351,8 +351,11 @@ static rlc_status size_tape(ddpg *a)
 
 /* One gradient step on critic then actor, then both target updates
  * (Stable-Baselines3's DDPG order: TD3 with policy_delay 1, no smoothing).
- * The passes are those size_tape made room for: nothing here allocates. */
-static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss)
+ * The passes are those size_tape made room for: nothing here allocates.
+ * RLC_ENONFINITE with *what naming a loss, gradient or parameters that
+ * are not finite: checked before each step (a loss, a gradient: nothing of
+ * that network applied) and after it (its parameters). */
+static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss, const char **what)
 {
     rlc_tape *t = a->tape;
     rlc_replay_batch *b = &a->batch;
@@ -371,9 +374,16 @@ static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss)
     if (st != RLC_OK)
         return st;
     *critic_loss = rlc_node_scalar(lc);
-    if (!isfinite(*critic_loss)) /* stop before a step spreads NaN into the parameters */
+    /* stop before a step spreads NaN into the parameters */
+    if (!isfinite(*critic_loss) || !rlc_optim_all_finite(a->critic->grads)) {
+        *what = isfinite(*critic_loss) ? "critic gradient" : "critic loss";
         return RLC_ENONFINITE;
+    }
     rlc_optim_step(a->critic_opt, a->critic->params, a->critic->grads);
+    if (!rlc_optim_all_finite(a->critic->params)) {
+        *what = "critic parameters";
+        return RLC_ENONFINITE;
+    }
 
     rlc_tape_reset(t);
     gsl_vector_set_zero(a->actor->grads);
@@ -381,9 +391,15 @@ static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss)
     if ((st = rlc_tape_backward(t, la)) != RLC_OK)
         return st;
     *actor_loss = rlc_node_scalar(la);
-    if (!isfinite(*actor_loss))
+    if (!isfinite(*actor_loss) || !rlc_optim_all_finite(a->actor->grads)) {
+        *what = isfinite(*actor_loss) ? "actor gradient" : "actor loss";
         return RLC_ENONFINITE;
+    }
     rlc_optim_step(a->actor_opt, a->actor->params, a->actor->grads);
+    if (!rlc_optim_all_finite(a->actor->params)) {
+        *what = "actor parameters";
+        return RLC_ENONFINITE;
+    }
 
     rlc_mlp_polyak(a->critic_target, a->critic, a->cfg.tau);
     rlc_mlp_polyak(a->actor_target, a->actor, a->cfg.tau);
@@ -399,7 +415,10 @@ static rlc_status ddpg_after_step(void *p, size_t timesteps, rlc_train_stats *st
     double cl = 0, al = 0;
     for (size_t k = 0; k < a->cfg.gradient_steps; k++) {
         double c = 0, l = 0;
-        rlc_status st = train_step(a, &c, &l);
+        const char *what = "";
+        rlc_status st = train_step(a, &c, &l, &what);
+        if (st == RLC_ENONFINITE)
+            return rlc_train_stats_nonfinite(stats, a->n_updates, what);
         if (st != RLC_OK)
             return st;
         cl += c;

@@ -506,15 +506,19 @@ rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, doubl
 {
     if (!loss)
         return rlc_tape_status(tr->tape);
+    tr->nonfinite = "loss";
     if (!isfinite(rlc_node_scalar(loss)))
         return RLC_ENONFINITE;
     gsl_vector_set_zero(tr->policy->grads);
     rlc_status st = rlc_tape_backward(tr->tape, loss);
     if (st != RLC_OK)
         return st;
-    rlc_optim_clip_grad_norm(tr->policy->grads, max_grad_norm);
+    tr->nonfinite = "gradient";
+    if (!isfinite(rlc_optim_clip_grad_norm(tr->policy->grads, max_grad_norm)))
+        return RLC_ENONFINITE;
     rlc_optim_step(tr->optim, tr->policy->params, tr->policy->grads);
-    return RLC_OK;
+    tr->nonfinite = "parameters";
+    return rlc_optim_all_finite(tr->policy->params) ? RLC_OK : RLC_ENONFINITE;
 }
 
 rlc_status rlc_policy_trainer_predict(void *agent, size_t n, const double *obs, double *action)

@@ -271,6 +271,14 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
                 break;
             }
             rlc_status st = rlc_policy_trainer_step(&a->tr, loss, a->cfg.max_grad_norm);
+            if (st == RLC_ENONFINITE) {
+                const char *what = strcmp(a->tr.nonfinite, "loss") ? a->tr.nonfinite
+                                   : !isfinite(pg)                 ? "policy loss"
+                                   : !isfinite(vl)                 ? "value loss"
+                                   : !isfinite(ent)                ? "entropy"
+                                                                   : "loss";
+                return rlc_train_stats_nonfinite(stats, a->n_updates, what);
+            }
             if (st != RLC_OK)
                 return st;
             a->n_updates++;

@@ -265,10 +265,19 @@ static rlc_status qac_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     if (st != RLC_OK)
         return st;
     if (!isfinite(rlc_node_scalar(loss)))
-        return RLC_ENONFINITE;
+        return rlc_train_stats_nonfinite(
+            stats, a->n_updates,
+            !isfinite(rlc_node_scalar(parts.actor_loss))    ? "actor loss"
+            : !isfinite(rlc_node_scalar(parts.critic_loss)) ? "critic loss"
+            : !isfinite(rlc_node_scalar(parts.entropy))     ? "entropy"
+                                                            : "loss");
     gsl_vector_set_zero(pol->grads);
     if ((st = rlc_tape_backward(a->tr.tape, loss)))
         return st;
+    if (!rlc_optim_all_finite(&pol->dpi.vector))
+        return rlc_train_stats_nonfinite(stats, a->n_updates, "actor gradient");
+    if (!rlc_optim_all_finite(pol->critic->grads))
+        return rlc_train_stats_nonfinite(stats, a->n_updates, "critic gradient");
     if (a->cfg.max_grad_norm > 0) {
         rlc_optim_clip_grad_norm(&pol->dpi.vector, a->cfg.max_grad_norm);
         rlc_optim_clip_grad_norm(pol->critic->grads, a->cfg.max_grad_norm);
@@ -279,6 +288,10 @@ static rlc_status qac_update(void *p, rlc_rollout *ro, double progress, rlc_trai
         rlc_schedule_value(a->cfg.critic_learning_rate, a->cfg.lr_schedule, progress);
     rlc_optim_step(a->actor_opt, &pol->pi.vector, &pol->dpi.vector);
     rlc_optim_step(a->critic_opt, pol->critic->params, pol->critic->grads);
+    if (!rlc_optim_all_finite(&pol->pi.vector))
+        return rlc_train_stats_nonfinite(stats, a->n_updates, "actor parameters");
+    if (!rlc_optim_all_finite(pol->critic->params))
+        return rlc_train_stats_nonfinite(stats, a->n_updates, "critic parameters");
     a->n_updates++;
     double *v = stats->values, mean_q = 0.0;
     for (size_t i = 0; i < m; i++)
@@ -304,7 +317,7 @@ static rlc_status qac_state(void *p, const rlc_state_visitor *v)
                               ne * a->tr.policy->act_dim * sizeof *a->next_actions)) ||
         (st = rlc_state_bytes(v, "next_log_probs", a->next_log_probs,
                               ne * sizeof *a->next_log_probs)) ||
-        (st = rlc_state_bytes(v, "has_next", &a->has_next, sizeof a->has_next)))
+        (st = rlc_state_bools(v, "has_next", &a->has_next, 1)))
         return st;
     return rlc_state_bytes(v, "n_updates", &a->n_updates, sizeof a->n_updates);
 }

@@ -203,6 +203,11 @@ fail:
     return st;
 }
 
+const rlc_train_stats *rlc_runner_stats(const rlc_runner *r)
+{
+    return &r->stats;
+}
+
 size_t rlc_runner_steps_done(const rlc_runner *r) { return r->timesteps; }
 
 rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v)
@@ -210,7 +215,7 @@ rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v)
     rlc_status st;
     if ((st = rlc_state_bytes(v, "timesteps", &r->timesteps, sizeof r->timesteps)) ||
         (st = rlc_state_bytes(v, "updates", &r->updates, sizeof r->updates)) ||
-        (st = rlc_state_bytes(v, "started", &r->started, sizeof r->started)) ||
+        (st = rlc_state_bools(v, "started", &r->started, 1)) ||
         (st = rlc_state_bytes(v, "stats", &r->stats, sizeof r->stats)) ||
         (st = rlc_vec_env_state(r->eval, v, "eval_env")))
         return st;

@@ -405,12 +405,23 @@ static rlc_status trpo_update(void *p, rlc_rollout *ro, double progress, rlc_tra
         rlc_normalize_advantages(a->advantages, n);
     double *v = stats->values;
     rlc_status st = policy_step(a, v);
+    if (st == RLC_ENONFINITE)
+        return rlc_train_stats_nonfinite(stats, a->n_updates, "surrogate loss");
     if (st != RLC_OK)
         return st;
     a->critic_opt->config.learning_rate =
         rlc_schedule_value(a->cfg.learning_rate, a->cfg.lr_schedule, progress);
-    if ((st = critic_step(a, &v[VALUE_LOSS])))
+    st = critic_step(a, &v[VALUE_LOSS]);
+    if (st == RLC_ENONFINITE)
+        return rlc_train_stats_nonfinite(stats, a->n_updates, "value loss");
+    if (st != RLC_OK)
         return st;
+    /* once per update: the policy after its line search, the critic after
+     * its minibatch steps */
+    if (!rlc_optim_all_finite(&a->tr.policy->pi.vector))
+        return rlc_train_stats_nonfinite(stats, a->n_updates, "policy parameters");
+    if (!rlc_optim_all_finite(a->tr.policy->critic->params))
+        return rlc_train_stats_nonfinite(stats, a->n_updates, "value parameters");
     a->n_updates++;
     v[LINE_SEARCH_FAILURES] = (double)a->failures;
     v[SKIPPED_STEPS] = (double)a->skipped;

@@ -46,10 +46,11 @@ static rlc_status write_piece(void *ctx, const char *name, void *data, size_t by
     return put(w, data, bytes);
 }
 
-static rlc_status visit_all(const rlc_checkpoint_part *parts, size_t n, rlc_state_fn fn, void *ctx)
+static rlc_status visit_all(const rlc_checkpoint_part *parts, size_t n, rlc_state_fn fn,
+                            rlc_state_checked_fn checked, void *ctx)
 {
     for (size_t i = 0; i < n; i++) {
-        rlc_state_visitor v = {fn, ctx, parts[i].prefix};
+        rlc_state_visitor v = {fn, ctx, parts[i].prefix, checked};
         rlc_status st = parts[i].visit(parts[i].obj, &v);
         if (st != RLC_OK)
             return st;
@@ -81,7 +82,7 @@ rlc_status rlc_checkpoint_save(const char *path, uint32_t config_hash,
         return RLC_EIO;
     }
     writer w = {.count_only = true};
-    rlc_status st = visit_all(parts, n, write_piece, &w);
+    rlc_status st = visit_all(parts, n, write_piece, NULL, &w);
     if (st != RLC_OK)
         return st;
     w.f = fopen(tmp, "wb");
@@ -94,7 +95,7 @@ rlc_status rlc_checkpoint_save(const char *path, uint32_t config_hash,
     w.count_only = false;
     w.sections = 0;
     if ((st = put(&w, h, sizeof h)) == RLC_OK)
-        st = visit_all(parts, n, write_piece, &w);
+        st = visit_all(parts, n, write_piece, NULL, &w);
     uint32_t crc = (uint32_t)w.crc;
     if (st == RLC_OK && fwrite(&crc, 1, sizeof crc, w.f) != sizeof crc)
         st = RLC_EIO;
@@ -121,6 +122,7 @@ rlc_status rlc_checkpoint_save(const char *path, uint32_t config_hash,
 typedef struct reader {
     const unsigned char *p, *end; /* the sections not yet matched */
     bool apply;                   /* second pass: copy into the parts */
+    uint64_t sections;            /* matched so far */
     char *err;
     size_t errlen;
 } reader;
@@ -155,6 +157,51 @@ static rlc_status read_piece(void *ctx, const char *name, void *data, size_t byt
     if (r->apply)
         memcpy(data, body, bytes);
     r->p = body + size;
+    r->sections++;
+    return RLC_OK;
+}
+
+/* read_piece for a piece with a rule: the stored bytes are checked in the
+ * first pass, before anything is written. */
+static rlc_status read_checked(void *ctx, const char *name, void *data, size_t bytes,
+                               rlc_state_rule rule, size_t max)
+{
+    reader *r = ctx;
+    const unsigned char *at = r->p;
+    rlc_status st = read_piece(ctx, name, data, bytes);
+    if (st != RLC_OK || r->apply)
+        return st;
+    uint16_t len;
+    memcpy(&len, at, sizeof len);
+    const unsigned char *body = at + sizeof len + len + sizeof(uint64_t);
+    if (rule == RLC_STATE_COUNT) {
+        size_t x;
+        memcpy(&x, body, sizeof x); /* bytes == sizeof x: read_piece matched it */
+        if (bytes == sizeof x && x > max) {
+            snprintf(r->err, r->errlen, "section '%s' holds %zu, at most %zu fits", name, x, max);
+            return RLC_EFORMAT;
+        }
+    } else if (rule == RLC_STATE_MT19937) {
+        int mti;
+        const size_t at = RLC_STATE_MT_N * sizeof(unsigned long);
+        if (bytes < at + sizeof mti) {
+            snprintf(r->err, r->errlen, "section '%s' is too short for a generator", name);
+            return RLC_EFORMAT;
+        }
+        memcpy(&mti, body + at, sizeof mti);
+        if (mti < 0 || (size_t)mti > max) {
+            snprintf(r->err, r->errlen, "section '%s': generator index %d, not 0 to %zu", name,
+                     mti, max);
+            return RLC_EFORMAT;
+        }
+    } else {
+        for (size_t i = 0; i < bytes; i++)
+            if (body[i] > 1) {
+                snprintf(r->err, r->errlen, "section '%s' holds %u at byte %zu, a flag is 0 or 1",
+                         name, (unsigned)body[i], i);
+                return RLC_EFORMAT;
+            }
+    }
     return RLC_OK;
 }
 
@@ -223,16 +270,22 @@ rlc_status rlc_checkpoint_load(const char *path, uint32_t config_hash,
         st = RLC_EINVAL;
         snprintf(err, errlen, "made for another configuration (config.ini changed?)");
     } else {
-        reader r = {buf + HEADER, buf + size - 4, false, err, errlen};
-        st = visit_all(parts, n, read_piece, &r); /* check everything first */
+        reader r = {buf + HEADER, buf + size - 4, false, 0, err, errlen};
+        st = visit_all(parts, n, read_piece, read_checked, &r); /* check everything first */
+        uint64_t count;
+        memcpy(&count, buf + 40, sizeof count);
         if (st == RLC_OK && r.p != r.end) {
             st = RLC_EINVAL;
             snprintf(err, errlen, "%zu bytes of sections this configuration does not have",
                      (size_t)(r.end - r.p));
+        } else if (st == RLC_OK && count != r.sections) {
+            st = RLC_EFORMAT;
+            snprintf(err, errlen, "the header counts %llu sections, the file holds %llu",
+                     (unsigned long long)count, (unsigned long long)r.sections);
         }
         if (st == RLC_OK) {
-            r = (reader){buf + HEADER, buf + size - 4, true, err, errlen};
-            st = visit_all(parts, n, read_piece, &r);
+            r = (reader){buf + HEADER, buf + size - 4, true, 0, err, errlen};
+            st = visit_all(parts, n, read_piece, read_checked, &r);
         }
     }
     free(buf);

@@ -376,10 +376,17 @@ static rlc_status train_loop(run_ctx *c)
     rlc_status st = rlc_runner_run(c->runner, &cb);
     res->seconds = now(CLOCK_MONOTONIC) - c->t0_mono;
     res->timesteps = rlc_runner_steps_done(c->runner);
-    if (st == RLC_ENONFINITE)
+    if (st == RLC_ENONFINITE) {
+        const rlc_train_stats *s = rlc_runner_stats(c->runner);
+        char kept[80] = "no checkpoint was written";
+        if (c->last_checkpoint)
+            snprintf(kept, sizeof kept, "the last checkpoint (%zu steps) is kept",
+                     c->last_checkpoint);
         snprintf(res->error, sizeof res->error,
-                 "training diverged (non-finite loss) after %zu steps; the last checkpoint is %s",
-                 res->timesteps, c->last_checkpoint ? "kept" : "the initial state: none written");
+                 "training diverged: non-finite %s at update %zu, after %zu steps; %s",
+                 s->nonfinite[0] ? s->nonfinite : "value", s->n_updates + 1, res->timesteps,
+                 kept);
+    }
     else if (st == RLC_ENOMEM)
         snprintf(res->error, sizeof res->error, "out of memory");
     else if (st == RLC_EINTERRUPTED)
@@ -593,6 +600,13 @@ static rlc_status load_checkpoint(run_ctx *c, const char *run_dir)
     rlc_checkpoint_part parts[3];
     checkpoint_parts(c, parts);
     rlc_status st = rlc_checkpoint_load(path, c->config_hash, parts, 3, why, sizeof why);
+    if (st == RLC_EIO && errno == ENOENT) { /* stopped before its first checkpoint */
+        snprintf(c->res->error, sizeof c->res->error,
+                 "%.300s: no checkpoint: the run stopped before it wrote its first one "
+                 "(run.checkpoint_freq = %zu); start it again with rlc run",
+                 path, c->cfg->checkpoint_freq);
+        return RLC_EFORMAT;
+    }
     if (st != RLC_OK)
         snprintf(c->res->error, sizeof c->res->error, "%.300s: %.200s", path, why);
     return st;
@@ -665,6 +679,14 @@ rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *r
     rlc_status st = load_run_config(run_dir, &cfg, &c.config_hash, res->error, sizeof res->error);
     if (st != RLC_OK)
         return st;
+    /* A .tmp is never a checkpoint (the rename is what commits one): a
+     * kill in the middle of writing left it. */
+    char tmp[4352];
+    snprintf(tmp, sizeof tmp, "%s/model.rlc.tmp", run_dir);
+    if (unlink(tmp) != 0 && errno != ENOENT) {
+        io_error(res, "cannot remove", tmp);
+        return RLC_EIO;
+    }
     c.type = rlc_agent_find(cfg.algo);
     if ((st = build(&c, &cfg)) || (st = load_checkpoint(&c, run_dir)))
         goto done;

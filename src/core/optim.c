@@ -3,7 +3,9 @@
  * not apply schedules themselves: callers set config.learning_rate before a
  * step. */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <gsl/gsl_blas.h>
 #include "rlc/optim.h"
 
@@ -129,6 +131,20 @@ double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm)
     if (coef < 1.0)
         gsl_vector_scale(grads, coef);
     return norm;
+}
+
+bool rlc_optim_all_finite(const gsl_vector *x)
+{
+    /* NaN and ±inf are the doubles whose 11 exponent bits are all set: an
+     * integer OR over the vector, which the compiler vectorises. */
+    const double *d = x->data;
+    uint64_t bad = 0;
+    for (size_t i = 0; i < x->size; i++) {
+        uint64_t bits;
+        memcpy(&bits, d + i * x->stride, sizeof bits);
+        bad |= (~bits & 0x7ff0000000000000u) == 0;
+    }
+    return !bad;
 }
 
 const char *const rlc_schedule_names[2] = {

@@ -110,13 +110,13 @@ rlc_status rlc_replay_state(rlc_replay *r, const rlc_state_visitor *v, const cha
     rlc_state_visitor c = rlc_state_child(v, name, buf);
     size_t n = r->capacity;
     rlc_status st;
-    if ((st = rlc_state_bytes(&c, "size", &r->size, sizeof r->size)) ||
-        (st = rlc_state_bytes(&c, "pos", &r->pos, sizeof r->pos)) ||
+    if ((st = rlc_state_count(&c, "size", &r->size, n)) ||
+        (st = rlc_state_count(&c, "pos", &r->pos, n - 1)) ||
         (st = rlc_state_bytes(&c, "obs", r->obs, n * r->obs_dim * sizeof *r->obs)) ||
         (st = rlc_state_bytes(&c, "next_obs", r->next_obs, n * r->obs_dim * sizeof *r->obs)) ||
         (st = rlc_state_bytes(&c, "actions", r->actions, n * r->act_dim * sizeof *r->actions)) ||
         (st = rlc_state_bytes(&c, "rewards", r->rewards, n * sizeof *r->rewards)) ||
-        (st = rlc_state_bytes(&c, "terminated", r->terminated, n)))
+        (st = rlc_state_bools(&c, "terminated", r->terminated, n)))
         return st;
-    return rlc_state_bytes(&c, "truncated", r->truncated, n);
+    return rlc_state_bools(&c, "truncated", r->truncated, n);
 }
