@@ -1131,6 +1131,19 @@ static void test_seeds_child_killed(void **state)
     free(out);
 }
 
+/* learning_starts that leaves no step to train on: the run goes ahead (it
+ * is legal) with a warning naming both numbers. */
+static void test_learning_starts_warning(void **state)
+{
+    (void)state;
+    assert_int_equal(rlc("starts", "run", RLC_CONFIGS_DIR "/ddpg_pendulum.ini", "--out",
+                         tmp_path("starts"), "--set", "run.total_timesteps=300", "--set",
+                         "eval.eval_freq=0", NULL),
+                     0);
+    assert_contains(err_text, "rlc: warning: [ddpg] learning_starts 1000 is not below [run] "
+                              "total_timesteps 300: the run collects data and never trains\n");
+}
+
 /* ---- Ctrl-C, rlc resume, rlc eval ------------------------------------------ */
 
 /* Ctrl-C during `rlc run`: a checkpoint, a message saying how to continue,
@@ -1153,6 +1166,7 @@ static void test_sigint_resume_eval(void **state)
     snprintf(want, sizeof want, "checkpoint written, continue with: rlc resume %s/ppo_cartpole-s1\n",
              cut);
     assert_contains(e, want);
+    assert_contains(e, "rlc: stopping at the next checkpoint (again to quit at once)\n");
     free(e);
     snprintf(p, sizeof p, "%s/ppo_cartpole-s1", cut);
     assert_int_equal(rlc("resume", "resume", p, NULL), 0);
@@ -1204,7 +1218,7 @@ static void test_resume_eval_errors(void **state)
     assert_int_equal(rlc("resume0", "resume", NULL), 2);
     assert_contains(err_text, "rlc resume: missing RUN_DIR\n");
     assert_int_equal(rlc("resume3", "resume", "a", "b", NULL), 2);
-    assert_int_equal(rlc("resume-missing", "resume", tmp_path("nowhere"), NULL), 1);
+    assert_int_equal(rlc("resume-missing", "resume", tmp_path("nowhere"), NULL), 2); /* as eval */
     assert_contains(err_text, "/nowhere/config.ini: No such file or directory\n");
     assert_int_equal(rlc("eval-missing", "eval", tmp_path("nowhere"), NULL), 2);
     assert_int_equal(rlc("eval0", "eval", NULL), 2);
@@ -1323,6 +1337,11 @@ static void test_gradcheck_bad_input(void **state)
     snprintf(want, sizeof want, "%s:5: [ddpg] gama", path);
     assert_int_equal(rlc("gc-bad", "gradcheck", path, NULL), 2);
     assert_contains(err_text, want);
+    /* a batch, not a dataset: --batch has a bound */
+    assert_int_equal(rlc("gc-batch", "gradcheck", RLC_CONFIGS_DIR "/ddpg_pendulum.ini", "--batch",
+                         "65537", NULL),
+                     2);
+    assert_contains(err_text, "--batch 65537: not a whole number in [1, 65536]");
     assert_string_equal(out_text, "");
     assert_int_equal(rlc("gc-missing", "gradcheck", tmp_path("none.ini"), NULL), 2);
     assert_contains(err_text, "none.ini: No such file");
@@ -1386,6 +1405,7 @@ int main(void)
         cmocka_unit_test(test_seeds_sigint),
         cmocka_unit_test(test_seeds_sigterm),
         cmocka_unit_test(test_sigint_resume_eval),
+        cmocka_unit_test(test_learning_starts_warning),
         cmocka_unit_test(test_resume_eval_errors),
         cmocka_unit_test(test_diverged_run),
         cmocka_unit_test(test_seeds_child_killed),

@@ -169,6 +169,10 @@ static void test_table(void **state)
                               "alg_a  alg_b   0.833   0.2850\n");
     assert_contains(out_text, "interpolated onto one grid of 3\n      points");
     assert_contains(out_text, "from 150 to 300 steps");
+    /* alg_a-s3-2 is a repeated seed: counted, and said so */
+    assert_contains(out_text, "note: alg_a holds 1 repeated run of a seed");
+    assert_null(strstr(out_text, "note: alg_b holds"));
+    assert_null(strstr(out_text, "different environments"));
     /* every line fits a 100-column terminal */
     for (const char *p = out_text; *p;) {
         const char *nl = strchr(p, '\n');
@@ -259,6 +263,20 @@ static void test_one_seed(void **state)
     assert_contains(out_text, "alg_a      1                 30.0               30.0    30.0  22.5\n");
     assert_contains(out_text, "alg_a  alg_b   0.500        -\n");
     assert_contains(out_text, "note: alg_a has 1 seed: no confidence intervals and no Welch test");
+}
+
+/* Runs on two environments: compared, with a note that their returns are
+ * not on one scale. */
+static void test_mixed_envs(void **state)
+{
+    (void)state;
+    make_run("mixed", "cp-s1", "100:10 200:20", NULL);
+    make_run("mixed", "pe-s1", "100:-900 200:-800", NULL);
+    write_file(tmp_path("mixed/cp-s1/config.ini"), "[run]\nalgo = ppo\nenv_id = CartPole-v1\n");
+    write_file(tmp_path("mixed/pe-s1/config.ini"), "[run]\nalgo = ppo\nenv_id = Pendulum-v1\n");
+    assert_int_equal(rlc("mixed", "compare", tmp_path("mixed"), NULL), 0);
+    assert_contains(out_text, "note: the runs are on different environments (CartPole-v1, "
+                              "Pendulum-v1, ...)");
 }
 
 static void test_plots(void **state)
@@ -378,7 +396,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),      cmocka_unit_test(test_csv_and_threshold),
         cmocka_unit_test(test_x_time),     cmocka_unit_test(test_monitor_sb3),
-        cmocka_unit_test(test_one_seed),   cmocka_unit_test(test_plots),
+        cmocka_unit_test(test_one_seed),   cmocka_unit_test(test_mixed_envs),
+        cmocka_unit_test(test_plots),
         cmocka_unit_test(test_errors),
     };
     int failed = cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -60,9 +60,9 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
  * model.rlc.tmp left by a kill in the middle of writing one is never a
  * checkpoint (the rename commits it) and is removed first. Statuses as
  * rlc_run_train, and RLC_EFORMAT (model.rlc is not a readable checkpoint,
- * or there is none: the run stopped before its first; result->error says
- * which); RLC_EINVAL also for a checkpoint made with another
- * configuration. */
+ * or there is none: the run stopped before its first; or a log is missing
+ * or shorter than the checkpoint says; result->error says which);
+ * RLC_EINVAL also for a checkpoint made with another configuration. */
 rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *result);
 
 /* Load the trained agent of run_dir, to act with it: cfg receives the

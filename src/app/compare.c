@@ -1114,6 +1114,28 @@ static void wrapped(FILE *f, size_t indent, const char *format, ...)
 }
 
 /* Notes: what the reader must know to read the numbers right. */
+
+/* Whether a run directory's name ends in -s<seed>-<k>: a repeated run of a
+ * seed (rlc run found <name>-s<seed> taken). */
+static bool is_repeat(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *s = NULL;
+    for (const char *q = strstr(base, "-s"); q; q = strstr(q + 1, "-s"))
+        s = q; /* the last "-s" */
+    if (!s || !isdigit((unsigned char)s[2]))
+        return false;
+    const char *p = s + 2;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (*p != '-' || !isdigit((unsigned char)p[1]))
+        return false;
+    for (p++; isdigit((unsigned char)*p); p++)
+        ;
+    return *p == '\0';
+}
+
 static void print_notes(const cmp *c, FILE *f)
 {
     const char *what = c->o.monitor ? "episode-return curves" : "evaluation curves";
@@ -1138,6 +1160,25 @@ static void print_notes(const cmp *c, FILE *f)
                     "note: %s has 1 seed: no confidence intervals and no Welch test (they need "
                     "at least 2 seeds)",
                     c->groups[g].name);
+    for (size_t g = 0; g < c->n_groups; g++) {
+        size_t repeats = 0;
+        for (size_t i = 0; i < c->groups[g].n; i++)
+            repeats += is_repeat(c->runs[c->groups[g].runs[i]].path);
+        if (repeats)
+            wrapped(f, 6,
+                    "note: %s holds %zu repeated run%s of a seed (a directory <name>-s<seed>-<k>):"
+                    " each counts as one more seed",
+                    c->groups[g].name, repeats, repeats == 1 ? "" : "s");
+    }
+    for (size_t i = 1; i < c->n_runs; i++)
+        if (c->runs[i].env_id[0] && c->runs[0].env_id[0] &&
+            strcmp(c->runs[i].env_id, c->runs[0].env_id)) {
+            wrapped(f, 6,
+                    "note: the runs are on different environments (%s, %s, ...): their returns "
+                    "are not on one scale",
+                    c->runs[0].env_id, c->runs[i].env_id);
+            break;
+        }
     bool undefined = false;
     for (size_t a = 0; a < c->n_groups; a++)
         for (size_t b = a + 1; b < c->n_groups; b++)
@@ -1373,6 +1414,19 @@ static int group_band(const cmp *c, const cmp_group *gr, band *b)
  * name the file, and make it exit status 1 (a runtime failure). */
 static const char *plot_path;
 
+/* name with PLplot's text escape '#' doubled, so a group called "a#ub"
+ * is drawn as written and not as a superscript. */
+static void plplot_text(const char *name, char *out, size_t n)
+{
+    size_t k = 0;
+    for (const char *p = name; *p && k + 2 < n; p++) {
+        if (*p == '#')
+            out[k++] = '#';
+        out[k++] = *p;
+    }
+    out[k] = '\0';
+}
+
 static int plot_exit_handler(const char *message)
 {
     fprintf(stderr, "rlc compare: --plot %s: PLplot: %s\n", plot_path, message);
@@ -1519,8 +1573,10 @@ static int plot(const cmp *c)
         lsty[g] = 1;
         lw[g] = 2.0;
         tcol[g] = 1;
-        snprintf(names[g], sizeof names[g], "%s (%zu seed%s)", c->groups[g].name,
-                 c->groups[g].n, c->groups[g].n == 1 ? "" : "s");
+        char plain[72];
+        plplot_text(c->groups[g].name, plain, sizeof plain);
+        snprintf(names[g], sizeof names[g], "%s (%zu seed%s)", plain, c->groups[g].n,
+                 c->groups[g].n == 1 ? "" : "s");
         text[g] = names[g];
     }
     if (!st && c->o.has_threshold) {

@@ -26,6 +26,7 @@ const char rlc_gradcheck_usage[] =
     "                     [--set section.key=value]...\n";
 
 #define DEFAULT_BATCH 64
+#define MAX_BATCH 65536 /* rows: a check needs a batch, not a dataset */
 
 static void gradcheck_help(FILE *f)
 {
@@ -137,8 +138,9 @@ int rlc_cmd_gradcheck(int argc, char **argv)
             seed = optarg;
             break;
         case 'b':
-            if (!parse_size(optarg, &batch)) {
-                fprintf(stderr, "rlc gradcheck: --batch %s: not a whole number >= 1\n", optarg);
+            if (!parse_size(optarg, &batch) || batch > MAX_BATCH) {
+                fprintf(stderr, "rlc gradcheck: --batch %.60s: not a whole number in [1, %d]\n",
+                        optarg, MAX_BATCH);
                 return EXIT_USAGE;
             }
             break;
@@ -230,7 +232,8 @@ int rlc_cmd_gradcheck(int argc, char **argv)
             printf("batch: %zu rows of a %zu x %zu-step rollout, after one update on it\n", rows,
                    s.n_envs, s.n_steps);
         } else {
-            printf("batch: %zu transitions sampled from the first %zu steps\n", rows, rows);
+            printf("batch: %zu transitions sampled from a replay filled by the first %zu steps\n",
+                   rows, rows);
         }
         printf("eps %g, tol %g; rel = |a - n| / max(|a|, |n|, floor) (see --help)\n\n",
                opt.step, opt.tol);

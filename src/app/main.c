@@ -150,16 +150,23 @@ static void on_stop_signal(int sig)
         _exit(128 + sig);
     stop_signal = sig;
     rlc_run_request_stop();
+    static const char msg[] = "\nrlc: stopping at the next checkpoint (again to quit at once)\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1); /* async-signal-safe */
+    (void)w;
 }
 
+/* Our handler for SIGINT and SIGTERM, unless the signal is ignored (a
+ * background job of a script, nohup): then it stays ignored. */
 static void catch_stop_signals(void)
 {
-    struct sigaction sa;
+    struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; i++)
+        if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+            sigaction(sigs[i], &sa, NULL);
 }
 
 /* The outcome of a run or resume: the summary line, or the error and the
@@ -196,10 +203,16 @@ static bool algo_size(const rlc_config *cfg, const char *key, size_t *out)
 
 /* Legal settings that probably do not do what the user meant, on stderr
  * (a validated cfg). Read through the settings rows by key name, so any
- * algorithm with batch_size, n_steps and n_envs gets the check: a minibatch
- * that does not divide the rollout leaves a short last one per epoch. */
+ * algorithm with those keys gets the check: learning_starts that leaves no
+ * step to train on; a minibatch that does not divide the rollout (a short
+ * last one per epoch). */
 static void warn_settings(const rlc_config *cfg)
 {
+    size_t starts;
+    if (algo_size(cfg, "learning_starts", &starts) && starts >= cfg->total_timesteps)
+        fprintf(stderr, "rlc: warning: [%s] learning_starts %zu is not below [run]"
+                " total_timesteps %zu: the run collects data and never trains\n",
+                cfg->algo, starts, cfg->total_timesteps);
     size_t batch, steps, envs;
     if (!algo_size(cfg, "batch_size", &batch) || !algo_size(cfg, "n_steps", &steps) ||
         !algo_size(cfg, "n_envs", &envs) || !batch || !envs || steps > SIZE_MAX / envs)
@@ -348,14 +361,18 @@ static int cmd_resume(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
+    char ini[4200];
+    snprintf(ini, sizeof ini, "%s/config.ini", argv[1]);
+    if (access(ini, R_OK) != 0) { /* not a run directory: bad input, as for rlc eval */
+        fprintf(stderr, "rlc: cannot read %s: %s\n", ini, strerror(errno));
+        return EXIT_USAGE;
+    }
     rlc_run_result res;
     catch_stop_signals();
     rlc_status st = rlc_run_resume(argv[1], stderr, &res);
     rlc_config cfg;
     rlc_config_error err;
     rlc_config_default(&cfg);
-    char ini[4200];
-    snprintf(ini, sizeof ini, "%s/config.ini", argv[1]);
     if (st == RLC_OK && rlc_config_load(&cfg, ini, &err) != RLC_OK) /* for the summary line */
         snprintf(cfg.algo, sizeof cfg.algo, "?");
     return report_run(&cfg, st, &res);

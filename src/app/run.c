@@ -613,13 +613,17 @@ static rlc_status load_checkpoint(run_ctx *c, const char *run_dir)
 }
 
 /* Open a log for appending after cutting it back to its first `lines`
- * lines; *last (may be NULL) receives the offset of the last of them. */
-static FILE *reopen_log(rlc_run_result *res, const char *name, size_t lines, long *last)
+ * lines; *last (may be NULL) receives the offset of the last of them. On
+ * failure *st is RLC_EFORMAT (the log is missing or shorter than the
+ * checkpoint says: not the run directory it was) or RLC_EIO. */
+static FILE *reopen_log(rlc_run_result *res, const char *name, size_t lines, long *last,
+                        rlc_status *st)
 {
     char path[4352];
     snprintf(path, sizeof path, "%s/%s", res->run_dir, name);
     FILE *f = fopen(path, "r+");
     if (!f) {
+        *st = errno == ENOENT ? RLC_EFORMAT : RLC_EIO;
         io_error(res, "cannot continue", path);
         return NULL;
     }
@@ -638,9 +642,11 @@ static FILE *reopen_log(rlc_run_result *res, const char *name, size_t lines, lon
                  "cannot continue %.400s: it has %zu lines, the checkpoint was made at %zu", path,
                  seen, lines);
         fclose(f);
+        *st = RLC_EFORMAT;
         return NULL;
     }
     if (ftruncate(fileno(f), off) != 0 || fseek(f, 0, SEEK_END) != 0) {
+        *st = RLC_EIO;
         io_error(res, "cannot continue", path);
         fclose(f);
         return NULL;
@@ -706,11 +712,10 @@ rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *r
         goto done;
     }
     info = true;
-    st = RLC_EIO;
     long last_row = 0;
-    if (!(c.monitor = reopen_log(res, "monitor.csv", c.lines[0], NULL)) ||
-        !(c.progress_csv = reopen_log(res, "progress.csv", c.lines[1], &last_row)) ||
-        !(c.eval_csv = reopen_log(res, "eval.csv", c.lines[2], NULL)))
+    if (!(c.monitor = reopen_log(res, "monitor.csv", c.lines[0], NULL, &st)) ||
+        !(c.progress_csv = reopen_log(res, "progress.csv", c.lines[1], &last_row, &st)) ||
+        !(c.eval_csv = reopen_log(res, "eval.csv", c.lines[2], NULL, &st)))
         goto done;
     /* the clock goes on from the last progress row's time_elapsed */
     c.t0_mono = now(CLOCK_MONOTONIC) - elapsed_at(c.progress_csv, last_row);
