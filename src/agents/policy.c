@@ -203,14 +203,24 @@ static rlc_status critic_values(const rlc_policy *p, rlc_tape *t, const gsl_matr
     return RLC_OK;
 }
 
+/* On a reset tape, without gradients: π's distribution parameters and
+ * log-std for obs, and V(s) (*v NULL for a q critic: critic_values records
+ * q(s, a) once the actions are known). */
+static rlc_status acting_forward(const rlc_policy *p, rlc_tape *t, const gsl_matrix *obs,
+                                 rlc_node **dp, rlc_node **ls, rlc_node **v)
+{
+    *v = NULL;
+    rlc_tape_reset(t);
+    return rlc_policy_forward(p, t, obs, false, dp, ls,
+                              p->config.critic == RLC_CRITIC_STATE_VALUE ? v : NULL);
+}
+
 rlc_status rlc_policy_act(const rlc_policy *p, rlc_tape *t, const double *obs, size_t n,
                           gsl_rng *rng, double *actions, double *log_probs, double *values)
 {
     gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
-    bool v_critic = p->config.critic == RLC_CRITIC_STATE_VALUE;
-    rlc_node *dp, *ls, *v = NULL;
-    rlc_tape_reset(t);
-    rlc_status st = rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, v_critic ? &v : NULL);
+    rlc_node *dp, *ls, *v;
+    rlc_status st = acting_forward(p, t, &ov.matrix, &dp, &ls, &v);
     if (st != RLC_OK)
         return st;
     for (size_t i = 0; i < n; i++)
@@ -225,10 +235,8 @@ rlc_status rlc_policy_evaluate_actions(const rlc_policy *p, rlc_tape *t, const d
 {
     gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, p->obs_dim);
     gsl_matrix_const_view av = gsl_matrix_const_view_array(actions, n, p->act_dim);
-    bool v_critic = p->config.critic == RLC_CRITIC_STATE_VALUE;
-    rlc_node *dp, *ls, *v = NULL;
-    rlc_tape_reset(t);
-    rlc_status st = rlc_policy_forward(p, t, &ov.matrix, false, &dp, &ls, v_critic ? &v : NULL);
+    rlc_node *dp, *ls, *v;
+    rlc_status st = acting_forward(p, t, &ov.matrix, &dp, &ls, &v);
     if (st != RLC_OK)
         return st;
     rlc_node *logp = rlc_dist_log_prob(t, p->dist, dp, ls, &av.matrix);
