@@ -1,0 +1,126 @@
+/* gemm_own_body.h — a candidate for issue 12: a small fixed-order dgemm,
+ * row-major, C (M×N) += op(A)·op(B). Included once per instruction set by
+ * bench_gemm.c with
+ *   OWN(name)  the name with the copy's suffix,
+ *   OWN_ATTR   its target attribute (or nothing for the baseline),
+ *   OWN_VW     lanes per vector (8 for AVX-512, 4 AVX2, 2 SSE2),
+ *   OWN_NV     vectors per row of the register tile.
+ * Every C(i, j) is  s = 0; for k = 0..K-1: s = s + op(A)(i,k)·op(B)(k,j);
+ * C(i, j) = C(i, j) + s,  with separate multiply and add (the build passes
+ * -ffp-contract=off), so the bits do not depend on the vector width, the
+ * tiling or the path below: the copies agree bit for bit.
+ *
+ * Vectorised across the columns of the output: when N ≥ OWN_VW the tile is
+ * 4 rows × OWN_VW·OWN_NV columns of C, with op(B) read along its rows
+ * (packed to K×N first when B is transposed); when the output is narrow
+ * (N < OWN_VW, N < M: the last layer, or dW of the first) the same loop
+ * computes Cᵀ = op(B)ᵀ·op(A)ᵀ, vectorised across C's rows. */
+
+typedef double OWN(vec) __attribute__((vector_size(OWN_VW * 8), aligned(8), may_alias));
+
+#define OWN_MR 4
+#define OWN_NR (OWN_VW * OWN_NV)
+
+/* out(r, c) += Σ_k L(r, k)·P(k, c) for r < R, c < C, where
+ * L(r, k) = l[r·lr + k·lk], P(k, c) = p[k·ldp + c], out(r, c) = o[r·ors + c·ocs]. */
+OWN_ATTR static void OWN(core)(size_t R, size_t C, size_t K, const double *l, size_t lr,
+                               size_t lk, const double *p, size_t ldp, double *o, size_t ors,
+                               size_t ocs)
+{
+    size_t c = 0;
+    for (; c + OWN_NR <= C; c += OWN_NR) {
+        size_t r = 0;
+        for (; r + OWN_MR <= R; r += OWN_MR) {
+            OWN(vec) acc[OWN_MR][OWN_NV];
+            for (int i = 0; i < OWN_MR; i++)
+                for (int v = 0; v < OWN_NV; v++)
+                    acc[i][v] = (OWN(vec)){0};
+            for (size_t k = 0; k < K; k++) {
+                OWN(vec) pv[OWN_NV];
+                for (int v = 0; v < OWN_NV; v++)
+                    pv[v] = *(const OWN(vec) *)(p + k * ldp + c + v * OWN_VW);
+                for (int i = 0; i < OWN_MR; i++) {
+                    double a = l[(r + i) * lr + k * lk];
+                    for (int v = 0; v < OWN_NV; v++)
+                        acc[i][v] = acc[i][v] + a * pv[v];
+                }
+            }
+            for (int i = 0; i < OWN_MR; i++)
+                for (int v = 0; v < OWN_NV; v++) {
+                    double *dst = o + (r + i) * ors + (c + v * OWN_VW) * ocs;
+                    if (ocs == 1) {
+                        *(OWN(vec) *)dst = *(OWN(vec) *)dst + acc[i][v];
+                    } else {
+                        for (int e = 0; e < OWN_VW; e++)
+                            dst[e * ocs] = dst[e * ocs] + acc[i][v][e];
+                    }
+                }
+        }
+        for (; r < R; r++) { /* rows left over: one row, the same tile width */
+            OWN(vec) acc[OWN_NV];
+            for (int v = 0; v < OWN_NV; v++)
+                acc[v] = (OWN(vec)){0};
+            for (size_t k = 0; k < K; k++) {
+                double a = l[r * lr + k * lk];
+                for (int v = 0; v < OWN_NV; v++)
+                    acc[v] = acc[v] + a * *(const OWN(vec) *)(p + k * ldp + c + v * OWN_VW);
+            }
+            for (int v = 0; v < OWN_NV; v++)
+                for (int e = 0; e < OWN_VW; e++) {
+                    double *dst = o + r * ors + (c + v * OWN_VW + e) * ocs;
+                    *dst = *dst + acc[v][e];
+                }
+        }
+    }
+    for (; c + OWN_VW <= C; c += OWN_VW) /* one vector of columns */
+        for (size_t r = 0; r < R; r++) {
+            OWN(vec) acc = {0};
+            for (size_t k = 0; k < K; k++)
+                acc = acc + l[r * lr + k * lk] * *(const OWN(vec) *)(p + k * ldp + c);
+            for (int e = 0; e < OWN_VW; e++) {
+                double *dst = o + r * ors + (c + e) * ocs;
+                *dst = *dst + acc[e];
+            }
+        }
+    for (; c < C; c++) /* columns left over, scalar, the same order */
+        for (size_t r = 0; r < R; r++) {
+            double s = 0.0;
+            for (size_t k = 0; k < K; k++)
+                s = s + l[r * lr + k * lk] * p[k * ldp + c];
+            o[r * ors + c * ocs] = o[r * ors + c * ocs] + s;
+        }
+}
+
+/* C (M×N, row stride ldc) += op(A)·op(B); ta/tb 'N' or 'T'; `work` holds
+ * at least K·max(M, N) doubles for a packed operand. */
+OWN_ATTR static void OWN(gemm)(char ta, char tb, size_t M, size_t N, size_t K, const double *A,
+                               size_t lda, const double *B, size_t ldb, double *Cm, size_t ldc,
+                               double *work)
+{
+    if (N >= OWN_VW || N >= M) { /* across C's columns: P = op(B), K×N */
+        const double *p = B;
+        size_t ldp = ldb;
+        if (tb == 'T') {
+            for (size_t k = 0; k < K; k++)
+                for (size_t j = 0; j < N; j++)
+                    work[k * N + j] = B[j * ldb + k];
+            p = work;
+            ldp = N;
+        }
+        OWN(core)(M, N, K, A, ta == 'N' ? lda : 1, ta == 'N' ? 1 : lda, p, ldp, Cm, ldc, 1);
+    } else { /* across C's rows: Cᵀ (N×M) += op(B)ᵀ·op(A)ᵀ, P = op(A)ᵀ, K×M */
+        const double *p = A;
+        size_t ldp = lda;
+        if (ta == 'N') {
+            for (size_t k = 0; k < K; k++)
+                for (size_t i = 0; i < M; i++)
+                    work[k * M + i] = A[i * lda + k];
+            p = work;
+            ldp = M;
+        }
+        OWN(core)(N, M, K, B, tb == 'N' ? 1 : ldb, tb == 'N' ? ldb : 1, p, ldp, Cm, 1, ldc);
+    }
+}
+
+#undef OWN_MR
+#undef OWN_NR
