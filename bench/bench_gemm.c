@@ -5,7 +5,9 @@
  *   OpenBLAS   as linked (cblas_dgemm through GSL's CBLAS header, one thread;
  *              the kernel set OpenBLAS picks, e.g. OPENBLAS_CORETYPE=Haswell)
  *   OB-SkylakeX the same in a second process with OPENBLAS_CORETYPE=SkylakeX
- *   BLIS       bench_gemm_blis (bli_dgemm, Debian libblis), if built
+ *   BLIS       bench_gemm_blis (bli_dgemm, Debian libblis), if built, with
+ *              the kernels BLIS picks for this CPU
+ *   BLIS-skx   the same with its AVX-512 (skx) kernels forced
  *   libxsmm    bench_gemm_xsmm (libxsmm_dmmdispatch JIT kernels), if built
  *   own        gemm_own_body.h, the AVX-512 copy (AVX2 copy if no AVX-512)
  *   own-avx2   the AVX2 copy of the same code
@@ -79,7 +81,7 @@ static void call_openblas(void *ctx, const shape *s, const double *A, const doub
                 ldb_of(s), 1.0, C, s->N);
 }
 
-#define MAX_CANDS 6
+#define MAX_CANDS 8
 
 typedef struct column {
     char name[24];
@@ -107,9 +109,10 @@ static void run_local(column *col, gemm_call f, void *ctx)
     col->present = 1;
 }
 
-/* Runs `exe --worker FILE` with the variable env_name set to env_value (if
- * env_name is not NULL), reads FILE. */
-static void run_worker(column *col, const char *exe, const char *env_name, const char *env_value)
+/* Runs `exe --worker FILE [arg]` with the variable env_name set to env_value
+ * (if env_name is not NULL), reads FILE. */
+static void run_worker(column *col, const char *exe, const char *arg, const char *env_name,
+                       const char *env_value)
 {
     if (access(exe, X_OK) != 0)
         return;
@@ -125,7 +128,7 @@ static void run_worker(column *col, const char *exe, const char *env_name, const
     if (pid == 0) {
         if (env_name)
             setenv(env_name, env_value, 1);
-        execl(exe, exe, "--worker", path, (char *)NULL);
+        execl(exe, exe, "--worker", path, arg, (char *)NULL);
         _exit(127);
     }
     int status = 0;
@@ -213,17 +216,20 @@ int main(int argc, char **argv)
 
     column *skx = &cols[nc++];
     snprintf(skx->name, sizeof skx->name, "OB-SkylakeX");
-    run_worker(skx, self, "OPENBLAS_CORETYPE", "SkylakeX");
+    run_worker(skx, self, NULL, "OPENBLAS_CORETYPE", "SkylakeX");
 
     column *blis = &cols[nc++];
     snprintf(blis->name, sizeof blis->name, "BLIS");
     snprintf(exe, sizeof exe, "%s/bench_gemm_blis", d);
-    run_worker(blis, exe, NULL, NULL);
+    run_worker(blis, exe, NULL, NULL, NULL);
+    column *blis_skx = &cols[nc++];
+    snprintf(blis_skx->name, sizeof blis_skx->name, "BLIS-skx");
+    run_worker(blis_skx, exe, "skx", NULL, NULL);
 
     column *xsmm = &cols[nc++];
     snprintf(xsmm->name, sizeof xsmm->name, "libxsmm");
     snprintf(exe, sizeof exe, "%s/bench_gemm_xsmm", d);
-    run_worker(xsmm, exe, NULL, NULL);
+    run_worker(xsmm, exe, NULL, NULL, NULL);
 
     own_fn own_best = own_base_gemm, own_avx2 = NULL;
     const char *own_isa = "baseline";

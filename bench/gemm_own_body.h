@@ -14,9 +14,45 @@
  * 4 rows × OWN_VW·OWN_NV columns of C, with op(B) read along its rows
  * (packed to K×N first when B is transposed); when the output is narrow
  * (N < OWN_VW, N < M: the last layer, or dW of the first) the same loop
- * computes Cᵀ = op(B)ᵀ·op(A)ᵀ, vectorised across C's rows. */
+ * computes Cᵀ = op(B)ᵀ·op(A)ᵀ, vectorised across C's rows.
+ *
+ * One exception to the sequential order: A·Bᵀ with fewer than OWN_DOT_N
+ * output columns (the forward pass of an output layer, x·Wᵀ with W 1×k or
+ * 2×k) is a dot product of two contiguous rows, taken in 8 fixed lanes
+ * (lane l sums k ≡ l mod 8 in order), then ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7)),
+ * then the k left over in order, then added to C. The lanes are 8 in every
+ * copy (one AVX-512 register, two AVX2, four SSE2) and the choice of path
+ * depends on the shape only, so the copies still agree bit for bit. */
 
 typedef double OWN(vec) __attribute__((vector_size(OWN_VW * 8), aligned(8), may_alias));
+#ifndef OWN_DOT_N
+#define OWN_DOT_N 4
+#endif
+
+/* C(i, j) += x_i · w_j for rows of A (M×K) and of B (N×K), N < OWN_DOT_N. */
+OWN_ATTR static void OWN(dots)(size_t M, size_t N, size_t K, const double *A, size_t lda,
+                               const double *B, size_t ldb, double *Cm, size_t ldc)
+{
+    size_t K8 = K - K % 8;
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) {
+            const double *x = A + i * lda, *w = B + j * ldb;
+            OWN(vec) sv[8 / OWN_VW]; /* the 8 lanes as 8/OWN_VW native vectors */
+            for (int v = 0; v < 8 / OWN_VW; v++)
+                sv[v] = (OWN(vec)){0};
+            for (size_t k = 0; k < K8; k += 8)
+                for (int v = 0; v < 8 / OWN_VW; v++)
+                    sv[v] = sv[v] + *(const OWN(vec) *)(x + k + v * OWN_VW) *
+                                        *(const OWN(vec) *)(w + k + v * OWN_VW);
+            double s[8];
+            for (int l = 0; l < 8; l++)
+                s[l] = sv[l / OWN_VW][l % OWN_VW];
+            double t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+            for (size_t k = K8; k < K; k++)
+                t = t + x[k] * w[k];
+            Cm[i * ldc + j] = Cm[i * ldc + j] + t;
+        }
+}
 
 #define OWN_MR 4
 #define OWN_NR (OWN_VW * OWN_NV)
@@ -97,6 +133,10 @@ OWN_ATTR static void OWN(gemm)(char ta, char tb, size_t M, size_t N, size_t K, c
                                size_t lda, const double *B, size_t ldb, double *Cm, size_t ldc,
                                double *work)
 {
+    if (ta == 'N' && tb == 'T' && N < OWN_DOT_N && M > N) {
+        OWN(dots)(M, N, K, A, lda, B, ldb, Cm, ldc);
+        return;
+    }
     if (N >= OWN_VW || N >= M) { /* across C's columns: P = op(B), K×N */
         const double *p = B;
         size_t ldp = ldb;
