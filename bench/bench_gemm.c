@@ -8,14 +8,16 @@
  *   BLIS       bench_gemm_blis (bli_dgemm, Debian libblis), if built, with
  *              the kernels BLIS picks for this CPU
  *   BLIS-skx   the same with its AVX-512 (skx) kernels forced
- *   libxsmm    bench_gemm_xsmm (libxsmm_dmmdispatch JIT kernels), if built
+ *   libxsmm    bench_gemm_xsmm (libxsmm_dmmdispatch JIT kernels), if built;
+ *              run again with LIBXSMM_TARGET=hsw and =wsm for bits only
  *   own        gemm_own_body.h, the AVX-512 copy (AVX2 copy if no AVX-512)
  *   own-avx2   the AVX2 copy of the same code
  * For each: median ns per call over 31 samples of back-to-back calls (warm
  * caches), GFLOP/s (2·M·N·K per call) and the largest difference from the
  * first OpenBLAS column's result, max|C − C_ref| / max|C_ref| ("=" when
  * bitwise equal). Then checks that the own kernel's AVX-512, AVX2 and
- * baseline copies give the same bits on every shape.
+ * baseline copies give the same bits on every shape, and counts the shapes
+ * on which libxsmm's AVX2 and SSE kernels differ from its default ones.
  *
  * `bench_gemm` runs everything and prints one table; `bench_gemm --worker
  * FILE` (used for the SkylakeX run) writes its OpenBLAS results to FILE. A
@@ -230,6 +232,12 @@ int main(int argc, char **argv)
     snprintf(xsmm->name, sizeof xsmm->name, "libxsmm");
     snprintf(exe, sizeof exe, "%s/bench_gemm_xsmm", d);
     run_worker(xsmm, exe, NULL, NULL, NULL);
+    /* libxsmm's kernels for other instruction sets (LIBXSMM_TARGET), for
+     * their bits only: AVX2 (hsw) and SSE4.2 without FMA (wsm). */
+    static column xsmm_isa[2];
+    static const char *const xsmm_targets[2] = {"hsw", "wsm"};
+    for (int t = 0; t < 2 && xsmm->present; t++)
+        run_worker(&xsmm_isa[t], exe, NULL, "LIBXSMM_TARGET", xsmm_targets[t]);
 
     own_fn own_best = own_base_gemm, own_avx2 = NULL;
     const char *own_isa = "baseline";
@@ -347,9 +355,23 @@ int main(int argc, char **argv)
     for (int c = 0; c < n_copies; c++)
         printf(" %s", names[c]);
     printf(" -> %s\n", mismatches ? "DIFFERENT" : "identical");
+    for (int t = 0; t < 2; t++) {
+        if (!xsmm_isa[t].present)
+            continue;
+        int differ = 0;
+        for (int i = 0; i < n_shapes; i++)
+            differ += memcmp(xsmm_isa[t].C[i], xsmm->C[i],
+                             (size_t)shapes[i].M * shapes[i].N * sizeof(double)) != 0;
+        printf("libxsmm with LIBXSMM_TARGET=%s (%s) against its default kernels: %d of %d shapes "
+               "differ in bits\n",
+               xsmm_targets[t], xsmm_isa[t].info, differ, n_shapes);
+    }
     for (int c = 0; c < nc; c++)
         for (int i = 0; i < n_shapes; i++)
             free(cols[c].C[i]);
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; i < n_shapes; i++)
+            free(xsmm_isa[t].C[i]);
     free(own_work);
     return mismatches ? 1 : 0;
 }
