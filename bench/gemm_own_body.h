@@ -25,6 +25,9 @@
  * depends on the shape only, so the copies still agree bit for bit. */
 
 typedef double OWN(vec) __attribute__((vector_size(OWN_VW * 8), aligned(8), may_alias));
+#if OWN_VW > 4
+typedef double OWN(v4) __attribute__((vector_size(32), aligned(8), may_alias));
+#endif
 #ifndef OWN_DOT_N
 #define OWN_DOT_N 4
 #endif
@@ -56,6 +59,80 @@ OWN_ATTR static void OWN(dots)(size_t M, size_t N, size_t K, const double *A, si
 
 #define OWN_MR 4
 #define OWN_NR (OWN_VW * OWN_NV)
+
+/* The columns c0..C-1 that a full tile does not cover: one vector, then
+ * (AVX-512 copy) four columns, 8 rows at a time, then scalar; the same
+ * order as the tile. Kept out of the tile's function so that its register
+ * allocation stays as it is. */
+OWN_ATTR __attribute__((noinline)) static void OWN(cols)(size_t c, size_t R, size_t C, size_t K,
+                                                         const double *l, size_t lr, size_t lk,
+                                                         const double *p, size_t ldp, double *o,
+                                                         size_t ors, size_t ocs)
+{
+    for (; c + OWN_VW <= C; c += OWN_VW) { /* one vector of columns, 8 rows at a time */
+        size_t r = 0;
+        for (; r + 8 <= R; r += 8) {
+            OWN(vec) acc[8];
+            for (int i = 0; i < 8; i++)
+                acc[i] = (OWN(vec)){0};
+            for (size_t k = 0; k < K; k++) {
+                OWN(vec) pv = *(const OWN(vec) *)(p + k * ldp + c);
+                for (int i = 0; i < 8; i++)
+                    acc[i] = acc[i] + l[(r + i) * lr + k * lk] * pv;
+            }
+            for (int i = 0; i < 8; i++)
+                for (int e = 0; e < OWN_VW; e++) {
+                    double *dst = o + (r + i) * ors + (c + e) * ocs;
+                    *dst = *dst + acc[i][e];
+                }
+        }
+        for (; r < R; r++) {
+            OWN(vec) acc = {0};
+            for (size_t k = 0; k < K; k++)
+                acc = acc + l[r * lr + k * lk] * *(const OWN(vec) *)(p + k * ldp + c);
+            for (int e = 0; e < OWN_VW; e++) {
+                double *dst = o + r * ors + (c + e) * ocs;
+                *dst = *dst + acc[e];
+            }
+        }
+    }
+#if OWN_VW > 4
+    for (; c + 4 <= C; c += 4) { /* four columns (the AVX-512 copy), 8 rows at a time */
+        size_t r = 0;
+        for (; r + 8 <= R; r += 8) {
+            OWN(v4) acc[8];
+            for (int i = 0; i < 8; i++)
+                acc[i] = (OWN(v4)){0};
+            for (size_t k = 0; k < K; k++) {
+                OWN(v4) pv = *(const OWN(v4) *)(p + k * ldp + c);
+                for (int i = 0; i < 8; i++)
+                    acc[i] = acc[i] + l[(r + i) * lr + k * lk] * pv;
+            }
+            for (int i = 0; i < 8; i++)
+                for (int e = 0; e < 4; e++) {
+                    double *dst = o + (r + i) * ors + (c + e) * ocs;
+                    *dst = *dst + acc[i][e];
+                }
+        }
+        for (; r < R; r++) {
+            OWN(v4) acc = {0};
+            for (size_t k = 0; k < K; k++)
+                acc = acc + l[r * lr + k * lk] * *(const OWN(v4) *)(p + k * ldp + c);
+            for (int e = 0; e < 4; e++) {
+                double *dst = o + r * ors + (c + e) * ocs;
+                *dst = *dst + acc[e];
+            }
+        }
+    }
+#endif
+    for (; c < C; c++) /* columns left over, scalar, the same order */
+        for (size_t r = 0; r < R; r++) {
+            double s = 0.0;
+            for (size_t k = 0; k < K; k++)
+                s = s + l[r * lr + k * lk] * p[k * ldp + c];
+            o[r * ors + c * ocs] = o[r * ors + c * ocs] + s;
+        }
+}
 
 /* out(r, c) += Σ_k L(r, k)·P(k, c) for r < R, c < C, where
  * L(r, k) = l[r·lr + k·lk], P(k, c) = p[k·ldp + c], out(r, c) = o[r·ors + c·ocs]. */
@@ -108,23 +185,8 @@ OWN_ATTR static void OWN(core)(size_t R, size_t C, size_t K, const double *l, si
                 }
         }
     }
-    for (; c + OWN_VW <= C; c += OWN_VW) /* one vector of columns */
-        for (size_t r = 0; r < R; r++) {
-            OWN(vec) acc = {0};
-            for (size_t k = 0; k < K; k++)
-                acc = acc + l[r * lr + k * lk] * *(const OWN(vec) *)(p + k * ldp + c);
-            for (int e = 0; e < OWN_VW; e++) {
-                double *dst = o + r * ors + (c + e) * ocs;
-                *dst = *dst + acc[e];
-            }
-        }
-    for (; c < C; c++) /* columns left over, scalar, the same order */
-        for (size_t r = 0; r < R; r++) {
-            double s = 0.0;
-            for (size_t k = 0; k < K; k++)
-                s = s + l[r * lr + k * lk] * p[k * ldp + c];
-            o[r * ors + c * ocs] = o[r * ors + c * ocs] + s;
-        }
+    if (c < C)
+        OWN(cols)(c, R, C, K, l, lr, lk, p, ldp, o, ors, ocs);
 }
 
 /* C (M×N, row stride ldc) += op(A)·op(B); ta/tb 'N' or 'T'; `work` holds
@@ -137,7 +199,8 @@ OWN_ATTR static void OWN(gemm)(char ta, char tb, size_t M, size_t N, size_t K, c
         OWN(dots)(M, N, K, A, lda, B, ldb, Cm, ldc);
         return;
     }
-    if (N >= OWN_VW || N >= M) { /* across C's columns: P = op(B), K×N */
+    if (N >= OWN_VW || N >= M || (ta == 'N' && tb == 'N' && N >= 4)) {
+        /* across C's columns: P = op(B), K×N */
         const double *p = B;
         size_t ldp = ldb;
         if (tb == 'T') {
