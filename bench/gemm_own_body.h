@@ -10,11 +10,12 @@
  * -ffp-contract=off), so the bits do not depend on the vector width, the
  * tiling or the path below: the copies agree bit for bit.
  *
- * Vectorised across the columns of the output: when N ≥ OWN_VW the tile is
- * 4 rows × OWN_VW·OWN_NV columns of C, with op(B) read along its rows
- * (packed to K×N first when B is transposed); when the output is narrow
- * (N < OWN_VW, N < M: the last layer, or dW of the first) the same loop
- * computes Cᵀ = op(B)ᵀ·op(A)ᵀ, vectorised across C's rows.
+ * Vectorised across the columns of the output: when N ≥ OWN_VW (or, for
+ * A·B, N ≥ 4) the tile is 4 rows × OWN_VW·OWN_NV columns of C, then strips
+ * of one vector (or 4 columns) × 8 rows, with op(B) read along its rows
+ * (packed to K×N first when B is transposed); when the output is narrower
+ * than that and than it is tall (the last layer, or dW of the first) the
+ * same loops compute Cᵀ = op(B)ᵀ·op(A)ᵀ, vectorised across C's rows.
  *
  * One exception to the sequential order: A·Bᵀ with fewer than OWN_DOT_N
  * output columns (the forward pass of an output layer, x·Wᵀ with W 1×k or
