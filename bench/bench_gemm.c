@@ -1,0 +1,377 @@
+/* bench_gemm.c — issue 12, goal 1, the measurement: the double-precision
+ * matrix products rlc issues (one per layer and pass, shapes from
+ * src/core/tape.c's rlc_tape_linear and bw_linear and the configs; see
+ * gemm_common.h), timed for each candidate:
+ *   OpenBLAS   as linked (cblas_dgemm through GSL's CBLAS header, one thread;
+ *              the kernel set OpenBLAS picks, e.g. OPENBLAS_CORETYPE=Haswell)
+ *   OB-SkylakeX the same in a second process with OPENBLAS_CORETYPE=SkylakeX
+ *   BLIS       bench_gemm_blis (bli_dgemm, Debian libblis), if built, with
+ *              the kernels BLIS picks for this CPU
+ *   BLIS-skx   the same with its AVX-512 (skx) kernels forced
+ *   libxsmm    bench_gemm_xsmm (libxsmm_dmmdispatch JIT kernels), if built;
+ *              run again with LIBXSMM_TARGET=hsw and =wsm for bits only
+ *   own        gemm_own_body.h, the AVX-512 copy (AVX2 copy if no AVX-512)
+ *   own-avx2   the AVX2 copy of the same code
+ * For each: median ns per call over 31 samples of back-to-back calls (warm
+ * caches), GFLOP/s (2·M·N·K per call) and the largest difference from the
+ * first OpenBLAS column's result, max|C − C_ref| / max|C_ref| ("=" when
+ * bitwise equal). Then checks that the own kernel's AVX-512, AVX2 and
+ * baseline copies give the same bits on every shape, and counts the shapes
+ * on which libxsmm's AVX2 and SSE kernels differ from its default ones.
+ *
+ * `bench_gemm` runs everything and prints one table; `bench_gemm --worker
+ * FILE` (used for the SkylakeX run) writes its OpenBLAS results to FILE. A
+ * measurement for issue 12: nothing in rlc uses these candidates. */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdint.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <gsl/gsl_cblas.h>
+#include "rlc/blas.h"
+#include "gemm_common.h"
+
+/* The own kernel, three copies of one source. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define OWN_X86 1
+#define OWN(name) own_avx512_##name
+#define OWN_ATTR __attribute__((target("avx512f")))
+#define OWN_VW 8
+#define OWN_NV 2
+#include "gemm_own_body.h"
+#undef OWN
+#undef OWN_ATTR
+#undef OWN_VW
+#undef OWN_NV
+#define OWN(name) own_avx2_##name
+#define OWN_ATTR __attribute__((target("avx2")))
+#define OWN_VW 4
+#define OWN_NV 2
+#include "gemm_own_body.h"
+#undef OWN
+#undef OWN_ATTR
+#undef OWN_VW
+#undef OWN_NV
+#endif
+#define OWN(name) own_base_##name
+#define OWN_ATTR
+#define OWN_VW 2
+#define OWN_NV 2
+#include "gemm_own_body.h"
+#undef OWN
+#undef OWN_ATTR
+#undef OWN_VW
+#undef OWN_NV
+
+typedef void (*own_fn)(char, char, size_t, size_t, size_t, const double *, size_t, const double *,
+                       size_t, double *, size_t, double *);
+
+static double *own_work;
+
+static void call_own(void *ctx, const shape *s, const double *A, const double *B, double *C)
+{
+    own_fn f = (own_fn)(uintptr_t)ctx;
+    f(s->ta, s->tb, s->M, s->N, s->K, A, lda_of(s), B, ldb_of(s), C, s->N, own_work);
+}
+
+static void call_openblas(void *ctx, const shape *s, const double *A, const double *B, double *C)
+{
+    (void)ctx;
+    cblas_dgemm(CblasRowMajor, s->ta == 'N' ? CblasNoTrans : CblasTrans,
+                s->tb == 'N' ? CblasNoTrans : CblasTrans, s->M, s->N, s->K, 1.0, A, lda_of(s), B,
+                ldb_of(s), 1.0, C, s->N);
+}
+
+#define MAX_CANDS 8
+
+typedef struct column {
+    char name[24];
+    char info[GEMM_INFO_LEN];
+    int present;
+    double ns[GEMM_MAX_SHAPES], note[GEMM_MAX_SHAPES];
+    double *C[GEMM_MAX_SHAPES];
+} column;
+
+static shape shapes[GEMM_MAX_SHAPES];
+static int n_shapes;
+
+static void run_local(column *col, gemm_call f, void *ctx)
+{
+    for (int i = 0; i < n_shapes; i++) {
+        operands o;
+        operands_make(&o, &shapes[i], i);
+        col->ns[i] = gemm_time(f, ctx, &shapes[i], &o);
+        col->note[i] = 0;
+        size_t nc = (size_t)shapes[i].M * shapes[i].N;
+        col->C[i] = malloc(nc * sizeof(double));
+        memcpy(col->C[i], o.C, nc * sizeof(double));
+        operands_free(&o);
+    }
+    col->present = 1;
+}
+
+/* Runs `exe --worker FILE [arg]` with the variable env_name set to env_value
+ * (if env_name is not NULL), reads FILE. */
+static void run_worker(column *col, const char *exe, const char *arg, const char *env_name,
+                       const char *env_value)
+{
+    if (access(exe, X_OK) != 0)
+        return;
+    char path[] = "/tmp/bench_gemm_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        perror("mkstemp");
+        return;
+    }
+    close(fd);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (env_name)
+            setenv(env_name, env_value, 1);
+        execl(exe, exe, "--worker", path, arg, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "bench_gemm: %s failed (status %d)\n", exe, status);
+        unlink(path);
+        return;
+    }
+    FILE *f = fopen(path, "rb");
+    int ok = f && fread(col->info, 1, GEMM_INFO_LEN, f) == GEMM_INFO_LEN;
+    col->info[GEMM_INFO_LEN - 1] = 0;
+    for (int i = 0; ok && i < n_shapes; i++) {
+        size_t nc = (size_t)shapes[i].M * shapes[i].N;
+        col->C[i] = malloc(nc * sizeof(double));
+        ok = fread(&col->ns[i], sizeof(double), 1, f) == 1 &&
+             fread(&col->note[i], sizeof(double), 1, f) == 1 &&
+             fread(col->C[i], sizeof(double), nc, f) == nc;
+    }
+    if (f)
+        fclose(f);
+    unlink(path);
+    col->present = ok;
+    if (!ok)
+        fprintf(stderr, "bench_gemm: could not read %s's results\n", exe);
+}
+
+static int worker_main(const char *path)
+{
+    rlc_blas_set_threads(1);
+    char info[GEMM_INFO_LEN];
+    snprintf(info, sizeof info, "OpenBLAS core %s", rlc_blas_core());
+    FILE *f = worker_open(path, info);
+    for (int i = 0; i < n_shapes; i++) {
+        operands o;
+        operands_make(&o, &shapes[i], i);
+        double ns = gemm_time(call_openblas, NULL, &shapes[i], &o);
+        worker_put(f, ns, 0, &shapes[i], o.C);
+        operands_free(&o);
+    }
+    return fclose(f) == 0 ? 0 : 1;
+}
+
+static double max_rel_diff(const double *c, const double *ref, size_t n, int *bitwise)
+{
+    double dmax = 0, rmax = 0;
+    *bitwise = memcmp(c, ref, n * sizeof(double)) == 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs(c[i] - ref[i]);
+        dmax = d > dmax ? d : dmax;
+        rmax = fabs(ref[i]) > rmax ? fabs(ref[i]) : rmax;
+    }
+    return rmax > 0 ? dmax / rmax : dmax;
+}
+
+int main(int argc, char **argv)
+{
+    n_shapes = gemm_shapes(shapes);
+    size_t work = 0;
+    for (int i = 0; i < n_shapes; i++) {
+        size_t mx = shapes[i].M > shapes[i].N ? shapes[i].M : shapes[i].N;
+        work = (size_t)shapes[i].K * mx > work ? (size_t)shapes[i].K * mx : work;
+    }
+    own_work = aligned_alloc(64, ((work * 8 + 63) / 64) * 64);
+    if (argc == 3 && strcmp(argv[1], "--worker") == 0)
+        return worker_main(argv[2]);
+    if (argc != 1) {
+        fprintf(stderr, "usage: bench_gemm   (prints the table; see bench/bench_gemm.c)\n");
+        return 2;
+    }
+    rlc_blas_set_threads(1);
+
+    char self[PATH_MAX] = {0}, dir[PATH_MAX], exe[PATH_MAX + 32];
+    if (readlink("/proc/self/exe", self, sizeof self - 1) < 0)
+        snprintf(self, sizeof self, "%s", argv[0]);
+    snprintf(dir, sizeof dir, "%s", self);
+    char *d = dirname(dir);
+
+    static column cols[MAX_CANDS];
+    int nc = 0;
+    column *ob = &cols[nc++];
+    snprintf(ob->name, sizeof ob->name, "OB-%s", rlc_blas_core());
+    snprintf(ob->info, sizeof ob->info, "%s", rlc_blas_config());
+    run_local(ob, call_openblas, NULL);
+
+    column *skx = &cols[nc++];
+    snprintf(skx->name, sizeof skx->name, "OB-SkylakeX");
+    run_worker(skx, self, NULL, "OPENBLAS_CORETYPE", "SkylakeX");
+
+    column *blis = &cols[nc++];
+    snprintf(blis->name, sizeof blis->name, "BLIS");
+    snprintf(exe, sizeof exe, "%s/bench_gemm_blis", d);
+    run_worker(blis, exe, NULL, NULL, NULL);
+    column *blis_skx = &cols[nc++];
+    snprintf(blis_skx->name, sizeof blis_skx->name, "BLIS-skx");
+    run_worker(blis_skx, exe, "skx", NULL, NULL);
+
+    column *xsmm = &cols[nc++];
+    snprintf(xsmm->name, sizeof xsmm->name, "libxsmm");
+    snprintf(exe, sizeof exe, "%s/bench_gemm_xsmm", d);
+    run_worker(xsmm, exe, NULL, NULL, NULL);
+    /* libxsmm's kernels for other instruction sets (LIBXSMM_TARGET), for
+     * their bits only: AVX2 (hsw) and SSE4.2 without FMA (wsm). */
+    static column xsmm_isa[2];
+    static const char *const xsmm_targets[2] = {"hsw", "wsm"};
+    for (int t = 0; t < 2 && xsmm->present; t++)
+        run_worker(&xsmm_isa[t], exe, NULL, "LIBXSMM_TARGET", xsmm_targets[t]);
+
+    own_fn own_best = own_base_gemm, own_avx2 = NULL;
+    const char *own_isa = "baseline";
+#ifdef OWN_X86
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2")) {
+        own_best = own_avx2 = own_avx2_gemm;
+        own_isa = "avx2";
+    }
+    if (__builtin_cpu_supports("avx512f")) {
+        own_best = own_avx512_gemm;
+        own_isa = "avx512f";
+    }
+#endif
+    column *own = &cols[nc++];
+    snprintf(own->name, sizeof own->name, "own-%s", own_isa);
+    snprintf(own->info, sizeof own->info, "gemm_own_body.h, %s copy", own_isa);
+    run_local(own, call_own, (void *)(uintptr_t)own_best);
+    if (own_avx2 && own_avx2 != own_best) {
+        column *o2 = &cols[nc++];
+        snprintf(o2->name, sizeof o2->name, "own-avx2");
+        snprintf(o2->info, sizeof o2->info, "gemm_own_body.h, avx2 copy");
+        run_local(o2, call_own, (void *)(uintptr_t)own_avx2);
+    }
+
+    printf("Double-precision C += op(A)·op(B), row-major, one thread; median ns per call "
+           "(warm caches), GFLOP/s,\nand max|C - C_ref| / max|C_ref| against %s (= bitwise "
+           "equal; * = libxsmm needed a transposing copy).\n",
+           ob->name);
+    for (int c = 0; c < nc; c++)
+        if (cols[c].present)
+            printf("  %-14s %s\n", cols[c].name, cols[c].info);
+        else
+            printf("  %-14s not available\n", cols[c].name);
+    printf("\n%-18s %-4s %-2s %14s", "net", "pass", "op", "M x N x K");
+    for (int c = 0; c < nc; c++)
+        if (cols[c].present)
+            printf(" | %21s", cols[c].name);
+    printf("\n%-18s %-4s %-2s %14s", "", "", "", "");
+    for (int c = 0; c < nc; c++)
+        if (cols[c].present)
+            printf(" | %7s %5s %7s", "ns", "GF/s", "diff");
+    printf("\n");
+    const char *net = NULL;
+    double tot[MAX_CANDS] = {0};
+    for (int i = 0; i <= n_shapes; i++) {
+        if (net && (i == n_shapes || strcmp(net, shapes[i].net) != 0)) {
+            printf("%-18s %-4s %-2s %14s", net, "sum", "", "");
+            for (int c = 0; c < nc; c++)
+                if (cols[c].present)
+                    printf(" | %7.0f %5s %7s", tot[c], "", "");
+            printf("\n");
+            memset(tot, 0, sizeof tot);
+        }
+        if (i == n_shapes)
+            break;
+        const shape *s = &shapes[i];
+        net = s->net;
+        char dims[32];
+        snprintf(dims, sizeof dims, "%dx%dx%d", s->M, s->N, s->K);
+        printf("%-18s %-4s %c%c %14s", s->net, s->role, s->ta, s->tb, dims);
+        double flop = 2.0 * s->M * s->N * s->K;
+        for (int c = 0; c < nc; c++) {
+            if (!cols[c].present)
+                continue;
+            int bw;
+            double rd = max_rel_diff(cols[c].C[i], ob->C[i], (size_t)s->M * s->N, &bw);
+            char diff[16];
+            if (bw)
+                snprintf(diff, sizeof diff, "=");
+            else
+                snprintf(diff, sizeof diff, "%.0e", rd);
+            if (cols[c].note[i] != 0)
+                strcat(diff, "*");
+            printf(" | %7.0f %5.1f %7s", cols[c].ns[i], flop / cols[c].ns[i], diff);
+            tot[c] += cols[c].ns[i];
+        }
+        printf("\n");
+    }
+    printf("(sum: each distinct product of the config once; training calls some several times.)\n");
+
+    /* The own kernel's copies against each other, bit for bit. */
+    own_fn copies[3] = {own_base_gemm, NULL, NULL};
+    const char *names[3] = {"baseline", "avx2", "avx512f"};
+    int n_copies = 1;
+#ifdef OWN_X86
+    if (__builtin_cpu_supports("avx2"))
+        copies[n_copies++] = own_avx2_gemm;
+    if (__builtin_cpu_supports("avx512f"))
+        copies[n_copies++] = own_avx512_gemm;
+#endif
+    int mismatches = 0;
+    for (int i = 0; i < n_shapes; i++) {
+        const shape *s = &shapes[i];
+        operands o;
+        operands_make(&o, s, i);
+        size_t n = (size_t)s->M * s->N;
+        double *ref = malloc(n * sizeof(double));
+        for (int c = 0; c < n_copies; c++) {
+            memcpy(o.C, o.C0, n * sizeof(double));
+            copies[c](s->ta, s->tb, s->M, s->N, s->K, o.A, lda_of(s), o.B, ldb_of(s), o.C, s->N,
+                      own_work);
+            if (c == 0)
+                memcpy(ref, o.C, n * sizeof(double));
+            else if (memcmp(ref, o.C, n * sizeof(double)) != 0) {
+                printf("own kernel: %s copy differs from baseline on %s %s %dx%dx%d\n", names[c],
+                       s->net, s->role, s->M, s->N, s->K);
+                mismatches++;
+            }
+        }
+        free(ref);
+        operands_free(&o);
+    }
+    printf("own kernel copies compared bit for bit on %d shapes:", n_shapes);
+    for (int c = 0; c < n_copies; c++)
+        printf(" %s", names[c]);
+    printf(" -> %s\n", mismatches ? "DIFFERENT" : "identical");
+    for (int t = 0; t < 2; t++) {
+        if (!xsmm_isa[t].present)
+            continue;
+        int differ = 0;
+        for (int i = 0; i < n_shapes; i++)
+            differ += memcmp(xsmm_isa[t].C[i], xsmm->C[i],
+                             (size_t)shapes[i].M * shapes[i].N * sizeof(double)) != 0;
+        printf("libxsmm with LIBXSMM_TARGET=%s (%s) against its default kernels: %d of %d shapes "
+               "differ in bits\n",
+               xsmm_targets[t], xsmm_isa[t].info, differ, n_shapes);
+    }
+    for (int c = 0; c < nc; c++)
+        for (int i = 0; i < n_shapes; i++)
+            free(cols[c].C[i]);
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; i < n_shapes; i++)
+            free(xsmm_isa[t].C[i]);
+    free(own_work);
+    return mismatches ? 1 : 0;
+}
