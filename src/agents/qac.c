@@ -174,9 +174,15 @@ static rlc_status qac_act(void *p, size_t n, const double *obs, double *actions,
             return RLC_EINVAL;
         memcpy(actions, a->next_actions, n * pol->act_dim * sizeof *actions);
         a->has_next = false;
-        /* q with the updated critic; log π(a'|s) as drawn, under θ before the update */
-        st = rlc_policy_evaluate_actions(pol, a->tr.tape, obs, actions, n, log_probs, values);
+        /* log π(a'|s) as drawn, under θ before the update; q with the updated critic */
         memcpy(log_probs, a->next_log_probs, n * sizeof *log_probs);
+        gsl_matrix_const_view ov = gsl_matrix_const_view_array(obs, n, pol->obs_dim);
+        gsl_matrix_const_view av = gsl_matrix_const_view_array(actions, n, pol->act_dim);
+        rlc_node *q;
+        rlc_tape_reset(a->tr.tape);
+        st = rlc_policy_q(pol, a->tr.tape, &ov.matrix, &av.matrix, false, &q);
+        if (st == RLC_OK)
+            memcpy(values, q->value.data, n * sizeof *values);
     } else {
         st = rlc_policy_act(pol, a->tr.tape, obs, n, a->tr.action_rng, actions, log_probs, values);
     }

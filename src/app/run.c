@@ -534,39 +534,26 @@ done:
     return st;
 }
 
-/* Read a whole small file into a NUL-terminated buffer. */
-static char *slurp(const char *path, size_t *len)
+/* The CRC-32 of a file's bytes (as config_text's of the text), read in
+ * chunks. -1 with errno set if it cannot be read. */
+static int file_crc32(const char *path, uint32_t *hash)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n + 1 >= cap) {
-            char *nb = realloc(buf, cap = cap ? 2 * cap : 4096);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n - 1, f);
-        n += got;
-        if (!got)
-            break;
-    }
-    bool err = ferror(f);
+        return -1;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    unsigned char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        crc = crc32_z(crc, buf, n);
+    int e = ferror(f) ? errno : 0;
     fclose(f);
-    if (err) {
-        free(buf);
-        return NULL;
+    if (e) {
+        errno = e;
+        return -1;
     }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
+    *hash = (uint32_t)crc;
+    return 0;
 }
 
 /* A run directory's config.ini, loaded and validated, and its hash. */
@@ -575,14 +562,10 @@ static rlc_status load_run_config(const char *run_dir, rlc_config *cfg, uint32_t
 {
     char path[4352];
     snprintf(path, sizeof path, "%s/config.ini", run_dir);
-    size_t len;
-    char *text = slurp(path, &len);
-    if (!text) {
+    if (file_crc32(path, hash) != 0) {
         snprintf(err, errlen, "cannot read %.400s: %s", path, strerror(errno));
         return RLC_EIO;
     }
-    *hash = (uint32_t)crc32_z(0L, (const unsigned char *)text, len);
-    free(text);
     rlc_config_error cerr;
     rlc_config_default(cfg);
     if (rlc_config_load(cfg, path, &cerr) != RLC_OK || rlc_config_validate(cfg, &cerr) != RLC_OK) {
