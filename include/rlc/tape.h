@@ -51,6 +51,7 @@ typedef struct rlc_node {
     struct rlc_node *a, *b, *c, *d; /* inputs (NULL where unused) */
     const double *k1, *k2;  /* borrowed constants (scale_cols, gather, gaussian_log_prob) */
     double alpha, beta;     /* scalar constants (affine, clip) */
+    double *work;           /* scratch in the arena for a matrix product's packed operand */
     struct rlc_node *prev;  /* previous node on the tape */
 } rlc_node;
 
