@@ -179,6 +179,13 @@ static void test_elementwise_same_bits_on_every_path(void **state)
         r->bw_affine(n, -0.3, g, y0), q->bw_affine(n, -0.3, g, y1);
         assert_same_bits(y0, y1, n, "bw_affine", q->isa);
         memcpy(y0, k, sizeof y0), memcpy(y1, k, sizeof y1);
+        r->col_sums(17, 59, g, 59, y0), q->col_sums(17, 59, g, 59, y1); /* 17 rows of 59 */
+        assert_same_bits(y0, y1, n, "col_sums", q->isa);
+        double s = k[3];
+        for (size_t i = 0; i < 17; i++)
+            s = s + g[i * 59 + 3];
+        assert_memory_equal(&s, &y1[3], sizeof s); /* column 3, summed in row order */
+        memcpy(y0, k, sizeof y0), memcpy(y1, k, sizeof y1);
         r->axpy(n, 0.7, g, y0), q->axpy(n, 0.7, g, y1);
         assert_same_bits(y0, y1, n, "axpy", q->isa);
         for (size_t m = 0; m < 40; m++) { /* every remainder, then the whole vector */

@@ -6,6 +6,7 @@
  * baseline's SSE2. GCC's vector extensions spell the SIMD; the arithmetic
  * in every lane is the scalar code's, in the same order. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include "kernels.h"
@@ -18,7 +19,7 @@
 #define VW 2
 #endif
 #define NV 2          /* vectors per row of a register tile */
-#define MR 4          /* rows of a register tile */
+#define MR 4          /* rows of a register tile (8 rows measured slower with AVX-512) */
 #define NR (VW * NV)  /* columns of a register tile */
 
 typedef double vec __attribute__((vector_size(VW * 8), aligned(8), may_alias));
@@ -152,8 +153,13 @@ __attribute__((noinline)) static void strips(const operands *q, size_t c, size_t
  * row at a time, then the strips. */
 static void core(const operands *q, size_t R, size_t C)
 {
+    /* locals: the stores below go through may_alias vectors, which would
+     * make the compiler reload every field of *q after each one */
     const size_t K = q->K, lr = q->lr, lk = q->lk, ldp = q->ldp;
-    const double *l = q->l, *p = q->p;
+    const size_t ors = q->ors, ocs = q->ocs, brs = q->brs, bcs = q->bcs;
+    const double *l = q->l, *p = q->p, *b = q->b;
+    double *o = q->o;
+    const bool vstore = ocs == 1 && bcs <= 1;
     size_t c = 0;
     for (; c + NR <= C; c += NR) {
         size_t r = 0;
@@ -175,17 +181,17 @@ static void core(const operands *q, size_t R, size_t C)
             for (int i = 0; i < MR; i++)
                 for (int v = 0; v < NV; v++) {
                     size_t cc = c + v * VW;
-                    if (q->ocs == 1 && q->bcs <= 1) {
-                        const double *bp = q->b + (r + i) * q->brs + cc * q->bcs;
+                    const double *bp = b + (r + i) * brs + cc * bcs;
+                    if (vstore) {
                         vec base;
-                        if (q->bcs)
+                        if (bcs)
                             base = *(const vec *)bp;
                         else
                             base = (vec){0} + *bp;
-                        *(vec *)(q->o + (r + i) * q->ors + cc) = base + acc[i][v];
+                        *(vec *)(o + (r + i) * ors + cc) = base + acc[i][v];
                     } else {
                         for (int e = 0; e < VW; e++)
-                            put(q, r + i, cc + e, acc[i][v][e]);
+                            o[(r + i) * ors + (cc + e) * ocs] = bp[e * bcs] + acc[i][v][e];
                     }
                 }
         }
@@ -199,8 +205,10 @@ static void core(const operands *q, size_t R, size_t C)
                     acc[v] = acc[v] + a * *(const vec *)(p + k * ldp + c + v * VW);
             }
             for (int v = 0; v < NV; v++)
-                for (int e = 0; e < VW; e++)
-                    put(q, r, c + v * VW + e, acc[v][e]);
+                for (int e = 0; e < VW; e++) {
+                    size_t cc = c + v * VW + e;
+                    o[r * ors + cc * ocs] = b[r * brs + cc * bcs] + acc[v][e];
+                }
         }
     }
     if (c < C)
@@ -361,6 +369,14 @@ static void k_bw_square(size_t n, const double *restrict x, const double *restri
         dx[j] += g[j] * (2.0 * x[j]);
 }
 
+static void k_col_sums(size_t rows, size_t n, const double *restrict g, size_t ld,
+                       double *restrict s)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < n; j++)
+            s[j] += g[i * ld + j];
+}
+
 /* --- optimisers --- */
 
 static void k_adam(size_t n, double *restrict p, const double *restrict g, double *restrict m,
@@ -395,6 +411,7 @@ const rlc_kernels TABLE = {
     .bw_relu = k_bw_relu,
     .bw_tanh = k_bw_tanh,
     .bw_square = k_bw_square,
+    .col_sums = k_col_sums,
     .dot = k_dot,
     .axpy = k_axpy,
     .adam = k_adam,

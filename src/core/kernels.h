@@ -49,7 +49,11 @@ typedef struct rlc_kernels {
     void (*bw_tanh)(size_t n, const double *y, const double *g, double *dx);  /* dx += (1−y²)⊙g */
     void (*bw_square)(size_t n, const double *x, const double *g, double *dx); /* dx += 2x⊙g */
 
-    /* Σ x_i·y_i and Σ x_i² over n contiguous entries, in 8 fixed lanes (lane
+    /* s (1×n) += the column sums of g (rows×n, row stride ld), each column
+     * summed in row order: a bias's gradient. */
+    void (*col_sums)(size_t rows, size_t n, const double *g, size_t ld, double *s);
+
+    /* Σ x_i·y_i over n contiguous entries, in 8 fixed lanes (lane
      * l sums i ≡ l mod 8 in order), then ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7)),
      * then the rest in order. */
     double (*dot)(size_t n, const double *x, const double *y);

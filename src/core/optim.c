@@ -114,18 +114,24 @@ double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm)
     return norm;
 }
 
-bool rlc_optim_all_finite(const gsl_vector *x)
+/* NaN and ±inf are the doubles whose 11 exponent bits are all set: an
+ * integer OR over the vector, which the compiler vectorises when the
+ * stride is a constant. */
+static inline __attribute__((always_inline)) bool all_finite(const double *d, size_t n,
+                                                             size_t stride)
 {
-    /* NaN and ±inf are the doubles whose 11 exponent bits are all set: an
-     * integer OR over the vector, which the compiler vectorises. */
-    const double *d = x->data;
     uint64_t bad = 0;
-    for (size_t i = 0; i < x->size; i++) {
+    for (size_t i = 0; i < n; i++) {
         uint64_t bits;
-        memcpy(&bits, d + i * x->stride, sizeof bits);
+        memcpy(&bits, d + i * stride, sizeof bits);
         bad |= (~bits & 0x7ff0000000000000u) == 0;
     }
     return !bad;
+}
+
+bool rlc_optim_all_finite(const gsl_vector *x)
+{
+    return x->stride == 1 ? all_finite(x->data, x->size, 1) : all_finite(x->data, x->size, x->stride);
 }
 
 const char *const rlc_schedule_names[2] = {

@@ -655,11 +655,10 @@ static void tg_matmul(rlc_node *y)
         memset(y->tangent.data, 0, SIZE(y) * sizeof(double));
 }
 
+/* db (1 × cols) += the column sums of dy, each summed in row order. */
 static void add_column_sums(const gsl_matrix *dy, gsl_matrix *db)
 {
-    for (size_t i = 0; i < dy->size1; i++)
-        for (size_t j = 0; j < dy->size2; j++)
-            AT(db, 0, j) += AT(dy, i, j);
+    rlc_kern()->col_sums(dy->size1, dy->size2, dy->data, dy->tda, db->data);
 }
 
 static void add_into(gsl_matrix *dst, const gsl_matrix *src, double s)
