@@ -70,6 +70,9 @@ static void usage(FILE *f)
           "                     finite differences; see rlc gradcheck --help\n"
           "  list               registered algorithms and environments\n"
           "\n"
+          "environment: RLC_ISA=generic|avx2|avx512 picks the instruction-set path of\n"
+          "rlc's kernels (default: the widest this CPU runs; all give the same bits)\n"
+          "\n"
           "exit status: 0 success, 1 runtime failure (with --seeds: of any seed),\n"
           "2 usage or input error, 130 interrupted by Ctrl-C (143: SIGTERM) after\n"
           "writing a checkpoint (a second Ctrl-C exits at once)\n",
