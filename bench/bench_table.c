@@ -48,7 +48,7 @@ static bool fallback_threshold(const char *env_id, double *threshold)
 }
 
 /* A peer's figure for a compute-matched config (by file name): the peer's
- * whole-run seconds where known, else the ratio rlc/peer speed that issue 12
+ * whole-run seconds where known, and the ratio rlc/peer speed that issue 12
  * recorded before this table existed. */
 typedef struct peer {
     const char *config; /* file name under bench/ */
@@ -63,8 +63,8 @@ static const peer peers[] = {
      "issue 12, on this machine type"},
     {"ddpg_pendulum_400x300_b256.ini", "SB3 DDPG (PyTorch), 400-300, batch 256", NAN, 1 / 1.08,
      "issue 12: rlc 8% slower"},
-    {"ppo_pendulum_rltools.ini", "RLtools PPO Pendulum, 64x128, batch 1024, 1 epoch, 32-32", NAN,
-     0.43, "issue 12"},
+    {"ppo_pendulum_rltools.ini", "RLtools PPO Pendulum, 64x128, batch 1024, 1 epoch, 32-32", 0.99,
+     0.43, "RLtools 9acdf5c8 at 1M steps built here (README); then: issue 12"},
 };
 
 static const peer *find_peer(const char *path)
@@ -87,11 +87,16 @@ static bool is_matched(const char *path)
     return n >= 5 && strncmp(slash - 5, "bench", 5) == 0 && (n == 5 || slash[-6] == '/');
 }
 
-static double now(void)
+static double clock_seconds(clockid_t id)
 {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static double now(void)
+{
+    return clock_seconds(CLOCK_MONOTONIC);
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -189,7 +194,7 @@ typedef struct row {
     double threshold;
     char threshold_from[8]; /* "config", "env" or "table"; "" = none */
     size_t seeds, reached;
-    double steps_to, seconds_to, run_seconds, us_update, steps_per_second;
+    double steps_to, seconds_to, run_seconds, cpu_seconds, us_update, steps_per_second;
     const peer *peer;
 } row;
 
@@ -225,8 +230,9 @@ static int bench_config(const char *path, const uint64_t *seeds, size_t n_seeds,
         snprintf(r->threshold_from, sizeof r->threshold_from, "table");
     double *steps = malloc(n_seeds * sizeof *steps), *secs = malloc(n_seeds * sizeof *secs);
     double *run = malloc(n_seeds * sizeof *run), *rate = malloc(n_seeds * sizeof *rate);
+    double *cpu = malloc(n_seeds * sizeof *cpu);
     int rc = 0;
-    if (!steps || !secs || !run || !rate) {
+    if (!steps || !secs || !run || !rate || !cpu) {
         fprintf(stderr, "bench_table: out of memory\n");
         rc = 1;
         goto done;
@@ -234,7 +240,10 @@ static int bench_config(const char *path, const uint64_t *seeds, size_t n_seeds,
     for (size_t i = 0; i < n_seeds; i++) {
         cfg.seed = seeds[i];
         rlc_run_result res;
-        if (rlc_run_train(&cfg, path, out_dir, NULL, &res) != RLC_OK) {
+        double c0 = clock_seconds(CLOCK_PROCESS_CPUTIME_ID);
+        rlc_status st_run = rlc_run_train(&cfg, path, out_dir, NULL, &res);
+        cpu[i] = clock_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+        if (st_run != RLC_OK) {
             fprintf(stderr, "bench_table: %s seed %llu: %s\n", path,
                     (unsigned long long)seeds[i], res.error);
             rc = 1;
@@ -266,6 +275,7 @@ static int bench_config(const char *path, const uint64_t *seeds, size_t n_seeds,
     r->steps_to = median(steps, r->reached);
     r->seconds_to = median(secs, r->reached);
     r->run_seconds = median(run, n_seeds);
+    r->cpu_seconds = median(cpu, n_seeds);
     r->steps_per_second = median(rate, n_seeds);
     r->us_update = us_per_update(&cfg);
 done:
@@ -273,6 +283,7 @@ done:
     free(secs);
     free(run);
     free(rate);
+    free(cpu);
     return rc;
 }
 
@@ -286,26 +297,35 @@ static void cell(char *buf, size_t n, const char *fmt, double x)
         snprintf(buf, n, fmt, x);
 }
 
-static void print_table(const row *rows, size_t n)
+#define ROW_FORMAT "%-44s %-5s %-12s %-15s %7s %9s %7s %8s %8s %10s %9s\n"
+
+static void print_header(void)
 {
-    printf("%-44s %-5s %-12s %-15s %7s %9s %7s %8s %10s %9s\n", "config", "algo", "env",
-           "threshold", "solved", "steps to", "s to", "run s", "us/update", "steps/s");
-    for (size_t i = 0; i < n; i++) {
-        const row *r = &rows[i];
-        char thr[32], solved[16], st[16], s[16], run[16], us[16], sps[16];
-        if (r->threshold_from[0])
-            snprintf(thr, sizeof thr, "%g (%s)", r->threshold, r->threshold_from);
-        else
-            snprintf(thr, sizeof thr, "none");
-        snprintf(solved, sizeof solved, "%zu/%zu", r->reached, r->seeds);
-        cell(st, sizeof st, "%.0f", r->steps_to);
-        cell(s, sizeof s, "%.2f", r->seconds_to);
-        cell(run, sizeof run, "%.2f", r->run_seconds);
-        cell(us, sizeof us, "%.1f", r->us_update);
-        cell(sps, sizeof sps, "%.0f", r->steps_per_second);
-        printf("%-44s %-5s %-12s %-15s %7s %9s %7s %8s %10s %9s\n", r->config, r->algo,
-               r->env_id, thr, solved, st, s, run, us, sps);
-    }
+    printf(ROW_FORMAT, "config", "algo", "env", "threshold", "solved", "steps to", "s to",
+           "run s", "cpu s", "us/update", "steps/s");
+}
+
+static void print_row(const row *r)
+{
+    char thr[32], solved[16], st[16], s[16], run[16], cpu[16], us[16], sps[16];
+    if (r->threshold_from[0])
+        snprintf(thr, sizeof thr, "%g (%s)", r->threshold, r->threshold_from);
+    else
+        snprintf(thr, sizeof thr, "none");
+    snprintf(solved, sizeof solved, "%zu/%zu", r->reached, r->seeds);
+    cell(st, sizeof st, "%.0f", r->steps_to);
+    cell(s, sizeof s, "%.2f", r->seconds_to);
+    cell(run, sizeof run, "%.2f", r->run_seconds);
+    cell(cpu, sizeof cpu, "%.2f", r->cpu_seconds);
+    cell(us, sizeof us, "%.1f", r->us_update);
+    cell(sps, sizeof sps, "%.0f", r->steps_per_second);
+    printf(ROW_FORMAT, r->config, r->algo, r->env_id, thr, solved, st, s, run, cpu, us, sps);
+    fflush(stdout);
+}
+
+/* The compute-matched rows against their peers' figures. */
+static void print_peers(const row *rows, size_t n)
+{
     bool any = false;
     for (size_t i = 0; i < n; i++)
         any |= rows[i].peer != NULL;
@@ -382,21 +402,26 @@ int main(int argc, char **argv)
     }
     time_t started = time(NULL);
     double t0 = now();
+    char day[32];
+    strftime(day, sizeof day, "%Y-%m-%d %H:%M UTC", gmtime(&started));
+    printf("rlc bench_table, %s; seeds %s (compute-matched %s), one run at a time; BLAS %s\n",
+           day, seed_list, matched_list, rlc_blas_name());
+    printf("solved: seeds whose evaluation reached the threshold; steps to, s to: median "
+           "over those seeds; run s (wall clock), cpu s (this process's CPU time, which a busy "
+           "machine inflates less), steps/s (by the wall clock): median over all; us/update: "
+           "time in the training hook / optimiser steps, first quarter of the budget, seed 1"
+           "\n\n");
+    print_header(); /* then each row as its config finishes: a full table takes a while */
     int rc = 0;
     for (size_t i = 0; i < n_paths && rc == 0; i++) {
         bool m = is_matched(paths[i]);
         rc = bench_config(paths[i], m ? matched : seeds, m ? n_matched : n_seeds, out, &rows[i]);
+        if (rc == 0)
+            print_row(&rows[i]);
     }
     nftw(out, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     if (rc == 0) {
-        char day[32];
-        strftime(day, sizeof day, "%Y-%m-%d %H:%M UTC", gmtime(&started));
-        printf("rlc bench_table, %s; seeds %s (compute-matched %s), one run at a time; BLAS %s\n",
-               day, seed_list, matched_list, rlc_blas_name());
-        printf("solved: seeds whose evaluation reached the threshold; steps to, s to: median "
-               "over those seeds; run s, steps/s: median over all; us/update: time in the "
-               "training hook / optimiser steps, first quarter of the budget, seed 1\n\n");
-        print_table(rows, n_paths);
+        print_peers(rows, n_paths);
         printf("\n(%.0f s in all)\n", now() - t0);
     }
     globfree(&g);
