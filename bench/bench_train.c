@@ -22,6 +22,7 @@
 #include "rlc/config.h"
 #include "rlc/ddpg.h"
 #include "rlc/run.h"
+#include "../src/app/seeds.h"
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -69,38 +70,16 @@ static double us_per_gradient_step(const rlc_config *cfg)
 }
 
 /* Seconds from the start of training to the end of the first evaluation
- * whose mean reaches threshold (NAN if none): the evaluation's timesteps
- * from eval.csv, the time from progress.csv's row at those timesteps. */
+ * whose mean reaches threshold (NAN if none or no threshold), as rlc run
+ * --seeds reads it (rlc_seeds_time_to_threshold). */
 static double time_to_threshold(const char *run_dir, double threshold)
 {
-    char path[4200], line[1024];
-    snprintf(path, sizeof path, "%s/eval.csv", run_dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    size_t steps;
+    double secs;
+    char why[512];
+    if (isnan(threshold) || rlc_seeds_time_to_threshold(run_dir, threshold, &steps, &secs, why,
+                                                        sizeof why) != 1)
         return NAN;
-    unsigned long long steps = 0, t;
-    double mean;
-    bool found = false;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "%llu,%lf", &t, &mean) == 2 && mean >= threshold) {
-            steps = t;
-            found = true;
-            break;
-        }
-    fclose(f);
-    if (!found)
-        return NAN;
-    snprintf(path, sizeof path, "%s/progress.csv", run_dir);
-    if (!(f = fopen(path, "r")))
-        return NAN;
-    double secs = NAN, e;
-    unsigned long long ep;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, "%llu,%llu,%lf", &t, &ep, &e) == 3 && t >= steps) {
-            secs = e;
-            break;
-        }
-    fclose(f);
     return secs;
 }
 

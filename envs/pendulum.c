@@ -88,6 +88,20 @@ static double rlc_pendulum_clip(double x, double lo, double hi)
     return x < lo ? lo : (x > hi ? hi : x);
 }
 
+/* The cost of a state and a clipped action (the reward is its negative),
+ * grouped as Python evaluates it. */
+static inline double rlc_pendulum_cost(double th, double thd, double u)
+{
+    return (rlc_pendulum_sq(rlc_pendulum_wrap(th)) + 0.1 * rlc_pendulum_sq(thd))
+           + 0.001 * rlc_pendulum_sq(u);
+}
+
+/* The new angular velocity from the old one, sin θ and the clipped action. */
+static inline double rlc_pendulum_velocity(double thd, double sin_th, double u)
+{
+    return rlc_pendulum_clip(thd + (15.0 * sin_th + 3.0 * u) * 0.05, -8.0, 8.0);
+}
+
 static void rlc_pendulum_reset(double *state, gsl_rng *rng)
 {
     state[0] = rlc_cc_uniform(rng, -RLC_PI, RLC_PI);
@@ -99,11 +113,8 @@ static void rlc_pendulum_step(double *state, const double *action, double *rewar
 {
     double th = state[0], thd = state[1];
     double u = rlc_pendulum_clip(action[0], -2.0, 2.0);
-    /* Cost of the state before the update, grouped as Python evaluates it. */
-    double cost = (rlc_pendulum_sq(rlc_pendulum_wrap(th)) + 0.1 * rlc_pendulum_sq(thd))
-                  + 0.001 * rlc_pendulum_sq(u);
-    double nthd = thd + (15.0 * state[2] + 3.0 * u) * 0.05; /* state[2] = sin(th), from observe */
-    nthd = rlc_pendulum_clip(nthd, -8.0, 8.0);
+    double cost = rlc_pendulum_cost(th, thd, u); /* of the state before the update */
+    double nthd = rlc_pendulum_velocity(thd, state[2], u); /* state[2] = sin(th), from observe */
     state[0] = th + nthd * 0.05; /* semi-implicit: the new velocity */
     state[1] = nthd;
     *reward = -cost;
@@ -122,6 +133,42 @@ static void rlc_pendulum_observe(double *state, double *obs)
     obs[2] = rlc_cc_f32(state[1]);
 }
 
+/* Steps and observes a group of copies phase by phase: the cost and the
+ * dynamics of each, then sincos for each, then the stores, so that the
+ * copies' sincos calls (a third of a step) do not wait on one another's
+ * results. The same functions as step then observe, so the same bits
+ * (tests/test_env.c, tests/test_vec_env.c). */
+static void rlc_pendulum_step_batch(size_t n, double *states, size_t stride,
+                                    const double *actions, double *obs, double *rewards,
+                                    bool *terminated)
+{
+    enum { GROUP = 8 };
+    for (size_t i0 = 0; i0 < n; i0 += GROUP) {
+        size_t m = n - i0 < GROUP ? n - i0 : GROUP;
+        double *st = states + i0 * stride;
+        double th[GROUP], thd[GROUP], sn[GROUP], cs[GROUP];
+        for (size_t k = 0; k < m; k++) {
+            double *s = st + k * stride;
+            double u = rlc_pendulum_clip(actions[i0 + k], -2.0, 2.0);
+            rewards[i0 + k] = -rlc_pendulum_cost(s[0], s[1], u);
+            terminated[i0 + k] = false;
+            thd[k] = rlc_pendulum_velocity(s[1], s[2], u);
+            th[k] = s[0] + thd[k] * 0.05;
+        }
+        for (size_t k = 0; k < m; k++)
+            sincos(th[k], &sn[k], &cs[k]);
+        for (size_t k = 0; k < m; k++) {
+            double *s = st + k * stride, *o = obs + (i0 + k) * 3;
+            s[0] = th[k];
+            s[1] = thd[k];
+            s[2] = sn[k];
+            o[0] = rlc_cc_f32(cs[k]);
+            o[1] = rlc_cc_f32(sn[k]);
+            o[2] = rlc_cc_f32(thd[k]);
+        }
+    }
+}
+
 static const double rlc_pendulum_obs_low[3] = {-1.0, -1.0, -8.0};
 static const double rlc_pendulum_obs_high[3] = {1.0, 1.0, 8.0};
 static const double rlc_pendulum_act_low[1] = {-2.0};
@@ -136,5 +183,6 @@ const rlc_env_type rlc_env_pendulum_v1 = {
     .max_episode_steps = 200, /* no reward_threshold: Gymnasium registers none */
     .reset = rlc_pendulum_reset,
     .step = rlc_pendulum_step,
+    .step_batch = rlc_pendulum_step_batch,
     .observe = rlc_pendulum_observe,
 };

@@ -618,6 +618,58 @@ static void test_cartpole_step_batch_matches_step(void **st)
     gsl_rng_free(rng);
 }
 
+/* Pendulum's step_batch gives bit for bit what step then observe give, copy
+ * by copy: angles that angle_normalize wraps without fmod and far outside
+ * that range (fmod), on its boundaries (±π, ±3π), velocities past the ±8
+ * clip, actions past ±2, n not a multiple of the internal group, a stride
+ * wider than the state. The scratch sin θ is what observe would leave. */
+static void test_pendulum_step_batch_matches_step(void **st)
+{
+    (void)st;
+    enum { N = 19, STRIDE = 5, ROUNDS = 2000 };
+    const rlc_env_type *type = &rlc_env_pendulum_v1;
+    assert_non_null(type->step_batch);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 11);
+    static const double edges[] = {-PI, PI, 3.0 * PI, -3.0 * PI, 0.0, -0.0, 1e-300};
+    double batch[N * STRIDE], single[N * STRIDE], actions[N], rb[N], rs[N], ob[N * 3], os[3];
+    bool tb[N], ts[N];
+    size_t far = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        for (size_t i = 0; i < N; i++) {
+            double *s = batch + i * STRIDE, u = gsl_rng_uniform(rng);
+            if (u < 0.6)
+                s[0] = 8.0 * (gsl_rng_uniform(rng) - 0.5);
+            else if (u < 0.9)
+                s[0] = 400.0 * (gsl_rng_uniform(rng) - 0.5);
+            else
+                s[0] = edges[gsl_rng_uniform_int(rng, sizeof edges / sizeof edges[0])];
+            far += fabs(s[0]) > 3.0 * PI;
+            s[1] = 20.0 * (gsl_rng_uniform(rng) - 0.5);
+            s[2] = sin(s[0]);
+            s[3] = s[4] = -1.0; /* past the state: untouched */
+            actions[i] = 6.0 * (gsl_rng_uniform(rng) - 0.5);
+        }
+        memcpy(single, batch, sizeof batch);
+        type->step_batch(N, batch, STRIDE, actions, ob, rb, tb);
+        for (size_t i = 0; i < N; i++) {
+            type->step(single + i * STRIDE, &actions[i], &rs[i], &ts[i]);
+            type->observe(single + i * STRIDE, os);
+            for (size_t k = 0; k < 3; k++)
+                check_obs(ob[i * 3 + k], os[k], "step_batch", (size_t)round, k);
+            for (size_t k = 0; k < STRIDE; k++)
+                check_f64(batch[i * STRIDE + k], single[i * STRIDE + k], "step_batch",
+                          (size_t)round, "state");
+            check_f64(rb[i], rs[i], "step_batch", (size_t)round, "reward");
+            assert_false(tb[i]);
+            assert_false(ts[i]);
+        }
+    }
+    assert_true(far > ROUNDS * N / 5); /* the fmod path was taken often */
+    gsl_rng_free(rng);
+}
+
 /* ---- reset, TimeLimit, registry ------------------------------------------ */
 
 static void test_reset_ranges(void **st)
@@ -815,6 +867,7 @@ int main(void)
         cmocka_unit_test(test_cartpole_products_not_pow),
         cmocka_unit_test(test_cartpole_action_mapping),
         cmocka_unit_test(test_cartpole_step_batch_matches_step),
+        cmocka_unit_test(test_pendulum_step_batch_matches_step),
         cmocka_unit_test(test_reset_ranges),
         cmocka_unit_test(test_reset_deterministic),
         cmocka_unit_test(test_truncation),

@@ -226,6 +226,17 @@ static void test_copies_independent_pendulum(void **st)
     check_copies(&rlc_env_pendulum_v1, 450, 10); /* 5 copies × 2 truncations */
 }
 
+/* Pendulum's step_batch over a long random trajectory: 11 copies (a group of
+ * 8 and a partial one), actions past the bounds (clipped), 50 TimeLimit
+ * truncations and resets per copy, every copy equal to its own single env
+ * (step, then observe) bit for bit at every step. */
+static void test_batched_copies_pendulum(void **st)
+{
+    (void)st;
+    assert_non_null(rlc_env_pendulum_v1.step_batch);
+    assert_int_equal(check_against_singles(&rlc_env_pendulum_v1, 11, RLC_RNG_ENV, 10000), 550);
+}
+
 /* ---- truncation and termination -------------------------------------------- */
 
 /* Pendulum-v1 never terminates: every copy truncates at exactly step 200 of
@@ -513,6 +524,7 @@ int main(void)
         cmocka_unit_test(test_copies_independent_cartpole),
         cmocka_unit_test(test_batched_copies_cartpole),
         cmocka_unit_test(test_copies_independent_pendulum),
+        cmocka_unit_test(test_batched_copies_pendulum),
         cmocka_unit_test(test_pendulum_truncation),
         cmocka_unit_test(test_cartpole_termination),
         cmocka_unit_test(test_seeding),
