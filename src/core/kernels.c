@@ -66,7 +66,17 @@ static void k_axpy(size_t n, double a, const double *restrict x, double *restric
 
 /* out(r, c) = base(r, c) + Σ_k L(r, k)·P(k, c) for r < R, c0 ≤ c < C, where
  * L(r, k) = l[r·lr + k·lk], P(k, c) = p[k·ldp + c], out(r, c) = o[r·ors + c·ocs],
- * base(r, c) = b[r·brs + c·bcs] (b may be o itself: C += ...). */
+ * and base(r, c) by the store kind:
+ *   ST_ADD   out(r, c) itself, out row-major (ocs = 1): C += ...
+ *   ST_SET   0, out row-major
+ *   ST_BIAS  b[c], out row-major (a bias row)
+ *   ST_ANY   b[r·brs + c·bcs], any strides (Cᵀ computed into C).
+ * The kind is a constant in each copy of the loops below (always_inline),
+ * so a tile's store is one vector load, add and store for the first three.
+ * Passed by value: the stores go through may_alias vectors, which would
+ * make the compiler reload the fields of a struct behind a pointer. */
+enum { ST_ADD, ST_SET, ST_BIAS, ST_ANY };
+
 typedef struct operands {
     size_t K;
     const double *l;
@@ -79,19 +89,37 @@ typedef struct operands {
     size_t brs, bcs;
 } operands;
 
-static inline void put(const operands *q, size_t r, size_t c, double s)
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE void put(operands q, int kind, size_t r, size_t c, double s)
 {
-    q->o[r * q->ors + c * q->ocs] = q->b[r * q->brs + c * q->bcs] + s;
+    double *o = q.o + r * q.ors + c * q.ocs;
+    double base = kind == ST_ADD ? *o : kind == ST_SET ? 0.0 : kind == ST_BIAS ? q.b[c]
+                                                          : q.b[r * q.brs + c * q.bcs];
+    *o = base + s;
+}
+
+/* VW entries of row r from column c. */
+INLINE void put_vec(operands q, int kind, size_t r, size_t c, vec acc)
+{
+    if (kind == ST_ANY) {
+        for (int e = 0; e < VW; e++)
+            put(q, kind, r, c + e, acc[e]);
+        return;
+    }
+    vec *o = (vec *)(q.o + r * q.ors + c);
+    vec base = kind == ST_ADD ? *o : kind == ST_SET ? (vec){0} : *(const vec *)(q.b + c);
+    *o = base + acc;
 }
 
 /* Columns c.. that no full tile covers: one vector of columns, then (the
  * AVX-512 copy) four, 8 rows at a time, then one column at a time; every
  * entry summed over k in order as in the tile. Kept out of the tile's
  * function so that its register allocation stays as it is. */
-__attribute__((noinline)) static void strips(const operands *q, size_t c, size_t R, size_t C)
+INLINE void strips_k(operands q, int kind, size_t c, size_t R, size_t C)
 {
-    const size_t K = q->K, lr = q->lr, lk = q->lk, ldp = q->ldp;
-    const double *l = q->l, *p = q->p;
+    const size_t K = q.K, lr = q.lr, lk = q.lk, ldp = q.ldp;
+    const double *l = q.l, *p = q.p;
     for (; c + VW <= C; c += VW) {
         size_t r = 0;
         for (; r + 8 <= R; r += 8) {
@@ -104,15 +132,13 @@ __attribute__((noinline)) static void strips(const operands *q, size_t c, size_t
                     acc[i] = acc[i] + l[(r + i) * lr + k * lk] * pv;
             }
             for (int i = 0; i < 8; i++)
-                for (int e = 0; e < VW; e++)
-                    put(q, r + i, c + e, acc[i][e]);
+                put_vec(q, kind, r + i, c, acc[i]);
         }
         for (; r < R; r++) {
             vec acc = {0};
             for (size_t k = 0; k < K; k++)
                 acc = acc + l[r * lr + k * lk] * *(const vec *)(p + k * ldp + c);
-            for (int e = 0; e < VW; e++)
-                put(q, r, c + e, acc[e]);
+            put_vec(q, kind, r, c, acc);
         }
     }
 #if VW > 4
@@ -129,14 +155,14 @@ __attribute__((noinline)) static void strips(const operands *q, size_t c, size_t
             }
             for (int i = 0; i < 8; i++)
                 for (int e = 0; e < 4; e++)
-                    put(q, r + i, c + e, acc[i][e]);
+                    put(q, kind, r + i, c + e, acc[i][e]);
         }
         for (; r < R; r++) {
             v4 acc = {0};
             for (size_t k = 0; k < K; k++)
                 acc = acc + l[r * lr + k * lk] * *(const v4 *)(p + k * ldp + c);
             for (int e = 0; e < 4; e++)
-                put(q, r, c + e, acc[e]);
+                put(q, kind, r, c + e, acc[e]);
         }
     }
 #endif
@@ -145,21 +171,17 @@ __attribute__((noinline)) static void strips(const operands *q, size_t c, size_t
             double s = 0.0;
             for (size_t k = 0; k < K; k++)
                 s = s + l[r * lr + k * lk] * p[k * ldp + c];
-            put(q, r, c, s);
+            put(q, kind, r, c, s);
         }
 }
 
 /* out (R×C) = base + L·P: register tiles of MR rows × NR columns, then one
  * row at a time, then the strips. */
-static void core(const operands *q, size_t R, size_t C)
+INLINE void core_k(operands q, int kind, size_t R, size_t C,
+                   void (*strips)(operands, size_t, size_t, size_t))
 {
-    /* locals: the stores below go through may_alias vectors, which would
-     * make the compiler reload every field of *q after each one */
-    const size_t K = q->K, lr = q->lr, lk = q->lk, ldp = q->ldp;
-    const size_t ors = q->ors, ocs = q->ocs, brs = q->brs, bcs = q->bcs;
-    const double *l = q->l, *p = q->p, *b = q->b;
-    double *o = q->o;
-    const bool vstore = ocs == 1 && bcs <= 1;
+    const size_t K = q.K, lr = q.lr, lk = q.lk, ldp = q.ldp;
+    const double *l = q.l, *p = q.p;
     size_t c = 0;
     for (; c + NR <= C; c += NR) {
         size_t r = 0;
@@ -179,23 +201,10 @@ static void core(const operands *q, size_t R, size_t C)
                 }
             }
             for (int i = 0; i < MR; i++)
-                for (int v = 0; v < NV; v++) {
-                    size_t cc = c + v * VW;
-                    const double *bp = b + (r + i) * brs + cc * bcs;
-                    if (vstore) {
-                        vec base;
-                        if (bcs)
-                            base = *(const vec *)bp;
-                        else
-                            base = (vec){0} + *bp;
-                        *(vec *)(o + (r + i) * ors + cc) = base + acc[i][v];
-                    } else {
-                        for (int e = 0; e < VW; e++)
-                            o[(r + i) * ors + (cc + e) * ocs] = bp[e * bcs] + acc[i][v][e];
-                    }
-                }
+                for (int v = 0; v < NV; v++)
+                    put_vec(q, kind, r + i, c + v * VW, acc[i][v]);
         }
-        for (; r < R; r++) {
+        for (; r < R; r++) { /* rows left over: one row, the same tile width */
             vec acc[NV];
             for (int v = 0; v < NV; v++)
                 acc[v] = (vec){0};
@@ -205,15 +214,28 @@ static void core(const operands *q, size_t R, size_t C)
                     acc[v] = acc[v] + a * *(const vec *)(p + k * ldp + c + v * VW);
             }
             for (int v = 0; v < NV; v++)
-                for (int e = 0; e < VW; e++) {
-                    size_t cc = c + v * VW + e;
-                    o[r * ors + cc * ocs] = b[r * brs + cc * bcs] + acc[v][e];
-                }
+                put_vec(q, kind, r, c + v * VW, acc[v]);
         }
     }
     if (c < C)
         strips(q, c, R, C);
 }
+
+/* One copy of the loops per store kind. */
+#define KIND_COPY(name, kind)                                                               \
+    __attribute__((noinline)) static void strips_##name(operands q, size_t c, size_t R,    \
+                                                         size_t C)                         \
+    {                                                                                       \
+        strips_k(q, kind, c, R, C);                                                         \
+    }                                                                                       \
+    static void core_##name(operands q, size_t R, size_t C)                                 \
+    {                                                                                       \
+        core_k(q, kind, R, C, strips_##name);                                               \
+    }
+KIND_COPY(add, ST_ADD)
+KIND_COPY(set, ST_SET)
+KIND_COPY(bias, ST_BIAS)
+KIND_COPY(any, ST_ANY)
 
 static const double zero = 0.0;
 
@@ -221,15 +243,16 @@ static void k_gemm(char ta, char tb, size_t M, size_t N, size_t K, const double 
                    const double *B, size_t ldb, int mode, const double *bias, double *Cm,
                    size_t ldc, double *work)
 {
-    /* base(i, j) of C's entry (i, j), as a pointer and strides */
-    const double *b = mode == RLC_GEMM_ADD ? Cm : mode == RLC_GEMM_BIAS ? bias : &zero;
-    size_t bi = mode == RLC_GEMM_ADD ? ldc : 0, bj = mode == RLC_GEMM_SET ? 0 : 1;
     switch (rlc_gemm_path(ta, tb, M, N)) {
-    case RLC_GEMM_DOTS:
+    case RLC_GEMM_DOTS: {
+        /* base(i, j) of C's entry (i, j), as a pointer and strides */
+        const double *b = mode == RLC_GEMM_ADD ? Cm : mode == RLC_GEMM_BIAS ? bias : &zero;
+        size_t bi = mode == RLC_GEMM_ADD ? ldc : 0, bj = mode == RLC_GEMM_SET ? 0 : 1;
         for (size_t i = 0; i < M; i++)
             for (size_t j = 0; j < N; j++)
                 Cm[i * ldc + j] = b[i * bi + j * bj] + dot8(K, A + i * lda, B + j * ldb);
         return;
+    }
     case RLC_GEMM_COLS: { /* L = op(A), P = op(B) (K×N) */
         const double *p = B;
         size_t ldp = ldb;
@@ -241,8 +264,13 @@ static void k_gemm(char ta, char tb, size_t M, size_t N, size_t K, const double 
             ldp = N;
         }
         operands q = {K, A, ta == 'N' ? lda : 1, ta == 'N' ? 1 : lda, p, ldp,
-                      Cm, ldc, 1, b, bi, bj};
-        core(&q, M, N);
+                      Cm, ldc, 1, bias, 0, 1};
+        if (mode == RLC_GEMM_ADD)
+            core_add(q, M, N);
+        else if (mode == RLC_GEMM_SET)
+            core_set(q, M, N);
+        else
+            core_bias(q, M, N);
         return;
     }
     default: { /* Cᵀ (N×M) = baseᵀ + op(B)ᵀ·op(A)ᵀ: L = op(B)ᵀ, P = op(A)ᵀ (K×M) */
@@ -255,9 +283,12 @@ static void k_gemm(char ta, char tb, size_t M, size_t N, size_t K, const double 
             p = work;
             ldp = M;
         }
+        /* out(r, c) = C(c, r); base(r, c) = C(c, r), 0 or bias[r] */
+        const double *b = mode == RLC_GEMM_ADD ? Cm : mode == RLC_GEMM_BIAS ? bias : &zero;
+        size_t brs = mode == RLC_GEMM_SET ? 0 : 1, bcs = mode == RLC_GEMM_ADD ? ldc : 0;
         operands q = {K, B, tb == 'N' ? 1 : ldb, tb == 'N' ? ldb : 1, p, ldp,
-                      Cm, 1, ldc, b, bj, bi};
-        core(&q, N, M);
+                      Cm, 1, ldc, b, brs, bcs};
+        core_any(q, N, M);
         return;
     }
     }
