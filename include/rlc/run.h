@@ -45,6 +45,13 @@ typedef struct rlc_run_result {
 rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
                          FILE *progress, rlc_run_result *result);
 
+/* As rlc_run_train, into the directory run_dir itself (its parent folders
+ * are created as needed), for a caller that names its runs (`rlc sweep`):
+ * run_dir must not exist (RLC_EIO, "cannot create ...: File exists").
+ * Statuses and files as rlc_run_train; RLC_EINVAL for a NULL cfg or run_dir. */
+rlc_status rlc_run_train_at(const rlc_config *cfg, const char *run_dir, FILE *progress,
+                            rlc_run_result *result);
+
 /* Continue the run in run_dir from its checkpoint (model.rlc): the run's
  * config.ini is loaded and validated, the agent and environments are built
  * as rlc_run_train builds them, the checkpoint (which must have been made

@@ -30,6 +30,8 @@
 #include "compare.h"
 #include "gradcheck_cmd.h"
 #include "seeds.h"
+#include "sweep.h"
+#include "world.h"
 
 #ifndef RLC_VERSION
 #define RLC_VERSION "unknown"
@@ -44,6 +46,7 @@ static void usage(FILE *f)
           "       rlc eval RUN_DIR [--episodes N] [--seed N]\n", f);
     fputs(rlc_compare_usage, f);
     fputs(rlc_gradcheck_usage, f);
+    fputs(rlc_sweep_usage, f);
     fputs("       rlc list\n"
           "       rlc --help | --version\n"
           "\n"
@@ -65,6 +68,8 @@ static void usage(FILE *f)
           "  compare PATH...    compare run directories grouped by config name: final\n"
           "                     score, IQM, CIs, AUC, P(improvement), Welch p; see\n"
           "                     rlc compare --help\n"
+          "  sweep SWEEP.ini    run configs x grid of settings x seeds, one run each,\n"
+          "                     then compare them; see rlc sweep --help\n"
           "  gradcheck CONFIG   check the configured algorithm's loss gradients against\n"
           "                     finite differences; see rlc gradcheck --help\n"
           "  list               registered algorithms and environments\n"
@@ -515,6 +520,8 @@ static int dispatch(int argc, char **argv)
         return rlc_cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "gradcheck"))
         return rlc_cmd_gradcheck(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep"))
+        return rlc_cmd_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "resume"))
         return cmd_resume(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval"))
@@ -545,5 +552,15 @@ int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL reports through return codes, never abort() */
     rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
-    return close_stdout(dispatch(argc, argv));
+    /* Under mpirun or srun, the commands that use the ranks join the MPI world */
+    if (argc >= 2 && (!strcmp(argv[1], "sweep") || !strcmp(argv[1], "run"))) {
+        char why[400];
+        if (rlc_world_init(&argc, &argv, why, sizeof why) != 0) {
+            fprintf(stderr, "rlc: %s\n", why);
+            return EXIT_USAGE;
+        }
+    }
+    int status = dispatch(argc, argv);
+    rlc_world_finalize();
+    return close_stdout(status);
 }

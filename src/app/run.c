@@ -460,15 +460,53 @@ static void release(run_ctx *c)
     c->agent = NULL;
 }
 
+/* Create exactly run_dir (its parents as needed); it must not exist. */
+static rlc_status create_exact_dir(const char *run_dir, rlc_run_result *res)
+{
+    if (snprintf(res->run_dir, sizeof res->run_dir, "%s", run_dir) >= (int)sizeof res->run_dir) {
+        errno = ENAMETOOLONG;
+        return io_error(res, "cannot create", run_dir);
+    }
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", run_dir);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        if (make_dirs(parent) != 0)
+            return io_error(res, "cannot create", parent);
+    }
+    if (mkdir(run_dir, 0777) != 0)
+        return io_error(res, "cannot create", run_dir);
+    return RLC_OK;
+}
+
+static rlc_status train_new(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                            const char *exact_dir, FILE *progress, rlc_run_result *res);
+
 rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
                          FILE *progress, rlc_run_result *res)
+{
+    return train_new(cfg, config_path, out_dir, NULL, progress, res);
+}
+
+rlc_status rlc_run_train_at(const rlc_config *cfg, const char *run_dir, FILE *progress,
+                            rlc_run_result *res)
+{
+    return train_new(cfg, NULL, run_dir, run_dir, progress, res);
+}
+
+/* rlc_run_train into out_dir/<stem>-s<seed>[-k], or into exact_dir when
+ * it is not NULL (rlc_run_train_at). */
+static rlc_status train_new(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                            const char *exact_dir, FILE *progress, rlc_run_result *res)
 {
     if (!res)
         return RLC_EINVAL;
     memset(res, 0, sizeof *res);
     res->final_mean = res->final_std = NAN;
     if (!cfg || !out_dir) {
-        snprintf(res->error, sizeof res->error, "rlc_run_train: NULL %s",
+        snprintf(res->error, sizeof res->error, "%s: NULL %s",
+                 exact_dir || !out_dir ? "rlc_run_train_at" : "rlc_run_train",
                  cfg ? "output directory" : "configuration");
         return RLC_EINVAL;
     }
@@ -492,7 +530,8 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         goto done;
     }
     /* The agent is built: only now touch the disk. */
-    if ((st = create_run_dir(cfg, config_path, out_dir, res)) != RLC_OK)
+    if ((st = exact_dir ? create_exact_dir(exact_dir, res)
+                        : create_run_dir(cfg, config_path, out_dir, res)) != RLC_OK)
         goto done;
     FILE *ini = open_in_run(res, "config.ini");
     if (!ini) {
