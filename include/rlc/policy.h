@@ -271,6 +271,8 @@ typedef struct rlc_policy_trainer {
      * (n 0 until then), its storage, and n doubles of scratch */
     rlc_policy_batch gc;
     double *gc_data, *gc_scratch;
+    /* data-parallel training (rlc_policy_trainer_set_ranks); size 0 or 1: alone */
+    rlc_agent_ranks ranks;
 } rlc_policy_trainer;
 
 /* Build the policy (initialised from stream RLC_RNG_INIT of seed), an
@@ -291,6 +293,19 @@ void rlc_policy_trainer_release(rlc_policy_trainer *tr);
  * or if a parameter is after the step ("parameters": applied; the
  * agent is not to be trained further). */
 rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, double max_grad_norm);
+
+/* Data-parallel training (rlc_agent_type.set_ranks of agents built on the
+ * trainer): keep a copy of ranks; from then on rlc_policy_trainer_step
+ * averages the gradient over the ranks before clipping (a rank whose loss
+ * is not finite contributes NaN, so every rank stops alike), and on ranks
+ * other than 0 the action generator restarts from stream RLC_RNG_EXPLORE
+ * of ranks->seed. RLC_EINVAL for a size of 0, a rank out of range or no
+ * sum. */
+rlc_status rlc_policy_trainer_set_ranks(rlc_policy_trainer *tr, const rlc_agent_ranks *ranks);
+
+/* x[0 .. n) replaced by its mean over the ranks (unchanged when alone), for
+ * a statistic an update decision depends on. RLC_OK or the sum's error. */
+rlc_status rlc_policy_trainer_mean(rlc_policy_trainer *tr, double *x, size_t n);
 
 /* rlc_agent_type entries shared by the on-policy agents whose actor-critic
  * is this policy. `agent` must point to an rlc_policy_trainer: an agent

@@ -510,17 +510,54 @@ void rlc_policy_trainer_release(rlc_policy_trainer *tr)
     *tr = (rlc_policy_trainer){0};
 }
 
+rlc_status rlc_policy_trainer_set_ranks(rlc_policy_trainer *tr, const rlc_agent_ranks *ranks)
+{
+    if (!ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum)
+        return RLC_EINVAL;
+    if (ranks->rank > 0) {
+        gsl_rng *r = rlc_rng_create(ranks->seed, RLC_RNG_EXPLORE);
+        if (!r)
+            return RLC_ENOMEM;
+        gsl_rng_memcpy(tr->action_rng, r);
+        gsl_rng_free(r);
+    }
+    tr->ranks = *ranks;
+    return RLC_OK;
+}
+
+rlc_status rlc_policy_trainer_mean(rlc_policy_trainer *tr, double *x, size_t n)
+{
+    if (tr->ranks.size <= 1)
+        return RLC_OK;
+    rlc_status st = tr->ranks.sum(tr->ranks.ctx, x, n);
+    for (size_t i = 0; st == RLC_OK && i < n; i++)
+        x[i] /= (double)tr->ranks.size;
+    return st;
+}
+
 rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, double max_grad_norm)
 {
     if (!loss)
         return rlc_tape_status(tr->tape);
     tr->nonfinite = "loss";
-    if (!isfinite(rlc_node_scalar(loss)))
+    bool finite = isfinite(rlc_node_scalar(loss));
+    bool together = tr->ranks.size > 1;
+    if (!finite && !together)
         return RLC_ENONFINITE;
-    gsl_vector_set_zero(tr->policy->grads);
-    rlc_status st = rlc_tape_backward(tr->tape, loss);
-    if (st != RLC_OK)
+    gsl_vector *g = tr->policy->grads;
+    rlc_status st = RLC_OK;
+    if (finite) {
+        gsl_vector_set_zero(g);
+        st = rlc_tape_backward(tr->tape, loss);
+        if (st != RLC_OK)
+            return st; /* (a tape error: out of memory, which create rules out) */
+    } else {
+        gsl_vector_set_all(g, NAN); /* the other ranks see it and stop too */
+    }
+    if (together && (st = rlc_policy_trainer_mean(tr, g->data, g->size)) != RLC_OK)
         return st;
+    if (!finite)
+        return RLC_ENONFINITE;
     tr->nonfinite = "gradient";
     if (!isfinite(rlc_optim_clip_grad_norm(tr->policy->grads, max_grad_norm)))
         return RLC_ENONFINITE;

@@ -30,6 +30,7 @@
 #include "compare.h"
 #include "gradcheck_cmd.h"
 #include "seeds.h"
+#include "dataparallel.h"
 #include "sweep.h"
 #include "world.h"
 
@@ -295,6 +296,12 @@ static int cmd_run(int argc, char **argv)
      * the progress display (run.c) and fails only the final stdout flush.
      * Other commands keep the default: `rlc --help | head` ends quietly. */
     signal(SIGPIPE, SIG_IGN);
+    if (seed_list && rlc_world_size() > 1) {
+        if (rlc_world_rank() == 0)
+            fprintf(stderr, "rlc run: --seeds under mpirun: use rlc sweep to spread runs over"
+                    " ranks (mpirun -n N rlc run CONFIG trains one run data-parallel)\n");
+        return EXIT_USAGE;
+    }
     if (seed && seed_list) {
         fprintf(stderr, "rlc run: --seed and --seeds cannot be used together\n");
         return EXIT_USAGE;
@@ -346,6 +353,20 @@ static int cmd_run(int argc, char **argv)
 
     rlc_run_result res;
     catch_stop_signals();
+    if (rlc_world_mpi()) { /* mpirun -n N: data-parallel; rank 0 writes and reports */
+        rlc_agent_ranks ranks;
+        rlc_dataparallel_ranks(&ranks, cfg.seed);
+        rlc_status st = rlc_run_train_ranks(&cfg, config_path, out_dir, &ranks,
+                                            ranks.rank == 0 ? stderr : NULL, &res);
+        rlc_dataparallel_free();
+        if (ranks.rank == 0)
+            return report_run(&cfg, st, &res);
+        if (st != RLC_OK && st != RLC_EINTERRUPTED && st != RLC_EINVAL)
+            fprintf(stderr, "rlc: rank %zu: %s\n", ranks.rank,
+                    res.error[0] ? res.error : rlc_strerror(st));
+        return st == RLC_OK ? 0 : st == RLC_EINTERRUPTED ? 128 + (stop_signal ? stop_signal : SIGINT)
+               : st == RLC_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+    }
     rlc_status st = rlc_run_train(&cfg, config_path, out_dir, stderr, &res);
     return report_run(&cfg, st, &res);
 }
@@ -364,6 +385,12 @@ static int cmd_resume(int argc, char **argv)
                                  : "rlc resume: expected one RUN_DIR, got '%s'\n",
                 argv[argc < 2 ? 0 : 1]);
         usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (rlc_world_size() > 1) {
+        if (rlc_world_rank() == 0)
+            fprintf(stderr, "rlc resume: not under mpirun with several ranks: a data-parallel"
+                    " run's checkpoint holds rank 0's state; resume it with one process\n");
         return EXIT_USAGE;
     }
     char ini[4200];
@@ -553,7 +580,8 @@ int main(int argc, char **argv)
     gsl_set_error_handler_off(); /* GSL reports through return codes, never abort() */
     rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
     /* Under mpirun or srun, the commands that use the ranks join the MPI world */
-    if (argc >= 2 && (!strcmp(argv[1], "sweep") || !strcmp(argv[1], "run"))) {
+    if (argc >= 2 && (!strcmp(argv[1], "sweep") || !strcmp(argv[1], "run") ||
+                      !strcmp(argv[1], "resume"))) {
         char why[400];
         if (rlc_world_init(&argc, &argv, why, sizeof why) != 0) {
             fprintf(stderr, "rlc: %s\n", why);
