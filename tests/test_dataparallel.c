@@ -89,17 +89,21 @@ static const char *const small[] = {"run.total_timesteps=6144", "eval.eval_freq=
                                     "ppo.target_kl=0.01", NULL};
 
 /* The mirrored second rank: the same bytes as a plain run, every step
- * through the sum (PPO with its KL early stop; A2C). */
+ * through the sum (PPO with its KL early stop; A2C; TRPO's gradient,
+ * Fisher-vector products, line search and critic). */
 static void test_mirror_is_plain(void **state)
 {
     (void)state;
     const char *cases[][2] = {{RLC_CONFIGS_DIR "/ppo_cartpole.ini", "ppo_cartpole-s1"},
-                              {RLC_CONFIGS_DIR "/a2c_pendulum.ini", "a2c_pendulum-s1"}};
-    for (size_t k = 0; k < 2; k++) {
+                              {RLC_CONFIGS_DIR "/a2c_pendulum.ini", "a2c_pendulum-s1"},
+                              {RLC_CONFIGS_DIR "/trpo_pendulum.ini", "trpo_pendulum-s1"}};
+    for (size_t k = 0; k < 3; k++) {
         static rlc_config cfg;
         const char *const a2c_sets[] = {"run.total_timesteps=2048", "eval.eval_freq=1024",
                                         "eval.n_eval_episodes=3", NULL};
-        load(&cfg, cases[k][0], k == 0 ? small : a2c_sets);
+        const char *const trpo_sets[] = {"run.total_timesteps=12000", "eval.eval_freq=4000",
+                                         "eval.n_eval_episodes=3", NULL};
+        load(&cfg, cases[k][0], k == 0 ? small : k == 1 ? a2c_sets : trpo_sets);
         rlc_run_result res;
         const char *plain = tmp_path("mirror-plain-%zu", k), *two = tmp_path("mirror-two-%zu", k);
         assert_int_equal(rlc_run_train(&cfg, cases[k][0], plain, NULL, &res), RLC_OK);
@@ -216,8 +220,9 @@ static int run(const char *tag, const char *const *argv)
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* rlc run CONFIG --out DIR small-sets, under mpirun -n ranks (0: plain). */
-static void rlc_run(const char *tag, int ranks, const char *out)
+/* rlc run CONFIG --out DIR --set sets..., under mpirun -n ranks (0: plain). */
+static void rlc_run_config(const char *tag, int ranks, const char *out, const char *config,
+                           const char *const *sets)
 {
     const char *argv[40];
     size_t n = 0;
@@ -233,15 +238,20 @@ static void rlc_run(const char *tag, int ranks, const char *out)
     }
     argv[n++] = RLC_BIN;
     argv[n++] = "run";
-    argv[n++] = RLC_CONFIGS_DIR "/ppo_cartpole.ini";
+    argv[n++] = config;
     argv[n++] = "--out";
     argv[n++] = out;
-    for (size_t i = 0; small[i]; i++) {
+    for (size_t i = 0; sets[i]; i++) {
         argv[n++] = "--set";
-        argv[n++] = small[i];
+        argv[n++] = sets[i];
     }
     argv[n] = NULL;
     assert_int_equal(run(tag, argv), 0);
+}
+
+static void rlc_run(const char *tag, int ranks, const char *out)
+{
+    rlc_run_config(tag, ranks, out, RLC_CONFIGS_DIR "/ppo_cartpole.ini", small);
 }
 
 static void test_mpirun(void **state)
@@ -269,6 +279,15 @@ static void test_mpirun(void **state)
     char p[600];
     snprintf(p, sizeof p, "%s/ppo_cartpole-s1-2", two_a);
     assert_false(exists(p));
+    /* A2C and TRPO on 2 ranks: every rollout's parameter hashes agreed
+     * (a step one rank took alone would stop the run with exit 1) */
+    rlc_run_config("a2c2", 2, tmp_path("a2c2"), RLC_CONFIGS_DIR "/a2c_pendulum.ini",
+                   (const char *const[]){"run.total_timesteps=4096", "eval.n_eval_episodes=2",
+                                         NULL});
+    rlc_run_config("trpo2", 2, tmp_path("trpo2"), RLC_CONFIGS_DIR "/trpo_pendulum.ini",
+                   (const char *const[]){"run.total_timesteps=8192", "eval.n_eval_episodes=2",
+                                         NULL});
+    assert_true(exists(tmp_path("trpo2/trpo_pendulum-s1/model.rlc")));
 }
 #endif
 
