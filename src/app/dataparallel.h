@@ -10,12 +10,15 @@
 /* Fill *ranks for this process of the MPI world: size and rank, this
  * rank's seed (the run seed on rank 0, rlc_rng_derive_seed(seed,
  * RLC_DATAPARALLEL_STREAM + rank) on the others) and the fixed-order sum:
- * every rank's vector is gathered on rank 0, added there in rank order
- * (((x0 + x1) + x2) + ...), and the result broadcast, so every rank gets
- * the same bits, from run to run, whatever the MPI library's reduction
- * order. Without MPI (or not initialised) size is 1 and the sum leaves x as
- * it is. The sum's buffer grows to the largest vector (rank 0: size ×
- * n doubles) and is kept; rlc_dataparallel_free releases it. */
+ * each element is added in rank order, ((x0 + x1) + x2) + ..., so every
+ * rank gets the same bits, from run to run, whatever the MPI library's
+ * reduction order. A vector of fewer than 64 doubles per rank is gathered
+ * on rank 0, summed and broadcast; a longer one is cut into one chunk per
+ * rank, each rank sums its chunk (MPI_Alltoall) and all collect the sums
+ * (MPI_Allgather): the same bits, about 2·n doubles sent and received per
+ * rank. Without MPI (or not initialised) size is 1 and the sum leaves x as
+ * it is. The sum's buffer grows to the largest vector and is kept;
+ * rlc_dataparallel_free releases it. */
 #define RLC_DATAPARALLEL_STREAM 0x100
 void rlc_dataparallel_ranks(rlc_agent_ranks *ranks, uint64_t seed);
 void rlc_dataparallel_free(void);
