@@ -412,6 +412,11 @@ static int add_point(rlc_sweep *sw, size_t c, const size_t *value, void *p)
     return 0;
 }
 
+static int cmp_job_name(const void *a, const void *b)
+{
+    return strcmp((*(const rlc_sweep_job *const *)a)->name, (*(const rlc_sweep_job *const *)b)->name);
+}
+
 void rlc_sweep_free(rlc_sweep *sw)
 {
     if (!sw)
@@ -560,6 +565,24 @@ int rlc_sweep_load(rlc_sweep *sw, const char *path, char *why, size_t n_why)
     for (size_t i = 0; i < sw->n_configs; i++)
         if (grid_points(sw, i, add_point, &e) != 0)
             goto done;
+    /* two values that become the same name ("a/b", "a_b") would share a run */
+    const rlc_sweep_job **by_name = malloc(sw->n_jobs * sizeof *by_name);
+    if (!by_name) {
+        fail(why, n_why, "out of memory");
+        goto done;
+    }
+    for (size_t j = 0; j < sw->n_jobs; j++)
+        by_name[j] = &sw->jobs[j];
+    qsort(by_name, sw->n_jobs, sizeof *by_name, cmp_job_name);
+    for (size_t j = 1; j < sw->n_jobs; j++)
+        if (!strcmp(by_name[j]->name, by_name[j - 1]->name)) {
+            fail(why, n_why, "%s: [grid]: two jobs would share the run directory %s (values that"
+                 " differ only in '/' or blanks, which names write as '_')", path,
+                 by_name[j]->name);
+            free(by_name);
+            goto done;
+        }
+    free(by_name);
     ret = 0;
 done:
     free(c);
