@@ -19,6 +19,7 @@
 #include "rlc/agent.h"
 #include "rlc/config.h"
 #include "rlc/run.h"
+#include "rlc/stats.h"
 #include "test_files.h"
 
 extern char **environ;
@@ -289,10 +290,77 @@ static void test_mpirun(void **state)
                                          NULL});
     assert_true(exists(tmp_path("trpo2/trpo_pendulum-s1/model.rlc")));
 }
+
+/* Suite slow: 2 ranks of 4 envs learn as one process of 8 envs, over
+ * seeds 1-6 of ppo_cartpole.ini with the same number of updates (each of
+ * 256 steps). Score per run: the mean of its evaluation curve (every 2048
+ * of rank 0's steps, 5 episodes). The two groups' scores must not differ
+ * detectably (Welch p > 0.05) and both must have learned (mean > 150;
+ * the untrained policy scores about 10-30). */
+static double curve_mean(const char *run_dir)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/eval.csv", run_dir);
+    char *text = slurp(path, NULL);
+    double sum = 0;
+    size_t n = 0;
+    for (char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        unsigned long long steps;
+        double mean;
+        if (sscanf(line + 1, "%llu,%lf", &steps, &mean) == 2) {
+            sum += mean;
+            n++;
+        }
+    }
+    free(text);
+    assert_true(n >= 4);
+    return sum / (double)n;
+}
+
+static void test_learns_as_one_process(void **state)
+{
+    (void)state;
+    enum { SEEDS = 6 };
+    double two[SEEDS], one[SEEDS];
+    for (int s = 0; s < SEEDS; s++) {
+        char seed[32], out2[600], out1[600], dir[700];
+        snprintf(seed, sizeof seed, "run.seed=%d", s + 1);
+        snprintf(out2, sizeof out2, "%s", tmp_path("learn2-%d", s + 1));
+        snprintf(out1, sizeof out1, "%s", tmp_path("learn1-%d", s + 1));
+        const char *const sets2[] = {seed, "ppo.n_envs=4", "run.total_timesteps=10240",
+                                     "eval.eval_freq=1024", "eval.n_eval_episodes=5", NULL};
+        const char *const sets1[] = {seed, "ppo.n_envs=8", "run.total_timesteps=20480",
+                                     "eval.eval_freq=2048", "eval.n_eval_episodes=5", NULL};
+        rlc_run_config("learn2", 2, out2, RLC_CONFIGS_DIR "/ppo_cartpole.ini", sets2);
+        rlc_run_config("learn1", 0, out1, RLC_CONFIGS_DIR "/ppo_cartpole.ini", sets1);
+        snprintf(dir, sizeof dir, "%s/ppo_cartpole-s%d", out2, s + 1);
+        two[s] = curve_mean(dir);
+        snprintf(dir, sizeof dir, "%s/ppo_cartpole-s%d", out1, s + 1);
+        one[s] = curve_mean(dir);
+    }
+    double t, df, p, m2 = 0, m1 = 0;
+    for (int s = 0; s < SEEDS; s++) {
+        m2 += two[s] / SEEDS;
+        m1 += one[s] / SEEDS;
+    }
+    assert_int_equal(rlc_stats_welch(two, SEEDS, one, SEEDS, &t, &df, &p), RLC_OK);
+    print_message("curve means: 2 ranks x 4 envs %.1f, 1 process x 8 envs %.1f; Welch t %.3f,"
+                  " p %.3f\n", m2, m1, t, p);
+    assert_true(m2 > 150 && m1 > 150);
+    assert_true(p > 0.05);
+}
 #endif
 
-int main(void)
+int main(int argc, char **argv)
 {
+#ifdef RLC_MPIRUN
+    if (argc > 1 && !strcmp(argv[1], "slow")) {
+        const struct CMUnitTest slow[] = {cmocka_unit_test(test_learns_as_one_process)};
+        return cmocka_run_group_tests(slow, group_setup, group_teardown);
+    }
+#endif
+    (void)argc;
+    (void)argv;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mirror_is_plain),
         cmocka_unit_test(test_hash_mismatch_stops),

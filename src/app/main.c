@@ -359,13 +359,24 @@ static int cmd_run(int argc, char **argv)
         rlc_status st = rlc_run_train_ranks(&cfg, config_path, out_dir, &ranks,
                                             ranks.rank == 0 ? stderr : NULL, &res);
         rlc_dataparallel_free();
-        if (ranks.rank == 0)
-            return report_run(&cfg, st, &res);
-        if (st != RLC_OK && st != RLC_EINTERRUPTED && st != RLC_EINVAL)
-            fprintf(stderr, "rlc: rank %zu: %s\n", ranks.rank,
-                    res.error[0] ? res.error : rlc_strerror(st));
-        return st == RLC_OK ? 0 : st == RLC_EINTERRUPTED ? 128 + (stop_signal ? stop_signal : SIGINT)
-               : st == RLC_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+        int code;
+        if (ranks.rank == 0) {
+            code = report_run(&cfg, st, &res);
+        } else {
+            if (st != RLC_OK && st != RLC_EINTERRUPTED && st != RLC_EINVAL)
+                fprintf(stderr, "rlc: rank %zu: %s\n", ranks.rank,
+                        res.error[0] ? res.error : rlc_strerror(st));
+            code = st == RLC_OK ? 0
+                   : st == RLC_EINTERRUPTED ? 128 + (stop_signal ? stop_signal : SIGINT)
+                   : st == RLC_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+        }
+        /* Every rank ends alike after success, a stop, a refused algorithm or
+         * a divergence (the ranks agree on those); any other failure may be
+         * one rank's alone (a file rank 0 cannot write) while the others
+         * wait in a sum: end them all. */
+        if (st != RLC_OK && st != RLC_EINTERRUPTED && st != RLC_EINVAL && st != RLC_ENONFINITE)
+            rlc_world_abort(code);
+        return code;
     }
     rlc_status st = rlc_run_train(&cfg, config_path, out_dir, stderr, &res);
     return report_run(&cfg, st, &res);

@@ -1316,6 +1316,7 @@ static int sweep_main(int argc, char **argv)
     int status = 0;
     if (talk && make_dirs(out_dir) != 0) {
         fprintf(stderr, "rlc sweep: cannot create %s: %s\n", out_dir, strerror(errno));
+        rlc_world_abort(EXIT_RUNTIME); /* the other ranks wait for jobs */
         rlc_sweep_free(sw);
         free(sw);
         return EXIT_RUNTIME;
@@ -1329,6 +1330,7 @@ static int sweep_main(int argc, char **argv)
     }
     if (oom) {
         fprintf(stderr, "rlc sweep: out of memory\n");
+        rlc_world_abort(EXIT_RUNTIME);
         status = EXIT_RUNTIME;
         goto done;
     }

@@ -78,6 +78,19 @@ void rlc_world_finalize(void)
     initialised = false;
 }
 
+void rlc_world_abort(int code)
+{
+#ifdef RLC_HAVE_MPI
+    if (initialised && size > 1) {
+        fflush(stdout);
+        fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, code);
+    }
+#else
+    (void)code;
+#endif
+}
+
 bool rlc_world_built_with_mpi(void)
 {
 #ifdef RLC_HAVE_MPI

@@ -22,6 +22,11 @@ int rlc_world_size(void);
 /* MPI_Finalize if initialised; idempotent. */
 void rlc_world_finalize(void);
 
+/* With several ranks: end every rank now with exit status `code`
+ * (MPI_Abort), for a failure on one rank that would leave the others
+ * waiting in a collective for ever. Alone: returns. */
+void rlc_world_abort(int code);
+
 /* Whether this build has MPI (meson option mpi). */
 bool rlc_world_built_with_mpi(void);
 
