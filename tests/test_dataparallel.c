@@ -100,8 +100,10 @@ static void test_mirror_is_plain(void **state)
                               {RLC_CONFIGS_DIR "/trpo_pendulum.ini", "trpo_pendulum-s1"}};
     for (size_t k = 0; k < 3; k++) {
         static rlc_config cfg;
+        /* without observation normalisation: with several ranks its
+         * statistics are merged as one batch per update, not step by step */
         const char *const a2c_sets[] = {"run.total_timesteps=2048", "eval.eval_freq=1024",
-                                        "eval.n_eval_episodes=3", NULL};
+                                        "eval.n_eval_episodes=3", "a2c.norm_obs=false", NULL};
         const char *const trpo_sets[] = {"run.total_timesteps=12000", "eval.eval_freq=4000",
                                          "eval.n_eval_episodes=3", NULL};
         load(&cfg, cases[k][0], k == 0 ? small : k == 1 ? a2c_sets : trpo_sets);
@@ -140,8 +142,9 @@ static void test_hash_mismatch_stops(void **state)
     rlc_run_result res;
     rlc_status st = rlc_run_train_ranks(&cfg, NULL, tmp_path("mismatch"), &ranks, NULL, &res);
     assert_int_equal(st, RLC_EIO);
-    assert_non_null(strstr(res.error, "data-parallel: the ranks' parameters differ after 512 steps"
-                                      " (model hash of rank 0 "));
+    assert_non_null(strstr(res.error, "data-parallel: the ranks' models differ after 512 steps"
+                                      " (hash of the parameters and observation statistics:"
+                                      " rank 0 "));
     assert_non_null(strstr(res.error, ", rank 1 "));
     assert_int_equal(p.calls, 2);
 }
@@ -280,8 +283,10 @@ static void test_mpirun(void **state)
     char p[600];
     snprintf(p, sizeof p, "%s/ppo_cartpole-s1-2", two_a);
     assert_false(exists(p));
-    /* A2C and TRPO on 2 ranks: every rollout's parameter hashes agreed
-     * (a step one rank took alone would stop the run with exit 1) */
+    /* A2C (normalising observations) and TRPO on 2 ranks: every rollout's
+     * hashes of parameters and observation statistics agreed (a step one
+     * rank took alone, or statistics not merged, would stop the run with
+     * exit 1) */
     rlc_run_config("a2c2", 2, tmp_path("a2c2"), RLC_CONFIGS_DIR "/a2c_pendulum.ini",
                    (const char *const[]){"run.total_timesteps=4096", "eval.n_eval_episodes=2",
                                          NULL});

@@ -165,6 +165,9 @@ static rlc_status size_tape(a2c *a)
 static rlc_status a2c_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
     a2c *a = p;
+    rlc_status sync = rlc_policy_trainer_sync_obs(&a->tr); /* data-parallel */
+    if (sync != RLC_OK)
+        return sync;
     size_t m = rlc_rollout_rows(ro);
     rlc_rollout_gather(ro, a->order, m, a->obs, a->actions, NULL, a->advantages, a->returns, NULL);
     if (a->cfg.normalize_advantage)

@@ -244,6 +244,9 @@ static rlc_status size_tape(ppo *a, size_t m)
 static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
     ppo *a = p;
+    rlc_status sync = rlc_policy_trainer_sync_obs(&a->tr); /* data-parallel */
+    if (sync != RLC_OK)
+        return sync;
     size_t rows = rlc_rollout_rows(ro), bs = a->cfg.batch_size < rows ? a->cfg.batch_size : rows;
     double clip = rlc_schedule_value(a->cfg.clip_range, a->cfg.clip_range_schedule, progress);
     a->tr.optim->config.learning_rate =

@@ -430,6 +430,9 @@ static rlc_status size_tape(trpo *a)
 static rlc_status trpo_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
     trpo *a = p;
+    rlc_status sync = rlc_policy_trainer_sync_obs(&a->tr); /* data-parallel */
+    if (sync != RLC_OK)
+        return sync;
     size_t n = rlc_rollout_rows(ro);
     if (n != a->rows)
         return RLC_EINVAL;

@@ -353,16 +353,14 @@ static rlc_status write_checkpoint(run_ctx *c)
 
 /* At every point a run can be continued from: a checkpoint at the end,
  * every checkpoint_freq steps, and when a stop was requested (then stop). */
-/* The CRC-32 of the agent's model: its tensors but the observation
- * statistics ("obs_..."), which are each rank's own. */
+/* The CRC-32 of the agent's model: its tensors (parameters, and the
+ * observation statistics, which the ranks merge at every update). */
 static uint32_t model_hash(const run_ctx *c)
 {
     rlc_agent_tensor t[RLC_AGENT_MAX_TENSORS];
     size_t n = c->type->tensors(c->agent, t);
     uLong crc = crc32(0L, Z_NULL, 0);
     for (size_t i = 0; i < n; i++) {
-        if (!strncmp(t[i].name, "obs_", 4))
-            continue;
         const gsl_vector *v = t[i].value;
         for (size_t k = 0; k < v->size; k++)
             crc = crc32_z(crc, (const unsigned char *)(v->data + k * v->stride), sizeof(double));
@@ -392,8 +390,8 @@ static rlc_status ranks_agree(run_ctx *c, size_t timesteps, bool *stop)
     for (size_t r = 1; r < n; r++)
         if (b[1 + r] != b[1]) {
             snprintf(c->res->error, sizeof c->res->error,
-                     "data-parallel: the ranks' parameters differ after %zu steps (model hash of"
-                     " rank 0 %08lx, rank %zu %08lx)", timesteps, (unsigned long)b[1], r,
+                     "data-parallel: the ranks' models differ after %zu steps (hash of the"
+                     " parameters and observation statistics: rank 0 %08lx, rank %zu %08lx)", timesteps, (unsigned long)b[1], r,
                      (unsigned long)b[1 + r]);
             return RLC_EIO;
         }
