@@ -10,18 +10,18 @@
  *   BLIS-skx   the same with its AVX-512 (skx) kernels forced
  *   libxsmm    bench_gemm_xsmm (libxsmm_dmmdispatch JIT kernels), if built;
  *              run again with LIBXSMM_TARGET=hsw and =wsm for bits only
- *   own        gemm_own_body.h, the AVX-512 copy (AVX2 copy if no AVX-512)
- *   own-avx2   the AVX2 copy of the same code
+ *   rlc-avx512 rlc's own products (src/core/kernels.c), the widest path
+ *   rlc-avx2   the AVX2 path of the same code (when AVX-512 is the widest)
  * For each: median ns per call over 31 samples of back-to-back calls (warm
  * caches), GFLOP/s (2·M·N·K per call) and the largest difference from the
  * first OpenBLAS column's result, max|C − C_ref| / max|C_ref| ("=" when
- * bitwise equal). Then checks that the own kernel's AVX-512, AVX2 and
- * baseline copies give the same bits on every shape, and counts the shapes
+ * bitwise equal). Then checks that rlc's paths (generic, AVX2, AVX-512)
+ * give the same bits on every shape, and counts the shapes
  * on which libxsmm's AVX2 and SSE kernels differ from its default ones.
  *
  * `bench_gemm` runs everything and prints one table; `bench_gemm --worker
- * FILE` (used for the SkylakeX run) writes its OpenBLAS results to FILE. A
- * measurement for issue 12: nothing in rlc uses these candidates. */
+ * FILE` (used for the SkylakeX run) writes its OpenBLAS results to FILE.
+ * The measurement behind rlc's choice of its own products (README). */
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -30,49 +30,19 @@
 #include <unistd.h>
 #include <gsl/gsl_cblas.h>
 #include "rlc/blas.h"
+#include "rlc/isa.h"
 #include "gemm_common.h"
+#include "kernels.h"
 
-/* The own kernel, three copies of one source. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define OWN_X86 1
-#define OWN(name) own_avx512_##name
-#define OWN_ATTR __attribute__((target("avx512f")))
-#define OWN_VW 8
-#define OWN_NV 2
-#include "gemm_own_body.h"
-#undef OWN
-#undef OWN_ATTR
-#undef OWN_VW
-#undef OWN_NV
-#define OWN(name) own_avx2_##name
-#define OWN_ATTR __attribute__((target("avx2")))
-#define OWN_VW 4
-#define OWN_NV 2
-#include "gemm_own_body.h"
-#undef OWN
-#undef OWN_ATTR
-#undef OWN_VW
-#undef OWN_NV
-#endif
-#define OWN(name) own_base_##name
-#define OWN_ATTR
-#define OWN_VW 2
-#define OWN_NV 2
-#include "gemm_own_body.h"
-#undef OWN
-#undef OWN_ATTR
-#undef OWN_VW
-#undef OWN_NV
-
-typedef void (*own_fn)(char, char, size_t, size_t, size_t, const double *, size_t, const double *,
-                       size_t, double *, size_t, double *);
-
+/* rlc's kernels, one table per instruction-set path (src/core/kernels.h). */
+typedef const rlc_kernels *own_fn;
 static double *own_work;
 
 static void call_own(void *ctx, const shape *s, const double *A, const double *B, double *C)
 {
-    own_fn f = (own_fn)(uintptr_t)ctx;
-    f(s->ta, s->tb, s->M, s->N, s->K, A, lda_of(s), B, ldb_of(s), C, s->N, own_work);
+    own_fn f = ctx;
+    f->gemm(s->ta, s->tb, s->M, s->N, s->K, A, lda_of(s), B, ldb_of(s), RLC_GEMM_ADD, NULL, C,
+            s->N, own_work);
 }
 
 static void call_openblas(void *ctx, const shape *s, const double *A, const double *B, double *C)
@@ -239,28 +209,21 @@ int main(int argc, char **argv)
     for (int t = 0; t < 2 && xsmm->present; t++)
         run_worker(&xsmm_isa[t], exe, NULL, "LIBXSMM_TARGET", xsmm_targets[t]);
 
-    own_fn own_best = own_base_gemm, own_avx2 = NULL;
-    const char *own_isa = "baseline";
-#ifdef OWN_X86
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) {
-        own_best = own_avx2 = own_avx2_gemm;
-        own_isa = "avx2";
-    }
-    if (__builtin_cpu_supports("avx512f")) {
-        own_best = own_avx512_gemm;
-        own_isa = "avx512f";
-    }
+    /* rlc's own products: the path in use, and AVX2 beside AVX-512 */
+    own_fn copies[3] = {&rlc_kernels_generic, NULL, NULL};
+    int n_copies = 1;
+#if defined(RLC_HAVE_ISA_X86)
+    if (rlc_isa_supported("avx2"))
+        copies[n_copies++] = &rlc_kernels_avx2;
+    if (rlc_isa_supported("avx512"))
+        copies[n_copies++] = &rlc_kernels_avx512;
 #endif
-    column *own = &cols[nc++];
-    snprintf(own->name, sizeof own->name, "own-%s", own_isa);
-    snprintf(own->info, sizeof own->info, "gemm_own_body.h, %s copy", own_isa);
-    run_local(own, call_own, (void *)(uintptr_t)own_best);
-    if (own_avx2 && own_avx2 != own_best) {
-        column *o2 = &cols[nc++];
-        snprintf(o2->name, sizeof o2->name, "own-avx2");
-        snprintf(o2->info, sizeof o2->info, "gemm_own_body.h, avx2 copy");
-        run_local(o2, call_own, (void *)(uintptr_t)own_avx2);
+    int widest = n_copies - 1, last = n_copies > 1 ? 1 : 0; /* the widest, then AVX2 */
+    for (int c = widest; c >= last && c >= widest - 1; c--) {
+        column *own = &cols[nc++];
+        snprintf(own->name, sizeof own->name, "rlc-%s", copies[c]->isa);
+        snprintf(own->info, sizeof own->info, "src/core/kernels.c, %s path", copies[c]->isa);
+        run_local(own, call_own, (void *)copies[c]);
     }
 
     printf("Double-precision C += op(A)·op(B), row-major, one thread; median ns per call "
@@ -319,16 +282,7 @@ int main(int argc, char **argv)
     }
     printf("(sum: each distinct product of the config once; training calls some several times.)\n");
 
-    /* The own kernel's copies against each other, bit for bit. */
-    own_fn copies[3] = {own_base_gemm, NULL, NULL};
-    const char *names[3] = {"baseline", "avx2", "avx512f"};
-    int n_copies = 1;
-#ifdef OWN_X86
-    if (__builtin_cpu_supports("avx2"))
-        copies[n_copies++] = own_avx2_gemm;
-    if (__builtin_cpu_supports("avx512f"))
-        copies[n_copies++] = own_avx512_gemm;
-#endif
+    /* rlc's paths against each other, bit for bit. */
     int mismatches = 0;
     for (int i = 0; i < n_shapes; i++) {
         const shape *s = &shapes[i];
@@ -338,12 +292,12 @@ int main(int argc, char **argv)
         double *ref = malloc(n * sizeof(double));
         for (int c = 0; c < n_copies; c++) {
             memcpy(o.C, o.C0, n * sizeof(double));
-            copies[c](s->ta, s->tb, s->M, s->N, s->K, o.A, lda_of(s), o.B, ldb_of(s), o.C, s->N,
-                      own_work);
+            copies[c]->gemm(s->ta, s->tb, s->M, s->N, s->K, o.A, lda_of(s), o.B, ldb_of(s),
+                            RLC_GEMM_ADD, NULL, o.C, s->N, own_work);
             if (c == 0)
                 memcpy(ref, o.C, n * sizeof(double));
             else if (memcmp(ref, o.C, n * sizeof(double)) != 0) {
-                printf("own kernel: %s copy differs from baseline on %s %s %dx%dx%d\n", names[c],
+                printf("rlc kernels: %s path differs from generic on %s %s %dx%dx%d\n", copies[c]->isa,
                        s->net, s->role, s->M, s->N, s->K);
                 mismatches++;
             }
@@ -351,9 +305,9 @@ int main(int argc, char **argv)
         free(ref);
         operands_free(&o);
     }
-    printf("own kernel copies compared bit for bit on %d shapes:", n_shapes);
+    printf("rlc's paths compared bit for bit on %d shapes:", n_shapes);
     for (int c = 0; c < n_copies; c++)
-        printf(" %s", names[c]);
+        printf(" %s", copies[c]->isa);
     printf(" -> %s\n", mismatches ? "DIFFERENT" : "identical");
     for (int t = 0; t < 2; t++) {
         if (!xsmm_isa[t].present)

@@ -47,9 +47,9 @@ static const layer gemm_layers[] = {
     {"a2c_cartpole", 40, 4, 64, 0}, {"a2c_cartpole", 40, 64, 64, 1},
     {"a2c_cartpole", 40, 64, 2, 1}, {"a2c_cartpole", 40, 64, 1, 1},
     /* configs/trpo_cartpole.ini: 32-32; the actor on the whole rollout
-     * (2 × 512 rows), the critic on minibatches of 512 */
-    {"trpo_cartpole", 1024, 4, 32, 0}, {"trpo_cartpole", 1024, 32, 32, 1},
-    {"trpo_cartpole", 1024, 32, 2, 1}, {"trpo_cartpole", 512, 4, 32, 0},
+     * (2 × 1024 rows), the critic on minibatches of 512 */
+    {"trpo_cartpole", 2048, 4, 32, 0}, {"trpo_cartpole", 2048, 32, 32, 1},
+    {"trpo_cartpole", 2048, 32, 2, 1}, {"trpo_cartpole", 512, 4, 32, 0},
     {"trpo_cartpole", 512, 32, 32, 1}, {"trpo_cartpole", 512, 32, 1, 1},
     /* issue 12's compute-matched sizes: DDPG at RLtools' TD3 sizes */
     {"ddpg_64-64_b100", 100, 4, 64, 1}, {"ddpg_64-64_b100", 100, 64, 64, 1},

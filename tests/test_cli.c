@@ -145,8 +145,18 @@ static void test_version(void **state)
 {
     (void)state;
     assert_int_equal(rlc("version", "--version", NULL), 0);
-    assert_string_equal(out_text, "rlc 0.1.0\n");
+    assert_true(strncmp(out_text, "rlc 0.1.0\nkernels: ", 19) == 0);
+    assert_contains(out_text, "\nBLAS (off the training path): ");
     assert_string_equal(err_text, "");
+    /* RLC_ISA picks the path, and --version names it; a wrong value is exit 2 */
+    setenv("RLC_ISA", "generic", 1);
+    assert_int_equal(rlc("version", "--version", NULL), 0);
+    assert_contains(out_text, "\nkernels: generic (");
+    setenv("RLC_ISA", "avx9", 1);
+    assert_int_equal(rlc("version", "--version", NULL), 2);
+    assert_string_equal(out_text, "");
+    assert_true(strncmp(err_text, "rlc: RLC_ISA=avx9: not a path (paths: generic", 45) == 0);
+    unsetenv("RLC_ISA");
 }
 
 static void test_help(void **state)

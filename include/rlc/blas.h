@@ -1,6 +1,8 @@
 /* rlc/blas.h — which CBLAS GSL's matrix products run on (OpenBLAS or GSL's
  * reference gslcblas, chosen at build time with the meson option `blas`),
- * and its thread count. */
+ * and its thread count. Nothing on rlc's training path calls a BLAS (its
+ * own kernels do that work, rlc/isa.h); this is for GSL's routines off
+ * that path. */
 #ifndef RLC_BLAS_H
 #define RLC_BLAS_H
 
@@ -10,7 +12,8 @@ const char *rlc_blas_name(void);
 /* OpenBLAS's build description (openblas_get_config(), e.g. "OpenBLAS
  * 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64") and the kernel
  * family it picked for this CPU at load time (openblas_get_corename(), e.g.
- * "Haswell"): results can differ in the last bits between kernels. ""
+ * "Haswell"): GSL routines that call the BLAS can differ in the last bits
+ * between kernels. ""
  * for gslcblas. Static strings, never NULL. */
 const char *rlc_blas_config(void);
 const char *rlc_blas_core(void);

@@ -1,6 +1,6 @@
 /* rlc/cg.h — the conjugate-gradient method for A x = b with A symmetric
  * positive definite and known only through products v ↦ A v (TRPO's
- * Fisher matrix), on GSL vectors with GSL's BLAS-1 (Hestenes & Stiefel
+ * Fisher matrix), on GSL vectors with rlc/linalg.h's fixed-order BLAS-1 (Hestenes & Stiefel
  * 1952; Nocedal & Wright, "Numerical Optimization", Alg. 5.2): equivalently
  * it minimises ½xᵀAx − bᵀx. Starts from x₀ = 0. The workspace is allocated
  * once; a solve allocates nothing. Not here: preconditioning, dense

@@ -65,7 +65,8 @@ void rlc_mlp_init_default(rlc_mlp *m, gsl_rng *rng);
 
 /* Orthogonal init (Saxe et al. 2014) with gain `hidden_gain` on hidden
  * layers and `output_gain` on the last, biases 0 — as Stable-Baselines3
- * (√2 hidden; 0.01 policy head; 1 value head). Uses GSL's QR. RLC_ENOMEM. */
+ * (√2 hidden; 0.01 policy head; 1 value head). Q by Gram-Schmidt in a fixed
+ * order (the same bits on every CPU). RLC_ENOMEM. */
 rlc_status rlc_mlp_init_orthogonal(rlc_mlp *m, gsl_rng *rng, double hidden_gain, double output_gain);
 
 /* Record the forward pass of x (n×in) on the tape; returns the n×out output

@@ -81,7 +81,7 @@ rlc_status rlc_run_train_ranks(const rlc_config *cfg, const char *config_path, c
  * stopped at a checkpoint and resumed ends with the same parameters,
  * eval.csv, progress.csv training columns (all but time_elapsed and fps)
  * and monitor.csv r,l columns as the run that never stopped, bit for bit,
- * with the same binary and BLAS kernels. A finished run is left as it is
+ * with the same binary. A finished run is left as it is
  * (RLC_OK, result->timesteps the steps it took). A run killed at any
  * moment (SIGKILL, power loss) resumes from its last checkpoint: a
  * model.rlc.tmp left by a kill in the middle of writing one is never a

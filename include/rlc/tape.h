@@ -51,6 +51,7 @@ typedef struct rlc_node {
     struct rlc_node *a, *b, *c, *d; /* inputs (NULL where unused) */
     const double *k1, *k2;  /* borrowed constants (scale_cols, gather, gaussian_log_prob) */
     double alpha, beta;     /* scalar constants (affine, clip) */
+    double *work;           /* scratch in the arena for a matrix product's packed operand */
     struct rlc_node *prev;  /* previous node on the tape */
 } rlc_node;
 
@@ -85,7 +86,8 @@ rlc_node *rlc_tape_input(rlc_tape *t, size_t rows, size_t cols);
 
 /* --- ops (each returns a new node; shapes are rows × cols) --- */
 
-/* a·b (n×k · k×m → n×m), or a·bᵀ with trans_b (b is m×k). BLAS dgemm. */
+/* a·b (n×k · k×m → n×m), or a·bᵀ with trans_b (b is m×k), by rlc's kernels
+ * (the same bits on every instruction-set path; rlc/isa.h). */
 rlc_node *rlc_tape_matmul(rlc_tape *t, rlc_node *a, rlc_node *b, bool trans_b);
 /* x + b broadcast over rows: x n×m, b 1×m. */
 rlc_node *rlc_tape_add_bias(rlc_tape *t, rlc_node *x, rlc_node *b);

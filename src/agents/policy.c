@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_blas.h>
+#include "rlc/linalg.h"
 #include "rlc/policy.h"
 #include "rlc/rng.h"
 
@@ -429,7 +429,7 @@ rlc_status rlc_policy_fisher_product(void *ctx, const gsl_vector *v, gsl_vector 
     gsl_vector_memcpy(Fv, &dpi.vector);
     for (size_t j = na; j < n_pi; j++) /* log σ: the mean over rows of 2·v */
         gsl_vector_set(Fv, j, 2.0 * gsl_vector_get(v, j));
-    gsl_blas_daxpy(f->damping, v, Fv);
+    rlc_axpy(f->damping, v, Fv);
     return RLC_OK;
 }
 

@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_blas.h>
 #include <gsl/gsl_randist.h>
 #include "rlc/cg.h"
+#include "rlc/linalg.h"
 #include "rlc/rng.h"
 #include "rlc/trpo.h"
 
@@ -293,9 +293,8 @@ static rlc_status policy_step(trpo *a, double *stats)
     stats[LINE_SEARCH_STEPS] = 0.0;
     double beta = NAN, gs = 0.0;
     if (st == RLC_OK && (st = fisher_product(a, a->s, a->Fs)) == RLC_OK) {
-        double sFs;
-        gsl_blas_ddot(a->s, a->Fs, &sFs);
-        gsl_blas_ddot(a->g, a->s, &gs);
+        double sFs = rlc_dot(a->s, a->Fs);
+        gs = rlc_dot(a->g, a->s);
         beta = rlc_trpo_step_scale(a->cfg.target_kl, sFs);
     } else if (st != RLC_ENONFINITE) {
         return st; /* a tape error; ENONFINITE (no positive curvature) skips the step */
@@ -309,7 +308,7 @@ static rlc_status policy_step(trpo *a, double *stats)
     double frac = 1.0;
     for (size_t it = 0; it < a->cfg.line_search_max_iter; it++) {
         gsl_vector_memcpy(&p->pi.vector, a->theta0);
-        gsl_blas_daxpy(frac * beta, a->s, &p->pi.vector);
+        rlc_axpy(frac * beta, a->s, &p->pi.vector);
         rlc_node *kl;
         if ((st = record_surrogate(a, false, &dist, &ls, &surr, &kl))) {
             gsl_vector_memcpy(&p->pi.vector, a->theta0);
@@ -597,9 +596,7 @@ static double trpo_loss_value(void *p, size_t i)
     gsl_vector_set_zero(pol->grads);
     if (rlc_tape_backward(a->tr.tape, l))
         return NAN;
-    double d;
-    gsl_blas_ddot(a->gc_v[i - GC_FVP0], &pol->dpi.vector, &d);
-    return d;
+    return rlc_dot(a->gc_v[i - GC_FVP0], &pol->dpi.vector);
 }
 
 static rlc_status trpo_loss_gradient(void *p, size_t i)

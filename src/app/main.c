@@ -21,6 +21,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include "rlc/agent.h"
 #include "rlc/blas.h"
+#include "rlc/isa.h"
 #include "rlc/config.h"
 #include "rlc/env.h"
 #include "rlc/rng.h"
@@ -74,6 +75,9 @@ static void usage(FILE *f)
           "  gradcheck CONFIG   check the configured algorithm's loss gradients against\n"
           "                     finite differences; see rlc gradcheck --help\n"
           "  list               registered algorithms and environments\n"
+          "\n"
+          "environment: RLC_ISA=generic|avx2|avx512 picks the instruction-set path of\n"
+          "rlc's kernels (default: the widest this CPU runs; all give the same bits)\n"
           "\n"
           "exit status: 0 success, 1 runtime failure (with --seeds: of any seed),\n"
           "2 usage or input error, 130 interrupted by Ctrl-C (143: SIGTERM) after\n"
@@ -548,6 +552,12 @@ static int dispatch(int argc, char **argv)
         if (!no_extra(argc - 1, argv + 1))
             return EXIT_USAGE;
         printf("rlc %s\n", RLC_VERSION);
+        printf("kernels: %s (rlc's own fixed-order matrix products and loops, the same bits on "
+               "every path; RLC_ISA=generic|avx2|avx512 picks one)\n", rlc_isa());
+        printf("BLAS (off the training path): %s", rlc_blas_name());
+        if (*rlc_blas_config())
+            printf(" (%s; kernels %s)", rlc_blas_config(), rlc_blas_core());
+        printf("\n");
         return 0;
     }
     if (!strcmp(cmd, "list"))
@@ -586,9 +596,26 @@ static int close_stdout(int status)
     return status ? status : EXIT_RUNTIME;
 }
 
+/* RLC_ISA, if set, must name a path this CPU runs: librlc already took it
+ * at load time if it could; here a wrong value is an error, not ignored. */
+static bool isa_env_ok(void)
+{
+    const char *isa = getenv("RLC_ISA");
+    if (!isa || rlc_isa_set(isa) == RLC_OK)
+        return true;
+    fprintf(stderr, "rlc: RLC_ISA=%s: %s (paths: %s)\n", isa,
+            strcmp(isa, "avx2") == 0 || strcmp(isa, "avx512") == 0
+                ? "this build or CPU cannot run that path"
+                : "not a path",
+            rlc_isa_names());
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off(); /* GSL reports through return codes, never abort() */
+    if (!isa_env_ok())
+        return close_stdout(EXIT_USAGE);
     rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
     /* Under mpirun or srun, the commands that use the ranks join the MPI world */
     if (argc >= 2 && (!strcmp(argv[1], "sweep") || !strcmp(argv[1], "run") ||

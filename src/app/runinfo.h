@@ -10,6 +10,7 @@
  *                  --always --dirty` of the source tree at build time
  *                  ("unknown" outside a git checkout),
  *   "compiler"     the C compiler and its __VERSION__,
+ *   "isa"          the instruction-set path of rlc's kernels (rlc/isa.h),
  *   "blas", "blas_config", "blas_core"  the CBLAS (rlc/blas.h) and, for
  *                  OpenBLAS, openblas_get_config() and the kernel family it
  *                  picked for this CPU (openblas_get_corename()),

@@ -2,7 +2,7 @@
  * (contract in include/rlc/cg.h). No preconditioner, no restarts. */
 #include <math.h>
 #include <stdlib.h>
-#include <gsl/gsl_blas.h>
+#include "rlc/linalg.h"
 #include "rlc/cg.h"
 
 rlc_status rlc_cg_alloc(rlc_cg **out, size_t n)
@@ -53,7 +53,7 @@ rlc_status rlc_cg_solve(rlc_cg *w, rlc_cg_matvec A, void *ctx, const gsl_vector 
     gsl_vector_memcpy(w->r, b);
     gsl_vector_memcpy(w->p, b);
     double rr;
-    gsl_blas_ddot(w->r, w->r, &rr);
+    rr = rlc_dot(w->r, w->r);
     result->residual_norm2 = rr;
     if (rr < residual_tol)
         return RLC_OK;
@@ -63,20 +63,20 @@ rlc_status rlc_cg_solve(rlc_cg *w, rlc_cg_matvec A, void *ctx, const gsl_vector 
             return st;
         result->iterations = i + 1;
         double pAp;
-        gsl_blas_ddot(w->p, w->Ap, &pAp);
+        pAp = rlc_dot(w->p, w->Ap);
         if (!(pAp > 0) || !isfinite(pAp))
             return RLC_ENONFINITE;
         double alpha = rr / pAp;
-        gsl_blas_daxpy(alpha, w->p, x);
-        gsl_blas_daxpy(-alpha, w->Ap, w->r);
+        rlc_axpy(alpha, w->p, x);
+        rlc_axpy(-alpha, w->Ap, w->r);
         double rr_new;
-        gsl_blas_ddot(w->r, w->r, &rr_new);
+        rr_new = rlc_dot(w->r, w->r);
         result->residual_norm2 = rr_new;
         if (rr_new < residual_tol)
             break;
         /* p ← r + β p */
-        gsl_blas_dscal(rr_new / rr, w->p);
-        gsl_blas_daxpy(1.0, w->r, w->p);
+        gsl_vector_scale(w->p, rr_new / rr);
+        rlc_axpy(1.0, w->r, w->p);
         rr = rr_new;
     }
     return RLC_OK;

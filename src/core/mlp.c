@@ -3,7 +3,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
 #include "rlc/mlp.h"
 #include "gsl_alloc.h"
@@ -115,42 +114,48 @@ void rlc_mlp_init_default(rlc_mlp *m, gsl_rng *rng)
 }
 
 /* Fill W (r×c) with a (semi-)orthogonal matrix times gain, as
- * torch.nn.init.orthogonal_: QR of a Gaussian matrix, Q's columns signed by
- * diag(R). */
+ * torch.nn.init.orthogonal_: the Q of a Gaussian matrix's QR whose R has a
+ * positive diagonal (torch signs Q's columns by diag(R), the same matrix),
+ * by Gram-Schmidt with each column orthogonalised twice against the ones
+ * before it ("twice is enough": Giraud, Langou & Rozložník 2005). Plain
+ * loops in a fixed order, so the same bits on every CPU, where GSL's
+ * Householder QR would go through the BLAS. */
 static rlc_status orthogonal(gsl_matrix *W, gsl_rng *rng, double gain)
 {
     size_t r = W->size1, c = W->size2;
     size_t rows = r > c ? r : c, cols = r > c ? c : r; /* tall: rows ≥ cols */
     gsl_matrix *A = rlc_matrix_alloc(rows, cols);
-    gsl_vector *tau = gsl_vector_alloc(cols);
-    gsl_matrix *Q = rlc_matrix_alloc(rows, rows);
-    gsl_matrix *R = rlc_matrix_alloc(rows, cols);
-    rlc_status st = RLC_ENOMEM;
-    if (!A || !tau || !Q || !R)
-        goto done;
+    if (!A)
+        return RLC_ENOMEM;
     for (size_t i = 0; i < rows * cols; i++)
         A->data[i] = gsl_ran_gaussian(rng, 1.0);
-    st = RLC_EGSL;
-    if (gsl_linalg_QR_decomp(A, tau) || gsl_linalg_QR_unpack(A, tau, Q, R))
-        goto done;
+    double *a = A->data; /* column j: a[i·cols + j] */
     for (size_t j = 0; j < cols; j++) {
-        double d = gsl_matrix_get(R, j, j);
-        double s = d < 0 ? -gain : gain;
-        for (size_t i = 0; i < rows; i++) {
-            double q = gsl_matrix_get(Q, i, j) * s;
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t k = 0; k < j; k++) {
+                double d = 0.0;
+                for (size_t i = 0; i < rows; i++)
+                    d += a[i * cols + k] * a[i * cols + j];
+                for (size_t i = 0; i < rows; i++)
+                    a[i * cols + j] -= d * a[i * cols + k];
+            }
+        double nn = 0.0;
+        for (size_t i = 0; i < rows; i++)
+            nn += a[i * cols + j] * a[i * cols + j];
+        double norm = sqrt(nn);
+        for (size_t i = 0; i < rows; i++)
+            a[i * cols + j] /= norm;
+    }
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < cols; j++) {
+            double q = a[i * cols + j] * gain;
             if (r >= c)
                 gsl_matrix_set(W, i, j, q);
             else
                 gsl_matrix_set(W, j, i, q);
         }
-    }
-    st = RLC_OK;
-done:
-    if (A) gsl_matrix_free(A);
-    if (tau) gsl_vector_free(tau);
-    if (Q) gsl_matrix_free(Q);
-    if (R) gsl_matrix_free(R);
-    return st;
+    gsl_matrix_free(A);
+    return RLC_OK;
 }
 
 rlc_status rlc_mlp_init_orthogonal(rlc_mlp *m, gsl_rng *rng, double hidden_gain, double output_gain)

@@ -6,32 +6,43 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_blas.h>
+#include "rlc/linalg.h"
 #include "rlc/optim.h"
+#include "kernels.h"
 
-/* Each kernel updates the n = o->n entries params[i·ps] from grads[i·gs].
- * The arithmetic is written once, in an always-inlined loop over strides;
- * the unit-stride call hands it constant strides, so the contiguous case
- * compiles to the same vectorised loop as a plain p[i], g[i] loop. */
-static inline __attribute__((always_inline)) void
-adam_loop(rlc_optim *o, double *restrict p, size_t ps, const double *restrict g, size_t gs)
+/* Each step updates the n = o->n entries params[i·ps] from grads[i·gs]:
+ * contiguous vectors (every agent's) through rlc_kern()'s vectorised
+ * kernels, strided ones through the same formulas here, entry by entry
+ * (the same bits). */
+
+/* Adam (Kingma & Ba 2015, Algorithm 1, with ε added to √v̂):
+ * m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g², θ ← θ − α̂·m/(√v/√(1 − β₂ᵗ) + ε),
+ * α̂ = α/(1 − β₁ᵗ). */
+static void adam_step(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
 {
     const double b1 = o->config.beta1, b2 = o->config.beta2, eps = o->config.eps;
     const double step = o->config.learning_rate / (1.0 - pow(b1, (double)o->t));
     const double sqrt_bc2 = sqrt(1.0 - pow(b2, (double)o->t));
-    double *restrict m = o->m, *restrict v = o->v;
-    for (size_t i = 0, n = o->n; i < n; i++) {
+    if (ps == 1 && gs == 1) {
+        rlc_kern()->adam(o->n, p, g, o->m, o->v, b1, b2, step, sqrt_bc2, eps);
+        return;
+    }
+    for (size_t i = 0; i < o->n; i++) {
         const double gi = g[i * gs];
-        m[i] = b1 * m[i] + (1.0 - b1) * gi;
-        v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
-        p[i * ps] -= step * m[i] / (sqrt(v[i]) / sqrt_bc2 + eps);
+        o->m[i] = b1 * o->m[i] + (1.0 - b1) * gi;
+        o->v[i] = b2 * o->v[i] + (1.0 - b2) * gi * gi;
+        p[i * ps] -= step * o->m[i] / (sqrt(o->v[i]) / sqrt_bc2 + eps);
     }
 }
 
-static inline __attribute__((always_inline)) void
-rmsprop_loop(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
+/* RMSprop as PyTorch's: v ← αv + (1 − α)g², θ ← θ − lr·g/(√v + ε). */
+static void rmsprop_step(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
 {
     const rlc_optim_config *c = &o->config;
+    if (ps == 1 && gs == 1) {
+        rlc_kern()->rmsprop(o->n, p, g, o->v, c->alpha, c->learning_rate, c->eps);
+        return;
+    }
     for (size_t i = 0; i < o->n; i++) {
         const double gi = g[i * gs];
         o->v[i] = c->alpha * o->v[i] + (1.0 - c->alpha) * gi * gi;
@@ -39,40 +50,10 @@ rmsprop_loop(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
     }
 }
 
-static inline __attribute__((always_inline)) void
-sgd_loop(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
+static void sgd_step(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
 {
     for (size_t i = 0; i < o->n; i++)
         p[i * ps] -= o->config.learning_rate * g[i * gs];
-}
-
-/* Adam is compiled for AVX-512, AVX2 and the baseline; bit-identical
- * results (see tape.c). */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-__attribute__((target_clones("avx512f", "avx2", "default")))
-#endif
-static void adam_step(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
-{
-    if (ps == 1 && gs == 1)
-        adam_loop(o, p, 1, g, 1);
-    else
-        adam_loop(o, p, ps, g, gs);
-}
-
-static void rmsprop_step(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
-{
-    if (ps == 1 && gs == 1)
-        rmsprop_loop(o, p, 1, g, 1);
-    else
-        rmsprop_loop(o, p, ps, g, gs);
-}
-
-static void sgd_step(rlc_optim *o, double *p, size_t ps, const double *g, size_t gs)
-{
-    if (ps == 1 && gs == 1)
-        sgd_loop(o, p, 1, g, 1);
-    else
-        sgd_loop(o, p, ps, g, gs);
 }
 
 static const rlc_optim_type adam = {"adam", adam_step};
@@ -126,25 +107,31 @@ void rlc_optim_step(rlc_optim *o, gsl_vector *params, const gsl_vector *grads)
 
 double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm)
 {
-    double norm = gsl_blas_dnrm2(grads);
+    double norm = rlc_norm2(grads);
     double coef = max_norm / (norm + 1e-6);
     if (coef < 1.0)
         gsl_vector_scale(grads, coef);
     return norm;
 }
 
-bool rlc_optim_all_finite(const gsl_vector *x)
+/* NaN and ±inf are the doubles whose 11 exponent bits are all set: an
+ * integer OR over the vector, which the compiler vectorises when the
+ * stride is a constant. */
+static inline __attribute__((always_inline)) bool all_finite(const double *d, size_t n,
+                                                             size_t stride)
 {
-    /* NaN and ±inf are the doubles whose 11 exponent bits are all set: an
-     * integer OR over the vector, which the compiler vectorises. */
-    const double *d = x->data;
     uint64_t bad = 0;
-    for (size_t i = 0; i < x->size; i++) {
+    for (size_t i = 0; i < n; i++) {
         uint64_t bits;
-        memcpy(&bits, d + i * x->stride, sizeof bits);
+        memcpy(&bits, d + i * stride, sizeof bits);
         bad |= (~bits & 0x7ff0000000000000u) == 0;
     }
     return !bad;
+}
+
+bool rlc_optim_all_finite(const gsl_vector *x)
+{
+    return x->stride == 1 ? all_finite(x->data, x->size, 1) : all_finite(x->data, x->size, x->stride);
 }
 
 const char *const rlc_schedule_names[2] = {

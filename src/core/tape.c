@@ -11,19 +11,12 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
-#include <gsl/gsl_blas.h>
 #include "rlc/tape.h"
+#include "kernels.h"
 #include "numeric.h"
 
-/* The hot elementwise kernels are compiled for AVX-512, AVX2 and the
- * baseline, and the loader picks one (GCC function multiversioning). The
- * arithmetic is the same IEEE operations either way (no FMA: the build
- * passes -ffp-contract=off), so results are bit-identical on any x86-64. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define RLC_SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define RLC_SIMD_CLONES
-#endif
+/* The hot loops (products, elementwise kernels) are rlc_kern()'s, compiled
+ * per instruction set with the same bits on every path (kernels.h). */
 
 enum {
     OP_LEAF, OP_MATMUL, OP_MATMUL_BT, OP_ADD_BIAS, OP_LINEAR, OP_ADD, OP_SUB, OP_MUL,
@@ -199,6 +192,7 @@ static rlc_node *node_new4(rlc_tape *t, int op, size_t rows, size_t cols, rlc_no
     node->d = d;
     node->k1 = node->k2 = NULL;
     node->alpha = node->beta = 0.0;
+    node->work = NULL;
     node->prev = t->last;
     t->last = node;
     return node;
@@ -241,6 +235,7 @@ rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad)
     node->a = node->b = node->c = node->d = NULL;
     node->k1 = node->k2 = NULL;
     node->alpha = node->beta = 0.0;
+    node->work = NULL;
     node->prev = t->last;
     t->last = node;
     return node;
@@ -257,15 +252,41 @@ rlc_node *rlc_tape_input(rlc_tape *t, size_t rows, size_t cols)
  * Element access that works for both: */
 #define AT(m, i, j) ((m)->data[(i) * (m)->tda + (j)])
 
+/* C = base + op(A)·op(B) (kernels.h's modes) for gsl matrices. */
+static void gemm(char ta, char tb, const gsl_matrix *A, const gsl_matrix *B, int mode,
+                 const gsl_matrix *bias, gsl_matrix *C, double *work)
+{
+    size_t K = ta == 'N' ? A->size2 : A->size1;
+    rlc_kern()->gemm(ta, tb, C->size1, C->size2, K, A->data, A->tda, B->data, B->tda, mode,
+                     bias ? bias->data : NULL, C->data, C->tda, work);
+}
+
+/* Give the product node y scratch for the larger of its two packed
+ * products, `fwd` (the value and the tangent) and `bwd` (the first
+ * input's gradient), each as (ta, tb, M, N, K). false if the arena could
+ * not grow (recorded). */
+static bool product_work(rlc_tape *t, rlc_node *y, const char fwd[2], const size_t f[3],
+                         const char bwd[2], const size_t b[3])
+{
+    size_t n = rlc_gemm_work(fwd[0], fwd[1], f[0], f[1], f[2]);
+    size_t nb = rlc_gemm_work(bwd[0], bwd[1], b[0], b[1], b[2]);
+    n = nb > n ? nb : n;
+    if (n && !(y->work = arena_alloc(t, n * sizeof(double))))
+        return false;
+    return true;
+}
+
 rlc_node *rlc_tape_matmul(rlc_tape *t, rlc_node *a, rlc_node *b, bool trans_b)
 {
     if (!CHECK(t, a && b, trans_b ? COLS(a) == COLS(b) : COLS(a) == ROWS(b)))
         return NULL;
-    size_t m = trans_b ? ROWS(b) : COLS(b);
-    rlc_node *y = node_new(t, trans_b ? OP_MATMUL_BT : OP_MATMUL, ROWS(a), m, a, b, NULL);
-    if (y)
-        gsl_blas_dgemm(CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, 1.0, &a->value,
-                       &b->value, 0.0, &y->value);
+    size_t m = ROWS(a), k = COLS(a), n = trans_b ? ROWS(b) : COLS(b);
+    rlc_node *y = node_new(t, trans_b ? OP_MATMUL_BT : OP_MATMUL, m, n, a, b, NULL);
+    /* Y = A·op(B); dA += dY·op(B)ᵀ */
+    if (y && product_work(t, y, trans_b ? "NT" : "NN", (size_t[]){m, n, k},
+                          trans_b ? "NN" : "NT", (size_t[]){m, k, n}))
+        gemm('N', trans_b ? 'T' : 'N', &a->value, &b->value, RLC_GEMM_SET, NULL, &y->value,
+             y->work);
     return y;
 }
 
@@ -286,12 +307,11 @@ rlc_node *rlc_tape_linear(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b)
     if (!CHECK(t, x && W && b,
                COLS(x) == COLS(W) && ROWS(b) == 1 && COLS(b) == ROWS(W)))
         return NULL;
-    rlc_node *y = node_new(t, OP_LINEAR, ROWS(x), ROWS(W), x, W, b);
-    if (!y)
-        return NULL;
-    for (size_t i = 0; i < ROWS(y); i++)
-        memcpy(y->value.data + i * COLS(y), b->value.data, COLS(y) * sizeof(double));
-    gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &x->value, &W->value, 1.0, &y->value);
+    size_t rows = ROWS(x), in = COLS(x), out = ROWS(W);
+    rlc_node *y = node_new(t, OP_LINEAR, rows, out, x, W, b);
+    /* Y = b + X·Wᵀ; dX += dY·W */
+    if (y && product_work(t, y, "NT", (size_t[]){rows, out, in}, "NN", (size_t[]){rows, in, out}))
+        gemm('N', 'T', &x->value, &W->value, RLC_GEMM_BIAS, &b->value, &y->value, y->work);
     return y;
 }
 
@@ -369,90 +389,19 @@ static void each_row(const rlc_node *x, rlc_node *y,
         k(COLS(x), x->value.data + i * x->value.tda, y->value.data + i * COLS(y));
 }
 
-RLC_SIMD_CLONES
-static void relu_k(size_t n, const double *restrict x, double *restrict y)
-{
-    for (size_t j = 0; j < n; j++) {
-        double xj = x[j];
-        y[j] = xj > 0.0 ? xj : 0.0;
-    }
-}
-
 rlc_node *rlc_tape_relu(rlc_tape *t, rlc_node *x)
 {
     rlc_node *y = unary(t, OP_RELU, x);
     if (y)
-        each_row(x, y, relu_k);
+        each_row(x, y, rlc_kern()->relu);
     return y;
-}
-
-/* exp(x) for −708 ≤ x ≤ 0 as two parts, e^x = scale·(1 + m), written so
- * GCC vectorises it (no calls, no branches): x = k·ln2 + r with
- * |r| ≤ ln2/2, scale = 2^k put into the exponent bits, and
- * m = exp(r) − 1 = r·(1 + r/2 + ... + r¹²/13!) by its Taylor series
- * (truncation < 1e-17 relative). m is returned apart from the 1 so that
- * tanh can form 1 − e^x without cancellation. The caller clamps x (a clamp
- * in here would stop the vectoriser's if-conversion). */
-static inline double exp_nonpositive_parts(double x, double *m)
-{
-    const double shifter = 0x1.8p52; /* adding it rounds to an integer in the low mantissa bits */
-    double t = x * 0x1.71547652b82fep0 + shifter; /* x/ln2, rounded */
-    double k = t - shifter;
-    double r = (x - k * 0x1.62e42fefa3800p-1) - k * 0x1.ef35793c76730p-45; /* ln2 in two parts */
-    double p = 1.0 / 6227020800.0;
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    *m = p * r;
-    uint64_t tb;
-    memcpy(&tb, &t, sizeof tb);
-    uint64_t kb = (tb - UINT64_C(0x4338000000000000) + 1023) << 52; /* (k + 1023) as exponent bits */
-    double scale;
-    memcpy(&scale, &kb, sizeof scale);
-    return scale;
-}
-
-/* tanh(x) = sign(x)·(1 − e)/(1 + e), e = exp(−2|x|) = s·(1 + m), in two
- * vectorised passes (clamp |x| to 354, where tanh is ±1 in double; then
- * the rest) instead of glibc's tanh, which took half of a PPO update.
- * 1 ∓ e is formed as (1 ∓ s) ∓ s·m: below |x| = ln2/4, s = 1 and 1 − e is
- * −m, free of the cancellation that 1 − e suffers for small |x| (relative
- * error 1e-5 around |x| = 1e-12, and 0 returned below 2.8e-17, with e
- * rounded first); above, 1 − s is exact. Relative error against long-double
- * tanhl ≤ 4.2e-16 (under 3 ULP; glibc's tanh: 3.1e-16), measured on 10⁸
- * log-spaced |x| over [1e-300, 20], 2·10⁸ evenly spaced over (0, 20] and
- * 5·10⁸ over [0.172, 0.1765]; the largest, 4.19e-16, just above ln2/4,
- * where k becomes −1 and (1 − s) − s·m partly cancels. tests/test_tape.c
- * checks the bound. NaN gives NaN, so a diverged network is seen. y may
- * not alias x. */
-RLC_SIMD_CLONES
-static void tanh_k(size_t n, const double *restrict x, double *restrict y)
-{
-    for (size_t j = 0; j < n; j++) {
-        double a = fabs(x[j]);
-        y[j] = a > 354.0 ? 354.0 : a; /* NaN stays NaN */
-    }
-    for (size_t j = 0; j < n; j++) {
-        double m, s = exp_nonpositive_parts(-2.0 * y[j], &m);
-        double sm = s * m;
-        y[j] = copysign(((1.0 - s) - sm) / ((1.0 + s) + sm), x[j]);
-    }
 }
 
 rlc_node *rlc_tape_tanh(rlc_tape *t, rlc_node *x)
 {
     rlc_node *y = unary(t, OP_TANH, x);
     if (y)
-        each_row(x, y, tanh_k);
+        each_row(x, y, rlc_kern()->tanh);
     return y;
 }
 
@@ -681,13 +630,12 @@ static void bw_matmul(rlc_node *y)
     rlc_node *a = y->a, *b = y->b;
     bool bt = y->op == OP_MATMUL_BT;
     if (has_grad(a)) /* dA += dY·B (bt) or dY·Bᵀ */
-        gsl_blas_dgemm(CblasNoTrans, bt ? CblasNoTrans : CblasTrans, 1.0, &y->grad, &b->value, 1.0,
-                       &a->grad);
+        gemm('N', bt ? 'N' : 'T', &y->grad, &b->value, RLC_GEMM_ADD, NULL, &a->grad, y->work);
     if (has_grad(b)) { /* dB += dYᵀ·A (bt) or Aᵀ·dY */
         if (bt)
-            gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &y->grad, &a->value, 1.0, &b->grad);
+            gemm('T', 'N', &y->grad, &a->value, RLC_GEMM_ADD, NULL, &b->grad, NULL);
         else
-            gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &a->value, &y->grad, 1.0, &b->grad);
+            gemm('T', 'N', &a->value, &y->grad, RLC_GEMM_ADD, NULL, &b->grad, NULL);
     }
 }
 
@@ -695,21 +643,22 @@ static void bw_matmul(rlc_node *y)
 static void tg_matmul(rlc_node *y)
 {
     const gsl_matrix *da = tangent_of(y->a), *db = tangent_of(y->b);
-    CBLAS_TRANSPOSE_t tb = y->op == OP_MATMUL_BT ? CblasTrans : CblasNoTrans;
-    double beta = 0.0; /* dgemm with beta 0 does not read Ẏ (uninitialised on the first pass) */
+    char tb = y->op == OP_MATMUL_BT ? 'T' : 'N';
+    int mode = RLC_GEMM_SET; /* Ẏ is not read before the first product (uninitialised) */
     if (da) {
-        gsl_blas_dgemm(CblasNoTrans, tb, 1.0, da, &y->b->value, 0.0, &y->tangent);
-        beta = 1.0;
+        gemm('N', tb, da, &y->b->value, mode, NULL, &y->tangent, y->work);
+        mode = RLC_GEMM_ADD;
     }
     if (db)
-        gsl_blas_dgemm(CblasNoTrans, tb, 1.0, &y->a->value, db, beta, &y->tangent);
+        gemm('N', tb, &y->a->value, db, mode, NULL, &y->tangent, y->work);
+    else if (!da) /* no tangent flows in: zero (intermediate nodes are contiguous) */
+        memset(y->tangent.data, 0, SIZE(y) * sizeof(double));
 }
 
+/* db (1 × cols) += the column sums of dy, each summed in row order. */
 static void add_column_sums(const gsl_matrix *dy, gsl_matrix *db)
 {
-    for (size_t i = 0; i < dy->size1; i++)
-        for (size_t j = 0; j < dy->size2; j++)
-            AT(db, 0, j) += AT(dy, i, j);
+    rlc_kern()->col_sums(dy->size1, dy->size2, dy->data, dy->tda, db->data);
 }
 
 static void add_into(gsl_matrix *dst, const gsl_matrix *src, double s)
@@ -747,9 +696,9 @@ static void bw_linear(rlc_node *y)
 {
     rlc_node *x = y->a, *W = y->b, *b = y->c;
     if (has_grad(x)) /* dX += dY·W */
-        gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1.0, &y->grad, &W->value, 1.0, &x->grad);
+        gemm('N', 'N', &y->grad, &W->value, RLC_GEMM_ADD, NULL, &x->grad, y->work);
     if (has_grad(W)) /* dW += dYᵀ·X */
-        gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1.0, &y->grad, &x->value, 1.0, &W->grad);
+        gemm('T', 'N', &y->grad, &x->value, RLC_GEMM_ADD, NULL, &W->grad, NULL);
     if (has_grad(b))
         add_column_sums(&y->grad, &b->grad);
 }
@@ -760,9 +709,9 @@ static void tg_linear(rlc_node *y)
     const gsl_matrix *dx = tangent_of(y->a), *dW = tangent_of(y->b);
     set_rows(&y->tangent, tangent_of(y->c));
     if (dx)
-        gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, dx, &y->b->value, 1.0, &y->tangent);
+        gemm('N', 'T', dx, &y->b->value, RLC_GEMM_ADD, NULL, &y->tangent, y->work);
     if (dW)
-        gsl_blas_dgemm(CblasNoTrans, CblasTrans, 1.0, &y->a->value, dW, 1.0, &y->tangent);
+        gemm('N', 'T', &y->a->value, dW, RLC_GEMM_ADD, NULL, &y->tangent, y->work);
 }
 
 static void bw_elementwise(rlc_node *y)
@@ -795,45 +744,6 @@ static void tg_elementwise(rlc_node *y)
         }
 }
 
-/* Elementwise backward kernels over n contiguous entries; `restrict` lets
- * the compiler vectorise them. */
-RLC_SIMD_CLONES
-static void bw_affine_k(size_t n, double a, const double *restrict g, double *restrict dx)
-{
-    for (size_t j = 0; j < n; j++)
-        dx[j] += g[j] * a;
-}
-RLC_SIMD_CLONES
-static void bw_scale_cols_k(size_t n, const double *restrict k, const double *restrict g,
-                            double *restrict dx)
-{
-    for (size_t j = 0; j < n; j++)
-        dx[j] += g[j] * k[j];
-}
-RLC_SIMD_CLONES
-static void bw_relu_k(size_t n, const double *restrict x, const double *restrict g,
-                      double *restrict dx)
-{
-    for (size_t j = 0; j < n; j++) {
-        double gj = g[j]; /* loaded unconditionally so the select vectorises */
-        dx[j] += x[j] > 0.0 ? gj : 0.0;
-    }
-}
-RLC_SIMD_CLONES
-static void bw_tanh_k(size_t n, const double *restrict y, const double *restrict g,
-                      double *restrict dx)
-{
-    for (size_t j = 0; j < n; j++)
-        dx[j] += g[j] * (1.0 - y[j] * y[j]);
-}
-RLC_SIMD_CLONES
-static void bw_square_k(size_t n, const double *restrict x, const double *restrict g,
-                        double *restrict dx)
-{
-    for (size_t j = 0; j < n; j++)
-        dx[j] += g[j] * (2.0 * x[j]);
-}
-
 /* out += D·in for the unary op y, whose Jacobian D is diagonal (affine,
  * scale_cols, relu, tanh, square); in and out have y's shape. A diagonal
  * Jacobian is its own transpose, so backward passes (y->grad, x->grad) and
@@ -847,16 +757,17 @@ static void unary_apply(const rlc_node *y, const gsl_matrix *in, gsl_matrix *out
     size_t m = COLS(y), rows = ROWS(y);
     bool flat = x->value.tda == m && in->tda == m && out->tda == m && y->op != OP_SCALE_COLS;
     size_t n = flat ? m * rows : m;
+    const rlc_kernels *k = rlc_kern();
     for (size_t i = 0; i < (flat ? 1 : rows); i++) {
         const double *g = in->data + i * in->tda, *yv = y->value.data + i * m;
         const double *xv = x->value.data + i * x->value.tda;
         double *dx = out->data + i * out->tda;
         switch (y->op) {
-        case OP_AFFINE: bw_affine_k(n, y->alpha, g, dx); break;
-        case OP_SCALE_COLS: bw_scale_cols_k(n, y->k1, g, dx); break;
-        case OP_RELU: bw_relu_k(n, xv, g, dx); break;
-        case OP_TANH: bw_tanh_k(n, yv, g, dx); break;
-        default: bw_square_k(n, xv, g, dx); break; /* OP_SQUARE */
+        case OP_AFFINE: k->bw_affine(n, y->alpha, g, dx); break;
+        case OP_SCALE_COLS: k->bw_scale_cols(n, y->k1, g, dx); break;
+        case OP_RELU: k->bw_relu(n, xv, g, dx); break;
+        case OP_TANH: k->bw_tanh(n, yv, g, dx); break;
+        default: k->bw_square(n, xv, g, dx); break; /* OP_SQUARE */
         }
     }
 }

@@ -95,9 +95,12 @@ rlc_status rlc_replay_sample(const rlc_replay *r, gsl_rng *rng, rlc_replay_batch
     size_t od = r->obs_dim, ad = r->act_dim;
     for (size_t k = 0; k < b->obs->size1; k++) {
         size_t i = gsl_rng_uniform_int(rng, r->size);
-        memcpy(b->obs->data + k * od, r->obs + i * od, od * sizeof(double));
-        memcpy(b->next_obs->data + k * od, r->next_obs + i * od, od * sizeof(double));
-        memcpy(b->actions->data + k * ad, r->actions + i * ad, ad * sizeof(double));
+        for (size_t j = 0; j < od; j++) { /* rows of a few doubles: no memcpy calls */
+            b->obs->data[k * od + j] = r->obs[i * od + j];
+            b->next_obs->data[k * od + j] = r->next_obs[i * od + j];
+        }
+        for (size_t j = 0; j < ad; j++)
+            b->actions->data[k * ad + j] = r->actions[i * ad + j];
         b->rewards->data[k] = r->rewards[i];
         b->terminated->data[k] = r->terminated[i] ? 1.0 : 0.0;
     }

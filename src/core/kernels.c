@@ -1,0 +1,419 @@
+/* kernels.c — rlc's hot loops (interface and the same-bits rule in
+ * kernels.h). Compiled once per instruction set: meson.build defines
+ * RLC_KERNELS_ISA (generic, avx2 or avx512) and passes the matching -m
+ * flag, and this file defines the table rlc_kernels_<isa>. The vector width
+ * follows the flags: 8 doubles with AVX-512F, 4 with AVX2, 2 with the
+ * baseline's SSE2. GCC's vector extensions spell the SIMD; the arithmetic
+ * in every lane is the scalar code's, in the same order. */
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include "kernels.h"
+
+#if defined(__AVX512F__)
+#define VW 8
+#elif defined(__AVX2__)
+#define VW 4
+#else
+#define VW 2
+#endif
+#define NV 2          /* vectors per row of a register tile */
+#define MR 4          /* rows of a register tile (8 rows measured slower with AVX-512) */
+#define NR (VW * NV)  /* columns of a register tile */
+
+typedef double vec __attribute__((vector_size(VW * 8), aligned(8), may_alias));
+typedef double v4 __attribute__((vector_size(32), aligned(8), may_alias));
+
+#define JOIN2(a, b) a##b
+#define JOIN(a, b) JOIN2(a, b)
+#define TABLE JOIN(rlc_kernels_, RLC_KERNELS_ISA)
+#define STR2(x) #x
+#define STR(x) STR2(x)
+
+/* --- dot products in 8 fixed lanes --- */
+
+/* Σ x_k·w_k: lane l sums k ≡ l (mod 8) in order, the lanes are added as
+ * ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7)), then the k left over in order. The
+ * 8 lanes are one AVX-512 register, two AVX2 or four SSE2 ones. */
+static inline double dot8(size_t n, const double *x, const double *w)
+{
+    size_t n8 = n - n % 8;
+    vec sv[8 / VW];
+    for (int v = 0; v < 8 / VW; v++)
+        sv[v] = (vec){0};
+    for (size_t k = 0; k < n8; k += 8)
+        for (int v = 0; v < 8 / VW; v++)
+            sv[v] = sv[v] + *(const vec *)(x + k + v * VW) * *(const vec *)(w + k + v * VW);
+    double s[8];
+    for (int l = 0; l < 8; l++)
+        s[l] = sv[l / VW][l % VW];
+    double t = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    for (size_t k = n8; k < n; k++)
+        t = t + x[k] * w[k];
+    return t;
+}
+
+static double k_dot(size_t n, const double *x, const double *y) { return dot8(n, x, y); }
+
+static void k_axpy(size_t n, double a, const double *restrict x, double *restrict y)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = y[i] + a * x[i];
+}
+
+/* --- matrix products --- */
+
+/* out(r, c) = base(r, c) + Σ_k L(r, k)·P(k, c) for r < R, c0 ≤ c < C, where
+ * L(r, k) = l[r·lr + k·lk], P(k, c) = p[k·ldp + c], out(r, c) = o[r·ors + c·ocs],
+ * base(r, c) = b[r·brs + c·bcs] (b may be o itself: C += ...). */
+typedef struct operands {
+    size_t K;
+    const double *l;
+    size_t lr, lk;
+    const double *p;
+    size_t ldp;
+    double *o;
+    size_t ors, ocs;
+    const double *b;
+    size_t brs, bcs;
+} operands;
+
+static inline void put(const operands *q, size_t r, size_t c, double s)
+{
+    q->o[r * q->ors + c * q->ocs] = q->b[r * q->brs + c * q->bcs] + s;
+}
+
+/* Columns c.. that no full tile covers: one vector of columns, then (the
+ * AVX-512 copy) four, 8 rows at a time, then one column at a time; every
+ * entry summed over k in order as in the tile. Kept out of the tile's
+ * function so that its register allocation stays as it is. */
+__attribute__((noinline)) static void strips(const operands *q, size_t c, size_t R, size_t C)
+{
+    const size_t K = q->K, lr = q->lr, lk = q->lk, ldp = q->ldp;
+    const double *l = q->l, *p = q->p;
+    for (; c + VW <= C; c += VW) {
+        size_t r = 0;
+        for (; r + 8 <= R; r += 8) {
+            vec acc[8];
+            for (int i = 0; i < 8; i++)
+                acc[i] = (vec){0};
+            for (size_t k = 0; k < K; k++) {
+                vec pv = *(const vec *)(p + k * ldp + c);
+                for (int i = 0; i < 8; i++)
+                    acc[i] = acc[i] + l[(r + i) * lr + k * lk] * pv;
+            }
+            for (int i = 0; i < 8; i++)
+                for (int e = 0; e < VW; e++)
+                    put(q, r + i, c + e, acc[i][e]);
+        }
+        for (; r < R; r++) {
+            vec acc = {0};
+            for (size_t k = 0; k < K; k++)
+                acc = acc + l[r * lr + k * lk] * *(const vec *)(p + k * ldp + c);
+            for (int e = 0; e < VW; e++)
+                put(q, r, c + e, acc[e]);
+        }
+    }
+#if VW > 4
+    for (; c + 4 <= C; c += 4) {
+        size_t r = 0;
+        for (; r + 8 <= R; r += 8) {
+            v4 acc[8];
+            for (int i = 0; i < 8; i++)
+                acc[i] = (v4){0};
+            for (size_t k = 0; k < K; k++) {
+                v4 pv = *(const v4 *)(p + k * ldp + c);
+                for (int i = 0; i < 8; i++)
+                    acc[i] = acc[i] + l[(r + i) * lr + k * lk] * pv;
+            }
+            for (int i = 0; i < 8; i++)
+                for (int e = 0; e < 4; e++)
+                    put(q, r + i, c + e, acc[i][e]);
+        }
+        for (; r < R; r++) {
+            v4 acc = {0};
+            for (size_t k = 0; k < K; k++)
+                acc = acc + l[r * lr + k * lk] * *(const v4 *)(p + k * ldp + c);
+            for (int e = 0; e < 4; e++)
+                put(q, r, c + e, acc[e]);
+        }
+    }
+#endif
+    for (; c < C; c++)
+        for (size_t r = 0; r < R; r++) {
+            double s = 0.0;
+            for (size_t k = 0; k < K; k++)
+                s = s + l[r * lr + k * lk] * p[k * ldp + c];
+            put(q, r, c, s);
+        }
+}
+
+/* out (R×C) = base + L·P: register tiles of MR rows × NR columns, then one
+ * row at a time, then the strips. */
+static void core(const operands *q, size_t R, size_t C)
+{
+    /* locals: the stores below go through may_alias vectors, which would
+     * make the compiler reload every field of *q after each one */
+    const size_t K = q->K, lr = q->lr, lk = q->lk, ldp = q->ldp;
+    const size_t ors = q->ors, ocs = q->ocs, brs = q->brs, bcs = q->bcs;
+    const double *l = q->l, *p = q->p, *b = q->b;
+    double *o = q->o;
+    const bool vstore = ocs == 1 && bcs <= 1;
+    size_t c = 0;
+    for (; c + NR <= C; c += NR) {
+        size_t r = 0;
+        for (; r + MR <= R; r += MR) {
+            vec acc[MR][NV];
+            for (int i = 0; i < MR; i++)
+                for (int v = 0; v < NV; v++)
+                    acc[i][v] = (vec){0};
+            for (size_t k = 0; k < K; k++) {
+                vec pv[NV];
+                for (int v = 0; v < NV; v++)
+                    pv[v] = *(const vec *)(p + k * ldp + c + v * VW);
+                for (int i = 0; i < MR; i++) {
+                    double a = l[(r + i) * lr + k * lk];
+                    for (int v = 0; v < NV; v++)
+                        acc[i][v] = acc[i][v] + a * pv[v];
+                }
+            }
+            for (int i = 0; i < MR; i++)
+                for (int v = 0; v < NV; v++) {
+                    size_t cc = c + v * VW;
+                    const double *bp = b + (r + i) * brs + cc * bcs;
+                    if (vstore) {
+                        vec base;
+                        if (bcs)
+                            base = *(const vec *)bp;
+                        else
+                            base = (vec){0} + *bp;
+                        *(vec *)(o + (r + i) * ors + cc) = base + acc[i][v];
+                    } else {
+                        for (int e = 0; e < VW; e++)
+                            o[(r + i) * ors + (cc + e) * ocs] = bp[e * bcs] + acc[i][v][e];
+                    }
+                }
+        }
+        for (; r < R; r++) {
+            vec acc[NV];
+            for (int v = 0; v < NV; v++)
+                acc[v] = (vec){0};
+            for (size_t k = 0; k < K; k++) {
+                double a = l[r * lr + k * lk];
+                for (int v = 0; v < NV; v++)
+                    acc[v] = acc[v] + a * *(const vec *)(p + k * ldp + c + v * VW);
+            }
+            for (int v = 0; v < NV; v++)
+                for (int e = 0; e < VW; e++) {
+                    size_t cc = c + v * VW + e;
+                    o[r * ors + cc * ocs] = b[r * brs + cc * bcs] + acc[v][e];
+                }
+        }
+    }
+    if (c < C)
+        strips(q, c, R, C);
+}
+
+static const double zero = 0.0;
+
+static void k_gemm(char ta, char tb, size_t M, size_t N, size_t K, const double *A, size_t lda,
+                   const double *B, size_t ldb, int mode, const double *bias, double *Cm,
+                   size_t ldc, double *work)
+{
+    /* base(i, j) of C's entry (i, j), as a pointer and strides */
+    const double *b = mode == RLC_GEMM_ADD ? Cm : mode == RLC_GEMM_BIAS ? bias : &zero;
+    size_t bi = mode == RLC_GEMM_ADD ? ldc : 0, bj = mode == RLC_GEMM_SET ? 0 : 1;
+    switch (rlc_gemm_path(ta, tb, M, N)) {
+    case RLC_GEMM_DOTS:
+        for (size_t i = 0; i < M; i++)
+            for (size_t j = 0; j < N; j++)
+                Cm[i * ldc + j] = b[i * bi + j * bj] + dot8(K, A + i * lda, B + j * ldb);
+        return;
+    case RLC_GEMM_COLS: { /* L = op(A), P = op(B) (K×N) */
+        const double *p = B;
+        size_t ldp = ldb;
+        if (tb == 'T') {
+            for (size_t k = 0; k < K; k++)
+                for (size_t j = 0; j < N; j++)
+                    work[k * N + j] = B[j * ldb + k];
+            p = work;
+            ldp = N;
+        }
+        operands q = {K, A, ta == 'N' ? lda : 1, ta == 'N' ? 1 : lda, p, ldp,
+                      Cm, ldc, 1, b, bi, bj};
+        core(&q, M, N);
+        return;
+    }
+    default: { /* Cᵀ (N×M) = baseᵀ + op(B)ᵀ·op(A)ᵀ: L = op(B)ᵀ, P = op(A)ᵀ (K×M) */
+        const double *p = A;
+        size_t ldp = lda;
+        if (ta == 'N') {
+            for (size_t k = 0; k < K; k++)
+                for (size_t i = 0; i < M; i++)
+                    work[k * M + i] = A[i * lda + k];
+            p = work;
+            ldp = M;
+        }
+        operands q = {K, B, tb == 'N' ? 1 : ldb, tb == 'N' ? ldb : 1, p, ldp,
+                      Cm, 1, ldc, b, bj, bi};
+        core(&q, N, M);
+        return;
+    }
+    }
+}
+
+/* --- elementwise --- */
+
+static void k_relu(size_t n, const double *restrict x, double *restrict y)
+{
+    for (size_t j = 0; j < n; j++) {
+        double xj = x[j];
+        y[j] = xj > 0.0 ? xj : 0.0;
+    }
+}
+
+/* exp(x) for −708 ≤ x ≤ 0 as two parts, e^x = scale·(1 + m), written so
+ * GCC vectorises it (no calls, no branches): x = k·ln2 + r with
+ * |r| ≤ ln2/2, scale = 2^k put into the exponent bits, and
+ * m = exp(r) − 1 = r·(1 + r/2 + ... + r¹²/13!) by its Taylor series
+ * (truncation < 1e-17 relative). m is returned apart from the 1 so that
+ * tanh can form 1 − e^x without cancellation. The caller clamps x (a clamp
+ * in here would stop the vectoriser's if-conversion). */
+static inline double exp_nonpositive_parts(double x, double *m)
+{
+    const double shifter = 0x1.8p52; /* adding it rounds to an integer in the low mantissa bits */
+    double t = x * 0x1.71547652b82fep0 + shifter; /* x/ln2, rounded */
+    double k = t - shifter;
+    double r = (x - k * 0x1.62e42fefa3800p-1) - k * 0x1.ef35793c76730p-45; /* ln2 in two parts */
+    double p = 1.0 / 6227020800.0;
+    p = p * r + 1.0 / 479001600.0;
+    p = p * r + 1.0 / 39916800.0;
+    p = p * r + 1.0 / 3628800.0;
+    p = p * r + 1.0 / 362880.0;
+    p = p * r + 1.0 / 40320.0;
+    p = p * r + 1.0 / 5040.0;
+    p = p * r + 1.0 / 720.0;
+    p = p * r + 1.0 / 120.0;
+    p = p * r + 1.0 / 24.0;
+    p = p * r + 1.0 / 6.0;
+    p = p * r + 0.5;
+    p = p * r + 1.0;
+    *m = p * r;
+    uint64_t tb;
+    memcpy(&tb, &t, sizeof tb);
+    uint64_t kb = (tb - UINT64_C(0x4338000000000000) + 1023) << 52; /* (k + 1023) as exponent bits */
+    double scale;
+    memcpy(&scale, &kb, sizeof scale);
+    return scale;
+}
+
+/* tanh(x) = sign(x)·(1 − e)/(1 + e), e = exp(−2|x|) = s·(1 + m), in two
+ * vectorised passes (clamp |x| to 354, where tanh is ±1 in double; then
+ * the rest) instead of glibc's tanh, which took half of a PPO update.
+ * 1 ∓ e is formed as (1 ∓ s) ∓ s·m: below |x| = ln2/4, s = 1 and 1 − e is
+ * −m, free of the cancellation that 1 − e suffers for small |x| (relative
+ * error 1e-5 around |x| = 1e-12, and 0 returned below 2.8e-17, with e
+ * rounded first); above, 1 − s is exact. Relative error against long-double
+ * tanhl ≤ 4.2e-16 (under 3 ULP; glibc's tanh: 3.1e-16), measured on 10⁸
+ * log-spaced |x| over [1e-300, 20], 2·10⁸ evenly spaced over (0, 20] and
+ * 5·10⁸ over [0.172, 0.1765]; the largest, 4.19e-16, just above ln2/4,
+ * where k becomes −1 and (1 − s) − s·m partly cancels. tests/test_tape.c
+ * checks the bound. NaN gives NaN, so a diverged network is seen. */
+static void k_tanh(size_t n, const double *restrict x, double *restrict y)
+{
+    for (size_t j = 0; j < n; j++) {
+        double a = fabs(x[j]);
+        y[j] = a > 354.0 ? 354.0 : a; /* NaN stays NaN */
+    }
+    for (size_t j = 0; j < n; j++) {
+        double m, s = exp_nonpositive_parts(-2.0 * y[j], &m);
+        double sm = s * m;
+        y[j] = copysign(((1.0 - s) - sm) / ((1.0 + s) + sm), x[j]);
+    }
+}
+
+static void k_bw_affine(size_t n, double a, const double *restrict g, double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++)
+        dx[j] += g[j] * a;
+}
+
+static void k_bw_scale_cols(size_t n, const double *restrict k, const double *restrict g,
+                            double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++)
+        dx[j] += g[j] * k[j];
+}
+
+static void k_bw_relu(size_t n, const double *restrict x, const double *restrict g,
+                      double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++) {
+        double gj = g[j]; /* loaded unconditionally so the select vectorises */
+        dx[j] += x[j] > 0.0 ? gj : 0.0;
+    }
+}
+
+static void k_bw_tanh(size_t n, const double *restrict y, const double *restrict g,
+                      double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++)
+        dx[j] += g[j] * (1.0 - y[j] * y[j]);
+}
+
+static void k_bw_square(size_t n, const double *restrict x, const double *restrict g,
+                        double *restrict dx)
+{
+    for (size_t j = 0; j < n; j++)
+        dx[j] += g[j] * (2.0 * x[j]);
+}
+
+static void k_col_sums(size_t rows, size_t n, const double *restrict g, size_t ld,
+                       double *restrict s)
+{
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < n; j++)
+            s[j] += g[i * ld + j];
+}
+
+/* --- optimisers --- */
+
+static void k_adam(size_t n, double *restrict p, const double *restrict g, double *restrict m,
+                   double *restrict v, double b1, double b2, double step, double sqrt_bc2,
+                   double eps)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double gi = g[i];
+        m[i] = b1 * m[i] + (1.0 - b1) * gi;
+        v[i] = b2 * v[i] + (1.0 - b2) * gi * gi;
+        p[i] -= step * m[i] / (sqrt(v[i]) / sqrt_bc2 + eps);
+    }
+}
+
+static void k_rmsprop(size_t n, double *restrict p, const double *restrict g, double *restrict v,
+                      double alpha, double lr, double eps)
+{
+    for (size_t i = 0; i < n; i++) {
+        const double gi = g[i];
+        v[i] = alpha * v[i] + (1.0 - alpha) * gi * gi;
+        p[i] -= lr * gi / (sqrt(v[i]) + eps);
+    }
+}
+
+const rlc_kernels TABLE = {
+    .isa = STR(RLC_KERNELS_ISA),
+    .gemm = k_gemm,
+    .relu = k_relu,
+    .tanh = k_tanh,
+    .bw_affine = k_bw_affine,
+    .bw_scale_cols = k_bw_scale_cols,
+    .bw_relu = k_bw_relu,
+    .bw_tanh = k_bw_tanh,
+    .bw_square = k_bw_square,
+    .col_sums = k_col_sums,
+    .dot = k_dot,
+    .axpy = k_axpy,
+    .adam = k_adam,
+    .rmsprop = k_rmsprop,
+};
