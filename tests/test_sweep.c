@@ -349,6 +349,88 @@ static void test_sweep_and_rerun(void **state)
 #endif
 }
 
+/* Ctrl-C: the sweep stops handing out jobs, the running job writes its
+ * checkpoint, sweep.csv says so and the exit status is 130; the same
+ * command again resumes it and starts the other, and the resumed run ends
+ * with the bytes of a run that never stopped. The signal is sent once the
+ * job has written its first checkpoint (its model.rlc exists), long
+ * before its 100,000 steps end. */
+static void test_ctrl_c_and_resume(void **state)
+{
+    (void)state;
+    const char *ini = tmp_path("ctrlc.ini");
+    char text[1024];
+    snprintf(text, sizeof text,
+             "[sweep]\nconfigs = %s/ppo_pendulum.ini\nseeds = 1-2\n[grid]\n"
+             "run.total_timesteps = 100000\nrun.checkpoint_freq = 2048\neval.eval_freq = 20000\n"
+             "eval.n_eval_episodes = 2\n",
+             RLC_CONFIGS_DIR);
+    write_file(ini, text);
+    char out[512];
+    snprintf(out, sizeof out, "%s", tmp_path("ctrlc"));
+    const char *argv[] = {RLC_BIN, "sweep", ini, "--out", out, "--jobs", "1", NULL};
+    char out_path[600], err_path[600], model[700];
+    snprintf(out_path, sizeof out_path, "%s/ctrlc1.out", tmp_dir);
+    snprintf(err_path, sizeof err_path, "%s/ctrlc1.err", tmp_dir);
+    snprintf(model, sizeof model, "%s/ppo_pendulum-s1/model.rlc", out);
+    posix_spawn_file_actions_t fa;
+    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
+    assert_int_equal(
+        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
+    assert_int_equal(
+        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
+    pid_t pid;
+    assert_int_equal(posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ), 0);
+    posix_spawn_file_actions_destroy(&fa);
+    struct timespec tick = {0, 2 * 1000 * 1000};
+    int status;
+    for (int i = 0; !exists(model); i++) { /* the first checkpoint */
+        assert_int_equal(waitpid(pid, &status, WNOHANG), 0);
+        assert_true(i < 60 * 500);
+        nanosleep(&tick, NULL);
+    }
+    assert_int_equal(kill(pid, SIGINT), 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    char *o = slurp(out_path, NULL), *e = slurp(err_path, NULL);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 130)
+        print_error("stdout:\n%s\nstderr:\n%s\n", o, e);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 130);
+    assert_contains(o, "] ppo_pendulum-s1: interrupted after ");
+    assert_contains(o, "\n2 jobs: 0 finished (0 resumed), 0 skipped (finished before), 0 failed,"
+                       " 1 interrupted, 1 not started; ");
+    assert_contains(e, "rlc: interrupted: run the same sweep again to resume it\n");
+    free(o);
+    free(e);
+    char path[700];
+    snprintf(path, sizeof path, "%s/sweep.csv", out);
+    char *rec = slurp(path, NULL);
+    assert_row(rec, "ppo_pendulum-s1", "interrupted,130,0,");
+    assert_row(rec, "ppo_pendulum-s2", "not_started,,");
+    free(rec);
+    snprintf(path, sizeof path, "%s/ppo_pendulum-s1/run.json", out);
+    char *info = slurp(path, NULL);
+    assert_contains(info, "\"status\": \"interrupted\"");
+    free(info);
+
+    int rc = run("ctrlc2", argv);
+    if (rc != 0)
+        print_error("exit %d\nstdout:\n%s\nstderr:\n%s\n", rc, out_text, err_text);
+    assert_int_equal(rc, 0);
+    assert_contains(out_text, "] ppo_pendulum-s1: resumed, finished in ");
+    assert_contains(out_text, "] ppo_pendulum-s2: finished in ");
+    const char *one[] = {RLC_BIN, "run", RLC_CONFIGS_DIR "/ppo_pendulum.ini", "--seed", "1",
+                         "--set", "run.total_timesteps=100000", "--set", "run.checkpoint_freq=2048",
+                         "--set", "eval.eval_freq=20000", "--set", "eval.n_eval_episodes=2",
+                         "--out", tmp_path("ctrlc-single"), NULL};
+    assert_int_equal(run("ctrlc-single", one), 0);
+    snprintf(path, sizeof path, "%s/ppo_pendulum-s1/eval.csv", out);
+    assert_same_file(path, tmp_path("ctrlc-single/ppo_pendulum-s1/eval.csv"));
+    snprintf(path, sizeof path, "%s/ppo_pendulum-s1/model.rlc", out);
+    assert_same_file(path, tmp_path("ctrlc-single/ppo_pendulum-s1/model.rlc"));
+}
+
 /* Each error in a sweep file: exit 2, "rlc: FILE:LINE: ..." and nothing created. */
 static void expect_error(const char *tag, const char *text, const char *message)
 {
@@ -407,6 +489,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sweep_file_errors),
         cmocka_unit_test(test_sweep_and_rerun),
+        cmocka_unit_test(test_ctrl_c_and_resume),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
