@@ -123,6 +123,34 @@ static void test_batches_equal_all_at_once(void **s)
 
 /* One batch of one row from the initial state, by hand: δ = x, N' = 1.0001,
  * mean = x / 1.0001, var = (1e-4 + x²·1e-4 / 1.0001) / 1.0001 (batch var 0). */
+/* Merging a batch's moments is merging its rows: the same bits, since
+ * update computes the same mean and variance (ddof 0) and merges them; a
+ * count of 0 changes nothing. A merge that wrongly used ddof 1 or forgot
+ * the count would differ. */
+static void test_merge_moments(void **s)
+{
+    (void)s;
+    const double first[] = {0.5, -1.0, 2.0, 3.0, -0.25, 1.5};  /* 3 rows x 2 */
+    const double second[] = {4.0, 0.0, -2.0, 1.0};             /* 2 rows x 2 */
+    rlc_running_norm *a, *b;
+    assert_int_equal(rlc_running_norm_create(&a, 2, 10.0), RLC_OK);
+    assert_int_equal(rlc_running_norm_create(&b, 2, 10.0), RLC_OK);
+    rlc_running_norm_update(a, first, 3);
+    rlc_running_norm_update(b, first, 3);
+    rlc_running_norm_update(a, second, 2);
+    /* second's moments by hand: means (1, 0.5), variances (9, 0.25) */
+    const double mean[] = {1.0, 0.5}, var[] = {9.0, 0.25};
+    rlc_running_norm_merge(b, mean, var, 0.0);
+    rlc_running_norm_merge(b, mean, var, 2.0);
+    for (int j = 0; j < 2; j++) {
+        assert_memory_equal(&a->mean[j], &b->mean[j], sizeof(double));
+        assert_memory_equal(&a->var[j], &b->var[j], sizeof(double));
+    }
+    assert_true(a->count == b->count);
+    rlc_running_norm_free(a);
+    rlc_running_norm_free(b);
+}
+
 static void test_single_row_update(void **s)
 {
     (void)s;
@@ -276,6 +304,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_apply_is_frozen),
         cmocka_unit_test(test_batches_equal_all_at_once),
+        cmocka_unit_test(test_merge_moments),
         cmocka_unit_test(test_single_row_update),
         cmocka_unit_test(test_clipping),
         cmocka_unit_test(test_reward_scaling_sequence),

@@ -126,6 +126,24 @@ typedef struct rlc_agent_loss {
 size_t rlc_agent_mlp_blocks(const rlc_mlp *m, const char *prefix, const gsl_vector *params,
                             rlc_agent_block *out);
 
+/* Data-parallel training: `size` processes train one agent together, each
+ * on its own environment copies (rlc run under mpirun). An agent that
+ * supports it averages its gradients (and anything its update decisions
+ * depend on) across the ranks with `sum`, so every rank applies the same
+ * step and the parameters stay identical. */
+typedef struct rlc_agent_ranks {
+    size_t size;      /* processes training together, >= 1 */
+    size_t rank;      /* this process, 0 .. size − 1 */
+    uint64_t seed;    /* this rank's seed for its own random streams (exploration);
+                       * rank 0's is the run seed, so one rank is a plain run */
+    /* Replace x[0 .. n) by its sum over the ranks, with the same bits on
+     * every rank and from run to run (a fixed order of additions); every
+     * rank calls it with the same n at the same point. An error (the
+     * transport failed) is returned and ends training. */
+    rlc_status (*sum)(void *ctx, double *x, size_t n);
+    void *ctx;
+} rlc_agent_ranks;
+
 typedef struct rlc_agent_type {
     const char *name;        /* [run] algo and the INI section of its settings: "ddpg", "ppo" */
     const char *description; /* one line for `rlc list` */
@@ -241,6 +259,14 @@ typedef struct rlc_agent_type {
      * stops halfway for want of memory. */
     rlc_status (*update)(void *agent, rlc_rollout *rollout, double progress_remaining,
                          rlc_train_stats *stats);
+
+    /* --- data-parallel training (NULL: not supported) --- */
+    /* From now on average every gradient (and every statistic an update
+     * decision depends on, e.g. PPO's KL for its early stop) over the
+     * ranks before stepping, and draw this rank's exploration from
+     * ranks->seed (unchanged on rank 0). ranks is copied. With size 1 the
+     * agent trains bit for bit as without the call. RLC_EINVAL. */
+    rlc_status (*set_ranks)(void *agent, const rlc_agent_ranks *ranks);
 } rlc_agent_type;
 
 /* The registry, NULL-terminated, at most RLC_AGENT_MAX_TYPES entries. */

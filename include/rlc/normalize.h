@@ -49,6 +49,14 @@ void rlc_running_norm_free(rlc_running_norm *n); /* NULL-safe */
  * no-op. Does not allocate. */
 void rlc_running_norm_update(rlc_running_norm *n, const double *x, size_t rows);
 
+/* Merges a batch given by its moments — count rows with per-column mean
+ * batch_mean and variance batch_var (dim each, ddof 0) — as
+ * rlc_running_norm_update merges rows (for statistics gathered
+ * elsewhere, e.g. on other processes). count <= 0 is a no-op. Does not
+ * allocate. */
+void rlc_running_norm_merge(rlc_running_norm *n, const double *batch_mean,
+                            const double *batch_var, double count);
+
 /* out = clip((x − mean) / sqrt(var + eps), −clip, clip), rows × dim
  * row-major; x and out may be the same array (not otherwise overlapping).
  * Never changes the statistics (use it alone for evaluation). Does not

@@ -271,6 +271,12 @@ typedef struct rlc_policy_trainer {
      * (n 0 until then), its storage, and n doubles of scratch */
     rlc_policy_batch gc;
     double *gc_data, *gc_scratch;
+    /* data-parallel training (rlc_policy_trainer_set_ranks); size 0 or 1: alone */
+    rlc_agent_ranks ranks;
+    /* with several ranks and observation normalisation: the statistics at
+     * the last sync (mean, var: obs_dim each; count) and, since then, this
+     * rank's [rows, Σ(x − mean), Σ(x − mean)²] (1 + 2·obs_dim); else NULL */
+    double *obs_sync;
 } rlc_policy_trainer;
 
 /* Build the policy (initialised from stream RLC_RNG_INIT of seed), an
@@ -291,6 +297,29 @@ void rlc_policy_trainer_release(rlc_policy_trainer *tr);
  * or if a parameter is after the step ("parameters": applied; the
  * agent is not to be trained further). */
 rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, double max_grad_norm);
+
+/* Data-parallel training (rlc_agent_type.set_ranks of agents built on the
+ * trainer): keep a copy of ranks; from then on rlc_policy_trainer_step
+ * averages the gradient over the ranks before clipping (a rank whose loss
+ * is not finite contributes NaN, so every rank stops alike), and on ranks
+ * other than 0 the action generator restarts from stream RLC_RNG_EXPLORE
+ * of ranks->seed. With several ranks and observation normalisation,
+ * allocates what rlc_policy_trainer_sync_obs needs (freed by release).
+ * RLC_EINVAL for a size of 0, a rank out of range or no sum; RLC_ENOMEM. */
+rlc_status rlc_policy_trainer_set_ranks(rlc_policy_trainer *tr, const rlc_agent_ranks *ranks);
+
+/* Data-parallel observation statistics: merge what every rank's
+ * observations added since the last call (their count and moments, one
+ * sum over the ranks) into the statistics of the last call, so that every
+ * rank holds the same statistics, those of all ranks' observations. Agents
+ * call it at the start of each update. Nothing to do (RLC_OK) alone or
+ * without observation normalisation. RLC_OK or the sum's error. Does not
+ * allocate. */
+rlc_status rlc_policy_trainer_sync_obs(rlc_policy_trainer *tr);
+
+/* x[0 .. n) replaced by its mean over the ranks (unchanged when alone), for
+ * a statistic an update decision depends on. RLC_OK or the sum's error. */
+rlc_status rlc_policy_trainer_mean(rlc_policy_trainer *tr, double *x, size_t n);
 
 /* rlc_agent_type entries shared by the on-policy agents whose actor-critic
  * is this policy. `agent` must point to an rlc_policy_trainer: an agent

@@ -7,6 +7,7 @@
 #define RLC_RUN_H
 
 #include <stdio.h>
+#include "rlc/agent.h"
 #include "rlc/config.h"
 #include "rlc/status.h"
 
@@ -44,6 +45,32 @@ typedef struct rlc_run_result {
  * result must not be NULL. */
 rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
                          FILE *progress, rlc_run_result *result);
+
+/* As rlc_run_train, into the directory run_dir itself (its parent folders
+ * are created as needed), for a caller that names its runs (`rlc sweep`):
+ * run_dir must not exist (RLC_EIO, "cannot create ...: File exists").
+ * Statuses and files as rlc_run_train; RLC_EINVAL for a NULL cfg or run_dir. */
+rlc_status rlc_run_train_at(const rlc_config *cfg, const char *run_dir, FILE *progress,
+                            rlc_run_result *result);
+
+/* As rlc_run_train, trained by ranks->size processes together
+ * (data-parallel; the CLI's `mpirun -n N rlc run`): every rank calls it
+ * with the same cfg. The agent type must support it (set_ranks, else
+ * RLC_EINVAL naming the algorithm): its initial parameters come from the
+ * run seed on every rank, its exploration and training environments from
+ * ranks->seed, and every gradient is averaged over the ranks with
+ * ranks->sum. At every checkpoint point (each rollout on-policy) one sum
+ * over the ranks agrees on stopping (a stop requested on any rank stops
+ * all) and compares the CRC-32 of each rank's model (its tensors):
+ * parameters that differ stop the run with RLC_EIO, result->error naming
+ * the ranks and the step. Rank 0 alone creates the run directory, writes
+ * its files and checkpoints, and evaluates every eval_freq steps; the
+ * other ranks write nothing (their result holds only the status and
+ * steps). Observation and reward normalisation statistics are each
+ * rank's own. With ranks->size 1 the run is bit for bit rlc_run_train's. */
+rlc_status rlc_run_train_ranks(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                               const rlc_agent_ranks *ranks, FILE *progress,
+                               rlc_run_result *result);
 
 /* Continue the run in run_dir from its checkpoint (model.rlc): the run's
  * config.ini is loaded and validated, the agent and environments are built

@@ -165,6 +165,9 @@ static rlc_status size_tape(a2c *a)
 static rlc_status a2c_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
     a2c *a = p;
+    rlc_status sync = rlc_policy_trainer_sync_obs(&a->tr); /* data-parallel */
+    if (sync != RLC_OK)
+        return sync;
     size_t m = rlc_rollout_rows(ro);
     rlc_rollout_gather(ro, a->order, m, a->obs, a->actions, NULL, a->advantages, a->returns, NULL);
     if (a->cfg.normalize_advantage)
@@ -259,6 +262,12 @@ static void a2c_settings_default(void *settings)
     rlc_a2c_config_default(settings);
 }
 
+/* Data-parallel: the trainer averages every step's gradient. */
+static rlc_status a2c_set_ranks(void *p, const rlc_agent_ranks *ranks)
+{
+    return rlc_policy_trainer_set_ranks(p, ranks);
+}
+
 const rlc_agent_type rlc_agent_a2c = {
     .name = "a2c",
     .description = "Advantage Actor-Critic (synchronous)",
@@ -281,6 +290,7 @@ const rlc_agent_type rlc_agent_a2c = {
     .act = rlc_policy_trainer_act,
     .bootstrap = rlc_policy_trainer_bootstrap,
     .update = a2c_update,
+    .set_ranks = a2c_set_ranks,
     .gradcheck_batch = a2c_gradcheck_batch,
     .losses = a2c_losses,
     .loss_value = a2c_loss_value,

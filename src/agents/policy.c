@@ -507,7 +507,74 @@ void rlc_policy_trainer_release(rlc_policy_trainer *tr)
     if (tr->action_rng)
         gsl_rng_free(tr->action_rng);
     free(tr->gc_data);
+    free(tr->obs_sync);
     *tr = (rlc_policy_trainer){0};
+}
+
+rlc_status rlc_policy_trainer_set_ranks(rlc_policy_trainer *tr, const rlc_agent_ranks *ranks)
+{
+    if (!ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum)
+        return RLC_EINVAL;
+    if (ranks->rank > 0) {
+        gsl_rng *r = rlc_rng_create(ranks->seed, RLC_RNG_EXPLORE);
+        if (!r)
+            return RLC_ENOMEM;
+        gsl_rng_memcpy(tr->action_rng, r);
+        gsl_rng_free(r);
+    }
+    rlc_running_norm *on = tr->policy->obs_norm;
+    if (ranks->size > 1 && on && !tr->obs_sync) {
+        size_t d = on->dim;
+        if (!(tr->obs_sync = calloc(4 * d + 2, sizeof *tr->obs_sync)))
+            return RLC_ENOMEM;
+        memcpy(tr->obs_sync, on->mean, d * sizeof(double)); /* equal on every rank: fresh */
+        memcpy(tr->obs_sync + d, on->var, d * sizeof(double));
+        tr->obs_sync[2 * d] = on->count;
+    }
+    tr->ranks = *ranks;
+    return RLC_OK;
+}
+
+rlc_status rlc_policy_trainer_sync_obs(rlc_policy_trainer *tr)
+{
+    rlc_running_norm *on = tr->policy->obs_norm;
+    if (!tr->obs_sync || !on)
+        return RLC_OK;
+    size_t d = on->dim;
+    double *mean0 = tr->obs_sync, *var0 = mean0 + d, *count0 = var0 + d, *acc = count0 + 1;
+    rlc_status st = tr->ranks.sum(tr->ranks.ctx, acc, 1 + 2 * d);
+    if (st != RLC_OK)
+        return st;
+    double rows = acc[0];
+    /* the statistics of the last sync, then every rank's rows as one batch;
+     * the batch mean and variance from sums shifted by the old mean */
+    memcpy(on->mean, mean0, d * sizeof(double));
+    memcpy(on->var, var0, d * sizeof(double));
+    on->count = *count0;
+    if (rows > 0) {
+        for (size_t j = 0; j < d; j++) {
+            double m = acc[1 + j] / rows, v = acc[1 + d + j] / rows - m * m;
+            acc[1 + j] = mean0[j] + m;        /* batch mean */
+            acc[1 + d + j] = v > 0 ? v : 0.0; /* batch variance */
+        }
+        rlc_running_norm_merge(on, acc + 1, acc + 1 + d, rows);
+    }
+    memcpy(mean0, on->mean, d * sizeof(double));
+    memcpy(var0, on->var, d * sizeof(double));
+    *count0 = on->count;
+    for (size_t i = 0; i < 1 + 2 * d; i++)
+        acc[i] = 0.0;
+    return RLC_OK;
+}
+
+rlc_status rlc_policy_trainer_mean(rlc_policy_trainer *tr, double *x, size_t n)
+{
+    if (tr->ranks.size <= 1)
+        return RLC_OK;
+    rlc_status st = tr->ranks.sum(tr->ranks.ctx, x, n);
+    for (size_t i = 0; st == RLC_OK && i < n; i++)
+        x[i] /= (double)tr->ranks.size;
+    return st;
 }
 
 rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, double max_grad_norm)
@@ -515,12 +582,24 @@ rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, doubl
     if (!loss)
         return rlc_tape_status(tr->tape);
     tr->nonfinite = "loss";
-    if (!isfinite(rlc_node_scalar(loss)))
+    bool finite = isfinite(rlc_node_scalar(loss));
+    bool together = tr->ranks.size > 1;
+    if (!finite && !together)
         return RLC_ENONFINITE;
-    gsl_vector_set_zero(tr->policy->grads);
-    rlc_status st = rlc_tape_backward(tr->tape, loss);
-    if (st != RLC_OK)
+    gsl_vector *g = tr->policy->grads;
+    rlc_status st = RLC_OK;
+    if (finite) {
+        gsl_vector_set_zero(g);
+        st = rlc_tape_backward(tr->tape, loss);
+        if (st != RLC_OK)
+            return st; /* (a tape error: out of memory, which create rules out) */
+    } else {
+        gsl_vector_set_all(g, NAN); /* the other ranks see it and stop too */
+    }
+    if (together && (st = rlc_policy_trainer_mean(tr, g->data, g->size)) != RLC_OK)
         return st;
+    if (!finite)
+        return RLC_ENONFINITE;
     tr->nonfinite = "gradient";
     if (!isfinite(rlc_optim_clip_grad_norm(tr->policy->grads, max_grad_norm)))
         return RLC_ENONFINITE;
@@ -538,9 +617,23 @@ rlc_status rlc_policy_trainer_predict(void *agent, size_t n, const double *obs, 
 void rlc_policy_trainer_normalize_obs(void *agent, size_t n, const double *obs, double *out,
                                       bool update)
 {
-    rlc_policy *p = ((rlc_policy_trainer *)agent)->policy;
-    if (update && p->obs_norm)
+    rlc_policy_trainer *tr = agent;
+    rlc_policy *p = tr->policy;
+    if (update && p->obs_norm) {
         rlc_running_norm_update(p->obs_norm, obs, n);
+        if (tr->obs_sync) { /* data-parallel: this rank's part for the next sync */
+            size_t d = p->obs_norm->dim;
+            const double *mean0 = tr->obs_sync;
+            double *acc = tr->obs_sync + 2 * d + 1;
+            acc[0] += (double)n;
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < d; j++) {
+                    double x = obs[i * d + j] - mean0[j];
+                    acc[1 + j] += x;
+                    acc[1 + d + j] += x * x;
+                }
+        }
+    }
     rlc_policy_normalize_obs(p, obs, out, n);
 }
 

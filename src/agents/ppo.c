@@ -244,6 +244,9 @@ static rlc_status size_tape(ppo *a, size_t m)
 static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
     ppo *a = p;
+    rlc_status sync = rlc_policy_trainer_sync_obs(&a->tr); /* data-parallel */
+    if (sync != RLC_OK)
+        return sync;
     size_t rows = rlc_rollout_rows(ro), bs = a->cfg.batch_size < rows ? a->cfg.batch_size : rows;
     double clip = rlc_schedule_value(a->cfg.clip_range, a->cfg.clip_range_schedule, progress);
     a->tr.optim->config.learning_rate =
@@ -263,9 +266,15 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
             rlc_node *loss = minibatch_loss(a, m, clip, &pg, &vl, &ent, &kl, &cf);
             if (!loss)
                 return rlc_tape_status(a->tr.tape);
-            kl_last = kl;
             /* Early stop before this minibatch's step: the step that crossed the
-             * limit is not applied. */
+             * limit is not applied. Data-parallel: on the KL averaged over the
+             * ranks, so that all stop at the same minibatch. */
+            if (a->cfg.target_kl > 0) {
+                rlc_status st = rlc_policy_trainer_mean(&a->tr, &kl, 1);
+                if (st != RLC_OK)
+                    return st;
+            }
+            kl_last = kl;
             if (a->cfg.target_kl > 0 && kl > 1.5 * a->cfg.target_kl) {
                 stop = true;
                 break;
@@ -369,6 +378,12 @@ static void ppo_settings_default(void *settings)
     rlc_ppo_config_default(settings);
 }
 
+/* Data-parallel: the trainer averages every step's gradient (and PPO its KL before the early stop). */
+static rlc_status ppo_set_ranks(void *p, const rlc_agent_ranks *ranks)
+{
+    return rlc_policy_trainer_set_ranks(p, ranks);
+}
+
 const rlc_agent_type rlc_agent_ppo = {
     .name = "ppo",
     .description = "Proximal Policy Optimization (clipped surrogate)",
@@ -392,6 +407,7 @@ const rlc_agent_type rlc_agent_ppo = {
     .act = rlc_policy_trainer_act,
     .bootstrap = rlc_policy_trainer_bootstrap,
     .update = ppo_update,
+    .set_ranks = ppo_set_ranks,
     .gradcheck_batch = ppo_gradcheck_batch,
     .losses = ppo_losses,
     .loss_value = ppo_loss_value,

@@ -249,7 +249,21 @@ static rlc_status record_surrogate(trpo *a, bool train, rlc_node **dist, rlc_nod
     return rlc_tape_status(t);
 }
 
-/* The policy step: direction, scale, line search. Fills the policy stats. */
+/* The Fisher-vector product on this rank's rollout, averaged over the
+ * ranks (data-parallel; this rank's alone otherwise). */
+static rlc_status fisher_product(void *p, const gsl_vector *v, gsl_vector *Fv)
+{
+    trpo *a = p;
+    rlc_status st = rlc_policy_fisher_product(a->fisher, v, Fv);
+    if (st == RLC_OK)
+        st = rlc_policy_trainer_mean(&a->tr, Fv->data, Fv->size);
+    return st;
+}
+
+/* The policy step: direction, scale, line search. Fills the policy stats.
+ * Data-parallel, the surrogate, its gradient, every Fisher-vector product
+ * and each line-search candidate's surrogate and KL are averaged over the
+ * ranks, so every rank takes the same step. */
 static rlc_status policy_step(trpo *a, double *stats)
 {
     rlc_policy *p = a->tr.policy;
@@ -258,6 +272,8 @@ static rlc_status policy_step(trpo *a, double *stats)
     if (st != RLC_OK)
         return st;
     double L0 = rlc_node_scalar(surr);
+    if ((st = rlc_policy_trainer_mean(&a->tr, &L0, 1)))
+        return st;
     if (!isfinite(L0))
         return RLC_ENONFINITE;
     if ((st = rlc_policy_fisher_set(a->fisher, a->tr.tape, dist, ls)))
@@ -266,16 +282,17 @@ static rlc_status policy_step(trpo *a, double *stats)
     if ((st = rlc_tape_backward(a->tr.tape, surr)))
         return st;
     gsl_vector_memcpy(a->g, &p->dpi.vector);
+    if ((st = rlc_policy_trainer_mean(&a->tr, a->g->data, a->g->size)))
+        return st;
 
     rlc_cg_result cg;
-    st = rlc_cg_solve(a->cg, rlc_policy_fisher_product, a->fisher, a->g, a->s,
-                      a->cfg.cg_max_steps, 1e-10, &cg);
+    st = rlc_cg_solve(a->cg, fisher_product, a, a->g, a->s, a->cfg.cg_max_steps, 1e-10, &cg);
     stats[CG_ITERATIONS] = (double)cg.iterations;
     stats[CG_RESIDUAL] = cg.residual_norm2;
     stats[KL] = stats[SURROGATE_IMPROVEMENT] = 0.0;
     stats[LINE_SEARCH_STEPS] = 0.0;
     double beta = NAN, gs = 0.0;
-    if (st == RLC_OK && (st = rlc_policy_fisher_product(a->fisher, a->s, a->Fs)) == RLC_OK) {
+    if (st == RLC_OK && (st = fisher_product(a, a->s, a->Fs)) == RLC_OK) {
         double sFs = rlc_dot(a->s, a->Fs);
         gs = rlc_dot(a->g, a->s);
         beta = rlc_trpo_step_scale(a->cfg.target_kl, sFs);
@@ -298,7 +315,12 @@ static rlc_status policy_step(trpo *a, double *stats)
             return st;
         }
         stats[LINE_SEARCH_STEPS] = (double)(it + 1);
-        double improvement = rlc_node_scalar(surr) - L0, d = rlc_node_scalar(kl);
+        double sk[2] = {rlc_node_scalar(surr), rlc_node_scalar(kl)};
+        if ((st = rlc_policy_trainer_mean(&a->tr, sk, 2))) {
+            gsl_vector_memcpy(&p->pi.vector, a->theta0);
+            return st;
+        }
+        double improvement = sk[0] - L0, d = sk[1];
         if (rlc_trpo_accepts(d, improvement, a->cfg.target_kl)) {
             stats[KL] = d;
             stats[SURROGATE_IMPROVEMENT] = improvement;
@@ -350,13 +372,25 @@ static rlc_status critic_step(trpo *a, double *value_loss)
             if (!loss)
                 return rlc_tape_status(a->tr.tape);
             double l = rlc_node_scalar(loss);
-            if (!isfinite(l))
+            bool together = a->tr.ranks.size > 1;
+            if (!isfinite(l) && !together)
                 return RLC_ENONFINITE;
-            gsl_vector_set_zero(p->critic->grads);
-            rlc_status st = rlc_tape_backward(a->tr.tape, loss);
-            if (st != RLC_OK)
-                return st;
-            rlc_optim_step(a->critic_opt, p->critic->params, p->critic->grads);
+            gsl_vector *g = p->critic->grads;
+            rlc_status st = RLC_OK;
+            if (isfinite(l)) {
+                gsl_vector_set_zero(g);
+                if ((st = rlc_tape_backward(a->tr.tape, loss)) != RLC_OK)
+                    return st;
+            } else {
+                gsl_vector_set_all(g, NAN); /* the other ranks stop too */
+            }
+            if (together) {
+                if ((st = rlc_policy_trainer_mean(&a->tr, g->data, g->size)) != RLC_OK)
+                    return st;
+                if (!isfinite(l) || !rlc_optim_all_finite(g))
+                    return RLC_ENONFINITE;
+            }
+            rlc_optim_step(a->critic_opt, p->critic->params, g);
             sum += l;
             count++;
         }
@@ -395,6 +429,9 @@ static rlc_status size_tape(trpo *a)
 static rlc_status trpo_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
     trpo *a = p;
+    rlc_status sync = rlc_policy_trainer_sync_obs(&a->tr); /* data-parallel */
+    if (sync != RLC_OK)
+        return sync;
     size_t n = rlc_rollout_rows(ro);
     if (n != a->rows)
         return RLC_EINVAL;
@@ -594,6 +631,12 @@ static void trpo_settings_default(void *settings)
     rlc_trpo_config_default(settings);
 }
 
+/* Data-parallel: see policy_step and critic_step. */
+static rlc_status trpo_set_ranks(void *p, const rlc_agent_ranks *ranks)
+{
+    return rlc_policy_trainer_set_ranks(&((trpo *)p)->tr, ranks);
+}
+
 const rlc_agent_type rlc_agent_trpo = {
     .name = "trpo",
     .description = "Trust Region Policy Optimization (natural gradient, KL line search)",
@@ -617,6 +660,7 @@ const rlc_agent_type rlc_agent_trpo = {
     .act = rlc_policy_trainer_act,
     .bootstrap = rlc_policy_trainer_bootstrap,
     .update = trpo_update,
+    .set_ranks = trpo_set_ranks,
     .gradcheck_batch = trpo_gradcheck_batch,
     .losses = trpo_losses,
     .loss_value = trpo_loss_value,

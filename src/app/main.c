@@ -31,6 +31,9 @@
 #include "compare.h"
 #include "gradcheck_cmd.h"
 #include "seeds.h"
+#include "dataparallel.h"
+#include "sweep.h"
+#include "world.h"
 
 #ifndef RLC_VERSION
 #define RLC_VERSION "unknown"
@@ -45,6 +48,7 @@ static void usage(FILE *f)
           "       rlc eval RUN_DIR [--episodes N] [--seed N]\n", f);
     fputs(rlc_compare_usage, f);
     fputs(rlc_gradcheck_usage, f);
+    fputs(rlc_sweep_usage, f);
     fputs("       rlc list\n"
           "       rlc --help | --version\n"
           "\n"
@@ -66,6 +70,8 @@ static void usage(FILE *f)
           "  compare PATH...    compare run directories grouped by config name: final\n"
           "                     score, IQM, CIs, AUC, P(improvement), Welch p; see\n"
           "                     rlc compare --help\n"
+          "  sweep SWEEP.ini    run configs x grid of settings x seeds, one run each,\n"
+          "                     then compare them; see rlc sweep --help\n"
           "  gradcheck CONFIG   check the configured algorithm's loss gradients against\n"
           "                     finite differences; see rlc gradcheck --help\n"
           "  list               registered algorithms and environments\n"
@@ -294,6 +300,12 @@ static int cmd_run(int argc, char **argv)
      * the progress display (run.c) and fails only the final stdout flush.
      * Other commands keep the default: `rlc --help | head` ends quietly. */
     signal(SIGPIPE, SIG_IGN);
+    if (seed_list && rlc_world_size() > 1) {
+        if (rlc_world_rank() == 0)
+            fprintf(stderr, "rlc run: --seeds under mpirun: use rlc sweep to spread runs over"
+                    " ranks (mpirun -n N rlc run CONFIG trains one run data-parallel)\n");
+        return EXIT_USAGE;
+    }
     if (seed && seed_list) {
         fprintf(stderr, "rlc run: --seed and --seeds cannot be used together\n");
         return EXIT_USAGE;
@@ -345,6 +357,31 @@ static int cmd_run(int argc, char **argv)
 
     rlc_run_result res;
     catch_stop_signals();
+    if (rlc_world_mpi()) { /* mpirun -n N: data-parallel; rank 0 writes and reports */
+        rlc_agent_ranks ranks;
+        rlc_dataparallel_ranks(&ranks, cfg.seed);
+        rlc_status st = rlc_run_train_ranks(&cfg, config_path, out_dir, &ranks,
+                                            ranks.rank == 0 ? stderr : NULL, &res);
+        rlc_dataparallel_free();
+        int code;
+        if (ranks.rank == 0) {
+            code = report_run(&cfg, st, &res);
+        } else {
+            if (st != RLC_OK && st != RLC_EINTERRUPTED && st != RLC_EINVAL)
+                fprintf(stderr, "rlc: rank %zu: %s\n", ranks.rank,
+                        res.error[0] ? res.error : rlc_strerror(st));
+            code = st == RLC_OK ? 0
+                   : st == RLC_EINTERRUPTED ? 128 + (stop_signal ? stop_signal : SIGINT)
+                   : st == RLC_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
+        }
+        /* Every rank ends alike after success, a stop, a refused algorithm or
+         * a divergence (the ranks agree on those); any other failure may be
+         * one rank's alone (a file rank 0 cannot write) while the others
+         * wait in a sum: end them all. */
+        if (st != RLC_OK && st != RLC_EINTERRUPTED && st != RLC_EINVAL && st != RLC_ENONFINITE)
+            rlc_world_abort(code);
+        return code;
+    }
     rlc_status st = rlc_run_train(&cfg, config_path, out_dir, stderr, &res);
     return report_run(&cfg, st, &res);
 }
@@ -363,6 +400,12 @@ static int cmd_resume(int argc, char **argv)
                                  : "rlc resume: expected one RUN_DIR, got '%s'\n",
                 argv[argc < 2 ? 0 : 1]);
         usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (rlc_world_size() > 1) {
+        if (rlc_world_rank() == 0)
+            fprintf(stderr, "rlc resume: not under mpirun with several ranks: a data-parallel"
+                    " run's checkpoint holds rank 0's state; resume it with one process\n");
         return EXIT_USAGE;
     }
     char ini[4200];
@@ -525,6 +568,8 @@ static int dispatch(int argc, char **argv)
         return rlc_cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "gradcheck"))
         return rlc_cmd_gradcheck(argc - 1, argv + 1);
+    if (!strcmp(cmd, "sweep"))
+        return rlc_cmd_sweep(argc - 1, argv + 1);
     if (!strcmp(cmd, "resume"))
         return cmd_resume(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval"))
@@ -572,5 +617,16 @@ int main(int argc, char **argv)
     if (!isa_env_ok())
         return close_stdout(EXIT_USAGE);
     rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
-    return close_stdout(dispatch(argc, argv));
+    /* Under mpirun or srun, the commands that use the ranks join the MPI world */
+    if (argc >= 2 && (!strcmp(argv[1], "sweep") || !strcmp(argv[1], "run") ||
+                      !strcmp(argv[1], "resume"))) {
+        char why[400];
+        if (rlc_world_init(&argc, &argv, why, sizeof why) != 0) {
+            fprintf(stderr, "rlc: %s\n", why);
+            return EXIT_USAGE;
+        }
+    }
+    int status = dispatch(argc, argv);
+    rlc_world_finalize();
+    return close_stdout(status);
 }

@@ -50,7 +50,16 @@ typedef struct run_ctx {
     size_t rate_steps;      /* steps/s on the display counts from here: */
     double rate_t0;         /* the last row of warm-up (no update yet), or the start */
     char started[32];       /* run.json: when this process started the run, UTC */
+    /* data-parallel (rlc_run_train_ranks): NULL alone; rank > 0 writes no files */
+    const rlc_agent_ranks *ranks;
+    double *rank_buf;       /* ranks->size + 1 doubles: stop flag, parameter hashes */
 } run_ctx;
+
+/* Whether this process writes the run's files: alone, or rank 0. */
+static bool writer(const run_ctx *c)
+{
+    return !c->ranks || c->ranks->rank == 0;
+}
 
 static double now(clockid_t clock)
 {
@@ -154,6 +163,8 @@ static rlc_status on_episode(void *p, double r, size_t len, size_t timesteps)
     c->recent_r[c->episodes % RECENT] = r;
     c->recent_l[c->episodes % RECENT] = len;
     c->episodes++;
+    if (!writer(c))
+        return RLC_OK;
     /* SB3 Monitor: r and t rounded to 6 decimals, l an integer. */
     if (fprintf(c->monitor, "%.6f,%zu,%.6f\n", r, len, now(CLOCK_MONOTONIC) - c->t0_mono) < 0 ||
         fflush(c->monitor) != 0)
@@ -240,6 +251,8 @@ static void show(run_ctx *c, size_t timesteps, bool warmup, bool final)
 static rlc_status on_progress(void *p, size_t timesteps, const rlc_train_stats *s)
 {
     run_ctx *c = p;
+    if (!writer(c))
+        return RLC_OK;
     double elapsed = now(CLOCK_MONOTONIC) - c->t0_mono;
     double fps = elapsed > 0 ? (double)timesteps / elapsed : 0.0;
     size_t n = c->episodes < RECENT ? c->episodes : RECENT;
@@ -277,6 +290,8 @@ static rlc_status on_eval(void *p, size_t timesteps, const double *returns, size
     c->last_eval_mean = mean;
     c->res->final_mean = mean;
     c->res->final_std = sd;
+    if (!writer(c))
+        return RLC_OK;
     if (fprintf(c->eval_csv, "%zu,%.6f,%.6f,%.6f,%.6f\n", timesteps, mean, sd,
                 gsl_stats_min(returns, 1, n), gsl_stats_max(returns, 1, n)) < 0 ||
         fflush(c->eval_csv) != 0)
@@ -338,11 +353,64 @@ static rlc_status write_checkpoint(run_ctx *c)
 
 /* At every point a run can be continued from: a checkpoint at the end,
  * every checkpoint_freq steps, and when a stop was requested (then stop). */
+/* The CRC-32 of the agent's model: its tensors (parameters, and the
+ * observation statistics, which the ranks merge at every update). */
+static uint32_t model_hash(const run_ctx *c)
+{
+    rlc_agent_tensor t[RLC_AGENT_MAX_TENSORS];
+    size_t n = c->type->tensors(c->agent, t);
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (size_t i = 0; i < n; i++) {
+        const gsl_vector *v = t[i].value;
+        for (size_t k = 0; k < v->size; k++)
+            crc = crc32_z(crc, (const unsigned char *)(v->data + k * v->stride), sizeof(double));
+    }
+    return (uint32_t)crc;
+}
+
+/* Data-parallel, at every checkpoint point: one sum over the ranks of
+ * [stop requested, each rank's model hash in its own slot], so that all
+ * stop at the same point and a rank whose parameters went their own way
+ * stops the run. */
+static rlc_status ranks_agree(run_ctx *c, size_t timesteps, bool *stop)
+{
+    size_t n = c->ranks->size;
+    double *b = c->rank_buf;
+    for (size_t i = 0; i <= n; i++)
+        b[i] = 0;
+    b[0] = stop_requested ? 1 : 0;
+    b[1 + c->ranks->rank] = (double)model_hash(c);
+    rlc_status st = c->ranks->sum(c->ranks->ctx, b, n + 1);
+    if (st != RLC_OK) {
+        snprintf(c->res->error, sizeof c->res->error, "data-parallel: the sum over the ranks"
+                 " failed after %zu steps", timesteps);
+        return st;
+    }
+    *stop = b[0] > 0;
+    for (size_t r = 1; r < n; r++)
+        if (b[1 + r] != b[1]) {
+            snprintf(c->res->error, sizeof c->res->error,
+                     "data-parallel: the ranks' models differ after %zu steps (hash of the"
+                     " parameters and observation statistics: rank 0 %08lx, rank %zu %08lx)", timesteps, (unsigned long)b[1], r,
+                     (unsigned long)b[1 + r]);
+            return RLC_EIO;
+        }
+    return RLC_OK;
+}
+
 static rlc_status on_checkpoint(void *p, size_t timesteps, bool last)
 {
     run_ctx *c = p;
     size_t f = c->cfg->checkpoint_freq;
     bool stop = stop_requested && !last;
+    if (c->ranks && c->ranks->size > 1) {
+        rlc_status st = ranks_agree(c, timesteps, &stop);
+        if (st != RLC_OK)
+            return st;
+        stop = stop && !last;
+        if (!writer(c))
+            return stop ? RLC_EINTERRUPTED : RLC_OK;
+    }
     if (last || stop || (f && timesteps / f != c->last_checkpoint / f)) {
         rlc_status st = write_checkpoint(c);
         if (st != RLC_OK)
@@ -442,8 +510,27 @@ static rlc_status build(run_ctx *c, const rlc_config *cfg)
     rlc_runner_config rc = {.total_timesteps = cfg->total_timesteps,
                             .log_interval = cfg->log_interval,
                             .eval_freq = cfg->eval_freq};
-    st = rlc_runner_create(&c->runner, c->type, c->agent, env_type, cfg->seed,
-                           cfg->n_eval_episodes, &rc);
+    uint64_t env_seed = cfg->seed;
+    size_t n_eval = cfg->n_eval_episodes;
+    if (c->ranks) {
+        if (!c->type->set_ranks) {
+            snprintf(c->res->error, sizeof c->res->error, "%s does not support data-parallel"
+                     " training (one process per run; rlc sweep runs many)", cfg->algo);
+            return RLC_EINVAL;
+        }
+        if ((st = c->type->set_ranks(c->agent, c->ranks)) != RLC_OK) {
+            snprintf(c->res->error, sizeof c->res->error, "data-parallel: %s", rlc_strerror(st));
+            return st;
+        }
+        env_seed = c->ranks->seed;
+        if (c->ranks->rank > 0) { /* evaluation is rank 0's: one episode at the end */
+            rc.eval_freq = 0;
+            n_eval = 1;
+        }
+        if (!(c->rank_buf = malloc((c->ranks->size + 1) * sizeof *c->rank_buf)))
+            return RLC_ENOMEM;
+    }
+    st = rlc_runner_create(&c->runner, c->type, c->agent, env_type, env_seed, n_eval, &rc);
     if (st != RLC_OK)
         snprintf(c->res->error, sizeof c->res->error, "cannot create the environments: %s",
                  rlc_strerror(st));
@@ -453,6 +540,8 @@ static rlc_status build(run_ctx *c, const rlc_config *cfg)
 
 static void release(run_ctx *c)
 {
+    free(c->rank_buf);
+    c->rank_buf = NULL;
     rlc_runner_free(c->runner);
     if (c->agent)
         c->type->free(c->agent);
@@ -460,15 +549,68 @@ static void release(run_ctx *c)
     c->agent = NULL;
 }
 
+/* Create exactly run_dir (its parents as needed); it must not exist. */
+static rlc_status create_exact_dir(const char *run_dir, rlc_run_result *res)
+{
+    if (snprintf(res->run_dir, sizeof res->run_dir, "%s", run_dir) >= (int)sizeof res->run_dir) {
+        errno = ENAMETOOLONG;
+        return io_error(res, "cannot create", run_dir);
+    }
+    char parent[4096];
+    snprintf(parent, sizeof parent, "%s", run_dir);
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        if (make_dirs(parent) != 0)
+            return io_error(res, "cannot create", parent);
+    }
+    if (mkdir(run_dir, 0777) != 0)
+        return io_error(res, "cannot create", run_dir);
+    return RLC_OK;
+}
+
+static rlc_status train_new(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                            const char *exact_dir, const rlc_agent_ranks *ranks, FILE *progress,
+                            rlc_run_result *res);
+
 rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const char *out_dir,
                          FILE *progress, rlc_run_result *res)
+{
+    return train_new(cfg, config_path, out_dir, NULL, NULL, progress, res);
+}
+
+rlc_status rlc_run_train_ranks(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                               const rlc_agent_ranks *ranks, FILE *progress, rlc_run_result *res)
+{
+    if (!ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum) {
+        if (res) {
+            memset(res, 0, sizeof *res);
+            snprintf(res->error, sizeof res->error, "rlc_run_train_ranks: bad ranks");
+        }
+        return RLC_EINVAL;
+    }
+    return train_new(cfg, config_path, out_dir, NULL, ranks, progress, res);
+}
+
+rlc_status rlc_run_train_at(const rlc_config *cfg, const char *run_dir, FILE *progress,
+                            rlc_run_result *res)
+{
+    return train_new(cfg, NULL, run_dir, run_dir, NULL, progress, res);
+}
+
+/* rlc_run_train into out_dir/<stem>-s<seed>[-k], or into exact_dir when
+ * it is not NULL (rlc_run_train_at). */
+static rlc_status train_new(const rlc_config *cfg, const char *config_path, const char *out_dir,
+                            const char *exact_dir, const rlc_agent_ranks *ranks, FILE *progress,
+                            rlc_run_result *res)
 {
     if (!res)
         return RLC_EINVAL;
     memset(res, 0, sizeof *res);
     res->final_mean = res->final_std = NAN;
     if (!cfg || !out_dir) {
-        snprintf(res->error, sizeof res->error, "rlc_run_train: NULL %s",
+        snprintf(res->error, sizeof res->error, "%s: NULL %s",
+                 exact_dir || !out_dir ? "rlc_run_train_at" : "rlc_run_train",
                  cfg ? "output directory" : "configuration");
         return RLC_EINVAL;
     }
@@ -479,7 +621,7 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         return RLC_EINTERRUPTED;
     }
     run_ctx c = {.cfg = cfg, .type = rlc_agent_find(cfg->algo), .res = res, .display = progress,
-                 .last_eval_mean = NAN};
+                 .last_eval_mean = NAN, .ranks = ranks};
     bool info = false; /* run.json written: it must say how the run ended */
     rlc_runinfo_now(c.started, sizeof c.started);
     char *text = NULL;
@@ -491,8 +633,14 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
         snprintf(res->error, sizeof res->error, "out of memory");
         goto done;
     }
+    if (!writer(&c)) { /* a rank other than 0: trains, writes nothing */
+        c.t0_mono = c.rate_t0 = now(CLOCK_MONOTONIC);
+        st = train_loop(&c);
+        goto done;
+    }
     /* The agent is built: only now touch the disk. */
-    if ((st = create_run_dir(cfg, config_path, out_dir, res)) != RLC_OK)
+    if ((st = exact_dir ? create_exact_dir(exact_dir, res)
+                        : create_run_dir(cfg, config_path, out_dir, res)) != RLC_OK)
         goto done;
     FILE *ini = open_in_run(res, "config.ini");
     if (!ini) {

@@ -1,7 +1,7 @@
 /* seeds.c — multi-seed runs for `rlc run --seeds` (contract in seeds.h):
- * parse the seed list, fork one child per seed (at most `jobs` at once)
- * that calls rlc_run_train, collect each child's report and stderr through
- * pipes, forward Ctrl-C, and print per-seed lines and the summary table.
+ * parse the seed list, run one child per seed (child.c; at most `jobs` at
+ * once) that calls rlc_run_train, forward Ctrl-C, and print per-seed lines
+ * and the summary table.
  * Deliberately not here: comparing runs or statistics across seeds (that is
  * `rlc compare`), and anything the single run does (run.c). */
 #include <errno.h>
@@ -18,10 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 #include "rlc/run.h"
+#include "child.h"
 #include "seeds.h"
 
 /* ---- the seed list -------------------------------------------------------- */
@@ -323,224 +321,72 @@ int rlc_seeds_time_to_threshold(const char *run_dir, double threshold, size_t *s
 
 /* ---- children --------------------------------------------------------------- */
 
-/* What a child sends back through its report pipe when it ends. */
-typedef struct child_report {
-    rlc_status status;
-    rlc_run_result result;
-} child_report;
-
 typedef enum outcome { NOT_STARTED, RUNNING, SUCCEEDED, FAILED, INTERRUPTED } outcome;
 
 typedef struct seed_job {
     uint64_t seed;
     outcome state;
-    pid_t pid;
-    int out_fd, report_fd;  /* read ends of the child's stdout+stderr and report pipes; -1 closed */
-    char tail[1024];        /* the last bytes the child wrote to stdout or stderr */
-    size_t tail_len;
-    child_report report;
-    size_t report_len;      /* bytes of report received */
-    double t_start, seconds; /* CLOCK_MONOTONIC start, wall-clock seconds */
+    rlc_child child;
+    double seconds;         /* wall-clock seconds */
     char error[600];        /* FAILED: what went wrong */
     bool reached;           /* SUCCEEDED: the threshold was reached */
     size_t steps_to;
     double seconds_to;
 } seed_job;
 
-static volatile sig_atomic_t got_signal;  /* the last SIGINT/SIGTERM received, 0 = none */
-static volatile sig_atomic_t got_twice;   /* a second one came: kill the children */
+/* What a child runs: `cfg` with the job's seed. */
+typedef struct seed_body_arg {
+    const rlc_config *cfg;
+    const char *config_path, *out_dir;
+    uint64_t seed;
+} seed_body_arg;
 
-/* In the parent: note it. In a child (handlers survive fork): also stop its
- * run at the next callback. */
-static void on_signal(int sig)
+static rlc_status seed_body(void *p, rlc_run_result *res)
 {
-    if (got_signal)
-        got_twice = 1;
-    got_signal = sig;
-    rlc_run_request_stop();
-}
-
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-    const char *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* The child: stdout and stderr into out_w, no progress display, one run,
- * the report into report_w. Never returns. */
-static void child_main(const rlc_config *cfg, const char *config_path, const char *out_dir,
-                       uint64_t seed, int out_w, int report_w, pid_t parent)
-{
-#ifdef __linux__
-    prctl(PR_SET_PDEATHSIG, SIGTERM); /* no orphans if the parent is killed outright */
-#endif
-    if (getppid() != parent) /* it died before prctl */
-        _exit(128 + SIGTERM);
-    int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) {
-        dup2(null_fd, STDIN_FILENO);
-        close(null_fd);
-    }
-    dup2(out_w, STDOUT_FILENO);
-    dup2(out_w, STDERR_FILENO);
-    close(out_w);
-    child_report rep;
-    memset(&rep, 0, sizeof rep);
+    const seed_body_arg *a = p;
     rlc_config *c = malloc(sizeof *c);
     if (!c) {
-        fprintf(stderr, "rlc: out of memory\n");
-        _exit(1);
+        memset(res, 0, sizeof *res);
+        return RLC_ENOMEM;
     }
-    *c = *cfg;
-    c->seed = seed;
-    rep.status = rlc_run_train(c, config_path, out_dir, NULL, &rep.result);
+    *c = *a->cfg;
+    c->seed = a->seed;
+    rlc_status st = rlc_run_train(c, a->config_path, a->out_dir, NULL, res);
     free(c);
-    if (rep.status != RLC_OK)
-        fprintf(stderr, "rlc: %s\n",
-                rep.result.error[0] ? rep.result.error : rlc_strerror(rep.status));
-    int w = write_all(report_w, &rep, sizeof rep);
-    close(report_w);
-    if (rep.status == RLC_EINTERRUPTED)
-        _exit(128 + (got_signal ? got_signal : SIGINT));
-    /* _exit: the parent's stdio buffers and atexit handlers are not ours */
-    _exit(rep.status == RLC_OK && w == 0 ? 0 : 1);
-}
-
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
+    return st;
 }
 
 /* Fork the child of job j. On failure j is FAILED with the reason. */
 static void start(seed_job *jobs, size_t n_jobs, size_t j, const rlc_config *cfg,
-                  const char *config_path, const char *out_dir, FILE *out, FILE *err)
+                  const char *config_path, const char *out_dir, FILE *out, rlc_child **others)
 {
     seed_job *job = &jobs[j];
-    int out_p[2] = {-1, -1}, rep_p[2] = {-1, -1};
-    job->t_start = mono_now();
-    if (pipe(out_p) != 0 || pipe(rep_p) != 0) {
-        snprintf(job->error, sizeof job->error, "cannot start: pipe: %s", strerror(errno));
-        goto fail;
+    seed_body_arg arg = {cfg, config_path, out_dir, job->seed};
+    size_t n_others = 0;
+    for (size_t k = 0; k < n_jobs; k++)
+        if (jobs[k].state == RUNNING)
+            others[n_others++] = &jobs[k].child;
+    if (rlc_child_start(&job->child, seed_body, &arg, others, n_others, out, job->error,
+                        sizeof job->error) != 0) {
+        job->state = FAILED;
+        job->seconds = 0;
+        return;
     }
-    fflush(out); /* or the child's copy of the buffers could be written twice */
-    fflush(err);
-    fflush(stdout);
-    fflush(stderr);
-    pid_t parent = getpid();
-    pid_t pid = fork();
-    if (pid < 0) {
-        snprintf(job->error, sizeof job->error, "cannot start: fork: %s", strerror(errno));
-        goto fail;
-    }
-    if (pid == 0) {
-        close(out_p[0]);
-        close(rep_p[0]);
-        for (size_t k = 0; k < n_jobs; k++) { /* other children's pipes */
-            close_fd(&jobs[k].out_fd);
-            close_fd(&jobs[k].report_fd);
-        }
-        child_main(cfg, config_path, out_dir, job->seed, out_p[1], rep_p[1], parent);
-    }
-    close(out_p[1]);
-    close(rep_p[1]);
-    job->pid = pid;
-    job->out_fd = out_p[0];
-    job->report_fd = rep_p[0];
     job->state = RUNNING;
-    return;
-fail:
-    for (int i = 0; i < 2; i++) {
-        close_fd(&out_p[i]);
-        close_fd(&rep_p[i]);
-    }
-    job->state = FAILED;
-    job->seconds = 0;
 }
 
-/* Read what is there from one of the job's pipes; close it at EOF. */
-static void drain(seed_job *job, int *fd)
+/* Decide the outcome of a child whose pipes are closed. A run directory
+ * whose CSVs cannot be read for the threshold is said so on err (the table
+ * shows "—"). */
+static void finish(seed_job *job, double threshold, bool has_threshold, FILE *err)
 {
-    char buf[4096];
-    ssize_t r = read(*fd, buf, sizeof buf);
-    if (r < 0 && errno == EINTR)
-        return;
-    if (r <= 0) {
-        close_fd(fd);
-        return;
-    }
-    if (fd == &job->report_fd) {
-        size_t room = sizeof job->report - job->report_len, k = (size_t)r < room ? (size_t)r : room;
-        memcpy((char *)&job->report + job->report_len, buf, k);
-        job->report_len += k;
-        return;
-    }
-    /* keep the last sizeof tail bytes */
-    size_t n = (size_t)r, cap = sizeof job->tail;
-    if (n >= cap) {
-        memcpy(job->tail, buf + n - cap, cap);
-        job->tail_len = cap;
-    } else {
-        size_t keep = job->tail_len + n > cap ? cap - n : job->tail_len;
-        memmove(job->tail, job->tail + job->tail_len - keep, keep);
-        memcpy(job->tail + keep, buf, n);
-        job->tail_len = keep + n;
-    }
-}
-
-/* The last non-empty line of the child's output, without "rlc: ", or "". */
-static void last_line(const seed_job *job, char *line, size_t n)
-{
-    size_t end = job->tail_len;
-    while (end > 0 && (job->tail[end - 1] == '\n' || job->tail[end - 1] == '\r'))
-        end--;
-    size_t start = end;
-    while (start > 0 && job->tail[start - 1] != '\n')
-        start--;
-    const char *p = job->tail + start;
-    size_t len = end - start;
-    if (len >= 5 && memcmp(p, "rlc: ", 5) == 0) {
-        p += 5;
-        len -= 5;
-    }
-    for (size_t i = 0; i < len; i++) /* keep the table on one line */
-        if (p[i] == '\r' || p[i] == '\033')
-            len = i;
-    snprintf(line, n, "%.*s", (int)len, p);
-}
-
-/* Decide the outcome of a reaped child. A run directory whose CSVs cannot
- * be read for the threshold is said so on err (the table shows "—"). */
-static void finish(seed_job *job, int status, double threshold, bool has_threshold, FILE *err)
-{
-    job->seconds = mono_now() - job->t_start;
-    job->pid = 0;
-    bool report = job->report_len == sizeof job->report;
-    char line[400];
-    last_line(job, line, sizeof line);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && report && job->report.status == RLC_OK) {
+    rlc_child_outcome o = rlc_child_reap(&job->child, NULL, &job->seconds, job->error,
+                                         sizeof job->error);
+    if (o == RLC_CHILD_SUCCEEDED) {
         job->state = SUCCEEDED;
         if (has_threshold) {
             char why[512];
-            int r = rlc_seeds_time_to_threshold(job->report.result.run_dir, threshold,
+            int r = rlc_seeds_time_to_threshold(job->child.report.result.run_dir, threshold,
                                                 &job->steps_to, &job->seconds_to, why, sizeof why);
             job->reached = r == 1;
             if (r < 0)
@@ -549,21 +395,7 @@ static void finish(seed_job *job, int status, double threshold, bool has_thresho
         }
         return;
     }
-    bool stopped = (report && job->report.status == RLC_EINTERRUPTED) ||
-                   (got_signal && WIFSIGNALED(status)) ||
-                   (got_signal && WIFEXITED(status) && WEXITSTATUS(status) > 128);
-    if (stopped) {
-        job->state = INTERRUPTED;
-        return;
-    }
-    job->state = FAILED;
-    if (WIFSIGNALED(status))
-        snprintf(job->error, sizeof job->error, "killed by signal %d (%s)%s%s", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)), line[0] ? ": " : "", line);
-    else if (line[0])
-        snprintf(job->error, sizeof job->error, "%s", line);
-    else
-        snprintf(job->error, sizeof job->error, "exit status %d", WEXITSTATUS(status));
+    job->state = o == RLC_CHILD_INTERRUPTED ? INTERRUPTED : FAILED;
 }
 
 /* ---- output ------------------------------------------------------------------ */
@@ -591,7 +423,7 @@ static void pad(FILE *f, const char *s, size_t w, bool right)
 
 static void eval_text(const seed_job *job, char *buf, size_t n)
 {
-    const rlc_run_result *r = &job->report.result;
+    const rlc_run_result *r = &job->child.report.result;
     if (job->state == SUCCEEDED && !isnan(r->final_mean))
         snprintf(buf, n, "%.2f " PM " %.2f", r->final_mean, r->final_std);
     else
@@ -605,7 +437,7 @@ static void print_finished(FILE *out, const seed_job *job)
     switch (job->state) {
     case SUCCEEDED:
         fprintf(out, "seed %" PRIu64 ": final eval %s, %zu steps, %.1f s -> %s\n", job->seed, ev,
-                job->report.result.timesteps, job->seconds, job->report.result.run_dir);
+                job->child.report.result.timesteps, job->seconds, job->child.report.result.run_dir);
         break;
     case FAILED:
         fprintf(out, "seed %" PRIu64 ": failed after %.1f s: %s\n", job->seed, job->seconds,
@@ -668,14 +500,14 @@ static bool print_summary(FILE *out, seed_job *jobs, size_t n, const rlc_config 
             snprintf(cells[i][4], sizeof cells[i][4], "%.2f", j->seconds);
         switch (j->state) {
         case SUCCEEDED:
-            snprintf(cells[i][5], sizeof cells[i][5], "%s", j->report.result.run_dir);
+            snprintf(cells[i][5], sizeof cells[i][5], "%s", j->child.report.result.run_dir);
             break;
         case FAILED:
             snprintf(cells[i][5], sizeof cells[i][5], "failed: %s", j->error);
             break;
         case INTERRUPTED: /* the files written until then stay */
             snprintf(cells[i][5], sizeof cells[i][5], "interrupted%s%s",
-                     j->report.result.run_dir[0] ? ": " : "", j->report.result.run_dir);
+                     j->child.report.result.run_dir[0] ? ": " : "", j->child.report.result.run_dir);
             break;
         default:
             snprintf(cells[i][5], sizeof cells[i][5], "not started (interrupted)");
@@ -722,31 +554,25 @@ int rlc_seeds_run(const rlc_config *cfg, const char *config_path, const char *ou
     seed_job *jobs = calloc(n, sizeof *jobs);
     struct pollfd *fds = calloc(2 * (size_t)(jobs_max ? jobs_max : 1), sizeof *fds);
     size_t *owner = calloc(2 * (size_t)(jobs_max ? jobs_max : 1), sizeof *owner);
-    if (!jobs || !fds || !owner) {
+    rlc_child **others = calloc(n, sizeof *others);
+    if (!jobs || !fds || !owner || !others) {
         free(jobs);
         free(fds);
         free(owner);
+        free(others);
         fprintf(err, "rlc: out of memory\n");
         return 1;
     }
     for (size_t i = 0; i < n; i++)
-        jobs[i] = (seed_job){.seed = seeds[i], .state = NOT_STARTED, .out_fd = -1,
-                             .report_fd = -1};
+        jobs[i] = (seed_job){.seed = seeds[i], .state = NOT_STARTED,
+                             .child = {.out_fd = -1, .report_fd = -1}};
 
-    got_signal = got_twice = 0;
-    struct sigaction sa, old_int, old_term;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART; /* writes to a slow stdout resume; poll still wakes (EINTR) */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-
+    rlc_child_catch_signals();
     size_t next = 0, running = 0;
     bool forwarded = false, killed = false;
     for (;;) {
-        while (!got_signal && running < jobs_max && next < n) {
-            start(jobs, n, next, cfg, config_path, out_dir, out, err);
+        while (!rlc_child_signal() && running < jobs_max && next < n) {
+            start(jobs, n, next, cfg, config_path, out_dir, out, others);
             if (jobs[next].state == RUNNING)
                 running++;
             else
@@ -755,58 +581,44 @@ int rlc_seeds_run(const rlc_config *cfg, const char *config_path, const char *ou
         }
         if (running == 0)
             break;
-        if (got_signal && (!forwarded || (got_twice && !killed))) {
-            int sig = got_twice ? SIGKILL : got_signal;
+        bool twice = rlc_child_signal_twice();
+        if (rlc_child_signal() && (!forwarded || (twice && !killed))) {
+            int sig = twice ? SIGKILL : rlc_child_signal();
             for (size_t i = 0; i < next; i++)
-                if (jobs[i].state == RUNNING && jobs[i].pid > 0)
-                    kill(jobs[i].pid, sig);
+                if (jobs[i].state == RUNNING && jobs[i].child.pid > 0)
+                    kill(jobs[i].child.pid, sig);
             forwarded = true;
-            killed = got_twice;
+            killed = twice;
         }
         size_t nfds = 0;
         for (size_t i = 0; i < next; i++) {
             if (jobs[i].state != RUNNING)
                 continue;
-            if (jobs[i].out_fd >= 0) {
-                fds[nfds] = (struct pollfd){.fd = jobs[i].out_fd, .events = POLLIN};
-                owner[nfds++] = i;
-            }
-            if (jobs[i].report_fd >= 0) {
-                fds[nfds] = (struct pollfd){.fd = jobs[i].report_fd, .events = POLLIN};
-                owner[nfds++] = i;
-            }
+            int fd2[2] = {jobs[i].child.out_fd, jobs[i].child.report_fd};
+            for (int k = 0; k < 2; k++)
+                if (fd2[k] >= 0) {
+                    fds[nfds] = (struct pollfd){.fd = fd2[k], .events = POLLIN};
+                    owner[nfds++] = i;
+                }
         }
         /* a timeout, so that a signal landing just before poll is seen soon */
         int r = nfds ? poll(fds, nfds, 200) : 0;
         for (size_t k = 0; r > 0 && k < nfds; k++)
-            if (fds[k].revents) {
-                seed_job *job = &jobs[owner[k]];
-                drain(job, fds[k].fd == job->out_fd ? &job->out_fd : &job->report_fd);
-            }
+            if (fds[k].revents)
+                rlc_child_drain(&jobs[owner[k]].child, fds[k].fd);
         /* a child whose pipes are both closed has exited (or is exiting) */
         for (size_t i = 0; i < next; i++) {
             seed_job *job = &jobs[i];
-            if (job->state != RUNNING || job->out_fd >= 0 || job->report_fd >= 0)
+            if (job->state != RUNNING || rlc_child_open(&job->child))
                 continue;
-            int status;
-            pid_t w;
-            while ((w = waitpid(job->pid, &status, 0)) < 0 && errno == EINTR)
-                ;
-            if (w < 0) { /* cannot happen for our own child; do not spin on it */
-                job->state = FAILED;
-                job->seconds = mono_now() - job->t_start;
-                snprintf(job->error, sizeof job->error, "waitpid: %s", strerror(errno));
-            } else {
-                finish(job, status, threshold, has_threshold, err);
-            }
+            finish(job, threshold, has_threshold, err);
             running--;
             print_finished(out, job);
         }
     }
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    rlc_child_restore_signals();
 
-    int sig = got_signal;
+    int sig = rlc_child_signal();
     if (sig) {
         fprintf(err, "rlc: %s: stopped", sig == SIGINT ? "interrupted" : "terminated");
         size_t shown = 0;
@@ -827,6 +639,7 @@ int rlc_seeds_run(const rlc_config *cfg, const char *config_path, const char *ou
     free(jobs);
     free(fds);
     free(owner);
+    free(others);
     fflush(out);
     if (sig)
         return 128 + sig;

@@ -66,6 +66,16 @@ void rlc_running_norm_update(rlc_running_norm *n, const double *x, size_t rows)
     n->count += (double)rows;
 }
 
+void rlc_running_norm_merge(rlc_running_norm *n, const double *batch_mean,
+                            const double *batch_var, double count)
+{
+    if (!(count > 0))
+        return;
+    for (size_t j = 0; j < n->dim; j++)
+        rlc_norm_merge(&n->mean[j], &n->var[j], n->count, batch_mean[j], batch_var[j], count);
+    n->count += count;
+}
+
 void rlc_running_norm_apply(const rlc_running_norm *n, const double *x, double *out, size_t rows)
 {
     size_t d = n->dim;

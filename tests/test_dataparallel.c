@@ -1,0 +1,379 @@
+/* test_dataparallel.c — data-parallel training. Through the library, with
+ * a stand-in for the other ranks (no MPI needed): a second rank that
+ * mirrors this one exactly (its gradient equal, so the average is this
+ * rank's gradient) trains bit for bit as a plain run, which checks that
+ * every step goes through the sum and nothing else changes; a rank whose
+ * model hash differs stops the run naming the step; a stop requested on
+ * another rank stops this one with a checkpoint; an algorithm without
+ * support is refused. With MPI built: `mpirun -n 1 rlc run` is bit for bit
+ * `rlc run`, and `mpirun -n 2 rlc run` twice gives the same bytes (the
+ * fixed-order sum), other than N = 1's, with one run directory. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "rlc/agent.h"
+#include "rlc/config.h"
+#include "rlc/run.h"
+#include "rlc/stats.h"
+#include "test_files.h"
+
+extern char **environ;
+
+/* ---- a stand-in for rank 1 -------------------------------------------------- */
+
+typedef struct phantom {
+    size_t calls;        /* sums of the agreement vector (one per checkpoint point) */
+    size_t grads;        /* other sums (gradients, KL) */
+    size_t bad_hash_at;  /* at this agreement, rank 1's hash is off by one (0: never) */
+    size_t stop_at;      /* at this agreement, rank 1 asks to stop (0: never) */
+} phantom;
+
+/* Two ranks, rank 1 a copy of rank 0: the agreement vector [stop, h0, h1]
+ * gets rank 1's stop flag and hash; every other vector is doubled (rank 1
+ * has the same gradient). */
+static rlc_status phantom_sum(void *ctx, double *x, size_t n)
+{
+    phantom *p = ctx;
+    if (n == 3) { /* size + 1: the agreement */
+        p->calls++;
+        x[2] = x[1] + (p->calls == p->bad_hash_at ? 1 : 0);
+        x[0] += p->calls == p->stop_at ? 1 : 0;
+        return RLC_OK;
+    }
+    p->grads++;
+    for (size_t i = 0; i < n; i++)
+        x[i] += x[i];
+    return RLC_OK;
+}
+
+static void load(rlc_config *cfg, const char *ini, const char *const *sets)
+{
+    rlc_config_error err;
+    rlc_config_default(cfg);
+    rlc_status st = rlc_config_load(cfg, ini, &err);
+    for (size_t i = 0; st == RLC_OK && sets[i]; i++)
+        st = rlc_config_set(cfg, sets[i], &err);
+    if (st != RLC_OK)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, RLC_OK);
+}
+
+static void assert_same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    if (na != nb || memcmp(x, y, na))
+        print_error("%s and %s differ\n", a, b);
+    assert_int_equal(na, nb);
+    assert_memory_equal(x, y, na);
+    free(x);
+    free(y);
+}
+
+static bool same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    bool same = na == nb && !memcmp(x, y, na);
+    free(x);
+    free(y);
+    return same;
+}
+
+static const char *const small[] = {"run.total_timesteps=6144", "eval.eval_freq=2048",
+                                    "eval.n_eval_episodes=3", "run.log_interval=2048",
+                                    "ppo.target_kl=0.01", NULL};
+
+/* The mirrored second rank: the same bytes as a plain run, every step
+ * through the sum (PPO with its KL early stop; A2C; TRPO's gradient,
+ * Fisher-vector products, line search and critic). */
+static void test_mirror_is_plain(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {{RLC_CONFIGS_DIR "/ppo_cartpole.ini", "ppo_cartpole-s1"},
+                              {RLC_CONFIGS_DIR "/a2c_pendulum.ini", "a2c_pendulum-s1"},
+                              {RLC_CONFIGS_DIR "/trpo_pendulum.ini", "trpo_pendulum-s1"}};
+    for (size_t k = 0; k < 3; k++) {
+        static rlc_config cfg;
+        /* without observation normalisation: with several ranks its
+         * statistics are merged as one batch per update, not step by step */
+        const char *const a2c_sets[] = {"run.total_timesteps=2048", "eval.eval_freq=1024",
+                                        "eval.n_eval_episodes=3", "a2c.norm_obs=false", NULL};
+        const char *const trpo_sets[] = {"run.total_timesteps=12000", "eval.eval_freq=4000",
+                                         "eval.n_eval_episodes=3", NULL};
+        load(&cfg, cases[k][0], k == 0 ? small : k == 1 ? a2c_sets : trpo_sets);
+        rlc_run_result res;
+        const char *plain = tmp_path("mirror-plain-%zu", k), *two = tmp_path("mirror-two-%zu", k);
+        assert_int_equal(rlc_run_train(&cfg, cases[k][0], plain, NULL, &res), RLC_OK);
+        phantom p = {0};
+        rlc_agent_ranks ranks = {.size = 2, .rank = 0, .seed = cfg.seed, .sum = phantom_sum,
+                                 .ctx = &p};
+        rlc_status st = rlc_run_train_ranks(&cfg, cases[k][0], two, &ranks, NULL, &res);
+        if (st != RLC_OK)
+            print_error("%s\n", res.error);
+        assert_int_equal(st, RLC_OK);
+        assert_true(p.grads > 10);
+        assert_true(p.calls >= 2);
+        const char *files[] = {"eval.csv", "model.rlc"};
+        for (size_t f = 0; f < 2; f++) {
+            char a[600], b[600];
+            snprintf(a, sizeof a, "%s/%s/%s", plain, cases[k][1], files[f]);
+            snprintf(b, sizeof b, "%s/%s/%s", two, cases[k][1], files[f]);
+            assert_same_file(a, b);
+        }
+    }
+}
+
+/* Rank 1's parameters differ at the second checkpoint point (after the
+ * second rollout of 8 × 32 steps): the run stops there with RLC_EIO naming
+ * the step and both hashes. */
+static void test_hash_mismatch_stops(void **state)
+{
+    (void)state;
+    static rlc_config cfg;
+    load(&cfg, RLC_CONFIGS_DIR "/ppo_cartpole.ini", small);
+    phantom p = {.bad_hash_at = 2};
+    rlc_agent_ranks ranks = {.size = 2, .rank = 0, .seed = cfg.seed, .sum = phantom_sum, .ctx = &p};
+    rlc_run_result res;
+    rlc_status st = rlc_run_train_ranks(&cfg, NULL, tmp_path("mismatch"), &ranks, NULL, &res);
+    assert_int_equal(st, RLC_EIO);
+    assert_non_null(strstr(res.error, "data-parallel: the ranks' models differ after 512 steps"
+                                      " (hash of the parameters and observation statistics:"
+                                      " rank 0 "));
+    assert_non_null(strstr(res.error, ", rank 1 "));
+    assert_int_equal(p.calls, 2);
+}
+
+/* Rank 1 asks to stop at the first checkpoint point: rank 0 writes its
+ * checkpoint and stops too. */
+static void test_stop_on_other_rank(void **state)
+{
+    (void)state;
+    static rlc_config cfg;
+    load(&cfg, RLC_CONFIGS_DIR "/ppo_cartpole.ini", small);
+    phantom p = {.stop_at = 1};
+    rlc_agent_ranks ranks = {.size = 2, .rank = 0, .seed = cfg.seed, .sum = phantom_sum, .ctx = &p};
+    rlc_run_result res;
+    rlc_status st = rlc_run_train_ranks(&cfg, NULL, tmp_path("stop"), &ranks, NULL, &res);
+    assert_int_equal(st, RLC_EINTERRUPTED);
+    assert_int_equal(res.timesteps, 256); /* one rollout */
+    char path[4200];
+    snprintf(path, sizeof path, "%.4000s/model.rlc", res.run_dir);
+    assert_true(exists(path));
+}
+
+/* An algorithm whose agent cannot average its steps is refused before
+ * anything is created. */
+static void test_unsupported(void **state)
+{
+    (void)state;
+    static rlc_config cfg;
+    load(&cfg, RLC_CONFIGS_DIR "/ddpg_pendulum.ini", (const char *const[]){NULL});
+    phantom p = {0};
+    rlc_agent_ranks ranks = {.size = 2, .rank = 0, .seed = cfg.seed, .sum = phantom_sum, .ctx = &p};
+    rlc_run_result res;
+    const char *out = tmp_path("ddpg");
+    assert_int_equal(rlc_run_train_ranks(&cfg, NULL, out, &ranks, NULL, &res), RLC_EINVAL);
+    assert_string_equal(res.error, "ddpg does not support data-parallel training (one process per"
+                                   " run; rlc sweep runs many)");
+    assert_false(exists(out));
+}
+
+/* ---- through mpirun ------------------------------------------------------------ */
+
+#ifdef RLC_MPIRUN
+static int run(const char *tag, const char *const *argv)
+{
+    char out_path[512], err_path[512];
+    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
+    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
+    posix_spawn_file_actions_t fa;
+    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
+    assert_int_equal(
+        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
+    assert_int_equal(
+        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
+    pid_t pid;
+    int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    assert_int_equal(rc, 0);
+    int status;
+    pid_t got;
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (int i = 0; (got = waitpid(pid, &status, WNOHANG)) == 0; i++) {
+        if (i == 300 * 100) {
+            print_error("%s: still running after 300 s, killed\n", tag);
+            kill(pid, SIGKILL);
+            got = waitpid(pid, &status, 0);
+            break;
+        }
+        nanosleep(&tick, NULL);
+    }
+    assert_int_equal(got, pid);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        char *e = slurp(err_path, NULL);
+        print_error("%s: exit %d\n%s\n", tag, WIFEXITED(status) ? WEXITSTATUS(status) : -1, e);
+        free(e);
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* rlc run CONFIG --out DIR --set sets..., under mpirun -n ranks (0: plain). */
+static void rlc_run_config(const char *tag, int ranks, const char *out, const char *config,
+                           const char *const *sets)
+{
+    const char *argv[40];
+    size_t n = 0;
+    char nr[8];
+    if (ranks) {
+        snprintf(nr, sizeof nr, "%d", ranks);
+        argv[n++] = RLC_MPIRUN;
+        argv[n++] = "-n";
+        argv[n++] = nr;
+        argv[n++] = "--oversubscribe";
+        if (geteuid() == 0)
+            argv[n++] = "--allow-run-as-root";
+    }
+    argv[n++] = RLC_BIN;
+    argv[n++] = "run";
+    argv[n++] = config;
+    argv[n++] = "--out";
+    argv[n++] = out;
+    for (size_t i = 0; sets[i]; i++) {
+        argv[n++] = "--set";
+        argv[n++] = sets[i];
+    }
+    argv[n] = NULL;
+    assert_int_equal(run(tag, argv), 0);
+}
+
+static void rlc_run(const char *tag, int ranks, const char *out)
+{
+    rlc_run_config(tag, ranks, out, RLC_CONFIGS_DIR "/ppo_cartpole.ini", small);
+}
+
+static void test_mpirun(void **state)
+{
+    (void)state;
+    const char *plain = tmp_path("plain"), *one = tmp_path("n1"), *two_a = tmp_path("n2a"),
+               *two_b = tmp_path("n2b");
+    rlc_run("plain", 0, plain);
+    rlc_run("n1", 1, one);
+    rlc_run("n2a", 2, two_a);
+    rlc_run("n2b", 2, two_b);
+    const char *files[] = {"eval.csv", "model.rlc", "config.ini"};
+    for (size_t f = 0; f < 3; f++) {
+        char a[600], b[600], c[600], d[600];
+        snprintf(a, sizeof a, "%s/ppo_cartpole-s1/%s", plain, files[f]);
+        snprintf(b, sizeof b, "%s/ppo_cartpole-s1/%s", one, files[f]);
+        snprintf(c, sizeof c, "%s/ppo_cartpole-s1/%s", two_a, files[f]);
+        snprintf(d, sizeof d, "%s/ppo_cartpole-s1/%s", two_b, files[f]);
+        assert_same_file(a, b); /* one rank: plain rlc run */
+        assert_same_file(c, d); /* two ranks: the same bytes every time */
+        if (f < 2)
+            assert_false(same_file(a, c)); /* and the second rank's data counted */
+    }
+    /* rank 0 alone wrote a run directory */
+    char p[600];
+    snprintf(p, sizeof p, "%s/ppo_cartpole-s1-2", two_a);
+    assert_false(exists(p));
+    /* A2C (normalising observations) and TRPO on 2 ranks: every rollout's
+     * hashes of parameters and observation statistics agreed (a step one
+     * rank took alone, or statistics not merged, would stop the run with
+     * exit 1) */
+    rlc_run_config("a2c2", 2, tmp_path("a2c2"), RLC_CONFIGS_DIR "/a2c_pendulum.ini",
+                   (const char *const[]){"run.total_timesteps=4096", "eval.n_eval_episodes=2",
+                                         NULL});
+    rlc_run_config("trpo2", 2, tmp_path("trpo2"), RLC_CONFIGS_DIR "/trpo_pendulum.ini",
+                   (const char *const[]){"run.total_timesteps=8192", "eval.n_eval_episodes=2",
+                                         NULL});
+    assert_true(exists(tmp_path("trpo2/trpo_pendulum-s1/model.rlc")));
+}
+
+/* Suite slow: 2 ranks of 4 envs learn as one process of 8 envs, over
+ * seeds 1-6 of ppo_cartpole.ini with the same number of updates (each of
+ * 256 steps). Score per run: the mean of its evaluation curve (every 2048
+ * of rank 0's steps, 5 episodes). The two groups' scores must not differ
+ * detectably (Welch p > 0.05) and both must have learned (mean > 150;
+ * the untrained policy scores about 10-30). */
+static double curve_mean(const char *run_dir)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/eval.csv", run_dir);
+    char *text = slurp(path, NULL);
+    double sum = 0;
+    size_t n = 0;
+    for (char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        unsigned long long steps;
+        double mean;
+        if (sscanf(line + 1, "%llu,%lf", &steps, &mean) == 2) {
+            sum += mean;
+            n++;
+        }
+    }
+    free(text);
+    assert_true(n >= 4);
+    return sum / (double)n;
+}
+
+static void test_learns_as_one_process(void **state)
+{
+    (void)state;
+    enum { SEEDS = 6 };
+    double two[SEEDS], one[SEEDS];
+    for (int s = 0; s < SEEDS; s++) {
+        char seed[32], out2[600], out1[600], dir[700];
+        snprintf(seed, sizeof seed, "run.seed=%d", s + 1);
+        snprintf(out2, sizeof out2, "%s", tmp_path("learn2-%d", s + 1));
+        snprintf(out1, sizeof out1, "%s", tmp_path("learn1-%d", s + 1));
+        const char *const sets2[] = {seed, "ppo.n_envs=4", "run.total_timesteps=10240",
+                                     "eval.eval_freq=1024", "eval.n_eval_episodes=5", NULL};
+        const char *const sets1[] = {seed, "ppo.n_envs=8", "run.total_timesteps=20480",
+                                     "eval.eval_freq=2048", "eval.n_eval_episodes=5", NULL};
+        rlc_run_config("learn2", 2, out2, RLC_CONFIGS_DIR "/ppo_cartpole.ini", sets2);
+        rlc_run_config("learn1", 0, out1, RLC_CONFIGS_DIR "/ppo_cartpole.ini", sets1);
+        snprintf(dir, sizeof dir, "%s/ppo_cartpole-s%d", out2, s + 1);
+        two[s] = curve_mean(dir);
+        snprintf(dir, sizeof dir, "%s/ppo_cartpole-s%d", out1, s + 1);
+        one[s] = curve_mean(dir);
+    }
+    double t, df, p, m2 = 0, m1 = 0;
+    for (int s = 0; s < SEEDS; s++) {
+        m2 += two[s] / SEEDS;
+        m1 += one[s] / SEEDS;
+    }
+    assert_int_equal(rlc_stats_welch(two, SEEDS, one, SEEDS, &t, &df, &p), RLC_OK);
+    print_message("curve means: 2 ranks x 4 envs %.1f, 1 process x 8 envs %.1f; Welch t %.3f,"
+                  " p %.3f\n", m2, m1, t, p);
+    assert_true(m2 > 150 && m1 > 150);
+    assert_true(p > 0.05);
+}
+#endif
+
+int main(int argc, char **argv)
+{
+#ifdef RLC_MPIRUN
+    if (argc > 1 && !strcmp(argv[1], "slow")) {
+        const struct CMUnitTest slow[] = {cmocka_unit_test(test_learns_as_one_process)};
+        return cmocka_run_group_tests(slow, group_setup, group_teardown);
+    }
+#endif
+    (void)argc;
+    (void)argv;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mirror_is_plain),
+        cmocka_unit_test(test_hash_mismatch_stops),
+        cmocka_unit_test(test_stop_on_other_rank),
+        cmocka_unit_test(test_unsupported),
+#ifdef RLC_MPIRUN
+        cmocka_unit_test(test_mpirun),
+#endif
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
