@@ -153,6 +153,34 @@ static void make_runs(void)
  * the numpy replay of test_stats.c (mt19937 seed 1, 2000 resamples) gives
  * the same; with n = 3 the extreme resample means 30 and 50 each have
  * probability 1/27 > 2.5%, so the percentiles land on them. */
+/* The IQM's bootstrap interval does not depend on the order in which the
+ * runs are named (it once did: the resampled scores kept that order). */
+static void test_order_independent(void **state)
+{
+    (void)state;
+    const char *finals[] = {"10", "35", "20", "80", "55", "41", "63"};
+    char paths[7][600];
+    for (int i = 0; i < 7; i++) {
+        char name[32], rows[64];
+        snprintf(name, sizeof name, "ord-s%d", i + 1);
+        snprintf(rows, sizeof rows, "100:0 200:%s", finals[i]);
+        make_run("order", name, rows, NULL);
+        snprintf(paths[i], sizeof paths[i], "%s/%s", tmp_path("order"), name);
+    }
+    assert_int_equal(rlc("order-fwd", "compare", paths[0], paths[1], paths[2], paths[3], paths[4],
+                         paths[5], paths[6], NULL), 0);
+    char *forward = strdup(out_text);
+    assert_non_null(forward);
+    assert_int_equal(rlc("order-rev", "compare", paths[6], paths[5], paths[4], paths[3], paths[2],
+                         paths[1], paths[0], NULL), 0);
+    assert_string_equal(out_text, forward);
+    assert_int_equal(rlc("order-mix", "compare", paths[3], paths[0], paths[6], paths[2], paths[5],
+                         paths[1], paths[4], NULL), 0);
+    assert_string_equal(out_text, forward);
+    assert_contains(forward, "ord        7");
+    free(forward);
+}
+
 static void test_table(void **state)
 {
     (void)state;
@@ -394,7 +422,7 @@ static void test_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_table),      cmocka_unit_test(test_csv_and_threshold),
+        cmocka_unit_test(test_table),      cmocka_unit_test(test_order_independent),      cmocka_unit_test(test_csv_and_threshold),
         cmocka_unit_test(test_x_time),     cmocka_unit_test(test_monitor_sb3),
         cmocka_unit_test(test_one_seed),   cmocka_unit_test(test_mixed_envs),
         cmocka_unit_test(test_plots),

@@ -202,6 +202,29 @@ static void make_interrupted(const char *run_dir)
     assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Every job finished but the runs cannot be compared (PPO's runs end at
+ * 2816 steps, A2C evaluates only at 3000): the sweep says so and still
+ * exits 0, as its exit status is about the jobs. */
+static void test_uncomparable_runs_exit_0(void **state)
+{
+    (void)state;
+    char ini[512], out[512], text[1024];
+    snprintf(ini, sizeof ini, "%s", tmp_path("nocmp.ini"));
+    snprintf(text, sizeof text,
+             "[sweep]\nconfigs = %s/ppo_cartpole.ini, %s/a2c_cartpole.ini\nseeds = 1\n"
+             "[grid]\nrun.total_timesteps = 3000\neval.n_eval_episodes = 1\n",
+             RLC_CONFIGS_DIR, RLC_CONFIGS_DIR);
+    write_file(ini, text);
+    snprintf(out, sizeof out, "%s", tmp_path("nocmp"));
+    const char *argv[] = {RLC_BIN, "sweep", ini, "--out", out, "--jobs", "2", NULL};
+    int rc = run("nocmp", argv);
+    if (rc != 0)
+        print_error("exit %d\nstdout:\n%s\nstderr:\n%s\n", rc, out_text, err_text);
+    assert_int_equal(rc, 0);
+    assert_contains(out_text, "2 jobs: 2 finished (0 resumed), 0 skipped (finished before), 0 failed");
+    assert_contains(err_text, "rlc sweep: no comparison of the runs");
+}
+
 static void test_sweep_and_rerun(void **state)
 {
     (void)state;
@@ -465,7 +488,7 @@ static void test_sweep_file_errors(void **state)
                  ":6: [grid] ppo.lerning_rate: value '1e-3': unknown key (did you mean"
                  " 'learning_rate'?)");
     expect_error("noconfig", "[sweep]\n" PPO "seeds = 1\n[grid]\ntrpo.target_kl = 0.01, 0.02\n",
-                 ":5: [grid] trpo.target_kl: no config in [sweep] configs is a trpo config");
+                 ":5: [grid] trpo.target_kl: no config in [sweep] configs runs trpo");
     expect_error("section", "[sweep]\n" PPO "seeds = 1\n[grid]\nfoo.bar = 1\n",
                  ":5: [grid] foo.bar: unknown section 'foo' (run, eval, ddpg, ppo, a2c, trpo, qac)");
     expect_error("twice", "[sweep]\n" PPO "seeds = 1\n[grid]\nppo.n_epochs = 5, 5\n",
@@ -488,7 +511,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sweep_file_errors),
-        cmocka_unit_test(test_sweep_and_rerun),
+        cmocka_unit_test(test_sweep_and_rerun), cmocka_unit_test(test_uncomparable_runs_exit_0),
         cmocka_unit_test(test_ctrl_c_and_resume),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -36,6 +36,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <ini.h>
 #include <plplot.h>
@@ -933,9 +934,14 @@ static int compute(cmp *c)
         if (s == RLC_OK && gr->n >= 2) {
             s = rlc_stats_mean_ci(gr->finals, gr->n, COMPARE_CONFIDENCE, NULL, &gr->mean_lo,
                                   &gr->mean_hi);
+            /* resample the scores in ascending order, so that the interval
+             * does not depend on the order the runs were named in */
+            double *sorted = buf + c->n_grid;
+            memcpy(sorted, gr->finals, gr->n * sizeof *sorted);
+            gsl_sort(sorted, 1, gr->n);
             gsl_rng_set(rng, COMPARE_BOOT_SEED);
             if (s == RLC_OK)
-                s = rlc_stats_bootstrap_iqm_ci(gr->finals, gr->n, 1, COMPARE_RESAMPLES,
+                s = rlc_stats_bootstrap_iqm_ci(sorted, gr->n, 1, COMPARE_RESAMPLES,
                                                COMPARE_CONFIDENCE, rng, &gr->iqm_lo, &gr->iqm_hi);
         }
         double *aucs = buf + c->n_grid;

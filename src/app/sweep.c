@@ -542,7 +542,7 @@ int rlc_sweep_load(rlc_sweep *sw, const char *path, char *why, size_t n_why)
             }
         }
         if (!used) {
-            fail(why, n_why, "%s:%d: [grid] %s.%s: no config in [sweep] configs is a %s config", path,
+            fail(why, n_why, "%s:%d: [grid] %s.%s: no config in [sweep] configs runs %s", path,
                  key->line, key->section, key->key, key->section);
             goto done;
         }
@@ -1371,11 +1371,14 @@ static int sweep_main(int argc, char **argv)
                     sig == SIGINT ? "interrupted" : "terminated");
             status = 128 + sig;
         } else {
+            /* runs that cannot be compared (their x ranges do not overlap,
+             * say) are a note, not a failed sweep: the exit status says how
+             * the jobs ended; only an I/O or memory failure counts */
             int st = compare_runs(sw, out_dir, recs);
             if (count[J_FAILED] && !status)
                 status = 1;
-            if (st && !status)
-                status = st == EXIT_USAGE ? EXIT_RUNTIME : st;
+            if (st == EXIT_RUNTIME && !status)
+                status = EXIT_RUNTIME;
         }
         fflush(stdout);
     }
