@@ -152,6 +152,8 @@ static void test_version(void **state)
     setenv("RLC_ISA", "generic", 1);
     assert_int_equal(rlc("version", "--version", NULL), 0);
     assert_contains(out_text, "\nkernels: generic (");
+    setenv("RLC_ISA", "", 1); /* empty: as if unset */
+    assert_int_equal(rlc("version", "--version", NULL), 0);
     setenv("RLC_ISA", "avx9", 1);
     assert_int_equal(rlc("version", "--version", NULL), 2);
     assert_string_equal(out_text, "");

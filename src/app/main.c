@@ -596,12 +596,13 @@ static int close_stdout(int status)
     return status ? status : EXIT_RUNTIME;
 }
 
-/* RLC_ISA, if set, must name a path this CPU runs: librlc already took it
- * at load time if it could; here a wrong value is an error, not ignored. */
+/* RLC_ISA, if set and not empty, must name a path this CPU runs: librlc
+ * already took it at load time if it could; here a wrong value is an
+ * error, not ignored. */
 static bool isa_env_ok(void)
 {
     const char *isa = getenv("RLC_ISA");
-    if (!isa || rlc_isa_set(isa) == RLC_OK)
+    if (!isa || !*isa || rlc_isa_set(isa) == RLC_OK) /* empty: as if unset */
         return true;
     fprintf(stderr, "rlc: RLC_ISA=%s: %s (paths: %s)\n", isa,
             strcmp(isa, "avx2") == 0 || strcmp(isa, "avx512") == 0

@@ -1303,8 +1303,8 @@ static int sweep_main(int argc, char **argv)
         snprintf(out_dir, sizeof out_dir, "runs/%s", stem);
     }
     if (talk) {
-        printf("sweep %s: %zu jobs (%zu config%s, %zu seed%s) -> %s; ", path, sw->n_jobs,
-               sw->n_configs, sw->n_configs == 1 ? "" : "s", sw->n_seeds,
+        printf("sweep %s: %zu job%s (%zu config%s, %zu seed%s) -> %s; ", path, sw->n_jobs,
+               sw->n_jobs == 1 ? "" : "s", sw->n_configs, sw->n_configs == 1 ? "" : "s", sw->n_seeds,
                sw->n_seeds == 1 ? "" : "s", out_dir);
         if (rlc_world_size() > 1)
             printf("%d MPI ranks\n", rlc_world_size());
@@ -1360,8 +1360,8 @@ static int sweep_main(int argc, char **argv)
             fprintf(stderr, "rlc sweep: cannot write %s/sweep.csv: %s\n", out_dir, strerror(errno));
             status = EXIT_RUNTIME;
         }
-        printf("\n%zu jobs: %zu finished (%zu resumed), %zu skipped (finished before), %zu failed",
-               sw->n_jobs, count[J_FINISHED], resumed, count[J_SKIPPED], count[J_FAILED]);
+        printf("\n%zu job%s: %zu finished (%zu resumed), %zu skipped (finished before), %zu failed",
+               sw->n_jobs, sw->n_jobs == 1 ? "" : "s", count[J_FINISHED], resumed, count[J_SKIPPED], count[J_FAILED]);
         if (count[J_INTERRUPTED] || count[J_PENDING])
             printf(", %zu interrupted, %zu not started", count[J_INTERRUPTED], count[J_PENDING]);
         printf("; how each ended: %s/sweep.csv\n", out_dir);
