@@ -347,22 +347,26 @@ static void series_free(series *s)
     memset(s, 0, sizeof *s);
 }
 
-/* eval.csv: timesteps (strictly increasing) and mean_reward per row. */
-static int read_eval(const char *path, series *out)
+/* A run file's (timesteps, y) rows, timesteps strictly increasing: eval.csv
+ * (y = mean_reward, any value) or progress.csv (y = time_elapsed, which
+ * may not decrease either). `header` describes the expected header in
+ * messages, `rows` names the rows when there are none. */
+static int read_steps(const char *path, const char *y_name, bool y_increasing,
+                      const char *header, const char *rows, series *out)
 {
     csv c;
     int st = csv_open(&c, path);
     if (st)
         return st;
-    st = csv_header(&c, "timesteps,mean_reward,...");
+    st = csv_header(&c, header);
     int cx = -1, cy = -1;
     size_t width = c.n_fields;
     if (!st) {
         cx = csv_column(&c, "timesteps");
-        cy = csv_column(&c, "mean_reward");
+        cy = csv_column(&c, y_name);
         if (cx < 0 || cy < 0) {
             fprintf(stderr, "rlc compare: %s:1: header has no %s column\n", path,
-                    cx < 0 ? "timesteps" : "mean_reward");
+                    cx < 0 ? "timesteps" : y_name);
             st = EXIT_USAGE;
         }
     }
@@ -375,11 +379,17 @@ static int read_eval(const char *path, series *out)
                     c.lineno, c.n_fields, width);
             st = EXIT_USAGE;
         } else if (!csv_number(&c, cx, "timesteps", &v[0]) ||
-                   !csv_number(&c, cy, "mean_reward", &v[1])) {
+                   !csv_number(&c, cy, y_name, &v[1])) {
             st = EXIT_USAGE;
-        } else if (out->n && !(v[0] > out->v[0][out->n - 1])) {
+        } else if (out->n && !y_increasing && !(v[0] > out->v[0][out->n - 1])) {
             fprintf(stderr, "rlc compare: %s:%zu: timesteps %.17g not after the previous row's\n",
                     path, c.lineno, v[0]);
+            st = EXIT_USAGE;
+        } else if (out->n && y_increasing &&
+                   !(v[0] > out->v[0][out->n - 1] && v[1] >= out->v[1][out->n - 1])) {
+            fprintf(stderr,
+                    "rlc compare: %s:%zu: timesteps or %s goes back from the previous row\n",
+                    path, c.lineno, y_name);
             st = EXIT_USAGE;
         } else if (!series_push(out, v)) {
             st = EXIT_RUNTIME;
@@ -388,62 +398,25 @@ static int read_eval(const char *path, series *out)
     if (!st && r < 0)
         st = -r;
     if (!st && out->n == 0) {
-        fprintf(stderr, "rlc compare: %s:%zu: no evaluation rows after the header\n", path,
-                c.lineno + 1);
+        fprintf(stderr, "rlc compare: %s:%zu: no %s after the header\n", path, c.lineno + 1,
+                rows);
         st = EXIT_USAGE;
     }
     csv_close(&c);
     return st;
 }
 
-/* progress.csv: (timesteps, time_elapsed) per row, timesteps increasing. */
+/* eval.csv: timesteps (strictly increasing) and mean_reward per row. */
+static int read_eval(const char *path, series *out)
+{
+    return read_steps(path, "mean_reward", false, "timesteps,mean_reward,...",
+                      "evaluation rows", out);
+}
+
+/* progress.csv: (timesteps, time_elapsed) per row, both increasing. */
 static int read_progress(const char *path, series *out)
 {
-    csv c;
-    int st = csv_open(&c, path);
-    if (st)
-        return st;
-    st = csv_header(&c, "timesteps,...,time_elapsed,...");
-    int cx = -1, ct = -1;
-    size_t width = c.n_fields;
-    if (!st) {
-        cx = csv_column(&c, "timesteps");
-        ct = csv_column(&c, "time_elapsed");
-        if (cx < 0 || ct < 0) {
-            fprintf(stderr, "rlc compare: %s:1: header has no %s column\n", path,
-                    cx < 0 ? "timesteps" : "time_elapsed");
-            st = EXIT_USAGE;
-        }
-    }
-    out->k = 2;
-    int r;
-    while (!st && (r = csv_next(&c)) == 1) {
-        double v[2];
-        if (c.n_fields != width) {
-            fprintf(stderr, "rlc compare: %s:%zu: %zu fields, the header has %zu\n", path,
-                    c.lineno, c.n_fields, width);
-            st = EXIT_USAGE;
-        } else if (!csv_number(&c, cx, "timesteps", &v[0]) ||
-                   !csv_number(&c, ct, "time_elapsed", &v[1])) {
-            st = EXIT_USAGE;
-        } else if (out->n && !(v[0] > out->v[0][out->n - 1] && v[1] >= out->v[1][out->n - 1])) {
-            fprintf(stderr,
-                    "rlc compare: %s:%zu: timesteps or time_elapsed goes back from the previous "
-                    "row\n",
-                    path, c.lineno);
-            st = EXIT_USAGE;
-        } else if (!series_push(out, v)) {
-            st = EXIT_RUNTIME;
-        }
-    }
-    if (!st && r < 0)
-        st = -r;
-    if (!st && out->n == 0) {
-        fprintf(stderr, "rlc compare: %s:%zu: no rows after the header\n", path, c.lineno + 1);
-        st = EXIT_USAGE;
-    }
-    csv_close(&c);
-    return st;
+    return read_steps(path, "time_elapsed", true, "timesteps,...,time_elapsed,...", "rows", out);
 }
 
 /* monitor.csv (SB3 Monitor format): a "#{json}" line, an "r,l,t" header,
