@@ -66,8 +66,10 @@ rlc_status rlc_run_train_at(const rlc_config *cfg, const char *run_dir, FILE *pr
  * the ranks and the step. Rank 0 alone creates the run directory, writes
  * its files and checkpoints, and evaluates every eval_freq steps; the
  * other ranks write nothing (their result holds only the status and
- * steps). Observation and reward normalisation statistics are each
- * rank's own. With ranks->size 1 the run is bit for bit rlc_run_train's. */
+ * steps). Observation normalisation statistics are merged over the ranks
+ * at every update (rlc_policy_trainer_sync_obs) and are in the CRC; reward
+ * normalisation statistics are each rank's own. With ranks->size 1 the run
+ * is bit for bit rlc_run_train's. */
 rlc_status rlc_run_train_ranks(const rlc_config *cfg, const char *config_path, const char *out_dir,
                                const rlc_agent_ranks *ranks, FILE *progress,
                                rlc_run_result *result);

@@ -351,8 +351,6 @@ static rlc_status write_checkpoint(run_ctx *c)
     return st;
 }
 
-/* At every point a run can be continued from: a checkpoint at the end,
- * every checkpoint_freq steps, and when a stop was requested (then stop). */
 /* The CRC-32 of the agent's model: its tensors (parameters, and the
  * observation statistics, which the ranks merge at every update). */
 static uint32_t model_hash(const run_ctx *c)
@@ -398,6 +396,8 @@ static rlc_status ranks_agree(run_ctx *c, size_t timesteps, bool *stop)
     return RLC_OK;
 }
 
+/* At every point a run can be continued from: a checkpoint at the end,
+ * every checkpoint_freq steps, and when a stop was requested (then stop). */
 static rlc_status on_checkpoint(void *p, size_t timesteps, bool last)
 {
     run_ctx *c = p;
