@@ -1,10 +1,12 @@
 /* test_trpo.c — TRPO's pieces: the step scale and the line search's
  * acceptance worked by hand, exact Fisher-vector products against a
  * finite-difference Hessian of the mean KL and against the analytic Fisher
- * metrics, and short runs whose every step respects the KL limit. Learning
+ * metrics, short runs whose every step respects the KL limit, and the
+ * sub-sampled policy step. Learning
  * itself is tested in test_learning.c. */
 #include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/rng.h"
@@ -292,6 +294,81 @@ static void test_updates_respect_kl(void **s)
     run_updates("Pendulum-v1", 256, 10);
 }
 
+/* sub_sampling_factor k: the policy step is the full step on the rollout's
+ * rows the agent draws, ⌈rows / k⌉ of them (the first of a shuffle by its
+ * sample stream), with advantages normalised over them. An agent with
+ * k = 4 on a 16-row rollout ends with π bit-identical to an agent with
+ * k = 1 given those 4 rows alone, and not to one given all 16. */
+static void *sub_agent(size_t n_steps, size_t k)
+{
+    rlc_trpo_config c;
+    rlc_trpo_config_default(&c);
+    c.n_steps = n_steps;
+    c.batch_size = n_steps;
+    c.sub_sampling_factor = k;
+    c.policy.net_arch[0] = 5;
+    c.policy.net_arch[1] = 4;
+    c.target_kl = 0.05;
+    void *agent;
+    assert_int_equal(rlc_agent_trpo.create(&agent, &c, rlc_env_find("CartPole-v1"), 3), RLC_OK);
+    return agent;
+}
+
+static const gsl_vector *sub_update(void *agent, const double *obs, const double *act,
+                                    const double *lp, const double *adv, const size_t *rows,
+                                    size_t n)
+{
+    rlc_rollout *ro;
+    assert_int_equal(rlc_rollout_create(&ro, n, 1, 4, 1), RLC_OK);
+    const double zero = 0.0;
+    const bool no = false;
+    for (size_t i = 0; i < n; i++) {
+        size_t r = rows[i];
+        assert_int_equal(rlc_rollout_add(ro, obs + 4 * r, act + r, lp + r, &zero, &zero, &no, &no,
+                                         NULL, NULL),
+                         RLC_OK);
+        ro->advantages[i] = ro->returns[i] = adv[r];
+    }
+    rlc_train_stats st;
+    rlc_train_stats_init(&st);
+    assert_int_equal(rlc_agent_trpo.update(agent, ro, 0.0, &st), RLC_OK);
+    assert_true(rlc_train_stats_get(&rlc_agent_trpo, &st, "kl_divergence") > 0.0); /* a step */
+    rlc_rollout_free(ro);
+    return &((rlc_policy_trainer *)agent)->policy->pi.vector;
+}
+
+static void test_sub_sampling(void **s)
+{
+    (void)s;
+    enum { N = 16, K = 4, M = N / K };
+    double obs[N * 4], act[N], lp[N], adv[N];
+    size_t all[N], drawn[N];
+    gsl_rng *rng = rlc_rng_create(11, RLC_RNG_INIT);
+    for (size_t i = 0; i < N; i++) {
+        for (size_t j = 0; j < 4; j++)
+            obs[4 * i + j] = 2.0 * gsl_rng_uniform(rng) - 1.0;
+        act[i] = (double)(i % 2);
+        lp[i] = log(0.5);
+        adv[i] = gsl_rng_uniform(rng) - 0.3;
+        all[i] = drawn[i] = i;
+    }
+    gsl_rng_free(rng);
+    rng = rlc_rng_create(3, RLC_RNG_SAMPLE); /* the agent's sample stream, seed 3 */
+    gsl_ran_shuffle(rng, drawn, N, sizeof *drawn);
+    gsl_rng_free(rng);
+
+    void *sub = sub_agent(N, K), *few = sub_agent(M, 1), *full = sub_agent(N, 1);
+    const gsl_vector *a = sub_update(sub, obs, act, lp, adv, all, N);
+    const gsl_vector *b = sub_update(few, obs, act, lp, adv, drawn, M);
+    const gsl_vector *c = sub_update(full, obs, act, lp, adv, all, N);
+    assert_int_equal(a->size, b->size);
+    assert_memory_equal(a->data, b->data, a->size * sizeof(double));
+    assert_memory_not_equal(a->data, c->data, a->size * sizeof(double));
+    rlc_agent_trpo.free(sub);
+    rlc_agent_trpo.free(few);
+    rlc_agent_trpo.free(full);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -302,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_fisher_gaussian_vs_hessian),
         cmocka_unit_test(test_fisher_analytic_metrics),
         cmocka_unit_test(test_updates_respect_kl),
+        cmocka_unit_test(test_sub_sampling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,7 @@
  * KL(π_old ‖ π_θ) at θ_old, scaled to the KL limit and shortened by a
  * backtracking line search — then n_critic_updates epochs of Adam on the
  * critic alone. The agent type rlc_agent_trpo declares the settings as the
- * [trpo] section. No entropy bonus, no sub-sampling, no gSDE.
+ * [trpo] section. No entropy bonus, no gSDE.
  * Where rlc differs from sb3-contrib, on purpose: the KL is KL(π_old ‖ π_θ)
  * as in the paper (sb3-contrib's line search measures KL(π_θ ‖ π_old); the
  * Fisher matrix at θ_old is the same), a candidate is accepted at KL ≤ δ
@@ -37,7 +37,13 @@ typedef struct rlc_trpo_config {
     double line_search_shrinking_factor; /* step fraction ← fraction · this (default 0.8) */
     size_t line_search_max_iter;         /* candidates tried (default 10) */
     size_t n_critic_updates;             /* critic epochs per rollout (default 10) */
-    bool normalize_advantage;            /* over the whole rollout, sample std (default true) */
+    /* k: the policy step (surrogate, its gradient, the Fisher-vector
+     * products, the line search) uses ⌈rows / k⌉ rows drawn at random
+     * without replacement from the rollout's, afresh each update; the
+     * critic uses them all (default 1: every row). As sb3-contrib's, which
+     * cites Schulman's thesis (2016), pp. 40–42. */
+    size_t sub_sampling_factor;
+    bool normalize_advantage;            /* over the policy step's rows, sample std (default true) */
     double target_kl;                    /* δ: the KL limit of a step (default 0.01) */
     bool norm_reward;
     rlc_policy_config policy;

@@ -3,7 +3,7 @@
  * rlc_runner_onpolicy; an update takes one natural-gradient step of π
  * (conjugate gradient on exact Fisher-vector products from the tape's
  * tangents, KL-limited step, backtracking line search), then trains the
- * critic with its own Adam. No entropy bonus, no gSDE, no sub-sampling. */
+ * critic with its own Adam. No entropy bonus, no gSDE. */
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -29,6 +29,7 @@ void rlc_trpo_config_default(rlc_trpo_config *cfg)
         .line_search_shrinking_factor = 0.8,
         .line_search_max_iter = 10,
         .n_critic_updates = 10,
+        .sub_sampling_factor = 1,
         .normalize_advantage = true,
         .target_kl = 0.01,
         .norm_reward = false,
@@ -59,8 +60,10 @@ static const rlc_setting trpo_rows[] = {
                           1000, "line-search candidates tried before the step is dropped"),
     RLC_SETTING_WHOLE_ROW(T, "n_critic_updates", RLC_SETTING_SIZE, n_critic_updates, 1, 100000,
                           "critic epochs over each rollout"),
+    RLC_SETTING_WHOLE_ROW(T, "sub_sampling_factor", RLC_SETTING_SIZE, sub_sampling_factor, 1,
+                          1000000, "the policy step uses a random 1/k of the rollout's rows"),
     RLC_SETTING_BOOL_ROW(T, "normalize_advantage", normalize_advantage,
-                         "normalise advantages over the rollout"),
+                         "normalise advantages over the rows of the policy step"),
     RLC_SETTING_REAL_ROW(T, "target_kl", target_kl, 0, INFINITY,
                          RLC_SETTING_OPEN_LO | RLC_SETTING_OPEN_HI,
                          "KL limit of a step: mean KL(old || new) <= target_kl"),
@@ -102,9 +105,14 @@ typedef struct trpo {
     gsl_rng *sample_rng;   /* critic minibatch order */
     rlc_cg *cg;
     size_t rows, n_pi;     /* rollout rows; parameters of π (actor | log_std) */
+    size_t pi_rows;        /* rows of the policy step: ⌈rows / sub_sampling_factor⌉ */
     size_t *order, *perm;  /* rows each: 0 .. rows − 1, and the critic's minibatch order */
+    size_t *sub;           /* rows: a shuffle whose first pi_rows are the policy step's (k > 1) */
     /* the rollout, gathered (rows each) */
     double *obs, *actions, *old_log_probs, *advantages, *returns;
+    /* the policy step's rows (pi_rows each): the rollout's own arrays when
+     * sub_sampling_factor is 1, else the sub-sample gathered from them */
+    double *pi_obs, *pi_actions, *pi_old_log_probs, *pi_advantages;
     rlc_policy_fisher *fisher; /* F·v at θ_old, and π_old's distribution parameters */
     gsl_vector *g, *s, *Fs, *theta0; /* n_pi each */
     size_t failures, skipped, n_updates;
@@ -134,6 +142,13 @@ static void trpo_free(void *p)
     free(a->old_log_probs);
     free(a->advantages);
     free(a->returns);
+    free(a->sub);
+    if (a->pi_obs != a->obs) {
+        free(a->pi_obs);
+        free(a->pi_actions);
+        free(a->pi_old_log_probs);
+        free(a->pi_advantages);
+    }
     rlc_policy_fisher_free(a->fisher);
     free(a->gc_old_dist);
     rlc_policy_fisher_free(a->gc_fisher);
@@ -159,6 +174,7 @@ static rlc_status trpo_create(void **out, const void *settings, const rlc_env_ty
         return RLC_ENOMEM;
     a->cfg = *cfg;
     a->rows = cfg->n_steps * cfg->n_envs;
+    a->pi_rows = (a->rows + cfg->sub_sampling_factor - 1) / cfg->sub_sampling_factor;
     rlc_status st = rlc_policy_trainer_init(&a->tr, &cfg->policy, env, seed, NULL, 0.0, 0.0);
     if (st != RLC_OK)
         goto fail;
@@ -170,7 +186,7 @@ static rlc_status trpo_create(void **out, const void *settings, const rlc_env_ty
     oc.learning_rate = cfg->learning_rate;
     if ((st = rlc_optim_create(&a->critic_opt, rlc_optim_adam, p->critic->n_params, &oc)) ||
         (st = rlc_cg_alloc(&a->cg, a->n_pi)) ||
-        (st = rlc_policy_fisher_create(&a->fisher, p, a->rows, cfg->cg_damping)))
+        (st = rlc_policy_fisher_create(&a->fisher, p, a->pi_rows, cfg->cg_damping)))
         goto fail;
     size_t n = a->rows, od = p->obs_dim, ad = p->act_dim;
     st = RLC_ENOMEM;
@@ -189,8 +205,24 @@ static rlc_status trpo_create(void **out, const void *settings, const rlc_env_ty
     if (!a->sample_rng || !a->order || !a->perm || !a->obs || !a->actions || !a->old_log_probs ||
         !a->advantages || !a->returns || !a->g || !a->s || !a->Fs || !a->theta0)
         goto fail;
+    if (cfg->sub_sampling_factor == 1) {
+        a->pi_obs = a->obs;
+        a->pi_actions = a->actions;
+        a->pi_old_log_probs = a->old_log_probs;
+        a->pi_advantages = a->advantages;
+    } else {
+        size_t m = a->pi_rows;
+        a->sub = malloc(n * sizeof *a->sub);
+        a->pi_obs = calloc(m * od, sizeof(double));
+        a->pi_actions = calloc(m * ad, sizeof(double));
+        a->pi_old_log_probs = calloc(m, sizeof(double));
+        a->pi_advantages = calloc(m, sizeof(double));
+        if (!a->sub || !a->pi_obs || !a->pi_actions || !a->pi_old_log_probs || !a->pi_advantages)
+            goto fail;
+    }
     for (size_t i = 0; i < n; i++)
         a->order[i] = a->perm[i] = i;
+    gsl_vector_memcpy(a->theta0, &p->pi.vector);
     if ((st = size_tape(a)) != RLC_OK)
         goto fail;
     *out = a;
@@ -227,11 +259,11 @@ static rlc_status record_surrogate(trpo *a, bool train, rlc_node **dist, rlc_nod
 {
     rlc_policy *p = a->tr.policy;
     rlc_tape *t = a->tr.tape;
-    size_t n = a->rows;
-    gsl_matrix_const_view obs = gsl_matrix_const_view_array(a->obs, n, p->obs_dim);
-    gsl_matrix_const_view act = gsl_matrix_const_view_array(a->actions, n, p->act_dim);
-    gsl_matrix_const_view oldlp = gsl_matrix_const_view_array(a->old_log_probs, n, 1);
-    gsl_matrix_const_view adv = gsl_matrix_const_view_array(a->advantages, n, 1);
+    size_t n = a->pi_rows;
+    gsl_matrix_const_view obs = gsl_matrix_const_view_array(a->pi_obs, n, p->obs_dim);
+    gsl_matrix_const_view act = gsl_matrix_const_view_array(a->pi_actions, n, p->act_dim);
+    gsl_matrix_const_view oldlp = gsl_matrix_const_view_array(a->pi_old_log_probs, n, 1);
+    gsl_matrix_const_view adv = gsl_matrix_const_view_array(a->pi_advantages, n, 1);
     rlc_tape_reset(t);
     rlc_status st = rlc_policy_forward(p, t, &obs.matrix, train, dist, log_std, NULL);
     if (st != RLC_OK)
@@ -268,6 +300,7 @@ static rlc_status policy_step(trpo *a, double *stats)
 {
     rlc_policy *p = a->tr.policy;
     rlc_node *dist, *ls, *surr;
+    gsl_vector_memcpy(a->theta0, &p->pi.vector); /* θ_old */
     rlc_status st = record_surrogate(a, true, &dist, &ls, &surr, NULL);
     if (st != RLC_OK)
         return st;
@@ -304,7 +337,6 @@ static rlc_status policy_step(trpo *a, double *stats)
         a->skipped++;
         return RLC_OK;
     }
-    gsl_vector_memcpy(a->theta0, &p->pi.vector);
     double frac = 1.0;
     for (size_t it = 0; it < a->cfg.line_search_max_iter; it++) {
         gsl_vector_memcpy(&p->pi.vector, a->theta0);
@@ -426,6 +458,25 @@ static rlc_status size_tape(trpo *a)
     return rlc_tape_reset(t);
 }
 
+/* The policy step's rows: the first pi_rows of a fresh shuffle of the
+ * rollout's (sb3-contrib takes every k-th row of a shuffled rollout: the
+ * same distribution), copied from the gathered rollout. */
+static void sub_sample(trpo *a)
+{
+    const rlc_policy *p = a->tr.policy;
+    size_t od = p->obs_dim, ad = p->act_dim;
+    for (size_t i = 0; i < a->rows; i++)
+        a->sub[i] = i;
+    gsl_ran_shuffle(a->sample_rng, a->sub, a->rows, sizeof *a->sub);
+    for (size_t i = 0; i < a->pi_rows; i++) {
+        size_t r = a->sub[i];
+        memcpy(a->pi_obs + i * od, a->obs + r * od, od * sizeof(double));
+        memcpy(a->pi_actions + i * ad, a->actions + r * ad, ad * sizeof(double));
+        a->pi_old_log_probs[i] = a->old_log_probs[r];
+        a->pi_advantages[i] = a->advantages[r];
+    }
+}
+
 static rlc_status trpo_update(void *p, rlc_rollout *ro, double progress, rlc_train_stats *stats)
 {
     trpo *a = p;
@@ -437,8 +488,10 @@ static rlc_status trpo_update(void *p, rlc_rollout *ro, double progress, rlc_tra
         return RLC_EINVAL;
     rlc_rollout_gather(ro, a->order, n, a->obs, a->actions, a->old_log_probs, a->advantages,
                        a->returns, NULL);
+    if (a->cfg.sub_sampling_factor > 1)
+        sub_sample(a);
     if (a->cfg.normalize_advantage)
-        rlc_normalize_advantages(a->advantages, n);
+        rlc_normalize_advantages(a->pi_advantages, a->pi_rows);
     double *v = stats->values;
     rlc_status st = policy_step(a, v);
     if (st == RLC_ENONFINITE)
@@ -515,17 +568,26 @@ static rlc_status trpo_gradcheck_batch(void *p, const rlc_rollout *ro, const siz
         return RLC_ENOMEM;
     if ((st = rlc_policy_fisher_create(&a->gc_fisher, pol, n, 0.0)))
         return st;
-    /* π_old: what the update's Fisher workspace kept of the rollout (rows in order) */
+    /* π_old on the batch: the last update's θ_old, put in place for one
+     * forward pass, its distribution parameters kept */
     a->gc_old_log_std = a->gc_old_dist + n * dd;
+    gsl_matrix_const_view obs = gsl_matrix_const_view_array(a->tr.gc.obs, n, pol->obs_dim);
+    rlc_node *dist, *ls;
+    gsl_vector_memcpy(a->gc_fv, &pol->pi.vector);
+    gsl_vector_memcpy(&pol->pi.vector, a->theta0);
+    rlc_tape_reset(a->tr.tape);
+    st = rlc_policy_forward(pol, a->tr.tape, &obs.matrix, false, &dist, &ls, NULL);
+    gsl_vector_memcpy(&pol->pi.vector, a->gc_fv);
+    if (st != RLC_OK)
+        return st;
     for (size_t k = 0; k < n; k++)
-        memcpy(a->gc_old_dist + k * dd, a->fisher->old_dist + idx[k] * dd, dd * sizeof(double));
-    memcpy(a->gc_old_log_std, a->fisher->old_log_std, pol->act_dim * sizeof(double));
+        memcpy(a->gc_old_dist + k * dd, dist->value.data + k * dist->value.tda, dd * sizeof(double));
+    if (ls)
+        memcpy(a->gc_old_log_std, ls->value.data, pol->act_dim * sizeof(double));
     for (size_t j = 0; j < GC_DIRECTIONS; j++)
         for (size_t i = 0; i < a->n_pi; i++)
             gsl_vector_set(a->gc_v[j], i, gsl_ran_gaussian(a->sample_rng, 1.0));
     /* θ*: the Fisher workspace takes the current π as its old policy */
-    gsl_matrix_const_view obs = gsl_matrix_const_view_array(a->tr.gc.obs, n, pol->obs_dim);
-    rlc_node *dist, *ls;
     rlc_tape_reset(a->tr.tape);
     if ((st = rlc_policy_forward(pol, a->tr.tape, &obs.matrix, true, &dist, &ls, NULL)))
         return st;
