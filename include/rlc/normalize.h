@@ -12,9 +12,10 @@
  *     σ²' = (σ²·N + σ²_b·B + δ²·N·B / N') / N'.
  * The statistics start at μ = 0, σ² = 1, N = 1e-4 (SB3's epsilon), so after
  * data X they are those of X plus a pseudo-sample of weight 1e-4 with mean 0
- * and variance 1. Batch moments come from GSL (gsl_stats_mean,
- * gsl_stats_variance_with_fixed_mean); they may differ from numpy's pairwise
- * sums in the last bits. */
+ * and variance 1. Batch moments: μ_b = (Σ x) / B, then
+ * σ²_b = (Σ (x − μ_b)²) / B, each sum in row order — numpy's order for the
+ * observations' axis-0 reduction; for the returns of 8 or more envs numpy
+ * sums pairwise, which may differ in the last bits. */
 #ifndef RLC_NORMALIZE_H
 #define RLC_NORMALIZE_H
 
