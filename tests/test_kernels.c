@@ -4,6 +4,8 @@
  * plain scalar loop in that order, compared with memcmp, over shapes that
  * reach every tile, strip, path and mode; the elementwise, dot-product and
  * optimiser kernels against the generic path. */
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +196,23 @@ static void test_elementwise_same_bits_on_every_path(void **state)
         }
         double d = q->dot(n, g, k), e = ref_dot8(n, g, 1, k, 1);
         assert_memory_equal(&d, &e, sizeof d);
+        /* all_finite: every length to 40 (vector body and tails), a NaN or
+         * ±inf at every position caught, DBL_MAX and subnormals not */
+        double f[40];
+        for (size_t m = 0; m <= 40; m++) {
+            for (size_t i = 0; i < m; i++)
+                f[i] = i % 3 == 0 ? DBL_MAX : i % 3 == 1 ? -4.9e-324 : g[i];
+            assert_int_equal(q->all_finite(m, f), 1);
+            for (size_t i = 0; i < m; i++) {
+                double keep = f[i];
+                const double bad[] = {NAN, INFINITY, -INFINITY};
+                for (size_t b = 0; b < 3; b++) {
+                    f[i] = bad[b];
+                    assert_int_equal(q->all_finite(m, f), 0);
+                }
+                f[i] = keep;
+            }
+        }
     }
 }
 

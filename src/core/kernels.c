@@ -430,6 +430,19 @@ static void k_rmsprop(size_t n, double *restrict p, const double *restrict g, do
     }
 }
 
+/* NaN and ±inf are the doubles whose 11 exponent bits are all set: an
+ * integer OR over the vector, which the compiler vectorises. */
+static int k_all_finite(size_t n, const double *restrict x)
+{
+    uint64_t bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, x + i, sizeof bits);
+        bad |= (~bits & UINT64_C(0x7ff0000000000000)) == 0;
+    }
+    return !bad;
+}
+
 const rlc_kernels TABLE = {
     .isa = STR(RLC_KERNELS_ISA),
     .gemm = k_gemm,
@@ -445,4 +458,5 @@ const rlc_kernels TABLE = {
     .axpy = k_axpy,
     .adam = k_adam,
     .rmsprop = k_rmsprop,
+    .all_finite = k_all_finite,
 };

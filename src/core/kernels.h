@@ -65,6 +65,8 @@ typedef struct rlc_kernels {
                  double b2, double step, double sqrt_bc2, double eps);
     void (*rmsprop)(size_t n, double *p, const double *g, double *v, double alpha, double lr,
                     double eps);
+    /* 1 when none of n contiguous entries is NaN or ±inf, else 0. */
+    int (*all_finite)(size_t n, const double *x);
 } rlc_kernels;
 
 extern const rlc_kernels rlc_kernels_generic;

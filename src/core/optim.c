@@ -115,23 +115,19 @@ double rlc_optim_clip_grad_norm(gsl_vector *grads, double max_norm)
 }
 
 /* NaN and ±inf are the doubles whose 11 exponent bits are all set: an
- * integer OR over the vector, which the compiler vectorises when the
- * stride is a constant. */
-static inline __attribute__((always_inline)) bool all_finite(const double *d, size_t n,
-                                                             size_t stride)
-{
-    uint64_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t bits;
-        memcpy(&bits, d + i * stride, sizeof bits);
-        bad |= (~bits & 0x7ff0000000000000u) == 0;
-    }
-    return !bad;
-}
-
+ * integer OR over the vector (the kernel's, vectorised, when contiguous;
+ * it was 4% of a DDPG run compiled for the baseline). */
 bool rlc_optim_all_finite(const gsl_vector *x)
 {
-    return x->stride == 1 ? all_finite(x->data, x->size, 1) : all_finite(x->data, x->size, x->stride);
+    if (x->stride == 1)
+        return rlc_kern()->all_finite(x->size, x->data);
+    uint64_t bad = 0;
+    for (size_t i = 0; i < x->size; i++) {
+        uint64_t bits;
+        memcpy(&bits, x->data + i * x->stride, sizeof bits);
+        bad |= (~bits & UINT64_C(0x7ff0000000000000)) == 0;
+    }
+    return !bad;
 }
 
 const char *const rlc_schedule_names[2] = {

@@ -92,17 +92,32 @@ rlc_status rlc_replay_sample(const rlc_replay *r, gsl_rng *rng, rlc_replay_batch
     if (r->size == 0 || b->obs->size2 != r->obs_dim || b->next_obs->size2 != r->obs_dim ||
         b->actions->size2 != r->act_dim)
         return RLC_EINVAL;
-    size_t od = r->obs_dim, ad = r->act_dim;
-    for (size_t k = 0; k < b->obs->size1; k++) {
-        size_t i = gsl_rng_uniform_int(rng, r->size);
-        for (size_t j = 0; j < od; j++) { /* rows of a few doubles: no memcpy calls */
-            b->obs->data[k * od + j] = r->obs[i * od + j];
-            b->next_obs->data[k * od + j] = r->next_obs[i * od + j];
+    size_t od = r->obs_dim, ad = r->act_dim, n = b->obs->size1;
+    enum { CHUNK = 64 };
+    size_t idx[CHUNK];
+    for (size_t k0 = 0; k0 < n; k0 += CHUNK) {
+        size_t m = n - k0 < CHUNK ? n - k0 : CHUNK;
+        /* the draws first (the same sequence as one at a time), each row
+         * prefetched, so the copies below wait on one cache miss at a time
+         * at most instead of one per row: a large buffer is not in cache */
+        for (size_t c = 0; c < m; c++) {
+            size_t i = idx[c] = gsl_rng_uniform_int(rng, r->size);
+            __builtin_prefetch(r->obs + i * od);
+            __builtin_prefetch(r->next_obs + i * od);
+            __builtin_prefetch(r->actions + i * ad);
+            __builtin_prefetch(r->rewards + i);
         }
-        for (size_t j = 0; j < ad; j++)
-            b->actions->data[k * ad + j] = r->actions[i * ad + j];
-        b->rewards->data[k] = r->rewards[i];
-        b->terminated->data[k] = r->terminated[i] ? 1.0 : 0.0;
+        for (size_t c = 0; c < m; c++) {
+            size_t i = idx[c], k = k0 + c;
+            for (size_t j = 0; j < od; j++) { /* rows of a few doubles: no memcpy calls */
+                b->obs->data[k * od + j] = r->obs[i * od + j];
+                b->next_obs->data[k * od + j] = r->next_obs[i * od + j];
+            }
+            for (size_t j = 0; j < ad; j++)
+                b->actions->data[k * ad + j] = r->actions[i * ad + j];
+            b->rewards->data[k] = r->rewards[i];
+            b->terminated->data[k] = r->terminated[i] ? 1.0 : 0.0;
+        }
     }
     return RLC_OK;
 }
