@@ -78,8 +78,10 @@ static void ref_gemm(char ta, char tb, size_t M, size_t N, size_t K, const doubl
                     s = s + a * b;
                 }
             }
-            double base = mode == RLC_GEMM_ADD ? C[i * ldc + j] : mode == RLC_GEMM_BIAS ? bias[j] : 0.0;
-            C[i * ldc + j] = base + s;
+            bool with_bias = mode == RLC_GEMM_BIAS || mode == RLC_GEMM_BIAS_RELU;
+            double base = mode == RLC_GEMM_ADD ? C[i * ldc + j] : with_bias ? bias[j] : 0.0;
+            double v = base + s;
+            C[i * ldc + j] = mode == RLC_GEMM_BIAS_RELU ? (v > 0.0 ? v : 0.0) : v;
         }
 }
 
@@ -100,7 +102,7 @@ static void test_gemm_every_path_is_the_stated_order(void **state)
             for (size_t b = 0; b < nd; b++)
                 for (size_t c = 0; c < nd; c += 3) {
                     size_t M = dims[a], N = dims[b], K = dims[(c + a + b) % nd];
-                    int mode = (int)((a + b + c + (size_t)t) % 3);
+                    int mode = (int)((a + b + c + (size_t)t) % 4);
                     /* row strides one wider than needed: views, as a leaf may be */
                     size_t lda = (ta == 'N' ? K : M) + 1, ldb = (tb == 'N' ? N : K) + 1, ldc = N + 2;
                     fill(A, (ta == 'N' ? M : K) * lda);
@@ -177,6 +179,14 @@ static void test_elementwise_same_bits_on_every_path(void **state)
             bwq[i](n, x, g, y1);
             assert_same_bits(y0, y1, n, "a backward kernel", q->isa);
         }
+        /* relu_mask: g ← 0 + [y>0]·g in place, on every path the bits of
+         * bw_relu into zeros (−0 in g becomes +0 there too) */
+        for (size_t i = 0; i < n; i++)
+            y1[i] = i % 5 == 0 ? -0.0 : g[i];
+        memset(y0, 0, sizeof y0);
+        r->bw_relu(n, x, y1, y0);
+        q->relu_mask(n, x, y1);
+        assert_same_bits(y0, y1, n, "relu_mask", q->isa);
         memcpy(y0, k, sizeof y0), memcpy(y1, k, sizeof y1);
         r->bw_affine(n, -0.3, g, y0), q->bw_affine(n, -0.3, g, y1);
         assert_same_bits(y0, y1, n, "bw_affine", q->isa);

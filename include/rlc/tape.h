@@ -93,6 +93,11 @@ rlc_node *rlc_tape_matmul(rlc_tape *t, rlc_node *a, rlc_node *b, bool trans_b);
 rlc_node *rlc_tape_add_bias(rlc_tape *t, rlc_node *x, rlc_node *b);
 /* Fully connected layer x·Wᵀ + b (PyTorch nn.Linear): x n×in, W out×in, b 1×out → n×out. */
 rlc_node *rlc_tape_linear(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b);
+/* relu(x·Wᵀ + b) as one node, the relu applied as the product is stored:
+ * the values, gradients and tangents of rlc_tape_relu(rlc_tape_linear(...))
+ * bit for bit, without the second node's pass and buffers. Backward and
+ * tangent passes mask the node's own gradient (tangent) in place. */
+rlc_node *rlc_tape_linear_relu(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b);
 /* Elementwise a+b, a−b, a⊙b (same shapes). */
 rlc_node *rlc_tape_add(rlc_tape *t, rlc_node *a, rlc_node *b);
 rlc_node *rlc_tape_sub(rlc_tape *t, rlc_node *a, rlc_node *b);

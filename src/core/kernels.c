@@ -24,6 +24,14 @@
 
 typedef double vec __attribute__((vector_size(VW * 8), aligned(8), may_alias));
 typedef double v4 __attribute__((vector_size(32), aligned(8), may_alias));
+typedef long long vmask __attribute__((vector_size(VW * 8)));
+
+/* max(v, 0) in every lane as the scalar v > 0 ? v : 0 gives it: +0 for
+ * v ≤ 0, −0 and NaN. */
+static inline vec vec_relu(vec v)
+{
+    return (vec)((vmask)v & (v > (vec){0}));
+}
 
 #define JOIN2(a, b) a##b
 #define JOIN(a, b) JOIN2(a, b)
@@ -70,12 +78,13 @@ static void k_axpy(size_t n, double a, const double *restrict x, double *restric
  *   ST_ADD   out(r, c) itself, out row-major (ocs = 1): C += ...
  *   ST_SET   0, out row-major
  *   ST_BIAS  b[c], out row-major (a bias row)
+ *   ST_BIAS_RELU  as ST_BIAS, then out(r, c) = max(out(r, c), 0)
  *   ST_ANY   b[r·brs + c·bcs], any strides (Cᵀ computed into C).
  * The kind is a constant in each copy of the loops below (always_inline),
  * so a tile's store is one vector load, add and store for the first three.
  * Passed by value: the stores go through may_alias vectors, which would
  * make the compiler reload the fields of a struct behind a pointer. */
-enum { ST_ADD, ST_SET, ST_BIAS, ST_ANY };
+enum { ST_ADD, ST_SET, ST_BIAS, ST_BIAS_RELU, ST_ANY };
 
 typedef struct operands {
     size_t K;
@@ -94,9 +103,12 @@ typedef struct operands {
 INLINE void put(operands q, int kind, size_t r, size_t c, double s)
 {
     double *o = q.o + r * q.ors + c * q.ocs;
-    double base = kind == ST_ADD ? *o : kind == ST_SET ? 0.0 : kind == ST_BIAS ? q.b[c]
-                                                          : q.b[r * q.brs + c * q.bcs];
-    *o = base + s;
+    double base = kind == ST_ADD                             ? *o
+                  : kind == ST_SET                           ? 0.0
+                  : kind == ST_BIAS || kind == ST_BIAS_RELU ? q.b[c]
+                                                             : q.b[r * q.brs + c * q.bcs];
+    double v = base + s;
+    *o = kind == ST_BIAS_RELU ? (v > 0.0 ? v : 0.0) : v;
 }
 
 /* VW entries of row r from column c. */
@@ -109,7 +121,10 @@ INLINE void put_vec(operands q, int kind, size_t r, size_t c, vec acc)
     }
     vec *o = (vec *)(q.o + r * q.ors + c);
     vec base = kind == ST_ADD ? *o : kind == ST_SET ? (vec){0} : *(const vec *)(q.b + c);
-    *o = base + acc;
+    if (kind == ST_BIAS_RELU)
+        *o = vec_relu(base + acc);
+    else
+        *o = base + acc;
 }
 
 /* Columns c.. that no full tile covers: one vector of columns, then (the
@@ -235,7 +250,18 @@ INLINE void core_k(operands q, int kind, size_t R, size_t C,
 KIND_COPY(add, ST_ADD)
 KIND_COPY(set, ST_SET)
 KIND_COPY(bias, ST_BIAS)
+KIND_COPY(bias_relu, ST_BIAS_RELU)
 KIND_COPY(any, ST_ANY)
+
+/* max(C, 0) on an M×N block, after a path that stored C = bias + s. */
+static void relu_block(size_t M, size_t N, double *C, size_t ldc)
+{
+    for (size_t i = 0; i < M; i++)
+        for (size_t j = 0; j < N; j++) {
+            double v = C[i * ldc + j];
+            C[i * ldc + j] = v > 0.0 ? v : 0.0;
+        }
+}
 
 static const double zero = 0.0;
 
@@ -246,11 +272,14 @@ static void k_gemm(char ta, char tb, size_t M, size_t N, size_t K, const double 
     switch (rlc_gemm_path(ta, tb, M, N)) {
     case RLC_GEMM_DOTS: {
         /* base(i, j) of C's entry (i, j), as a pointer and strides */
-        const double *b = mode == RLC_GEMM_ADD ? Cm : mode == RLC_GEMM_BIAS ? bias : &zero;
+        bool with_bias = mode == RLC_GEMM_BIAS || mode == RLC_GEMM_BIAS_RELU;
+        const double *b = mode == RLC_GEMM_ADD ? Cm : with_bias ? bias : &zero;
         size_t bi = mode == RLC_GEMM_ADD ? ldc : 0, bj = mode == RLC_GEMM_SET ? 0 : 1;
         for (size_t i = 0; i < M; i++)
             for (size_t j = 0; j < N; j++)
                 Cm[i * ldc + j] = b[i * bi + j * bj] + dot8(K, A + i * lda, B + j * ldb);
+        if (mode == RLC_GEMM_BIAS_RELU)
+            relu_block(M, N, Cm, ldc);
         return;
     }
     case RLC_GEMM_COLS: { /* L = op(A), P = op(B) (K×N) */
@@ -269,8 +298,10 @@ static void k_gemm(char ta, char tb, size_t M, size_t N, size_t K, const double 
             core_add(q, M, N);
         else if (mode == RLC_GEMM_SET)
             core_set(q, M, N);
-        else
+        else if (mode == RLC_GEMM_BIAS)
             core_bias(q, M, N);
+        else
+            core_bias_relu(q, M, N);
         return;
     }
     default: { /* Cᵀ (N×M) = baseᵀ + op(B)ᵀ·op(A)ᵀ: L = op(B)ᵀ, P = op(A)ᵀ (K×M) */
@@ -284,11 +315,14 @@ static void k_gemm(char ta, char tb, size_t M, size_t N, size_t K, const double 
             ldp = M;
         }
         /* out(r, c) = C(c, r); base(r, c) = C(c, r), 0 or bias[r] */
-        const double *b = mode == RLC_GEMM_ADD ? Cm : mode == RLC_GEMM_BIAS ? bias : &zero;
+        bool with_bias = mode == RLC_GEMM_BIAS || mode == RLC_GEMM_BIAS_RELU;
+        const double *b = mode == RLC_GEMM_ADD ? Cm : with_bias ? bias : &zero;
         size_t brs = mode == RLC_GEMM_SET ? 0 : 1, bcs = mode == RLC_GEMM_ADD ? ldc : 0;
         operands q = {K, B, tb == 'N' ? 1 : ldb, tb == 'N' ? ldb : 1, p, ldp,
                       Cm, 1, ldc, b, brs, bcs};
         core_any(q, N, M);
+        if (mode == RLC_GEMM_BIAS_RELU)
+            relu_block(M, N, Cm, ldc);
         return;
     }
     }
@@ -384,6 +418,14 @@ static void k_bw_relu(size_t n, const double *restrict x, const double *restrict
     }
 }
 
+static void k_relu_mask(size_t n, const double *restrict y, double *restrict g)
+{
+    for (size_t j = 0; j < n; j++) {
+        double gj = g[j]; /* loaded unconditionally so the select vectorises */
+        g[j] = 0.0 + (y[j] > 0.0 ? gj : 0.0);
+    }
+}
+
 static void k_bw_tanh(size_t n, const double *restrict y, const double *restrict g,
                       double *restrict dx)
 {
@@ -452,6 +494,7 @@ const rlc_kernels TABLE = {
     .bw_scale_cols = k_bw_scale_cols,
     .bw_relu = k_bw_relu,
     .bw_tanh = k_bw_tanh,
+    .relu_mask = k_relu_mask,
     .bw_square = k_bw_square,
     .col_sums = k_col_sums,
     .dot = k_dot,

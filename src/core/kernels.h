@@ -24,8 +24,11 @@
  *   RLC_GEMM_ADD   base is C itself (C += AB);
  *   RLC_GEMM_SET   base is 0 (C's old contents are not read);
  *   RLC_GEMM_BIAS  base is the 1×N row `bias` on every row (a linear
- *                  layer's forward pass, fused: no copy of the bias first). */
-enum { RLC_GEMM_ADD, RLC_GEMM_SET, RLC_GEMM_BIAS };
+ *                  layer's forward pass, fused: no copy of the bias first);
+ *   RLC_GEMM_BIAS_RELU  as RLC_GEMM_BIAS, each entry then replaced by
+ *                  v > 0 ? v : 0, as the relu kernel computes it (a
+ *                  linear layer and its relu, fused: no second pass). */
+enum { RLC_GEMM_ADD, RLC_GEMM_SET, RLC_GEMM_BIAS, RLC_GEMM_BIAS_RELU };
 
 typedef struct rlc_kernels {
     const char *isa; /* "generic", "avx2", "avx512" */
@@ -47,6 +50,10 @@ typedef struct rlc_kernels {
     void (*bw_scale_cols)(size_t n, const double *k, const double *g, double *dx); /* dx += k⊙g */
     void (*bw_relu)(size_t n, const double *x, const double *g, double *dx);  /* dx += [x>0]·g */
     void (*bw_tanh)(size_t n, const double *y, const double *g, double *dx);  /* dx += (1−y²)⊙g */
+    /* g ← 0 + [y>0]·g in place: a fused linear+relu node's gradient (or
+     * tangent) before and after its relu, the same bits as bw_relu into a
+     * zeroed dx. */
+    void (*relu_mask)(size_t n, const double *y, double *g);
     void (*bw_square)(size_t n, const double *x, const double *g, double *dx); /* dx += 2x⊙g */
 
     /* s (1×n) += the column sums of g (rows×n, row stride ld), each column

@@ -170,12 +170,14 @@ rlc_status rlc_mlp_init_orthogonal(rlc_mlp *m, gsl_rng *rng, double hidden_gain,
     return RLC_OK;
 }
 
-static rlc_node *activate(rlc_tape *t, rlc_node *x, rlc_activation a)
+/* One layer: activation(h·Wᵀ + b); a relu is fused into the product's
+ * store (rlc_tape_linear_relu, the same bits as the two nodes). */
+static rlc_node *layer(rlc_tape *t, rlc_node *h, rlc_node *W, rlc_node *b, rlc_activation a)
 {
     switch (a) {
-    case RLC_ACT_RELU: return rlc_tape_relu(t, x);
-    case RLC_ACT_TANH: return rlc_tape_tanh(t, x);
-    default: return x;
+    case RLC_ACT_RELU: return rlc_tape_linear_relu(t, h, W, b);
+    case RLC_ACT_TANH: return rlc_tape_tanh(t, rlc_tape_linear(t, h, W, b));
+    default: return rlc_tape_linear(t, h, W, b);
     }
 }
 
@@ -187,8 +189,8 @@ rlc_node *rlc_mlp_forward(const rlc_mlp *m, rlc_tape *t, rlc_node *x, bool train
     for (size_t l = 0; l < L; l++) {
         rlc_node *W = rlc_tape_leaf(t, &mm->W[l].matrix, train ? &mm->dW[l].matrix : NULL);
         rlc_node *b = rlc_tape_leaf(t, &mm->b[l].matrix, train ? &mm->db[l].matrix : NULL);
-        h = rlc_tape_linear(t, h, W, b);
-        h = activate(t, h, l + 1 == L ? m->config.output_activation : m->config.hidden_activation);
+        h = layer(t, h, W, b,
+                  l + 1 == L ? m->config.output_activation : m->config.hidden_activation);
     }
     return h;
 }

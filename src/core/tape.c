@@ -19,7 +19,7 @@
  * per instruction set with the same bits on every path (kernels.h). */
 
 enum {
-    OP_LEAF, OP_MATMUL, OP_MATMUL_BT, OP_ADD_BIAS, OP_LINEAR, OP_ADD, OP_SUB, OP_MUL,
+    OP_LEAF, OP_MATMUL, OP_MATMUL_BT, OP_ADD_BIAS, OP_LINEAR, OP_LINEAR_RELU, OP_ADD, OP_SUB, OP_MUL,
     OP_AFFINE, OP_SCALE_COLS, OP_RELU, OP_TANH, OP_SQUARE, OP_SUM, OP_MEAN, OP_CONCAT_COLS,
     OP_EXP, OP_LOG, OP_ROW_SUM, OP_LOG_SOFTMAX, OP_GATHER, OP_CLIP, OP_MIN, OP_MAX,
     OP_GAUSS_LOGP, OP_GAUSS_KL,
@@ -302,17 +302,29 @@ rlc_node *rlc_tape_add_bias(rlc_tape *t, rlc_node *x, rlc_node *b)
     return y;
 }
 
-rlc_node *rlc_tape_linear(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b)
+static rlc_node *linear(rlc_tape *t, int op, rlc_node *x, rlc_node *W, rlc_node *b)
 {
     if (!CHECK(t, x && W && b,
                COLS(x) == COLS(W) && ROWS(b) == 1 && COLS(b) == ROWS(W)))
         return NULL;
     size_t rows = ROWS(x), in = COLS(x), out = ROWS(W);
-    rlc_node *y = node_new(t, OP_LINEAR, rows, out, x, W, b);
-    /* Y = b + X·Wᵀ; dX += dY·W */
+    rlc_node *y = node_new(t, op, rows, out, x, W, b);
+    /* Y = b + X·Wᵀ (then max(·, 0)); dX += dY·W */
     if (y && product_work(t, y, "NT", (size_t[]){rows, out, in}, "NN", (size_t[]){rows, in, out}))
-        gemm('N', 'T', &x->value, &W->value, RLC_GEMM_BIAS, &b->value, &y->value, y->work);
+        gemm('N', 'T', &x->value, &W->value,
+             op == OP_LINEAR_RELU ? RLC_GEMM_BIAS_RELU : RLC_GEMM_BIAS, &b->value, &y->value,
+             y->work);
     return y;
+}
+
+rlc_node *rlc_tape_linear(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b)
+{
+    return linear(t, OP_LINEAR, x, W, b);
+}
+
+rlc_node *rlc_tape_linear_relu(rlc_tape *t, rlc_node *x, rlc_node *W, rlc_node *b)
+{
+    return linear(t, OP_LINEAR_RELU, x, W, b);
 }
 
 static rlc_node *elementwise(rlc_tape *t, int op, rlc_node *a, rlc_node *b)
@@ -714,6 +726,27 @@ static void tg_linear(rlc_node *y)
         gemm('N', 'T', &y->a->value, dW, RLC_GEMM_ADD, NULL, &y->tangent, y->work);
 }
 
+/* The relu of a fused node: its gradient (or tangent) g ← 0 + [y > 0]·g in
+ * place, where y > 0 exactly where the pre-activation is; the bits the
+ * relu node's backward pass would leave in the linear node's zeroed
+ * gradient. */
+static void relu_mask(const rlc_node *y, gsl_matrix *g)
+{
+    rlc_kern()->relu_mask(SIZE(y), y->value.data, g->data); /* intermediates are contiguous */
+}
+
+static void bw_linear_relu(rlc_node *y)
+{
+    relu_mask(y, &y->grad);
+    bw_linear(y);
+}
+
+static void tg_linear_relu(rlc_node *y)
+{
+    tg_linear(y);
+    relu_mask(y, &y->tangent);
+}
+
 static void bw_elementwise(rlc_node *y)
 {
     rlc_node *a = y->a, *b = y->b;
@@ -1072,6 +1105,7 @@ static const op_rules ops[OP_COUNT] = {
     [OP_MATMUL_BT] = {"matmul_bt", bw_matmul, tg_matmul},
     [OP_ADD_BIAS] = {"add_bias", bw_add_bias, tg_add_bias},
     [OP_LINEAR] = {"linear", bw_linear, tg_linear},
+    [OP_LINEAR_RELU] = {"linear_relu", bw_linear_relu, tg_linear_relu},
     [OP_ADD] = {"add", bw_elementwise, tg_elementwise},
     [OP_SUB] = {"sub", bw_elementwise, tg_elementwise},
     [OP_MUL] = {"mul", bw_elementwise, tg_elementwise},
