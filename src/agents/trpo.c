@@ -102,7 +102,7 @@ typedef struct trpo {
     rlc_policy_trainer tr; /* first: the shared agent-table entries point here; no optimiser */
     rlc_trpo_config cfg;
     rlc_optim *critic_opt; /* Adam over the critic's parameters alone */
-    gsl_rng *sample_rng;   /* critic minibatch order */
+    gsl_rng *sample_rng;   /* critic minibatch order; the policy step's sub-sample */
     rlc_cg *cg;
     size_t rows, n_pi;     /* rollout rows; parameters of π (actor | log_std) */
     size_t pi_rows;        /* rows of the policy step: ⌈rows / sub_sampling_factor⌉ */
@@ -114,7 +114,8 @@ typedef struct trpo {
      * sub_sampling_factor is 1, else the sub-sample gathered from them */
     double *pi_obs, *pi_actions, *pi_old_log_probs, *pi_advantages;
     rlc_policy_fisher *fisher; /* F·v at θ_old, and π_old's distribution parameters */
-    gsl_vector *g, *s, *Fs, *theta0; /* n_pi each */
+    gsl_vector *g, *s, *Fs; /* n_pi each */
+    gsl_vector *theta0;        /* π's parameters before the last policy step (n_pi) */
     size_t failures, skipped, n_updates;
     /* gradient checks only (trpo_gradcheck_batch): π_old's distribution
      * parameters on the batch's rows, the Fisher workspace at the checked
