@@ -17,6 +17,7 @@
 #include "rlc/agent.h"
 #include "rlc/checkpoint.h"
 #include "rlc/run.h"
+#include "files.h"
 #include "runinfo.h"
 
 static volatile sig_atomic_t stop_requested; /* rlc_run_request_stop */
@@ -110,26 +111,6 @@ static rlc_status io_error_in(rlc_run_result *res, const char *what, const char 
     return io_error(res, what, path);
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 /* The run directory's stem: the config file's name without extension, or
  * "<algo>_<env_id>" for a configuration built in code. */
 static void config_stem(const rlc_config *cfg, const char *path, char *stem, size_t n)
@@ -152,7 +133,7 @@ static rlc_status create_run_dir(const rlc_config *cfg, const char *config_path,
 {
     char stem[256];
     config_stem(cfg, config_path, stem, sizeof stem);
-    if (make_dirs(out_dir) != 0)
+    if (rlc_make_dirs(out_dir) != 0)
         return io_error(res, "cannot create", out_dir);
     for (unsigned k = 1; k < 10000; k++) {
         int n = k == 1 ? snprintf(res->run_dir, sizeof res->run_dir, "%s/%s-s%llu", out_dir, stem,
@@ -766,7 +747,7 @@ static rlc_status create_exact_dir(const char *run_dir, rlc_run_result *res)
     char *slash = strrchr(parent, '/');
     if (slash && slash != parent) {
         *slash = '\0';
-        if (make_dirs(parent) != 0)
+        if (rlc_make_dirs(parent) != 0)
             return io_error(res, "cannot create", parent);
     }
     if (mkdir(run_dir, 0777) != 0)

@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "compare.h"
 #include "seeds.h"
+#include "files.h"
 #include "sweep.h"
 #include "world.h"
 
@@ -1141,7 +1142,17 @@ static int compare_runs(const rlc_sweep *sw, const char *out_dir, const job_resu
     argc++;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     int saved = fd >= 0 ? dup(STDOUT_FILENO) : -1;
+    /* With --csv, compare's notes go to stderr: the table above printed
+     * them already, so that pass's stderr is kept aside and shown only if
+     * it fails. */
+    FILE *aside = tmpfile();
+    int saved_err = aside ? dup(STDERR_FILENO) : -1;
     int st_csv = EXIT_RUNTIME;
+    fflush(stderr);
+    if (saved_err >= 0 && dup2(fileno(aside), STDERR_FILENO) < 0) {
+        close(saved_err);
+        saved_err = -1;
+    }
     if (saved >= 0 && dup2(fd, STDOUT_FILENO) >= 0) {
         st_csv = rlc_cmd_compare(argc, argv);
         if (fflush(stdout) != 0 || fsync(STDOUT_FILENO) != 0)
@@ -1149,6 +1160,19 @@ static int compare_runs(const rlc_sweep *sw, const char *out_dir, const job_resu
         clearerr(stdout);
         dup2(saved, STDOUT_FILENO);
     }
+    fflush(stderr);
+    if (saved_err >= 0) {
+        dup2(saved_err, STDERR_FILENO);
+        close(saved_err);
+    }
+    if (aside && st_csv != 0) { /* what it said, now that it failed */
+        rewind(aside);
+        char line[1024];
+        while (fgets(line, sizeof line, aside))
+            fputs(line, stderr);
+    }
+    if (aside)
+        fclose(aside);
     if (saved >= 0)
         close(saved);
     if (fd >= 0)
@@ -1164,26 +1188,6 @@ static int compare_runs(const rlc_sweep *sw, const char *out_dir, const job_resu
     free(argv);
     free(dirs);
     return st;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
 }
 
 /* ---- the command --------------------------------------------------------------- */
@@ -1302,6 +1306,22 @@ static int sweep_main(int argc, char **argv)
         stem_of(path, stem, sizeof stem);
         snprintf(out_dir, sizeof out_dir, "runs/%s", stem);
     }
+    /* the output folder first, so that a bad --out fails before any job */
+    int status = 0;
+    if (talk && rlc_make_dirs(out_dir) != 0) {
+        /* a file where the folder should be is bad input; anything else
+         * (no permission, a full disk) a runtime failure */
+        int code = errno == ENOTDIR ? EXIT_USAGE : EXIT_RUNTIME;
+        if (errno == ENOTDIR)
+            fprintf(stderr, "rlc sweep: --out %s: not a directory (a file is in the way of the"
+                    " folder the runs go to)\n", out_dir);
+        else
+            fprintf(stderr, "rlc sweep: cannot create %s: %s\n", out_dir, strerror(errno));
+        rlc_world_abort(code); /* the other ranks wait for jobs */
+        rlc_sweep_free(sw);
+        free(sw);
+        return code;
+    }
     if (talk) {
         printf("sweep %s: %zu job%s (%zu config%s, %zu seed%s) -> %s; ", path, sw->n_jobs,
                sw->n_jobs == 1 ? "" : "s", sw->n_configs, sw->n_configs == 1 ? "" : "s", sw->n_seeds,
@@ -1311,15 +1331,6 @@ static int sweep_main(int argc, char **argv)
         else
             printf("%u at a time\n", jobs);
         fflush(stdout);
-    }
-    /* the output folder first, so that a bad --out fails before any job */
-    int status = 0;
-    if (talk && make_dirs(out_dir) != 0) {
-        fprintf(stderr, "rlc sweep: cannot create %s: %s\n", out_dir, strerror(errno));
-        rlc_world_abort(EXIT_RUNTIME); /* the other ranks wait for jobs */
-        rlc_sweep_free(sw);
-        free(sw);
-        return EXIT_RUNTIME;
     }
     slot *slots = calloc(jobs, sizeof *slots);
     job_result *recs = talk ? calloc(sw->n_jobs ? sw->n_jobs : 1, sizeof *recs) : NULL;
