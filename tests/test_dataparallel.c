@@ -533,6 +533,32 @@ static void test_mpirun_interrupt_resume(void **state)
     }
 }
 
+/* eval, gradcheck and compare under mpirun -n 2 run on rank 0 alone:
+ * stdout is what one process prints, once. */
+static void test_mpirun_one_rank_commands(void **state)
+{
+    (void)state;
+    const char *out = tmp_path("one-rank");
+    rlc_run_config("one-rank", 0, out, RLC_CONFIGS_DIR "/ppo_cartpole.ini", small);
+    char dir[600];
+    snprintf(dir, sizeof dir, "%s/ppo_cartpole-s1", out);
+    const char *const cmds[][6] = {{"eval", dir, "--episodes", "2", NULL},
+                                   {"compare", dir, NULL},
+                                   {"gradcheck", RLC_CONFIGS_DIR "/ppo_cartpole.ini", "--csv", NULL}};
+    for (size_t k = 0; k < 3; k++) {
+        char alone[32], two[32];
+        snprintf(alone, sizeof alone, "one-alone-%zu", k);
+        snprintf(two, sizeof two, "one-two-%zu", k);
+        assert_int_equal(rlc_cmd(alone, 0, cmds[k]), 0);
+        assert_int_equal(rlc_cmd(two, 2, cmds[k]), 0);
+        char *a = text_of("%s.out", tmp_path("%s", alone)), *b = text_of("%s.out", tmp_path("%s", two));
+        if (strcmp(a, b))
+            fail_msg("rlc %s: alone:\n%s\nunder mpirun -n 2:\n%s", cmds[k][0], a, b);
+        free(a);
+        free(b);
+    }
+}
+
 /* Suite slow: 2 ranks of 4 envs learn as one process of 8 envs, over
  * seeds 1-6 of ppo_cartpole.ini with the same number of updates (each of
  * 256 steps). Score per run: the mean of its evaluation curve (every 2048
@@ -612,6 +638,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_mpirun),
         cmocka_unit_test(test_mpirun_ddpg_qac),
         cmocka_unit_test(test_mpirun_interrupt_resume),
+        cmocka_unit_test(test_mpirun_one_rank_commands),
 #endif
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

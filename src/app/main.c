@@ -79,6 +79,10 @@ static void usage(FILE *f)
           "environment: RLC_ISA=generic|avx2|avx512 picks the instruction-set path of\n"
           "rlc's kernels (default: the widest this CPU runs; all give the same bits)\n"
           "\n"
+          "under mpirun -n N: run trains one run data-parallel, resume continues it,\n"
+          "sweep spreads its jobs over the ranks; eval, gradcheck and compare run on\n"
+          "rank 0 alone\n"
+          "\n"
           "exit status: 0 success, 1 runtime failure (with --seeds: of any seed),\n"
           "2 usage or input error, 130 interrupted by Ctrl-C (143: SIGTERM) after\n"
           "writing a checkpoint (a second Ctrl-C exits at once)\n",
@@ -633,8 +637,12 @@ int main(int argc, char **argv)
     if (!isa_env_ok())
         return close_stdout(EXIT_USAGE);
     rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
-    /* Under mpirun or srun, the commands that use the ranks join the MPI world */
-    if (argc >= 2 && (!strcmp(argv[1], "sweep") || !strcmp(argv[1], "run") ||
+    /* Under mpirun or srun, the commands that use the ranks join the MPI
+     * world; eval, gradcheck and compare join it to run on rank 0 alone
+     * (one process's work: every rank would print the same) */
+    bool one_rank = argc >= 2 && (!strcmp(argv[1], "eval") || !strcmp(argv[1], "gradcheck") ||
+                                  !strcmp(argv[1], "compare"));
+    if (argc >= 2 && (one_rank || !strcmp(argv[1], "sweep") || !strcmp(argv[1], "run") ||
                       !strcmp(argv[1], "resume"))) {
         char why[400];
         if (rlc_world_init(&argc, &argv, why, sizeof why) != 0) {
@@ -642,7 +650,7 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    int status = dispatch(argc, argv);
+    int status = one_rank && rlc_world_rank() > 0 ? 0 : dispatch(argc, argv);
     rlc_world_finalize();
     return close_stdout(status);
 }
