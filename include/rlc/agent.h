@@ -385,7 +385,8 @@ rlc_status rlc_runner_run(rlc_runner *r, const rlc_runner_callbacks *cb);
 
 /* The runner's training state (rlc/state.h): step and update counts, the
  * last statistics, every training and evaluation copy's state, counters
- * and generator, the episode under way, the reward normaliser. Loaded
+ * and generator, the episode under way, the reward normaliser (and with
+ * several ranks its merge's bookkeeping, rlc_runner_set_ranks). Loaded
  * (with the agent's state) into a runner created with the same arguments,
  * rlc_runner_run continues bit for bit. */
 rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v);

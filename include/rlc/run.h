@@ -28,7 +28,8 @@ typedef struct rlc_run_result {
  * the first free of <stem>-s<seed>-2, -3, ... is used, so nothing is
  * overwritten. out_dir is created if missing. Nothing is created before
  * the agent has been built. run.json (src/app/runinfo.h) records what
- * produced the run and its status: "running" until it ends "finished",
+ * produced the run, on how many ranks ("ranks": 1 here), and its status:
+ * "running" until it ends "finished",
  * "interrupted" or "failed". `progress` (may be NULL) receives a human
  * progress display: one updating line on a terminal (narrower than it),
  * plain periodic lines otherwise; a failed write to it ends the display,
@@ -76,8 +77,7 @@ rlc_status rlc_run_train_at(const rlc_config *cfg, const char *run_dir, FILE *pr
  * rank 0's "agent" and "runner"; the file is about N times a one-process
  * checkpoint, and rank 0 holds the others' states in memory, allocated at
  * the first checkpoint). run.json records the rank count ("ranks"). With
- * ranks->size 1 the run is bit for bit rlc_run_train's (run.json aside:
- * "ranks": 1 either way). */
+ * ranks->size 1 the run is bit for bit rlc_run_train's. */
 rlc_status rlc_run_train_ranks(const rlc_config *cfg, const char *config_path, const char *out_dir,
                                const rlc_agent_ranks *ranks, FILE *progress,
                                rlc_run_result *result);
