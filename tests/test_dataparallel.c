@@ -450,47 +450,47 @@ static void test_mpirun_ddpg_qac(void **state)
     assert_true(exists(tmp_path("qac2/qac_pendulum-s1/model.rlc")));
 }
 
-/* Ctrl-C (SIGINT to mpirun) during a 2-rank DDPG run: every rank's state
- * is checkpointed and run.json says interrupted; `mpirun -n 2 rlc resume`
- * then ends with the bytes of the run that never stopped (eval.csv,
- * monitor.csv's r,l, model.rlc with both ranks' replays); `rlc resume`
- * with one process or three ranks is refused (exit 2) saying how, and
- * `rlc eval` evaluates rank 0's agent. */
-static void test_mpirun_interrupt_resume(void **state)
+/* Ctrl-C (SIGINT to mpirun) during a 2-rank run of `config` once
+ * progress.csv has 4 lines: every rank's state is checkpointed and
+ * run.json says interrupted; `mpirun -n 2 rlc resume` then ends with the
+ * bytes of the run that never stopped (eval.csv, model.rlc with both
+ * ranks' states); `rlc resume` with one process or three ranks is refused
+ * (exit 2) saying how, and `rlc eval` evaluates rank 0's agent. */
+static void interrupt_resume(const char *tag, const char *config, const char *name,
+                             const char *const *sets)
 {
-    (void)state;
-    const char *const sets[] = {"run.total_timesteps=8000", "eval.eval_freq=2000",
-                                "eval.n_eval_episodes=3", "ddpg.learning_starts=500",
-                                "run.log_interval=500", NULL};
-    const char *cfg = RLC_CONFIGS_DIR "/ddpg_pendulum.ini";
-    const char *full = tmp_path("ir-full"), *cut = tmp_path("ir-cut");
-    rlc_run_config("ir-full", 2, full, cfg, sets);
-    const char *args[32] = {"run", cfg, "--out", cut};
-    size_t n = 4;
-    for (size_t i = 0; sets[i]; i++) {
-        args[n++] = "--set";
-        args[n++] = sets[i];
-    }
+    const char *full = tmp_path("%s-full", tag), *cut = tmp_path("%s-cut", tag);
+    char t[64];
+    snprintf(t, sizeof t, "%s-full", tag);
+    rlc_run_config(t, 2, full, config, sets);
     const char *argv[48] = {RLC_MPIRUN, "-n", "2", "--oversubscribe"};
     size_t m = 4;
     if (geteuid() == 0)
         argv[m++] = "--allow-run-as-root";
     argv[m++] = RLC_BIN;
-    for (size_t i = 0; i < n; i++)
-        argv[m++] = args[i];
+    argv[m++] = "run";
+    argv[m++] = config;
+    argv[m++] = "--out";
+    argv[m++] = cut;
+    for (size_t i = 0; sets[i]; i++) {
+        argv[m++] = "--set";
+        argv[m++] = sets[i];
+    }
     argv[m] = NULL;
-    pid_t pid = start("ir-cut", argv);
-    /* Ctrl-C once training is under way: progress.csv has rows past warm-up */
-    char progress[600];
-    snprintf(progress, sizeof progress, "%s/ddpg_pendulum-s1/progress.csv", cut);
+    snprintf(t, sizeof t, "%s-cut", tag);
+    pid_t pid = start(t, argv);
+    /* Ctrl-C once training is under way */
+    char dir[600], progress[700];
+    snprintf(dir, sizeof dir, "%s/%s", cut, name);
+    snprintf(progress, sizeof progress, "%s/progress.csv", dir);
     struct timespec tick = {0, 5 * 1000 * 1000};
     for (int i = 0; i < 60 * 200; i++) {
         size_t len = 0;
-        char *t = exists(progress) ? slurp(progress, &len) : NULL;
+        char *text = exists(progress) ? slurp(progress, &len) : NULL;
         size_t lines = 0;
         for (size_t k = 0; k < len; k++)
-            lines += t[k] == '\n';
-        free(t);
+            lines += text[k] == '\n';
+        free(text);
         if (lines >= 4)
             break;
         nanosleep(&tick, NULL);
@@ -501,36 +501,54 @@ static void test_mpirun_interrupt_resume(void **state)
     /* OpenMPI's mpirun ends a job it was signalled to stop with status 1,
      * whatever the ranks' (143 here) */
     assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 0);
-    char dir[600];
-    snprintf(dir, sizeof dir, "%s/ddpg_pendulum-s1", cut);
     char *info = text_of("%s/run.json", dir);
     if (!strstr(info, "\"status\": \"interrupted\""))
-        fail_msg("not interrupted: %s", info);
+        fail_msg("%s: not interrupted: %s", tag, info);
     free(info);
-    char *err = text_of("%s/ir-cut.err", tmp_dir);
+    char *err = text_of("%s.err", tmp_path("%s-cut", tag));
     assert_non_null(strstr(err, "checkpoint of every rank written, continue with: mpirun -n 2 rlc"
                                 " resume "));
     free(err);
     /* the wrong rank counts */
-    assert_int_equal(rlc_cmd("ir-one", 0, (const char *const[]){"resume", dir, NULL}), 2);
-    err = text_of("%s/ir-one.err", tmp_dir);
+    snprintf(t, sizeof t, "%s-one", tag);
+    assert_int_equal(rlc_cmd(t, 0, (const char *const[]){"resume", dir, NULL}), 2);
+    err = text_of("%s.err", tmp_path("%s", t));
     assert_non_null(strstr(err, "was trained on 2 ranks (run.json: \"ranks\": 2), not 1: every"
                                 " rank's state is in its checkpoint; resume it with mpirun -n 2"
                                 " rlc resume "));
     free(err);
-    assert_int_equal(rlc_cmd("ir-three", 3, (const char *const[]){"resume", dir, NULL}), 2);
+    snprintf(t, sizeof t, "%s-three", tag);
+    assert_int_equal(rlc_cmd(t, 3, (const char *const[]){"resume", dir, NULL}), 2);
     /* rank 0's agent evaluates */
-    assert_int_equal(rlc_cmd("ir-eval", 0, (const char *const[]){"eval", dir, "--episodes", "2",
-                                                                  NULL}), 0);
+    snprintf(t, sizeof t, "%s-eval", tag);
+    assert_int_equal(rlc_cmd(t, 0, (const char *const[]){"eval", dir, "--episodes", "2", NULL}),
+                     0);
     /* two ranks continue to the bytes of the run that never stopped */
-    assert_int_equal(rlc_cmd("ir-resume", 2, (const char *const[]){"resume", dir, NULL}), 0);
+    snprintf(t, sizeof t, "%s-resume", tag);
+    assert_int_equal(rlc_cmd(t, 2, (const char *const[]){"resume", dir, NULL}), 0);
     const char *files[] = {"eval.csv", "model.rlc"};
     for (size_t f = 0; f < 2; f++) {
         char a[700], b[700];
-        snprintf(a, sizeof a, "%s/ddpg_pendulum-s1/%s", full, files[f]);
+        snprintf(a, sizeof a, "%s/%s/%s", full, name, files[f]);
         snprintf(b, sizeof b, "%s/%s", dir, files[f]);
         assert_same_file(a, b);
     }
+}
+
+/* DDPG (each rank's replay, streams and environment in the checkpoint),
+ * and A2C normalising observations and rewards (the merges' bookkeeping,
+ * the next act's observations as normalised before the last merge). */
+static void test_mpirun_interrupt_resume(void **state)
+{
+    (void)state;
+    interrupt_resume("ir-ddpg", RLC_CONFIGS_DIR "/ddpg_pendulum.ini", "ddpg_pendulum-s1",
+                     (const char *const[]){"run.total_timesteps=8000", "eval.eval_freq=2000",
+                                           "eval.n_eval_episodes=3", "ddpg.learning_starts=500",
+                                           "run.log_interval=500", NULL});
+    interrupt_resume("ir-a2c", RLC_CONFIGS_DIR "/a2c_pendulum.ini", "a2c_pendulum-s1",
+                     (const char *const[]){"run.total_timesteps=80000", "eval.eval_freq=20000",
+                                           "eval.n_eval_episodes=2", "run.log_interval=2048",
+                                           NULL});
 }
 
 /* eval, gradcheck and compare under mpirun -n 2 run on rank 0 alone:

@@ -399,8 +399,10 @@ rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v);
  * (rlc_return_norm_merge): every rank then scales rewards with the same
  * statistics, those of all ranks' returns (during a rollout each rank's
  * move on with its own steps, as alone). The running returns stay each
- * rank's own. The sync's bookkeeping is part of rlc_runner_state
- * ("return_sync") with several ranks only. Call before rlc_runner_run
+ * rank's own. With several ranks rlc_runner_state also holds the sync's
+ * bookkeeping ("return_sync") and, on-policy, the next act's normalised
+ * observations ("next_obs": normalised before the update merged the
+ * observation statistics, they cannot be normalised again on resume). Call before rlc_runner_run
  * (and before loading a state). RLC_EINVAL (NULL, size 0, rank out of
  * range, no sum). Does not allocate. */
 rlc_status rlc_runner_set_ranks(rlc_runner *r, const rlc_agent_ranks *ranks);

@@ -238,6 +238,14 @@ rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v)
         return st;
     if (r->rn && (st = rlc_return_norm_state(r->rn, v, "return_norm")))
         return st;
+    if (r->ranks.size <= 1)
+        return RLC_OK;
+    /* several ranks: the next act's observations as normalised before the
+     * update merged the statistics (alone, normalising again on resume
+     * gives the same numbers; merged, it would not) */
+    if ((st = rlc_state_bytes(v, "next_obs", r->b.obs, r->venv->n_envs * r->venv->obs_dim *
+                                                           sizeof *r->b.obs)))
+        return st;
     return r->ret_sync_on ? rlc_state_bytes(v, "return_sync", r->ret_sync, sizeof r->ret_sync)
                           : RLC_OK;
 }
@@ -389,7 +397,8 @@ static rlc_status run_onpolicy(rlc_runner *r, const rlc_runner_callbacks *cb)
         rlc_vec_env_reset(envs);
         type->normalize_obs(agent, n, envs->obs, b->obs, true);
         r->started = true;
-    } else { /* resumed: the same observations, normalised with the same statistics */
+    } else if (r->ranks.size <= 1) { /* resumed: the same observations, normalised with the
+                                        * same statistics (several ranks: loaded as they were) */
         type->normalize_obs(agent, n, envs->obs, b->obs, false);
     }
     while (r->updates < updates) {

@@ -211,7 +211,8 @@ static int report_ranks(const rlc_config *cfg, const rlc_agent_ranks *ranks, rlc
     rlc_dataparallel_free();
     int code;
     bool agreed = st == RLC_OK || st == RLC_EINTERRUPTED || st == RLC_EINVAL ||
-                  st == RLC_ENONFINITE || !strcmp(res->error, "rank 0 could not load the checkpoint");
+                  st == RLC_EFORMAT || st == RLC_ENONFINITE ||
+                  !strcmp(res->error, "rank 0 could not load the checkpoint");
     if (ranks->rank == 0) {
         code = report_run(cfg, st, res);
     } else {
@@ -224,7 +225,7 @@ static int report_ranks(const rlc_config *cfg, const rlc_agent_ranks *ranks, rlc
     }
     /* Every rank ends alike after success, a stop, a refused algorithm or
      * run directory, a divergence or a checkpoint rank 0 could not load
-     * (the ranks agree on those); any other failure may be one rank's
+     * (damaged: RLC_EFORMAT; the ranks agree on those); any other failure may be one rank's
      * alone (a file rank 0 cannot write) while the others wait in a sum:
      * end them all. */
     if (!agreed)

@@ -1021,25 +1021,32 @@ static rlc_status same_ranks(const char *run_dir, const rlc_agent_ranks *ranks,
     return RLC_EINVAL;
 }
 
-/* Data-parallel resume, after rank 0 tried to load the checkpoint
- * (status st there): every rank learns rank 0's status (one sum), then
- * rank 0 moves each other rank its state, which that rank unpacks. */
+/* Data-parallel resume, after each rank built its agent and runner and
+ * rank 0 tried to load the checkpoint (st: how that went on this rank):
+ * one sum tells every rank rank 0's status and whether another rank
+ * failed (then all stop), then rank 0 moves each other rank its state,
+ * which that rank unpacks. */
 static rlc_status share_states(run_ctx *c, rlc_status st)
 {
     const rlc_agent_ranks *rk = c->ranks;
-    double flag = writer(c) ? (double)st : 0.0;
-    rlc_status sent = rk->sum(rk->ctx, &flag, 1);
+    double x[2] = {writer(c) ? (double)st : 0.0, !writer(c) && st != RLC_OK ? 1.0 : 0.0};
+    rlc_status sent = rk->sum(rk->ctx, x, 2);
     if (sent != RLC_OK) {
         snprintf(c->res->error, sizeof c->res->error, "data-parallel: the sum over the ranks"
                  " failed before resuming");
         return sent;
     }
-    if (!writer(c) && flag != 0.0) {
-        snprintf(c->res->error, sizeof c->res->error, "rank 0 could not load the checkpoint");
-        return (rlc_status)(int)flag;
-    }
     if (st != RLC_OK)
-        return st;
+        return st; /* this rank's own failure, its message set */
+    if (x[0] != 0.0) {
+        snprintf(c->res->error, sizeof c->res->error, "rank 0 could not load the checkpoint");
+        return (rlc_status)(int)x[0];
+    }
+    if (x[1] != 0.0) {
+        snprintf(c->res->error, sizeof c->res->error, "data-parallel: %.0f other rank%s could not"
+                 " build the run to resume it", x[1], x[1] == 1.0 ? "" : "s");
+        return RLC_EIO;
+    }
     if ((st = rank_states(c)) != RLC_OK) {
         snprintf(c->res->error, sizeof c->res->error, "out of memory");
         return st;
@@ -1115,8 +1122,7 @@ static rlc_status resume(const char *run_dir, const rlc_agent_ranks *ranks, FILE
         st = build(&c, &cfg);
     if (st == RLC_OK && writer(&c))
         st = load_checkpoint(&c, run_dir);
-    /* (a failed build is the same on every rank: same config) */
-    if (several && (st == RLC_OK || writer(&c)))
+    if (several) /* every rank, whatever happened on it: they learn of each other's failures */
         st = share_states(&c, st);
     if (st != RLC_OK)
         goto done;
