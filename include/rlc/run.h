@@ -60,8 +60,9 @@ rlc_status rlc_run_train_at(const rlc_config *cfg, const char *run_dir, FILE *pr
  * RLC_EINVAL naming the algorithm): its initial parameters come from the
  * run seed on every rank, its exploration and training environments from
  * ranks->seed, and every gradient is averaged over the ranks with
- * ranks->sum. At every checkpoint point (each rollout on-policy) one sum
- * over the ranks agrees on stopping (a stop requested on any rank stops
+ * ranks->sum. At every checkpoint point (each rollout on-policy;
+ * off-policy every 250 steps, at the end and when a checkpoint is due) one
+ * sum over the ranks agrees on stopping (a stop requested on any rank stops
  * all) and compares the CRC-32 of each rank's model (its tensors):
  * parameters that differ stop the run with RLC_EIO, result->error naming
  * the ranks and the step. Rank 0 alone creates the run directory, writes

@@ -568,22 +568,31 @@ static rlc_status move_states(run_ctx *c)
     return st;
 }
 
+#define OFFPOLICY_AGREE 250 /* data-parallel off-policy: steps between the ranks' agreements */
+
 /* At every point a run can be continued from: a checkpoint at the end,
  * every checkpoint_freq steps, and when a stop was requested (then stop).
- * Data-parallel, the ranks agree on stopping first, and every rank's
- * state goes into rank 0's checkpoint. */
+ * Data-parallel, the ranks agree on stopping first (off-policy every
+ * OFFPOLICY_AGREE steps), and every rank's state goes into rank 0's
+ * checkpoint. */
 static rlc_status on_checkpoint(void *p, size_t timesteps, bool last)
 {
     run_ctx *c = p;
     size_t f = c->cfg->checkpoint_freq;
-    bool stop = stop_requested && !last;
+    bool stop = stop_requested && !last, due = f && timesteps / f != c->last_checkpoint / f;
     rlc_status st;
     if (n_ranks(c) > 1) {
+        /* off-policy every step is a checkpoint point: the ranks agree
+         * every OFFPOLICY_AGREE steps (and at every checkpoint), not at
+         * each step, whose two gradient sums are cost enough */
+        if (!last && !due && c->type->kind == RLC_AGENT_OFF_POLICY &&
+            timesteps % OFFPOLICY_AGREE != 0)
+            return RLC_OK;
         if ((st = ranks_agree(c, timesteps, &stop)) != RLC_OK)
             return st;
         stop = stop && !last;
     }
-    if (last || stop || (f && timesteps / f != c->last_checkpoint / f)) {
+    if (last || stop || due) {
         if (n_ranks(c) > 1 && (st = move_states(c)) != RLC_OK)
             return st;
         if (writer(c) && (st = write_checkpoint(c)) != RLC_OK)
