@@ -408,8 +408,11 @@ static int cmd_resume(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: rlc resume RUN_DIR\n"
+               "       mpirun -n N rlc resume RUN_DIR\n"
                "  continue the run in RUN_DIR from its checkpoint (model.rlc), as if it had\n"
-               "  never stopped: the logs are cut back to the checkpoint and continued\n");
+               "  never stopped: the logs are cut back to the checkpoint and continued; a run\n"
+               "  trained on N ranks (run.json's \"ranks\") continues on N ranks, each from\n"
+               "  its own state in the checkpoint\n");
         return 0;
     }
     if (argc != 2 || argv[1][0] == '-') {
