@@ -582,7 +582,26 @@ static void test_mpirun_one_rank_commands(void **state)
  * 256 steps). Score per run: the mean of its evaluation curve (every 2048
  * of rank 0's steps, 5 episodes). The two groups' scores must not differ
  * detectably (Welch p > 0.05) and both must have learned (mean > 150;
- * the untrained policy scores about 10-30). */
+ * the untrained policy scores about 10-30); nor must their final returns
+ * (the last evaluation, Welch p > 0.05). */
+/* The last evaluation's mean_reward of a run directory. */
+static double final_return(const char *run_dir)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/eval.csv", run_dir);
+    char *text = slurp(path, NULL);
+    double last = NAN;
+    for (char *line = strchr(text, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        unsigned long long steps;
+        double mean;
+        if (sscanf(line + 1, "%llu,%lf", &steps, &mean) == 2)
+            last = mean;
+    }
+    free(text);
+    assert_false(isnan(last));
+    return last;
+}
+
 static double curve_mean(const char *run_dir)
 {
     char path[700];
@@ -607,7 +626,7 @@ static void test_learns_as_one_process(void **state)
 {
     (void)state;
     enum { SEEDS = 6 };
-    double two[SEEDS], one[SEEDS];
+    double two[SEEDS], one[SEEDS], two_final[SEEDS], one_final[SEEDS];
     for (int s = 0; s < SEEDS; s++) {
         char seed[32], out2[600], out1[600], dir[700];
         snprintf(seed, sizeof seed, "run.seed=%d", s + 1);
@@ -621,8 +640,10 @@ static void test_learns_as_one_process(void **state)
         rlc_run_config("learn1", 0, out1, RLC_CONFIGS_DIR "/ppo_cartpole.ini", sets1);
         snprintf(dir, sizeof dir, "%s/ppo_cartpole-s%d", out2, s + 1);
         two[s] = curve_mean(dir);
+        two_final[s] = final_return(dir);
         snprintf(dir, sizeof dir, "%s/ppo_cartpole-s%d", out1, s + 1);
         one[s] = curve_mean(dir);
+        one_final[s] = final_return(dir);
     }
     double t, df, p, m2 = 0, m1 = 0;
     for (int s = 0; s < SEEDS; s++) {
@@ -634,6 +655,16 @@ static void test_learns_as_one_process(void **state)
                   " p %.3f\n", m2, m1, t, p);
     assert_true(m2 > 150 && m1 > 150);
     assert_true(p > 0.05);
+    /* and the final returns (the last evaluation of each run) */
+    double f2 = 0, f1 = 0, pf;
+    for (int s = 0; s < SEEDS; s++) {
+        f2 += two_final[s] / SEEDS;
+        f1 += one_final[s] / SEEDS;
+    }
+    assert_int_equal(rlc_stats_welch(two_final, SEEDS, one_final, SEEDS, &t, &df, &pf), RLC_OK);
+    print_message("final returns: 2 ranks x 4 envs %.1f, 1 process x 8 envs %.1f; Welch t %.3f,"
+                  " p %.3f\n", f2, f1, t, pf);
+    assert_true(pf > 0.05);
 }
 #endif
 
