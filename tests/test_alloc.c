@@ -471,8 +471,40 @@ static void test_create(void **state)
 
 typedef struct update_case {
     agent_case agent;
-    bool warm; /* one update before the one that is failed */
+    bool warm;  /* one update before the one that is failed */
+    bool ranks; /* data-parallel: two ranks, the other a mirror (mirror_sum) */
 } update_case;
+
+/* The sum over two ranks whose second mirrors the first: x doubled. It
+ * allocates nothing, so an update through it must allocate nothing. */
+static size_t mirror_sums;
+
+static rlc_status mirror_sum(void *ctx, double *x, size_t n)
+{
+    (void)ctx;
+    mirror_sums++;
+    for (size_t i = 0; i < n; i++)
+        x[i] += x[i];
+    return RLC_OK;
+}
+
+static rlc_status no_move(void *ctx, size_t from, size_t to, void *buf, size_t n)
+{
+    (void)ctx;
+    (void)from;
+    (void)to;
+    (void)buf;
+    (void)n;
+    return RLC_EINVAL;
+}
+
+static void set_mirror_ranks(const update_case *c, void *agent)
+{
+    if (!c->ranks)
+        return;
+    rlc_agent_ranks r = {.size = 2, .rank = 0, .seed = SEED, .sum = mirror_sum, .move = no_move};
+    assert_int_equal(c->agent.type->set_ranks(agent, &r), RLC_OK);
+}
 
 typedef struct update_state {
     const update_case *c;
@@ -489,6 +521,7 @@ static void *onpolicy_update_setup(void *arg)
     s->c = arg;
     const rlc_agent_type *type = s->c->agent.type;
     s->agent = new_agent(&s->c->agent);
+    set_mirror_ranks(s->c, s->agent);
     rlc_onpolicy_settings set = type->onpolicy_settings(s->agent);
     const rlc_env_type *et = rlc_env_find(s->c->agent.env_id);
     assert_int_equal(rlc_vec_env_create(&s->envs, et, set.n_envs, SEED, RLC_RNG_ENV), RLC_OK);
@@ -542,6 +575,7 @@ static void *ddpg_update_setup(void *arg)
     assert_non_null(s);
     s->c = arg;
     s->agent = new_agent(&s->c->agent);
+    set_mirror_ranks(s->c, s->agent);
     gsl_rng *r = rlc_rng_create(SEED, 99);
     assert_non_null(r);
     for (size_t i = 0; i < 100; i++) {
@@ -568,7 +602,8 @@ static rlc_status ddpg_update_call(void *p)
     return st;
 }
 
-/* An update, cold (the agent's first) or warm, allocates nothing: create
+/* An update, cold (the agent's first) or warm, alone or data-parallel
+ * (its gradients through the ranks' sum), allocates nothing: create
  * sized the tape (before it did, a cold update grew it, and a failure left
  * the replay sampler or PPO's minibatch order advanced, or DDPG's critic
  * stepped without its actor). fail_each then has no allocation to fail. */
@@ -589,21 +624,30 @@ static void test_update(void **state)
                      trpo_discrete = {&rlc_agent_trpo, &tc, "CartPole-v1"},
                      qac_box = {&rlc_agent_qac, &qc, "Pendulum-v1"},
                      qac_discrete = {&rlc_agent_qac, &qc, "CartPole-v1"};
-    update_case cases[] = {{ddpg, false},        {ddpg, true},         {ppo, false},
-                           {ppo, true},          {a2c, false},         {a2c, true},
-                           {trpo_box, false},    {trpo_box, true},     {trpo_discrete, false},
-                           {qac_box, false},     {qac_box, true},      {qac_discrete, true}};
+    rlc_a2c_config an = a2c_config();
+    an.policy.norm_obs = true; /* data-parallel: its statistics merged at each update */
+    const agent_case a2c_norm = {&rlc_agent_a2c, &an, "Pendulum-v1"};
+    update_case cases[] = {
+        {ddpg, false, false},     {ddpg, true, false},      {ppo, false, false},
+        {ppo, true, false},       {a2c, false, false},      {a2c, true, false},
+        {trpo_box, false, false}, {trpo_box, true, false},  {trpo_discrete, false, false},
+        {qac_box, false, false},  {qac_box, true, false},   {qac_discrete, true, false},
+        {ddpg, false, true},      {ddpg, true, true},       {qac_box, true, true},
+        {a2c_norm, true, true}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool off = cases[i].agent.type == &rlc_agent_ddpg;
         char name[64];
-        snprintf(name, sizeof name, "%s %s update", cases[i].agent.type->name,
-                 cases[i].warm ? "warm" : "cold");
+        snprintf(name, sizeof name, "%s %s update%s", cases[i].agent.type->name,
+                 cases[i].warm ? "warm" : "cold", cases[i].ranks ? " on 2 ranks" : "");
+        size_t sums = mirror_sums;
         op o = {name, &cases[i], off ? ddpg_update_setup : onpolicy_update_setup,
                 off ? ddpg_update_call : onpolicy_update_call, update_result, NULL,
                 update_teardown};
         fail_report r = fail_each(&o);
         if (r.allocs)
             fail_msg("%s: %zu allocations, expected none", name, r.allocs);
+        if (cases[i].ranks && mirror_sums == sums)
+            fail_msg("%s: no gradient went through the ranks' sum", name);
     }
 }
 

@@ -297,6 +297,36 @@ static void test_errors(void **s)
     rlc_return_norm_free(m);
     rlc_return_norm_free(NULL);
 }
+/* Return statistics merged from moments (the returns of other ranks) are
+ * those a step with the same returns gives; the running returns are left
+ * alone, and an empty batch changes nothing. */
+static void test_return_merge(void **s)
+{
+    (void)s;
+    rlc_return_norm *a, *b;
+    assert_int_equal(rlc_return_norm_create(&a, 2, 0.9, 10.0), RLC_OK);
+    assert_int_equal(rlc_return_norm_create(&b, 2, 0.9, 10.0), RLC_OK);
+    const double r[2] = {1.0, 3.0};
+    const bool d[2] = {false, false};
+    double out[2];
+    rlc_return_norm_step(a, r, d, out); /* returns (1, 3): mean 2, variance 1 */
+    rlc_return_norm_merge(b, 2.0, 1.0, 0.0);
+    rlc_return_norm_merge(b, 2.0, 1.0, -1.0);
+    assert_true(b->count == RLC_NORM_COUNT0);
+    rlc_return_norm_merge(b, 2.0, 1.0, 2.0);
+    assert_memory_equal(&a->mean, &b->mean, sizeof(double));
+    assert_memory_equal(&a->var, &b->var, sizeof(double));
+    assert_true(a->count == b->count);
+    assert_true(b->returns[0] == 0.0 && b->returns[1] == 0.0);
+    /* not the statistics of one return (a rank's own, unmerged) */
+    rlc_return_norm *c;
+    assert_int_equal(rlc_return_norm_create(&c, 1, 0.9, 10.0), RLC_OK);
+    rlc_return_norm_merge(c, 1.0, 0.0, 1.0);
+    assert_false(c->var == b->var);
+    rlc_return_norm_free(a);
+    rlc_return_norm_free(b);
+    rlc_return_norm_free(c);
+}
 
 int main(void)
 {
@@ -309,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_clipping),
         cmocka_unit_test(test_reward_scaling_sequence),
         cmocka_unit_test(test_reward_step_in_place),
+        cmocka_unit_test(test_return_merge),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

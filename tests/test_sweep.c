@@ -507,12 +507,53 @@ static void test_sweep_file_errors(void **state)
                  " \xc3\x97 n_envs = 256)");
 }
 
+/* --out naming a regular file: exit 2 before any job starts, saying so
+ * (before, every job started and failed on it). */
+static void test_out_is_a_file(void **state)
+{
+    (void)state;
+    const char *file = tmp_path("outfile");
+    write_file(file, "not a folder\n");
+    const char *ini = tmp_path("outfile.ini");
+    write_file(ini, "[sweep]\n" PPO "seeds = 1-2\n[grid]\nrun.total_timesteps = 512\n");
+    const char *argv[] = {RLC_BIN, "sweep", ini, "--out", file, "--jobs", "2", NULL};
+    int rc = run("outfile", argv);
+    assert_int_equal(rc, 2);
+    char want[1024];
+    snprintf(want, sizeof want, "rlc sweep: --out %s: not a directory (a file is in the way of"
+             " the folder the runs go to)\n", file);
+    assert_string_equal(err_text, want);
+    assert_string_equal(out_text, "");
+}
+
+/* A note of the comparison (here: every run has the same evaluation
+ * steps) is printed once, with the table on stdout, and not again on
+ * stderr by the pass that writes compare.csv. */
+static void test_note_once(void **state)
+{
+    (void)state;
+    const char *ini = tmp_path("note.ini");
+    write_file(ini, "[sweep]\n" PPO "seeds = 1-2\n[grid]\nrun.total_timesteps = 1024\n"
+                    "eval.n_eval_episodes = 1\neval.eval_freq = 512\nppo.n_envs = 2\n");
+    const char *argv[] = {RLC_BIN, "sweep", ini, "--out", tmp_path("note"), "--jobs", "2", NULL};
+    int rc = run("note", argv);
+    if (rc != 0)
+        print_error("exit %d\nstdout:\n%s\nstderr:\n%s\n", rc, out_text, err_text);
+    assert_int_equal(rc, 0);
+    const char *note = "note: all runs share the same";
+    assert_contains(out_text, note);
+    assert_null(strstr(strstr(out_text, note) + 1, note));
+    assert_null(strstr(err_text, "note:"));
+    assert_true(exists(tmp_path("note/compare.csv")));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sweep_file_errors),
         cmocka_unit_test(test_sweep_and_rerun), cmocka_unit_test(test_uncomparable_runs_exit_0),
-        cmocka_unit_test(test_ctrl_c_and_resume),
+        cmocka_unit_test(test_ctrl_c_and_resume), cmocka_unit_test(test_out_is_a_file),
+        cmocka_unit_test(test_note_once),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -28,6 +28,7 @@
 #include "rlc/env.h"
 #include "rlc/gradcheck.h"
 #include "rlc/mlp.h"
+#include "rlc/normalize.h"
 #include "rlc/rollout.h"
 #include "rlc/settings.h"
 #include "rlc/state.h"
@@ -141,6 +142,13 @@ typedef struct rlc_agent_ranks {
      * rank calls it with the same n at the same point. An error (the
      * transport failed) is returned and ends training. */
     rlc_status (*sum)(void *ctx, double *x, size_t n);
+    /* Checkpoints of a run on several ranks (rlc_run_train_ranks,
+     * rlc_run_resume_ranks): n bytes from rank `from` to rank `to`, one of
+     * them rank 0; the sender passes its bytes in buf, the receiver room
+     * for n. Only those two ranks call it, with the same from, to and n.
+     * An error (the transport failed) is returned and ends the run.
+     * Needed when size > 1. */
+    rlc_status (*move)(void *ctx, size_t from, size_t to, void *buf, size_t n);
     void *ctx;
 } rlc_agent_ranks;
 
@@ -265,7 +273,12 @@ typedef struct rlc_agent_type {
      * decision depends on, e.g. PPO's KL for its early stop) over the
      * ranks before stepping, and draw this rank's exploration from
      * ranks->seed (unchanged on rank 0). ranks is copied. With size 1 the
-     * agent trains bit for bit as without the call. RLC_EINVAL. */
+     * agent trains bit for bit as without the call. Whatever the agent
+     * keeps for the ranks beyond the copy (e.g. the observation statistics'
+     * merge) becomes part of its `state`, so a state saved with several
+     * ranks loads into an agent given the same ranks. Call it before
+     * loading a state (it restarts rank r's streams). Every registered
+     * agent supports it. RLC_EINVAL, RLC_ENOMEM. */
     rlc_status (*set_ranks)(void *agent, const rlc_agent_ranks *ranks);
 } rlc_agent_type;
 
@@ -372,10 +385,31 @@ rlc_status rlc_runner_run(rlc_runner *r, const rlc_runner_callbacks *cb);
 
 /* The runner's training state (rlc/state.h): step and update counts, the
  * last statistics, every training and evaluation copy's state, counters
- * and generator, the episode under way, the reward normaliser. Loaded
+ * and generator, the episode under way, the reward normaliser (and with
+ * several ranks its merge's bookkeeping, rlc_runner_set_ranks). Loaded
  * (with the agent's state) into a runner created with the same arguments,
  * rlc_runner_run continues bit for bit. */
 rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v);
+
+/* Data-parallel training (rlc_run_train_ranks): the runner keeps a copy
+ * of ranks. With several ranks and reward normalisation (norm_reward),
+ * each rank counts the discounted returns its copies form, and before
+ * every update one sum over the ranks (3 doubles) merges them, as one
+ * batch, into the return statistics of the last merge
+ * (rlc_return_norm_merge): every rank then scales rewards with the same
+ * statistics, those of all ranks' returns (during a rollout each rank's
+ * move on with its own steps, as alone). The running returns stay each
+ * rank's own. With several ranks rlc_runner_state also holds the sync's
+ * bookkeeping ("return_sync") and, on-policy, the next act's normalised
+ * observations ("next_obs": normalised before the update merged the
+ * observation statistics, they cannot be normalised again on resume). Call before rlc_runner_run
+ * (and before loading a state). RLC_EINVAL (NULL, size 0, rank out of
+ * range, no sum). Does not allocate. */
+rlc_status rlc_runner_set_ranks(rlc_runner *r, const rlc_agent_ranks *ranks);
+
+/* The runner's reward normaliser (borrowed), or NULL without norm_reward
+ * or off-policy: its statistics, e.g. to compare ranks. */
+const rlc_return_norm *rlc_runner_return_norm(const rlc_runner *r);
 
 /* Environment steps taken so far. */
 size_t rlc_runner_steps_done(const rlc_runner *r);

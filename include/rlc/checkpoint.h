@@ -17,7 +17,9 @@
  *   checksum          4 bytes   uint32 CRC-32 (zlib crc32) of every byte before it
  * Sections come in the order the parts visit them; a reader visits the
  * same parts in the same order and requires every name and length to
- * match. Written through one buffered stream to `path`.tmp, flushed,
+ * match. (A data-parallel run's file has, after rank 0's "run", "agent"
+ * and "runner" parts, one part per other rank, "rank1" ..., holding that
+ * rank's agent and runner: rlc/run.h.) Written through one buffered stream to `path`.tmp, flushed,
  * fsync'ed and renamed over `path`: a crash leaves the old file or the new
  * one, never half of one (and no .tmp, except after a crash mid-write). */
 #ifndef RLC_CHECKPOINT_H

@@ -3,7 +3,13 @@
  * Q(s, a), Polyak-averaged target networks, uniform replay, Gaussian or
  * Ornstein–Uhlenbeck exploration. Hyperparameter names are
  * Stable-Baselines3's; the agent type rlc_agent_ddpg declares them as the
- * [ddpg] section. */
+ * [ddpg] section. Data-parallel (set_ranks, as OpenAI Baselines' DDPG under
+ * MPI): each rank steps its own env and keeps its own replay, explores and
+ * samples from streams of its rank seed (rank 0: the run seed), and every
+ * gradient step's critic gradient, then actor gradient, is summed over the
+ * ranks (rlc_agent_ranks.sum) and divided by their number before its Adam
+ * step, so the parameters stay identical on every rank; the reported
+ * losses are this rank's. With one rank nothing changes, bit for bit. */
 #ifndef RLC_DDPG_H
 #define RLC_DDPG_H
 

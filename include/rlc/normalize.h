@@ -93,6 +93,15 @@ void rlc_return_norm_free(rlc_return_norm *n); /* NULL-safe */
 void rlc_return_norm_step(rlc_return_norm *n, const double *rewards, const bool *dones,
                           double *out);
 
+/* Merges a batch of `count` returns with mean batch_mean and variance
+ * batch_var (ddof 0) into the return statistics (mean, var, count) by the
+ * formula above, as rlc_return_norm_step merges each step's n_envs
+ * returns (for returns counted elsewhere, e.g. on the other ranks of a
+ * data-parallel run). Leaves the running returns alone. count <= 0 is a
+ * no-op. Does not allocate. */
+void rlc_return_norm_merge(rlc_return_norm *n, double batch_mean, double batch_var,
+                           double count);
+
 /* out = clip(rewards / sqrt(var + eps), ±clip) for `count` rewards with the
  * current (frozen) statistics: changes neither the statistics nor the
  * returns. out may be rewards. Does not allocate. */

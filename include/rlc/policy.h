@@ -338,8 +338,10 @@ rlc_status rlc_policy_trainer_bootstrap(void *agent, size_t n, const double *obs
                                         bool next);
 size_t rlc_policy_trainer_tensors(void *agent, rlc_agent_tensor *out);
 /* The trainer's training state: the policy's parameters ("policy"), its
- * observation statistics, the action generator and the optimiser (if
- * any). Each agent's state hook visits this first, then its own pieces. */
+ * observation statistics, the action generator, the optimiser (if any)
+ * and, data-parallel with observation statistics (several ranks), the
+ * merge's bookkeeping ("obs_sync"). Each agent's state hook visits this
+ * first, then its own pieces. */
 rlc_status rlc_policy_trainer_state(rlc_policy_trainer *tr, const rlc_state_visitor *v);
 
 /* --- gradient checks (the agent type's gradcheck hooks) --- */

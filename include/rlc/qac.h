@@ -34,7 +34,14 @@
  * acted on (the env resets) — and never from the reset observation. On
  * termination the target is r_{t+1}. An episode that starts after a
  * termination therefore begins with an action drawn before the update,
- * from θ_t instead of θ_{t+1}. */
+ * from θ_t instead of θ_{t+1}.
+ *
+ * Data-parallel (set_ranks, rlc_policy_trainer_set_ranks): each rank its
+ * own n_envs copies and action stream; each update first merges the
+ * observation statistics over the ranks, then averages the one backward
+ * pass's gradient of both networks over them before the gradients are
+ * clipped and each optimiser steps (a rank whose loss is not finite sends
+ * NaN, so all stop at the same update). One rank: bit for bit alone. */
 #ifndef RLC_QAC_H
 #define RLC_QAC_H
 

@@ -28,7 +28,8 @@ typedef struct rlc_run_result {
  * the first free of <stem>-s<seed>-2, -3, ... is used, so nothing is
  * overwritten. out_dir is created if missing. Nothing is created before
  * the agent has been built. run.json (src/app/runinfo.h) records what
- * produced the run and its status: "running" until it ends "finished",
+ * produced the run, on how many ranks ("ranks": 1 here), and its status:
+ * "running" until it ends "finished",
  * "interrupted" or "failed". `progress` (may be NULL) receives a human
  * progress display: one updating line on a terminal (narrower than it),
  * plain periodic lines otherwise; a failed write to it ends the display,
@@ -59,17 +60,25 @@ rlc_status rlc_run_train_at(const rlc_config *cfg, const char *run_dir, FILE *pr
  * RLC_EINVAL naming the algorithm): its initial parameters come from the
  * run seed on every rank, its exploration and training environments from
  * ranks->seed, and every gradient is averaged over the ranks with
- * ranks->sum. At every checkpoint point (each rollout on-policy) one sum
- * over the ranks agrees on stopping (a stop requested on any rank stops
+ * ranks->sum. At every checkpoint point (each rollout on-policy;
+ * off-policy every 250 steps, at the end and when a checkpoint is due) one
+ * sum over the ranks agrees on stopping (a stop requested on any rank stops
  * all) and compares the CRC-32 of each rank's model (its tensors):
  * parameters that differ stop the run with RLC_EIO, result->error naming
  * the ranks and the step. Rank 0 alone creates the run directory, writes
  * its files and checkpoints, and evaluates every eval_freq steps; the
  * other ranks write nothing (their result holds only the status and
  * steps). Observation normalisation statistics are merged over the ranks
- * at every update (rlc_policy_trainer_sync_obs) and are in the CRC; reward
- * normalisation statistics are each rank's own. With ranks->size 1 the run
- * is bit for bit rlc_run_train's. */
+ * at every update (rlc_policy_trainer_sync_obs), and so are reward
+ * normalisation statistics (rlc_runner_set_ranks); both are in the CRC.
+ * Every checkpoint holds every rank's state: at each checkpoint point
+ * the other ranks move their agents' and runners' states (ranks->move,
+ * needed when size > 1, else RLC_EINVAL) to rank 0, which writes them
+ * after its own as the parts "rank1" .. "rank<N-1>" (the same pieces as
+ * rank 0's "agent" and "runner"; the file is about N times a one-process
+ * checkpoint, and rank 0 holds the others' states in memory, allocated at
+ * the first checkpoint). run.json records the rank count ("ranks"). With
+ * ranks->size 1 the run is bit for bit rlc_run_train's. */
 rlc_status rlc_run_train_ranks(const rlc_config *cfg, const char *config_path, const char *out_dir,
                                const rlc_agent_ranks *ranks, FILE *progress,
                                rlc_run_result *result);
@@ -91,14 +100,32 @@ rlc_status rlc_run_train_ranks(const rlc_config *cfg, const char *config_path, c
  * rlc_run_train, and RLC_EFORMAT (model.rlc is not a readable checkpoint,
  * or there is none: the run stopped before its first; or a log is missing
  * or shorter than the checkpoint says; result->error says which);
- * RLC_EINVAL also for a checkpoint made with another configuration. */
+ * RLC_EINVAL also for a checkpoint made with another configuration, and
+ * for a run trained on several ranks (rlc_run_resume_ranks resumes it). */
 rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *result);
+
+/* As rlc_run_resume, by ranks->size processes together (`mpirun -n N rlc
+ * resume RUN_DIR`): every rank calls it. The run must have been trained
+ * on as many ranks (run.json's "ranks"; 1 when it has none), else
+ * RLC_EINVAL with result->error saying how to resume it, on every rank
+ * and before anything is touched; rlc_run_resume likewise refuses a run
+ * of several ranks. Every rank reads run_dir's config.ini and run.json
+ * (the run directory must be visible to all); rank 0 alone reads the
+ * checkpoint, tells every rank whether it could (one sum: on failure the
+ * others return its status, result->error "rank 0 could not load the
+ * checkpoint"), and moves each rank its own state (ranks->move); then
+ * training continues as rlc_run_train_ranks, bit for bit as the run that
+ * never stopped, rank 0 alone writing. RLC_EINVAL also for bad ranks
+ * (size 0, rank out of range, no sum, no move with size > 1). */
+rlc_status rlc_run_resume_ranks(const char *run_dir, const rlc_agent_ranks *ranks,
+                                FILE *progress, rlc_run_result *result);
 
 /* Load the trained agent of run_dir, to act with it: cfg receives the
  * run's configuration (rlc_agent_find(cfg->algo) is the agent's type, and
  * its predict hook acts), *agent the agent in the state of the checkpoint
  * (free it with that type's free). err (errlen bytes) says what went
- * wrong. Statuses as rlc_run_resume (a .tmp is left alone). Allocates the agent. */
+ * wrong. Statuses as rlc_run_resume (a .tmp is left alone). A run of
+ * several ranks (run.json) gives rank 0's agent. Allocates the agent. */
 rlc_status rlc_run_load_agent(const char *run_dir, rlc_config *cfg, void **agent, char *err,
                               size_t errlen);
 

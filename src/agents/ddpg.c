@@ -4,7 +4,9 @@
  * the action bounds once, and Q(s, a) takes the executed action. Exploration
  * noise is added in the normalised [−1, 1] space (as Stable-Baselines3), then
  * mapped to the bounds and clipped. No TD3 tricks (twin critics, target
- * smoothing, delays). */
+ * smoothing, delays). Data-parallel as OpenAI Baselines' DDPG under MPI:
+ * each rank its own env, replay and exploration, every gradient averaged
+ * over the ranks before its optimiser step. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +114,7 @@ typedef struct ddpg {
     rlc_tape *tape;
     gsl_rng *explore_rng, *sample_rng;
     size_t n_updates;
+    rlc_agent_ranks ranks;          /* data-parallel (ddpg_set_ranks); size 0 or 1: alone */
     rlc_replay_batch gc;            /* gradient checks only: a sampled batch */
     gsl_matrix *gc_y;               /* and its critic targets */
 } ddpg;
@@ -349,12 +352,31 @@ static rlc_status size_tape(ddpg *a)
     return rlc_tape_reset(t);
 }
 
+/* Data-parallel: g replaced by its mean over the ranks (the fixed-order
+ * sum, then ÷ size), so that every rank takes the same step. A rank whose
+ * loss is not finite sends NaN, so every rank sees a non-finite gradient
+ * and stops at the same step. Alone: nothing (bit for bit a plain run). */
+static rlc_status average(ddpg *a, gsl_vector *g, bool finite)
+{
+    if (a->ranks.size <= 1)
+        return RLC_OK;
+    if (!finite)
+        gsl_vector_set_all(g, NAN);
+    rlc_status st = a->ranks.sum(a->ranks.ctx, g->data, g->size);
+    if (st != RLC_OK)
+        return st;
+    for (size_t i = 0; i < g->size; i++) /* contiguous: the network's flat gradient */
+        g->data[i] /= (double)a->ranks.size;
+    return RLC_OK;
+}
+
 /* One gradient step on critic then actor, then both target updates
  * (Stable-Baselines3's DDPG order: TD3 with policy_delay 1, no smoothing).
  * The passes are those size_tape made room for: nothing here allocates.
  * RLC_ENONFINITE with *what naming a loss, gradient or parameters that
  * are not finite: checked before each step (a loss, a gradient: nothing of
- * that network applied) and after it (its parameters). */
+ * that network applied) and after it (its parameters). Data-parallel,
+ * each gradient is averaged over the ranks before its check and step. */
 static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss, const char **what)
 {
     rlc_tape *t = a->tape;
@@ -375,6 +397,8 @@ static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss, c
         return st;
     *critic_loss = rlc_node_scalar(lc);
     /* stop before a step spreads NaN into the parameters */
+    if ((st = average(a, a->critic->grads, isfinite(*critic_loss))) != RLC_OK)
+        return st;
     if (!isfinite(*critic_loss) || !rlc_optim_all_finite(a->critic->grads)) {
         *what = isfinite(*critic_loss) ? "critic gradient" : "critic loss";
         return RLC_ENONFINITE;
@@ -391,6 +415,8 @@ static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss, c
     if ((st = rlc_tape_backward(t, la)) != RLC_OK)
         return st;
     *actor_loss = rlc_node_scalar(la);
+    if ((st = average(a, a->actor->grads, isfinite(*actor_loss))) != RLC_OK)
+        return st;
     if (!isfinite(*actor_loss) || !rlc_optim_all_finite(a->actor->grads)) {
         *what = isfinite(*actor_loss) ? "actor gradient" : "actor loss";
         return RLC_ENONFINITE;
@@ -536,6 +562,33 @@ static void ddpg_settings_default(void *settings)
     rlc_ddpg_config_default(settings);
 }
 
+/* Data-parallel: rank r > 0 explores and samples its replay from streams
+ * RLC_RNG_EXPLORE and RLC_RNG_SAMPLE of ranks->seed (its own transitions,
+ * in its own replay); every gradient step averages the critic's and then
+ * the actor's gradient over the ranks (average). */
+static rlc_status ddpg_set_ranks(void *p, const rlc_agent_ranks *ranks)
+{
+    ddpg *a = p;
+    if (!ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum)
+        return RLC_EINVAL;
+    if (ranks->rank > 0) {
+        gsl_rng *e = rlc_rng_create(ranks->seed, RLC_RNG_EXPLORE);
+        gsl_rng *s = rlc_rng_create(ranks->seed, RLC_RNG_SAMPLE);
+        if (e && s) {
+            gsl_rng_memcpy(a->explore_rng, e);
+            gsl_rng_memcpy(a->sample_rng, s);
+        }
+        if (e)
+            gsl_rng_free(e);
+        if (s)
+            gsl_rng_free(s);
+        if (!e || !s)
+            return RLC_ENOMEM;
+    }
+    a->ranks = *ranks;
+    return RLC_OK;
+}
+
 const rlc_agent_type rlc_agent_ddpg = {
     .name = "ddpg",
     .description = "Deep Deterministic Policy Gradient (replay, target networks)",
@@ -562,5 +615,6 @@ const rlc_agent_type rlc_agent_ddpg = {
     .losses = ddpg_losses,
     .loss_value = ddpg_loss_value,
     .loss_gradient = ddpg_loss_gradient,
+    .set_ranks = ddpg_set_ranks,
 };
 _Static_assert(sizeof(rlc_ddpg_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

@@ -667,9 +667,13 @@ rlc_status rlc_policy_trainer_state(rlc_policy_trainer *tr, const rlc_state_visi
     rlc_status st;
     if ((st = rlc_state_vector(v, "policy", p->params)) ||
         (p->obs_norm && (st = rlc_running_norm_state(p->obs_norm, v, "obs_norm"))) ||
-        (st = rlc_state_rng(v, "action_rng", tr->action_rng)))
+        (st = rlc_state_rng(v, "action_rng", tr->action_rng)) ||
+        (tr->optim && (st = rlc_optim_state(tr->optim, v, "optim"))))
         return st;
-    return tr->optim ? rlc_optim_state(tr->optim, v, "optim") : RLC_OK;
+    if (!tr->obs_sync) /* data-parallel with observation statistics only */
+        return RLC_OK;
+    return rlc_state_bytes(v, "obs_sync", tr->obs_sync,
+                           (4 * p->obs_norm->dim + 2) * sizeof *tr->obs_sync);
 }
 
 rlc_status rlc_policy_trainer_gradcheck_batch(rlc_policy_trainer *tr, const rlc_rollout *ro,

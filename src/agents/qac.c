@@ -262,24 +262,35 @@ static rlc_status qac_update(void *p, rlc_rollout *ro, double progress, rlc_trai
     size_t m = rlc_rollout_rows(ro);
     if (m != a->rows)
         return RLC_EINVAL;
+    rlc_status st = rlc_policy_trainer_sync_obs(&a->tr); /* data-parallel */
+    if (st != RLC_OK)
+        return st;
     rlc_rollout_gather(ro, a->order, m, a->obs, a->actions, NULL, NULL, a->targets, NULL);
     rlc_qac_loss_parts parts;
     rlc_node *loss;
     rlc_tape_reset(a->tr.tape);
-    rlc_status st = rlc_qac_loss(a->tr.tape, pol, m, a->obs, a->actions, a->targets, a->q,
-                                 a->cfg.ent_coef, &parts, &loss);
+    st = rlc_qac_loss(a->tr.tape, pol, m, a->obs, a->actions, a->targets, a->q, a->cfg.ent_coef,
+                      &parts, &loss);
     if (st != RLC_OK)
         return st;
-    if (!isfinite(rlc_node_scalar(loss)))
+    bool finite = isfinite(rlc_node_scalar(loss)), together = a->tr.ranks.size > 1;
+    if (finite) {
+        gsl_vector_set_zero(pol->grads);
+        if ((st = rlc_tape_backward(a->tr.tape, loss)))
+            return st;
+    } else if (together) {
+        gsl_vector_set_all(pol->grads, NAN); /* the other ranks see it and stop too */
+    }
+    /* data-parallel: both networks' gradients averaged over the ranks (one sum) */
+    if (together && (st = rlc_policy_trainer_mean(&a->tr, pol->grads->data, pol->grads->size)))
+        return st;
+    if (!finite)
         return rlc_train_stats_nonfinite(
             stats, a->n_updates,
             !isfinite(rlc_node_scalar(parts.actor_loss))    ? "actor loss"
             : !isfinite(rlc_node_scalar(parts.critic_loss)) ? "critic loss"
             : !isfinite(rlc_node_scalar(parts.entropy))     ? "entropy"
                                                             : "loss");
-    gsl_vector_set_zero(pol->grads);
-    if ((st = rlc_tape_backward(a->tr.tape, loss)))
-        return st;
     if (!rlc_optim_all_finite(&pol->dpi.vector))
         return rlc_train_stats_nonfinite(stats, a->n_updates, "actor gradient");
     if (!rlc_optim_all_finite(pol->critic->grads))
@@ -389,6 +400,14 @@ static void qac_settings_default(void *settings)
     rlc_qac_config_default(settings);
 }
 
+/* Data-parallel: the trainer's ranks (observation statistics merged at
+ * each update, rank r's actions from its own stream); each update averages
+ * the whole flat gradient, actor and critic, over the ranks. */
+static rlc_status qac_set_ranks(void *p, const rlc_agent_ranks *ranks)
+{
+    return rlc_policy_trainer_set_ranks(p, ranks);
+}
+
 const rlc_agent_type rlc_agent_qac = {
     .name = "qac",
     .description = "Q Actor-Critic (Sarsa critic q(s, a), actor weighted by q)",
@@ -415,5 +434,6 @@ const rlc_agent_type rlc_agent_qac = {
     .losses = qac_losses,
     .loss_value = qac_loss_value,
     .loss_gradient = qac_loss_gradient,
+    .set_ranks = qac_set_ranks,
 };
 _Static_assert(sizeof(rlc_qac_config) <= RLC_AGENT_SETTINGS_MAX, "raise RLC_AGENT_SETTINGS_MAX");

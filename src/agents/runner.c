@@ -102,6 +102,13 @@ struct rlc_runner {
     rlc_rollout *ro;
     rlc_return_norm *rn;
     double *eval_returns, *eval_actions;
+    /* data-parallel (rlc_runner_set_ranks); size 0 or 1: alone */
+    rlc_agent_ranks ranks;
+    /* with several ranks and norm_reward: the return statistics at the last
+     * sync (mean, var, count), then this rank's returns since then as
+     * [count, Σ(ret − mean), Σ(ret − mean)²] */
+    bool ret_sync_on;
+    double ret_sync[6];
 };
 
 void rlc_runner_free(rlc_runner *r)
@@ -229,7 +236,75 @@ rlc_status rlc_runner_state(rlc_runner *r, const rlc_state_visitor *v)
     }
     if ((st = rlc_vec_env_state(r->venv, v, "env")))
         return st;
-    return r->rn ? rlc_return_norm_state(r->rn, v, "return_norm") : RLC_OK;
+    if (r->rn && (st = rlc_return_norm_state(r->rn, v, "return_norm")))
+        return st;
+    if (r->ranks.size <= 1)
+        return RLC_OK;
+    /* several ranks: the next act's observations as normalised before the
+     * update merged the statistics (alone, normalising again on resume
+     * gives the same numbers; merged, it would not) */
+    if ((st = rlc_state_bytes(v, "next_obs", r->b.obs, r->venv->n_envs * r->venv->obs_dim *
+                                                           sizeof *r->b.obs)))
+        return st;
+    return r->ret_sync_on ? rlc_state_bytes(v, "return_sync", r->ret_sync, sizeof r->ret_sync)
+                          : RLC_OK;
+}
+
+rlc_status rlc_runner_set_ranks(rlc_runner *r, const rlc_agent_ranks *ranks)
+{
+    if (!r || !ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum)
+        return RLC_EINVAL;
+    r->ranks = *ranks;
+    r->ret_sync_on = ranks->size > 1 && r->rn;
+    if (r->ret_sync_on) {
+        double init[6] = {r->rn->mean, r->rn->var, r->rn->count, 0, 0, 0};
+        memcpy(r->ret_sync, init, sizeof init);
+    }
+    return RLC_OK;
+}
+
+const rlc_return_norm *rlc_runner_return_norm(const rlc_runner *r)
+{
+    return r->rn;
+}
+
+/* Data-parallel reward normalisation, at each step: this rank's n_envs
+ * discounted returns (as rlc_return_norm_step is about to form them),
+ * counted about the last merged mean for the next sync_returns. */
+static void count_returns(rlc_runner *r, const double *rewards)
+{
+    double *acc = r->ret_sync + 3;
+    for (size_t e = 0; e < r->rn->n_envs; e++) {
+        double x = r->rn->returns[e] * r->rn->gamma + rewards[e] - r->ret_sync[0];
+        acc[0] += 1.0;
+        acc[1] += x;
+        acc[2] += x * x;
+    }
+}
+
+/* Before each update: every rank's returns since the last sync, one sum
+ * over the ranks, merged as one batch into the statistics of the last sync
+ * (as rlc_policy_trainer_sync_obs merges observations), so every rank
+ * holds the statistics of all ranks' returns. */
+static rlc_status sync_returns(rlc_runner *r)
+{
+    double *acc = r->ret_sync + 3;
+    rlc_status st = r->ranks.sum(r->ranks.ctx, acc, 3);
+    if (st != RLC_OK)
+        return st;
+    rlc_return_norm *rn = r->rn;
+    rn->mean = r->ret_sync[0];
+    rn->var = r->ret_sync[1];
+    rn->count = r->ret_sync[2];
+    if (acc[0] > 0) {
+        double m = acc[1] / acc[0], v = acc[2] / acc[0] - m * m;
+        rlc_return_norm_merge(rn, r->ret_sync[0] + m, v > 0 ? v : 0.0, acc[0]);
+    }
+    r->ret_sync[0] = rn->mean;
+    r->ret_sync[1] = rn->var;
+    r->ret_sync[2] = rn->count;
+    acc[0] = acc[1] = acc[2] = 0.0;
+    return RLC_OK;
 }
 
 /* Whether the step count reached (off-policy) or crossed (on-policy, from
@@ -322,7 +397,8 @@ static rlc_status run_onpolicy(rlc_runner *r, const rlc_runner_callbacks *cb)
         rlc_vec_env_reset(envs);
         type->normalize_obs(agent, n, envs->obs, b->obs, true);
         r->started = true;
-    } else { /* resumed: the same observations, normalised with the same statistics */
+    } else if (r->ranks.size <= 1) { /* resumed: the same observations, normalised with the
+                                        * same statistics (several ranks: loaded as they were) */
         type->normalize_obs(agent, n, envs->obs, b->obs, false);
     }
     while (r->updates < updates) {
@@ -351,6 +427,8 @@ static rlc_status run_onpolicy(rlc_runner *r, const rlc_runner_callbacks *cb)
                 if ((st = type->bootstrap(agent, n, b->final_obs, b->trunc_values, false)))
                     return st;
             }
+            if (r->ret_sync_on)
+                count_returns(r, envs->rewards);
             if (r->rn)
                 rlc_return_norm_step(r->rn, envs->rewards, b->dones, b->rewards);
             else
@@ -365,6 +443,8 @@ static rlc_status run_onpolicy(rlc_runner *r, const rlc_runner_callbacks *cb)
         if ((st = type->bootstrap(agent, n, b->obs, b->values, true)))
             return st;
         rlc_rollout_compute_gae(r->ro, b->values, r->set.gamma, r->set.gae_lambda);
+        if (r->ret_sync_on && (st = sync_returns(r)))
+            return st;
         if ((st = type->update(agent, r->ro, 1.0 - (double)k / (double)updates, &r->stats)))
             return st;
         r->updates = k + 1;

@@ -21,6 +21,7 @@
 #include <ini.h>
 #include "rlc/config.h"
 #include "rlc/env.h"
+#include "inilines.h"
 
 /* ---- the rows ------------------------------------------------------------ */
 
@@ -405,214 +406,102 @@ static apply_result apply(rlc_config *cfg, const catalog *c, const char *section
 
 /* ---- loading a file ------------------------------------------------------- */
 
+#define ERR_MAX 400 /* bytes of an error's "[section] key: reason", with its NUL */
+
 typedef struct load_ctx {
+    rlc_ini_lines in;     /* first: the reader (inilines.h) and the first error; in.ctx is
+                           * this context */
     rlc_config *cfg;      /* a copy; committed only on success */
-    FILE *f;
-    int line;             /* lines read so far = the line inih is on */
     int header_line;      /* line of the last "[section]" line read */
-    int read_errno;       /* errno of a failed read */
-    int err_line;         /* line of the first error, 0 = none yet */
-    char err[400];        /* its "[section] key: reason" */
-    const char *value;    /* the value of the current key line (in buf), or NULL */
     catalog cat;
     int set_line[RLC_CONFIG_MAX_SETTINGS]; /* line each row was set on, 0 = not set */
     int section_line[MAX_SECTIONS];        /* header line of each section used */
     int header_line_of[MAX_SECTIONS];      /* first header line of each known section */
-    char buf[RLC_CONFIG_LINE_MAX + 1]; /* the current line */
 } load_ctx;
 
 static void load_error(load_ctx *c, const char *fmt, ...)
 {
-    c->err_line = c->line;
+    c->in.err_line = c->in.line;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->err, sizeof c->err, fmt, ap);
+    vsnprintf(c->in.err, ERR_MAX, fmt, ap);
     va_end(ap);
-}
-
-/* A byte that has no place in a text file: the C0 controls but tab, CR, VT
- * and FF (whitespace to inih and us), and DEL. */
-static bool is_control(int ch)
-{
-    return (ch < 0x20 && ch != '\t' && ch != '\r' && ch != '\v' && ch != '\f') || ch == 0x7F;
-}
-
-/* Read one line, without its "\n", "\r\n" or "\r", into c->buf. 1: a line; 0:
- * end of input; -1: an error, recorded. A lone CR ends a line as Python's
- * universal newlines do: a file saved with classic Mac OS line endings means
- * the same as with LF, and read as one long line it would lose every key
- * after its first section header. Stops at the first NUL or other control
- * byte and as soon as the line outgrows RLC_CONFIG_LINE_MAX, so neither
- * /dev/zero nor an endless line is read for ever. */
-static int read_line(load_ctx *c)
-{
-    int ch = getc(c->f);
-    if (ch == EOF) {
-        if (ferror(c->f))
-            c->read_errno = errno;
-        return ferror(c->f) ? -1 : 0;
-    }
-    c->line++;
-    size_t len = 0;
-    for (; ch != EOF && ch != '\n'; ch = getc(c->f)) {
-        if (ch == '\r') { /* "\r\n" or a lone "\r" (classic Mac OS) ends the line */
-            int next = getc(c->f);
-            if (next != '\n' && next != EOF)
-                ungetc(next, c->f);
-            ch = next == EOF ? EOF : '\n';
-            break;
-        }
-        if (ch == '\0') {
-            load_error(c, "contains a NUL byte (not a text file?)");
-            return -1;
-        }
-        if (is_control(ch)) {
-            load_error(c, "contains control character 0x%02X (not a text file?)", (unsigned)ch);
-            return -1;
-        }
-        if (len == RLC_CONFIG_LINE_MAX) {
-            load_error(c, "line longer than %d characters", RLC_CONFIG_LINE_MAX);
-            return -1;
-        }
-        c->buf[len++] = (char)ch;
-    }
-    if (ch == EOF && ferror(c->f)) {
-        c->read_errno = errno;
-        return -1;
-    }
-    c->buf[len] = '\0';
-    return 1;
 }
 
 /* Longest section name or key handed to inih as it is: longer ones are
  * never valid, and inih cuts section names at 49 characters without a word. */
 #define NAME_SHOWN 40
 
-/* Write open + name[0, len) + close to str (num bytes), shortening a name
- * longer than `max` (or than fits) to "xxx...". */
-static void emit(char *str, int num, const char *open, const char *name, size_t len,
-                 const char *close, size_t max)
+/* A section header line (rlc_ini_lines' header): the name handed to inih
+ * as "[name]" (shortened past NAME_SHOWN); a header without ']' as it is
+ * (inih's syntax error); an empty name, anything after the ']', or a
+ * known section's second header, an error. */
+static char *read_header(rlc_ini_lines *in, char *str, int num, char *p, size_t end)
 {
-    size_t room = (size_t)num - 1 - strlen(open) - strlen(close);
-    if (room > max)
-        room = max;
-    const char *dots = "";
-    if (len > room) {
-        len = room > 3 ? room - 3 : 0;
-        dots = "...";
+    load_ctx *c = in->ctx;
+    c->header_line = c->in.line;
+    char *close = strchr(p, ']');
+    if (!close) {
+        rlc_ini_lines_emit(str, num, "", p, end, "", SIZE_MAX); /* inih's syntax error */
+        return str;
     }
-    snprintf(str, (size_t)num, "%s%.*s%s%s", open, (int)len, name, dots, close);
-}
-
-/* inih reader: one line per call like fgets, so inih's line numbers equal
- * ours. The line is read whole (up to RLC_CONFIG_LINE_MAX, whatever inih's
- * buffer) and handed over digested, so inih's 200-byte buffer limits
- * nothing: without comments (full-line ones, and " ;..." or " #..." inline)
- * and surrounding whitespace; a key line as "key=" with its value kept in
- * c->value for the handler; a section name or key longer than NAME_SHOWN
- * (never a valid one) shortened to "xxx...". Dropping leading
- * whitespace turns off inih's multi-line values (an indented line would
- * continue the previous value) and lets keys be indented. Returns NULL (end
- * of input) once an error is recorded, so parsing and reading stop at the
- * first error. */
-static char *load_read_line(char *str, int num, void *stream)
-{
-    load_ctx *c = stream;
-    c->value = NULL;
-    if (num < 16) /* never: inih's buffer is INI_MAX_LINE (200) bytes */
-        c->read_errno = EINVAL;
-    if (c->err_line || c->read_errno || read_line(c) <= 0)
+    size_t len = (size_t)(close - p - 1), blank = 0;
+    while (blank < len && is_blank(p[1 + blank]))
+        blank++;
+    if (blank == len) {
+        load_error(c, "syntax error: empty section name");
         return NULL;
-    char *p = c->buf;
-    if (c->line == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
-        (unsigned char)p[2] == 0xBF)
-        p += 3;
-    while (is_blank(*p))
-        p++;
-    size_t end = 0;
-    while (p[end] && !((p[end] == ';' || p[end] == '#') && (end == 0 || is_blank(p[end - 1]))))
-        end++;
-    while (end > 0 && is_blank(p[end - 1]))
-        end--;
-    p[end] = '\0';
-
-    char *sep;
-    if (p[0] == '[') {
-        c->header_line = c->line;
-        char *close = strchr(p, ']');
-        if (!close) {
-            emit(str, num, "", p, end, "", SIZE_MAX); /* inih's syntax error */
-            return str;
-        }
-        size_t len = (size_t)(close - p - 1), blank = 0;
-        while (blank < len && is_blank(p[1 + blank]))
-            blank++;
-        if (blank == len) {
-            load_error(c, "syntax error: empty section name");
-            return NULL;
-        }
-        const char *after = close + 1; /* comments are gone already */
-        while (is_blank(*after))
-            after++;
-        if (*after) { /* inih would drop it: "[ddpg] gamma = 0.5" set nothing */
-            load_error(c, "syntax error: '%.60s%s' after the section header (a key goes on a"
-                       " line of its own)", after, strlen(after) > 60 ? "..." : "");
-            return NULL;
-        }
-        for (size_t s = 0; s < c->cat.n_sec; s++) /* a section is written once, like a key */
-            if (strlen(c->cat.sec[s].name) == len && !memcmp(c->cat.sec[s].name, p + 1, len)) {
-                if (c->header_line_of[s]) {
-                    load_error(c, "[%s]: section appears twice (first on line %d); write its"
-                               " keys under one header", c->cat.sec[s].name, c->header_line_of[s]);
-                    return NULL;
-                }
-                c->header_line_of[s] = c->line;
-            }
-        emit(str, num, "[", p + 1, len, "]", NAME_SHOWN);
-    } else if ((sep = strpbrk(p, "=:")) != NULL) {
-        char *v = sep + 1;
-        while (is_blank(*v))
-            v++;
-        c->value = v;
-        size_t len = (size_t)(sep - p);
-        while (len > 0 && is_blank(p[len - 1]))
-            len--;
-        emit(str, num, "", p, len, "=", NAME_SHOWN);
-    } else {
-        emit(str, num, "", p, end, "", SIZE_MAX); /* empty, or inih's syntax error */
     }
+    const char *after = close + 1; /* comments are gone already */
+    while (is_blank(*after))
+        after++;
+    if (*after) { /* inih would drop it: "[ddpg] gamma = 0.5" set nothing */
+        load_error(c, "syntax error: '%.60s%s' after the section header (a key goes on a"
+                   " line of its own)", after, strlen(after) > 60 ? "..." : "");
+        return NULL;
+    }
+    for (size_t s = 0; s < c->cat.n_sec; s++) /* a section is written once, like a key */
+        if (strlen(c->cat.sec[s].name) == len && !memcmp(c->cat.sec[s].name, p + 1, len)) {
+            if (c->header_line_of[s]) {
+                load_error(c, "[%s]: section appears twice (first on line %d); write its"
+                           " keys under one header", c->cat.sec[s].name, c->header_line_of[s]);
+                return NULL;
+            }
+            c->header_line_of[s] = c->in.line;
+        }
+    rlc_ini_lines_emit(str, num, "[", p + 1, len, "]", NAME_SHOWN);
     return str;
 }
 
 static int load_handle(void *user, const char *section, const char *name, const char *value)
 {
     load_ctx *c = user;
-    if (c->err_line)
+    if (c->in.err_line)
         return 0;
     if (!section[0]) {
-        c->err_line = c->line;
-        snprintf(c->err, sizeof c->err, "%s: key before the first [section]", name);
+        c->in.err_line = c->in.line;
+        snprintf(c->in.err, ERR_MAX, "%s: key before the first [section]", name);
         return 0;
     }
     row_ref r;
     if (find_row(&c->cat, section, name, &r) && c->set_line[r.index]) {
-        c->err_line = c->line;
-        snprintf(c->err, sizeof c->err, "[%s] %s: set twice (first on line %d)", section, name,
+        c->in.err_line = c->in.line;
+        snprintf(c->in.err, ERR_MAX, "[%s] %s: set twice (first on line %d)", section, name,
                  c->set_line[r.index]);
         return 0;
     }
-    switch (apply(c->cfg, &c->cat, section, name, c->value ? c->value : value, &r, c->err,
-                  sizeof c->err)) {
+    switch (apply(c->cfg, &c->cat, section, name, c->in.value ? c->in.value : value, &r,
+                  c->in.err, ERR_MAX)) {
     case BAD_SECTION:
-        c->err_line = c->header_line ? c->header_line : c->line;
+        c->in.err_line = c->header_line ? c->header_line : c->in.line;
         return 0;
     case BAD_KEY:
-        c->err_line = c->line;
+        c->in.err_line = c->in.line;
         return 0;
     case APPLIED:
         break;
     }
-    c->set_line[r.index] = c->line;
+    c->set_line[r.index] = c->in.line;
     size_t s = (size_t)(r.sec - c->cat.sec);
     if (!c->section_line[s])
         c->section_line[s] = c->header_line;
@@ -641,14 +530,15 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
     }
     *copy = *cfg;
     c->cfg = copy;
-    c->f = f;
+    c->in = (rlc_ini_lines){.f = f, .nul_named = true, .key_shown = NAME_SHOWN,
+                            .header = read_header, .ctx = c};
     catalog_init(&c->cat);
-    int ret = ini_parse_stream(load_read_line, c, load_handle, c);
+    int ret = ini_parse_stream(rlc_ini_lines_read, &c->in, load_handle, c);
     fclose(f);
     rlc_status st = RLC_ECONFIG;
     const catalog *cat = &c->cat;
-    if (c->read_errno) {
-        set_error(err, "%s: %s", path, strerror(c->read_errno));
+    if (c->in.read_errno) {
+        set_error(err, "%s: %s", path, strerror(c->in.read_errno));
         st = RLC_EIO;
         goto done;
     }
@@ -657,12 +547,12 @@ rlc_status rlc_config_load(rlc_config *cfg, const char *path, rlc_config_error *
         st = RLC_ENOMEM;
         goto done;
     }
-    if (ret > 0 && (!c->err_line || ret < c->err_line)) {
+    if (ret > 0 && (!c->in.err_line || ret < c->in.err_line)) {
         set_error(err, "%s:%d: syntax error: expected '[section]' or 'key = value'", path, ret);
         goto done;
     }
-    if (c->err_line) {
-        set_error(err, "%s:%d: %s", path, c->err_line, c->err);
+    if (c->in.err_line) {
+        set_error(err, "%s:%d: %s", path, c->in.err_line, c->in.err);
         goto done;
     }
     /* An empty or comment-only file is surely a mistake, not "all defaults". */

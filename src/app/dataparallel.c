@@ -99,6 +99,35 @@ static rlc_status fixed_order_sum(void *ctx, double *x, size_t n)
 #endif
 }
 
+/* Point to point, for checkpoints: MPI_Send / MPI_Recv of bytes, in
+ * pieces of at most 1 GiB (MPI counts are ints). */
+static rlc_status move_bytes(void *ctx, size_t from, size_t to, void *buf, size_t n)
+{
+    (void)ctx;
+#ifdef RLC_HAVE_MPI
+    size_t me = (size_t)rlc_world_rank();
+    if (!rlc_world_mpi() || from == to || (me != from && me != to))
+        return RLC_EINVAL;
+    enum { TAG = 14, PIECE = 1 << 30 };
+    for (size_t off = 0; off < n; off += PIECE) {
+        int k = (int)(n - off < PIECE ? n - off : PIECE);
+        int rc = me == from
+                     ? MPI_Send((char *)buf + off, k, MPI_BYTE, (int)to, TAG, MPI_COMM_WORLD)
+                     : MPI_Recv((char *)buf + off, k, MPI_BYTE, (int)from, TAG, MPI_COMM_WORLD,
+                                MPI_STATUS_IGNORE);
+        if (rc != MPI_SUCCESS)
+            return RLC_EIO;
+    }
+    return RLC_OK;
+#else
+    (void)from;
+    (void)to;
+    (void)buf;
+    (void)n;
+    return RLC_EINVAL;
+#endif
+}
+
 void rlc_dataparallel_ranks(rlc_agent_ranks *ranks, uint64_t seed)
 {
     ranks->size = (size_t)rlc_world_size();
@@ -106,6 +135,7 @@ void rlc_dataparallel_ranks(rlc_agent_ranks *ranks, uint64_t seed)
     ranks->seed = ranks->rank == 0 ? seed
                                    : rlc_rng_derive_seed(seed, RLC_DATAPARALLEL_STREAM + ranks->rank);
     ranks->sum = fixed_order_sum;
+    ranks->move = move_bytes;
     ranks->ctx = NULL;
 }
 

@@ -18,7 +18,8 @@
  * (MPI_Allgather): the same bits, about 2·n doubles sent and received per
  * rank. Without MPI (or not initialised) size is 1 and the sum leaves x as
  * it is. The sum's buffer grows to the largest vector and is kept;
- * rlc_dataparallel_free releases it. */
+ * rlc_dataparallel_free releases it. The move (checkpoints) is MPI_Send
+ * and MPI_Recv of bytes, in pieces of at most 1 GiB. */
 #define RLC_DATAPARALLEL_STREAM 0x100
 void rlc_dataparallel_ranks(rlc_agent_ranks *ranks, uint64_t seed);
 void rlc_dataparallel_free(void);

@@ -79,6 +79,10 @@ static void usage(FILE *f)
           "environment: RLC_ISA=generic|avx2|avx512 picks the instruction-set path of\n"
           "rlc's kernels (default: the widest this CPU runs; all give the same bits)\n"
           "\n"
+          "under mpirun -n N: run trains one run data-parallel, resume continues it,\n"
+          "sweep spreads its jobs over the ranks; eval, gradcheck and compare run on\n"
+          "rank 0 alone\n"
+          "\n"
           "exit status: 0 success, 1 runtime failure (with --seeds: of any seed),\n"
           "2 usage or input error, 130 interrupted by Ctrl-C (143: SIGTERM) after\n"
           "writing a checkpoint (a second Ctrl-C exits at once)\n",
@@ -196,6 +200,37 @@ static int report_run(const rlc_config *cfg, rlc_status st, const rlc_run_result
            cfg->algo, cfg->env_id, cfg->seed, res->final_mean, res->final_std,
            cfg->n_eval_episodes, res->timesteps, res->seconds, res->run_dir);
     return 0;
+}
+
+/* The outcome of a data-parallel run or resume on this rank: rank 0
+ * reports as report_run; another rank says only what went wrong on it
+ * alone. */
+static int report_ranks(const rlc_config *cfg, const rlc_agent_ranks *ranks, rlc_status st,
+                        const rlc_run_result *res)
+{
+    rlc_dataparallel_free();
+    int code;
+    bool agreed = st == RLC_OK || st == RLC_EINTERRUPTED || st == RLC_EINVAL ||
+                  st == RLC_EFORMAT || st == RLC_ENONFINITE ||
+                  !strcmp(res->error, "rank 0 could not load the checkpoint");
+    if (ranks->rank == 0) {
+        code = report_run(cfg, st, res);
+    } else {
+        if (!agreed)
+            fprintf(stderr, "rlc: rank %zu: %s\n", ranks->rank,
+                    res->error[0] ? res->error : rlc_strerror(st));
+        code = st == RLC_OK ? 0
+               : st == RLC_EINTERRUPTED ? 128 + (stop_signal ? stop_signal : SIGINT)
+               : st == RLC_EINVAL || st == RLC_EFORMAT ? EXIT_USAGE : EXIT_RUNTIME;
+    }
+    /* Every rank ends alike after success, a stop, a refused algorithm or
+     * run directory, a divergence or a checkpoint rank 0 could not load
+     * (damaged: RLC_EFORMAT; the ranks agree on those); any other failure may be one rank's
+     * alone (a file rank 0 cannot write) while the others wait in a sum:
+     * end them all. */
+    if (!agreed)
+        rlc_world_abort(code);
+    return code;
 }
 
 /* The SIZE setting `key` of cfg's algorithm section, if it has one. */
@@ -362,25 +397,7 @@ static int cmd_run(int argc, char **argv)
         rlc_dataparallel_ranks(&ranks, cfg.seed);
         rlc_status st = rlc_run_train_ranks(&cfg, config_path, out_dir, &ranks,
                                             ranks.rank == 0 ? stderr : NULL, &res);
-        rlc_dataparallel_free();
-        int code;
-        if (ranks.rank == 0) {
-            code = report_run(&cfg, st, &res);
-        } else {
-            if (st != RLC_OK && st != RLC_EINTERRUPTED && st != RLC_EINVAL)
-                fprintf(stderr, "rlc: rank %zu: %s\n", ranks.rank,
-                        res.error[0] ? res.error : rlc_strerror(st));
-            code = st == RLC_OK ? 0
-                   : st == RLC_EINTERRUPTED ? 128 + (stop_signal ? stop_signal : SIGINT)
-                   : st == RLC_EINVAL ? EXIT_USAGE : EXIT_RUNTIME;
-        }
-        /* Every rank ends alike after success, a stop, a refused algorithm or
-         * a divergence (the ranks agree on those); any other failure may be
-         * one rank's alone (a file rank 0 cannot write) while the others
-         * wait in a sum: end them all. */
-        if (st != RLC_OK && st != RLC_EINTERRUPTED && st != RLC_EINVAL && st != RLC_ENONFINITE)
-            rlc_world_abort(code);
-        return code;
+        return report_ranks(&cfg, &ranks, st, &res);
     }
     rlc_status st = rlc_run_train(&cfg, config_path, out_dir, stderr, &res);
     return report_run(&cfg, st, &res);
@@ -391,8 +408,11 @@ static int cmd_resume(int argc, char **argv)
 {
     if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         printf("usage: rlc resume RUN_DIR\n"
+               "       mpirun -n N rlc resume RUN_DIR\n"
                "  continue the run in RUN_DIR from its checkpoint (model.rlc), as if it had\n"
-               "  never stopped: the logs are cut back to the checkpoint and continued\n");
+               "  never stopped: the logs are cut back to the checkpoint and continued; a run\n"
+               "  trained on N ranks (run.json's \"ranks\") continues on N ranks, each from\n"
+               "  its own state in the checkpoint\n");
         return 0;
     }
     if (argc != 2 || argv[1][0] == '-') {
@@ -402,27 +422,30 @@ static int cmd_resume(int argc, char **argv)
         usage(stderr);
         return EXIT_USAGE;
     }
-    if (rlc_world_size() > 1) {
-        if (rlc_world_rank() == 0)
-            fprintf(stderr, "rlc resume: not under mpirun with several ranks: a data-parallel"
-                    " run's checkpoint holds rank 0's state; resume it with one process\n");
-        return EXIT_USAGE;
-    }
     char ini[4200];
     snprintf(ini, sizeof ini, "%s/config.ini", argv[1]);
     if (access(ini, R_OK) != 0) { /* not a run directory: bad input, as for rlc eval */
-        fprintf(stderr, "rlc: cannot read %s: %s\n", ini, strerror(errno));
+        if (rlc_world_rank() == 0)
+            fprintf(stderr, "rlc: cannot read %s: %s\n", ini, strerror(errno));
         return EXIT_USAGE;
     }
     rlc_run_result res;
     catch_stop_signals();
-    rlc_status st = rlc_run_resume(argv[1], stderr, &res);
     rlc_config cfg;
     rlc_config_error err;
     rlc_config_default(&cfg);
-    if (st == RLC_OK && rlc_config_load(&cfg, ini, &err) != RLC_OK) /* for the summary line */
+    bool loaded = rlc_config_load(&cfg, ini, &err) == RLC_OK; /* seed; the summary line */
+    if (!loaded)
         snprintf(cfg.algo, sizeof cfg.algo, "?");
-    return report_run(&cfg, st, &res);
+    rlc_agent_ranks ranks;
+    rlc_status st;
+    if (rlc_world_mpi()) { /* mpirun -n N rlc resume: every rank its own state */
+        rlc_dataparallel_ranks(&ranks, cfg.seed); /* the rank seeds the run had */
+        st = rlc_run_resume_ranks(argv[1], &ranks, ranks.rank == 0 ? stderr : NULL, &res);
+    } else {
+        st = rlc_run_resume(argv[1], stderr, &res);
+    }
+    return rlc_world_mpi() ? report_ranks(&cfg, &ranks, st, &res) : report_run(&cfg, st, &res);
 }
 
 /* rlc eval RUN_DIR [--episodes N] [--seed N] */
@@ -618,8 +641,12 @@ int main(int argc, char **argv)
     if (!isa_env_ok())
         return close_stdout(EXIT_USAGE);
     rlc_blas_set_threads(1); /* at these matrix sizes threads cost more than they give */
-    /* Under mpirun or srun, the commands that use the ranks join the MPI world */
-    if (argc >= 2 && (!strcmp(argv[1], "sweep") || !strcmp(argv[1], "run") ||
+    /* Under mpirun or srun, the commands that use the ranks join the MPI
+     * world; eval, gradcheck and compare join it to run on rank 0 alone
+     * (one process's work: every rank would print the same) */
+    bool one_rank = argc >= 2 && (!strcmp(argv[1], "eval") || !strcmp(argv[1], "gradcheck") ||
+                                  !strcmp(argv[1], "compare"));
+    if (argc >= 2 && (one_rank || !strcmp(argv[1], "sweep") || !strcmp(argv[1], "run") ||
                       !strcmp(argv[1], "resume"))) {
         char why[400];
         if (rlc_world_init(&argc, &argv, why, sizeof why) != 0) {
@@ -627,7 +654,7 @@ int main(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    int status = dispatch(argc, argv);
+    int status = one_rank && rlc_world_rank() > 0 ? 0 : dispatch(argc, argv);
     rlc_world_finalize();
     return close_stdout(status);
 }

@@ -17,6 +17,7 @@
 #include "rlc/agent.h"
 #include "rlc/checkpoint.h"
 #include "rlc/run.h"
+#include "files.h"
 #include "runinfo.h"
 
 static volatile sig_atomic_t stop_requested; /* rlc_run_request_stop */
@@ -28,7 +29,16 @@ void rlc_run_request_stop(void)
 
 #define RECENT 100 /* episodes in the rolling mean shown in progress (SB3's ep_rew_mean) */
 
-typedef struct run_ctx {
+typedef struct run_ctx run_ctx;
+
+/* Data-parallel checkpoints: rank 0's part for another rank's state. */
+typedef struct rank_part {
+    run_ctx *c;
+    size_t rank;
+    char prefix[32]; /* "rank<r>" */
+} rank_part;
+
+struct run_ctx {
     const rlc_config *cfg;
     const rlc_agent_type *type;
     rlc_run_result *res;
@@ -53,12 +63,29 @@ typedef struct run_ctx {
     /* data-parallel (rlc_run_train_ranks): NULL alone; rank > 0 writes no files */
     const rlc_agent_ranks *ranks;
     double *rank_buf;       /* ranks->size + 1 doubles: stop flag, parameter hashes */
-} run_ctx;
+    /* data-parallel checkpoints (several ranks): one rank's own state (its
+     * agent's and runner's parts, rank_parts_of) packed into state_bytes
+     * bytes; rank 0 holds those of ranks 1 .. size − 1 in `states` (one
+     * slot for all when it only reads them: one_slot), another rank its
+     * own. parts: the checkpoint's parts on rank 0 (run, agent, runner,
+     * then one per other rank), made with `states`. */
+    unsigned char *states;
+    size_t state_bytes;
+    bool one_slot;
+    rank_part *others;
+    rlc_checkpoint_part *parts;
+};
 
 /* Whether this process writes the run's files: alone, or rank 0. */
 static bool writer(const run_ctx *c)
 {
     return !c->ranks || c->ranks->rank == 0;
+}
+
+/* Processes training the run together. */
+static size_t n_ranks(const run_ctx *c)
+{
+    return c->ranks ? c->ranks->size : 1;
 }
 
 static double now(clockid_t clock)
@@ -84,26 +111,6 @@ static rlc_status io_error_in(rlc_run_result *res, const char *what, const char 
     return io_error(res, what, path);
 }
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
 /* The run directory's stem: the config file's name without extension, or
  * "<algo>_<env_id>" for a configuration built in code. */
 static void config_stem(const rlc_config *cfg, const char *path, char *stem, size_t n)
@@ -126,7 +133,7 @@ static rlc_status create_run_dir(const rlc_config *cfg, const char *config_path,
 {
     char stem[256];
     config_stem(cfg, config_path, stem, sizeof stem);
-    if (make_dirs(out_dir) != 0)
+    if (rlc_make_dirs(out_dir) != 0)
         return io_error(res, "cannot create", out_dir);
     for (unsigned k = 1; k < 10000; k++) {
         int n = k == 1 ? snprintf(res->run_dir, sizeof res->run_dir, "%s/%s-s%llu", out_dir, stem,
@@ -323,12 +330,145 @@ static rlc_status runner_state(void *r, const rlc_state_visitor *v)
     return rlc_runner_state(r, v);
 }
 
-/* run, agent, runner: the checkpoint's parts, in file order. */
-static void checkpoint_parts(run_ctx *c, rlc_checkpoint_part parts[3])
+/* The parts of the state that are each rank's own: agent, runner. */
+static void rank_parts_of(run_ctx *c, rlc_checkpoint_part parts[2])
 {
+    parts[0] = (rlc_checkpoint_part){"agent", c->type->state, c->agent};
+    parts[1] = (rlc_checkpoint_part){"runner", runner_state, c->runner};
+}
+
+/* Packing one rank's state into bytes, piece after piece in visit order:
+ * counting them (buf NULL), copying them out, or back in (unpack). */
+typedef struct packer {
+    unsigned char *buf;
+    size_t off;
+    bool unpack;
+} packer;
+
+static rlc_status pack_piece(void *ctx, const char *name, void *data, size_t bytes)
+{
+    packer *p = ctx;
+    (void)name;
+    if (p->buf && p->unpack)
+        memcpy(data, p->buf + p->off, bytes);
+    else if (p->buf)
+        memcpy(p->buf + p->off, data, bytes);
+    p->off += bytes;
+    return RLC_OK;
+}
+
+static rlc_status pack_state(run_ctx *c, unsigned char *buf, bool unpack, size_t *bytes)
+{
+    rlc_checkpoint_part parts[2];
+    rank_parts_of(c, parts);
+    packer p = {buf, 0, unpack};
+    for (size_t i = 0; i < 2; i++) {
+        rlc_state_visitor v = {pack_piece, &p, parts[i].prefix, NULL};
+        rlc_status st = parts[i].visit(parts[i].obj, &v);
+        if (st != RLC_OK)
+            return st;
+    }
+    if (bytes)
+        *bytes = p.off;
+    return RLC_OK;
+}
+
+/* Rank 0's checkpoint part for rank r: rank 0's own agent and runner
+ * visited for the names, sizes and rules of the pieces (every rank's
+ * state has the same layout: same settings), with rank r's packed bytes
+ * as their memory, under the prefix "rank<r>". Saving writes those
+ * bytes; loading checks them as rank 0's own and fills them. */
+typedef struct shadow {
+    unsigned char *buf;
+    size_t off;
+    const rlc_state_visitor *outer;
+} shadow;
+
+static rlc_status shadow_piece(void *ctx, const char *name, void *data, size_t bytes)
+{
+    shadow *s = ctx;
+    (void)data;
+    rlc_status st = rlc_state_bytes(s->outer, name, s->buf + s->off, bytes);
+    s->off += bytes;
+    return st;
+}
+
+static rlc_status shadow_checked(void *ctx, const char *name, void *data, size_t bytes,
+                                 rlc_state_rule rule, size_t max)
+{
+    shadow *s = ctx;
+    const rlc_state_visitor *o = s->outer;
+    (void)data;
+    char full[RLC_STATE_NAME_MAX];
+    if (snprintf(full, sizeof full, "%s/%s", o->prefix, name) >= (int)sizeof full)
+        return RLC_EINVAL;
+    unsigned char *at = s->buf + s->off;
+    s->off += bytes;
+    return o->checked ? o->checked(o->ctx, full, at, bytes, rule, max)
+                      : o->fn(o->ctx, full, at, bytes);
+}
+
+static rlc_status other_rank_state(void *obj, const rlc_state_visitor *v)
+{
+    rank_part *rp = obj;
+    run_ctx *c = rp->c;
+    shadow s = {c->states + (c->one_slot ? 0 : rp->rank - 1) * c->state_bytes, 0, v};
+    rlc_checkpoint_part parts[2];
+    rank_parts_of(c, parts);
+    for (size_t i = 0; i < 2; i++) {
+        rlc_state_visitor in = {shadow_piece, &s, parts[i].prefix, shadow_checked};
+        rlc_status st = parts[i].visit(parts[i].obj, &in);
+        if (st != RLC_OK)
+            return st;
+    }
+    return RLC_OK;
+}
+
+/* With several ranks, the room for the ranks' packed states (and on rank
+ * 0 the checkpoint parts for them), made once. RLC_ENOMEM. */
+static rlc_status rank_states(run_ctx *c)
+{
+    size_t n = n_ranks(c);
+    if (n <= 1 || c->states)
+        return RLC_OK;
+    rlc_status st = pack_state(c, NULL, false, &c->state_bytes);
+    if (st != RLC_OK)
+        return st;
+    size_t slots = !writer(c) || c->one_slot ? 1 : n - 1;
+    if (!(c->states = malloc(slots * c->state_bytes + 1)))
+        return RLC_ENOMEM;
+    if (writer(c)) {
+        c->others = calloc(n - 1, sizeof *c->others);
+        c->parts = calloc(n + 2, sizeof *c->parts);
+        if (!c->others || !c->parts)
+            return RLC_ENOMEM;
+        for (size_t r = 1; r < n; r++) {
+            rank_part *rp = &c->others[r - 1];
+            *rp = (rank_part){.c = c, .rank = r};
+            snprintf(rp->prefix, sizeof rp->prefix, "rank%zu", r);
+            c->parts[2 + r] = (rlc_checkpoint_part){rp->prefix, other_rank_state, rp};
+        }
+    }
+    return RLC_OK;
+}
+
+/* The checkpoint's parts, in file order: run, agent, runner (this
+ * process's: alone, or rank 0), then with several ranks "rank1" ..
+ * "rank<N-1>", the other ranks' agents and runners. parts has room for 3
+ * (alone) or is NULL (several ranks: c->parts is returned). */
+static rlc_status checkpoint_parts(run_ctx *c, rlc_checkpoint_part *parts,
+                                   rlc_checkpoint_part **out, size_t *n)
+{
+    rlc_status st = rank_states(c);
+    if (st != RLC_OK)
+        return st;
+    if (c->parts)
+        parts = c->parts;
     parts[0] = (rlc_checkpoint_part){"run", run_state, c};
-    parts[1] = (rlc_checkpoint_part){"agent", c->type->state, c->agent};
-    parts[2] = (rlc_checkpoint_part){"runner", runner_state, c->runner};
+    rank_parts_of(c, parts + 1);
+    *out = parts;
+    *n = c->parts ? n_ranks(c) + 2 : 3;
+    return RLC_OK;
 }
 
 static rlc_status write_checkpoint(run_ctx *c)
@@ -338,11 +478,16 @@ static rlc_status write_checkpoint(run_ctx *c)
     for (int i = 0; i < 3; i++)
         if (fflush(logs[i]) != 0)
             return io_error_in(c->res, "cannot write", names[i]);
-    rlc_checkpoint_part parts[3];
-    checkpoint_parts(c, parts);
+    rlc_checkpoint_part own[3], *parts;
+    size_t n;
+    rlc_status st = checkpoint_parts(c, own, &parts, &n);
+    if (st != RLC_OK) {
+        snprintf(c->res->error, sizeof c->res->error, "out of memory");
+        return st;
+    }
     char path[4352];
     snprintf(path, sizeof path, "%s/model.rlc", c->res->run_dir);
-    rlc_status st = rlc_checkpoint_save(path, c->config_hash, parts, 3);
+    st = rlc_checkpoint_save(path, c->config_hash, parts, n);
     if (st == RLC_EIO)
         return io_error(c->res, "cannot write", path);
     if (st != RLC_OK)
@@ -352,7 +497,8 @@ static rlc_status write_checkpoint(run_ctx *c)
 }
 
 /* The CRC-32 of the agent's model: its tensors (parameters, and the
- * observation statistics, which the ranks merge at every update). */
+ * observation statistics, which the ranks merge at every update), and the
+ * runner's reward statistics (merged too). */
 static uint32_t model_hash(const run_ctx *c)
 {
     rlc_agent_tensor t[RLC_AGENT_MAX_TENSORS];
@@ -362,6 +508,11 @@ static uint32_t model_hash(const run_ctx *c)
         const gsl_vector *v = t[i].value;
         for (size_t k = 0; k < v->size; k++)
             crc = crc32_z(crc, (const unsigned char *)(v->data + k * v->stride), sizeof(double));
+    }
+    const rlc_return_norm *rn = rlc_runner_return_norm(c->runner);
+    if (rn) { /* the reward statistics, merged at every update too */
+        double stats[3] = {rn->mean, rn->var, rn->count};
+        crc = crc32_z(crc, (const unsigned char *)stats, sizeof stats);
     }
     return (uint32_t)crc;
 }
@@ -389,31 +540,62 @@ static rlc_status ranks_agree(run_ctx *c, size_t timesteps, bool *stop)
         if (b[1 + r] != b[1]) {
             snprintf(c->res->error, sizeof c->res->error,
                      "data-parallel: the ranks' models differ after %zu steps (hash of the"
-                     " parameters and observation statistics: rank 0 %08lx, rank %zu %08lx)", timesteps, (unsigned long)b[1], r,
+                     " parameters and normalisation statistics: rank 0 %08lx, rank %zu %08lx)", timesteps, (unsigned long)b[1], r,
                      (unsigned long)b[1 + r]);
             return RLC_EIO;
         }
     return RLC_OK;
 }
 
+/* Data-parallel checkpoint: every other rank packs its state and moves
+ * it to rank 0, which receives them in rank order (then writes them). */
+static rlc_status move_states(run_ctx *c)
+{
+    rlc_status st = rank_states(c);
+    if (st != RLC_OK) {
+        snprintf(c->res->error, sizeof c->res->error, "out of memory");
+        return st;
+    }
+    const rlc_agent_ranks *rk = c->ranks;
+    size_t me = rk->rank, L = c->state_bytes;
+    if (me > 0 && (st = pack_state(c, c->states, false, NULL)) == RLC_OK)
+        st = rk->move(rk->ctx, me, 0, c->states, L);
+    for (size_t r = 1; me == 0 && r < rk->size && st == RLC_OK; r++)
+        st = rk->move(rk->ctx, r, 0, c->states + (r - 1) * L, L);
+    if (st != RLC_OK)
+        snprintf(c->res->error, sizeof c->res->error, "data-parallel: moving the ranks' states"
+                 " to rank 0 for the checkpoint failed: %s", rlc_strerror(st));
+    return st;
+}
+
+#define OFFPOLICY_AGREE 250 /* data-parallel off-policy: steps between the ranks' agreements */
+
 /* At every point a run can be continued from: a checkpoint at the end,
- * every checkpoint_freq steps, and when a stop was requested (then stop). */
+ * every checkpoint_freq steps, and when a stop was requested (then stop).
+ * Data-parallel, the ranks agree on stopping first (off-policy every
+ * OFFPOLICY_AGREE steps), and every rank's state goes into rank 0's
+ * checkpoint. */
 static rlc_status on_checkpoint(void *p, size_t timesteps, bool last)
 {
     run_ctx *c = p;
     size_t f = c->cfg->checkpoint_freq;
-    bool stop = stop_requested && !last;
-    if (c->ranks && c->ranks->size > 1) {
-        rlc_status st = ranks_agree(c, timesteps, &stop);
-        if (st != RLC_OK)
+    bool stop = stop_requested && !last, due = f && timesteps / f != c->last_checkpoint / f;
+    rlc_status st;
+    if (n_ranks(c) > 1) {
+        /* off-policy every step is a checkpoint point: the ranks agree
+         * every OFFPOLICY_AGREE steps (and at every checkpoint), not at
+         * each step, whose two gradient sums are cost enough */
+        if (!last && !due && c->type->kind == RLC_AGENT_OFF_POLICY &&
+            timesteps % OFFPOLICY_AGREE != 0)
+            return RLC_OK;
+        if ((st = ranks_agree(c, timesteps, &stop)) != RLC_OK)
             return st;
         stop = stop && !last;
-        if (!writer(c))
-            return stop ? RLC_EINTERRUPTED : RLC_OK;
     }
-    if (last || stop || (f && timesteps / f != c->last_checkpoint / f)) {
-        rlc_status st = write_checkpoint(c);
-        if (st != RLC_OK)
+    if (last || stop || due) {
+        if (n_ranks(c) > 1 && (st = move_states(c)) != RLC_OK)
+            return st;
+        if (writer(c) && (st = write_checkpoint(c)) != RLC_OK)
             return st;
         c->last_checkpoint = timesteps;
     }
@@ -457,6 +639,10 @@ static rlc_status train_loop(run_ctx *c)
     }
     else if (st == RLC_ENOMEM)
         snprintf(res->error, sizeof res->error, "out of memory");
+    else if (st == RLC_EINTERRUPTED && n_ranks(c) > 1)
+        snprintf(res->error, sizeof res->error, "interrupted after %zu steps; checkpoint of"
+                 " every rank written, continue with: mpirun -n %zu rlc resume %.360s",
+                 res->timesteps, n_ranks(c), res->run_dir);
     else if (st == RLC_EINTERRUPTED)
         snprintf(res->error, sizeof res->error,
                  "interrupted after %zu steps; checkpoint written, continue with: rlc resume %.400s",
@@ -470,7 +656,8 @@ static void finish_runinfo(run_ctx *c, rlc_status *st)
 {
     rlc_run_result *res = c->res;
     const char *how = *st == RLC_OK ? "finished" : *st == RLC_EINTERRUPTED ? "interrupted" : "failed";
-    if (rlc_runinfo_write(res->run_dir, c->started, how, *st == RLC_OK ? NULL : res->error) != 0 &&
+    if (rlc_runinfo_write(res->run_dir, c->started, n_ranks(c), how,
+                          *st == RLC_OK ? NULL : res->error) != 0 &&
         *st == RLC_OK)
         *st = io_error_in(res, "cannot write", "run.json");
 }
@@ -523,14 +710,16 @@ static rlc_status build(run_ctx *c, const rlc_config *cfg)
             return st;
         }
         env_seed = c->ranks->seed;
-        if (c->ranks->rank > 0) { /* evaluation is rank 0's: one episode at the end */
+        /* evaluation is rank 0's; the others evaluate once, at the end, on
+         * as many copies (the same state layout on every rank) */
+        if (c->ranks->rank > 0)
             rc.eval_freq = 0;
-            n_eval = 1;
-        }
         if (!(c->rank_buf = malloc((c->ranks->size + 1) * sizeof *c->rank_buf)))
             return RLC_ENOMEM;
     }
     st = rlc_runner_create(&c->runner, c->type, c->agent, env_type, env_seed, n_eval, &rc);
+    if (st == RLC_OK && c->ranks)
+        st = rlc_runner_set_ranks(c->runner, c->ranks);
     if (st != RLC_OK)
         snprintf(c->res->error, sizeof c->res->error, "cannot create the environments: %s",
                  rlc_strerror(st));
@@ -541,7 +730,13 @@ static rlc_status build(run_ctx *c, const rlc_config *cfg)
 static void release(run_ctx *c)
 {
     free(c->rank_buf);
+    free(c->states);
+    free(c->others);
+    free(c->parts);
     c->rank_buf = NULL;
+    c->states = NULL;
+    c->others = NULL;
+    c->parts = NULL;
     rlc_runner_free(c->runner);
     if (c->agent)
         c->type->free(c->agent);
@@ -561,7 +756,7 @@ static rlc_status create_exact_dir(const char *run_dir, rlc_run_result *res)
     char *slash = strrchr(parent, '/');
     if (slash && slash != parent) {
         *slash = '\0';
-        if (make_dirs(parent) != 0)
+        if (rlc_make_dirs(parent) != 0)
             return io_error(res, "cannot create", parent);
     }
     if (mkdir(run_dir, 0777) != 0)
@@ -582,7 +777,8 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
 rlc_status rlc_run_train_ranks(const rlc_config *cfg, const char *config_path, const char *out_dir,
                                const rlc_agent_ranks *ranks, FILE *progress, rlc_run_result *res)
 {
-    if (!ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum) {
+    if (!ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum ||
+        (ranks->size > 1 && !ranks->move)) {
         if (res) {
             memset(res, 0, sizeof *res);
             snprintf(res->error, sizeof res->error, "rlc_run_train_ranks: bad ranks");
@@ -616,7 +812,9 @@ static rlc_status train_new(const rlc_config *cfg, const char *config_path, cons
     }
     if (!run_start_ok(cfg, res))
         return RLC_EINVAL;
-    if (stop_requested) {
+    /* (several ranks: not here, where a rank could stop alone and leave
+     * the others waiting; they agree on it at the first checkpoint point) */
+    if (stop_requested && (!ranks || ranks->size == 1)) {
         snprintf(res->error, sizeof res->error, "interrupted before it started");
         return RLC_EINTERRUPTED;
     }
@@ -652,7 +850,7 @@ static rlc_status train_new(const rlc_config *cfg, const char *config_path, cons
         st = io_error_in(res, "cannot write", "config.ini");
         goto done;
     }
-    if (rlc_runinfo_write(res->run_dir, c.started, "running", NULL) != 0) {
+    if (rlc_runinfo_write(res->run_dir, c.started, n_ranks(&c), "running", NULL) != 0) {
         st = io_error_in(res, "cannot write", "run.json");
         goto done;
     }
@@ -728,9 +926,14 @@ static rlc_status load_checkpoint(run_ctx *c, const char *run_dir)
 {
     char path[4352], why[300];
     snprintf(path, sizeof path, "%s/model.rlc", run_dir);
-    rlc_checkpoint_part parts[3];
-    checkpoint_parts(c, parts);
-    rlc_status st = rlc_checkpoint_load(path, c->config_hash, parts, 3, why, sizeof why);
+    rlc_checkpoint_part own[3], *parts;
+    size_t n;
+    rlc_status st = checkpoint_parts(c, own, &parts, &n);
+    if (st != RLC_OK) {
+        snprintf(c->res->error, sizeof c->res->error, "out of memory");
+        return st;
+    }
+    st = rlc_checkpoint_load(path, c->config_hash, parts, n, why, sizeof why);
     if (st == RLC_EIO && errno == ENOENT) { /* stopped before its first checkpoint */
         snprintf(c->res->error, sizeof c->res->error,
                  "%.300s: no checkpoint: the run stopped before it wrote its first one "
@@ -799,7 +1002,101 @@ static double elapsed_at(FILE *f, long row)
     return t;
 }
 
+/* Whether run_dir was trained by as many processes as `ranks` has (1
+ * without): run.json's "ranks" (1 if it has none). RLC_OK, RLC_EINVAL
+ * (another count: res->error says how to resume it), RLC_EIO. */
+static rlc_status same_ranks(const char *run_dir, const rlc_agent_ranks *ranks,
+                             rlc_run_result *res)
+{
+    size_t trained = 1, n = ranks ? ranks->size : 1;
+    if (rlc_runinfo_ranks(run_dir, &trained) != 0 && errno != ENOENT) {
+        int e = errno;
+        char path[4352];
+        snprintf(path, sizeof path, "%s/run.json", run_dir);
+        errno = e;
+        return io_error(res, "cannot read", path);
+    }
+    if (trained == n)
+        return RLC_OK;
+    if (trained == 1)
+        snprintf(res->error, sizeof res->error, "%.200s was trained by one process (run.json:"
+                 " \"ranks\": 1), not %zu ranks: resume it with rlc resume %.200s", run_dir, n,
+                 run_dir);
+    else
+        snprintf(res->error, sizeof res->error, "%.180s was trained on %zu ranks (run.json:"
+                 " \"ranks\": %zu), not %zu: every rank's state is in its checkpoint; resume it"
+                 " with mpirun -n %zu rlc resume %.180s", run_dir, trained, trained, n, trained,
+                 run_dir);
+    return RLC_EINVAL;
+}
+
+/* Data-parallel resume, after each rank built its agent and runner and
+ * rank 0 tried to load the checkpoint (st: how that went on this rank):
+ * one sum tells every rank rank 0's status and whether another rank
+ * failed (then all stop), then rank 0 moves each other rank its state,
+ * which that rank unpacks. */
+static rlc_status share_states(run_ctx *c, rlc_status st)
+{
+    const rlc_agent_ranks *rk = c->ranks;
+    double x[2] = {writer(c) ? (double)st : 0.0, !writer(c) && st != RLC_OK ? 1.0 : 0.0};
+    rlc_status sent = rk->sum(rk->ctx, x, 2);
+    if (sent != RLC_OK) {
+        snprintf(c->res->error, sizeof c->res->error, "data-parallel: the sum over the ranks"
+                 " failed before resuming");
+        return sent;
+    }
+    if (st != RLC_OK)
+        return st; /* this rank's own failure, its message set */
+    if (x[0] != 0.0) {
+        snprintf(c->res->error, sizeof c->res->error, "rank 0 could not load the checkpoint");
+        return (rlc_status)(int)x[0];
+    }
+    if (x[1] != 0.0) {
+        snprintf(c->res->error, sizeof c->res->error, "data-parallel: %.0f other rank%s could not"
+                 " build the run to resume it", x[1], x[1] == 1.0 ? "" : "s");
+        return RLC_EIO;
+    }
+    if ((st = rank_states(c)) != RLC_OK) {
+        snprintf(c->res->error, sizeof c->res->error, "out of memory");
+        return st;
+    }
+    size_t L = c->state_bytes;
+    if (writer(c)) {
+        for (size_t r = 1; r < rk->size && st == RLC_OK; r++)
+            st = rk->move(rk->ctx, 0, r, c->states + (r - 1) * L, L);
+    } else if ((st = rk->move(rk->ctx, 0, rk->rank, c->states, L)) == RLC_OK) {
+        st = pack_state(c, c->states, true, NULL);
+    }
+    if (st != RLC_OK)
+        snprintf(c->res->error, sizeof c->res->error, "data-parallel: moving the checkpoint's"
+                 " states to the ranks failed: %s", rlc_strerror(st));
+    return st;
+}
+
+static rlc_status resume(const char *run_dir, const rlc_agent_ranks *ranks, FILE *progress,
+                         rlc_run_result *res);
+
 rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *res)
+{
+    return resume(run_dir, NULL, progress, res);
+}
+
+rlc_status rlc_run_resume_ranks(const char *run_dir, const rlc_agent_ranks *ranks,
+                                FILE *progress, rlc_run_result *res)
+{
+    if (!ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum ||
+        (ranks->size > 1 && !ranks->move)) {
+        if (res) {
+            memset(res, 0, sizeof *res);
+            snprintf(res->error, sizeof res->error, "rlc_run_resume_ranks: bad ranks");
+        }
+        return RLC_EINVAL;
+    }
+    return resume(run_dir, ranks, progress, res);
+}
+
+static rlc_status resume(const char *run_dir, const rlc_agent_ranks *ranks, FILE *progress,
+                         rlc_run_result *res)
 {
     if (!res)
         return RLC_EINVAL;
@@ -811,34 +1108,50 @@ rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *r
     }
     snprintf(res->run_dir, sizeof res->run_dir, "%s", run_dir);
     rlc_config cfg;
-    run_ctx c = {.cfg = &cfg, .res = res, .display = progress, .last_eval_mean = NAN};
-    bool info = false;
+    run_ctx c = {.cfg = &cfg, .res = res, .display = progress, .last_eval_mean = NAN,
+                 .ranks = ranks};
+    bool info = false, several = n_ranks(&c) > 1;
     rlc_status st = load_run_config(run_dir, &cfg, &c.config_hash, res->error, sizeof res->error);
+    if (st == RLC_OK)
+        st = same_ranks(run_dir, ranks, res);
     if (st != RLC_OK)
         return st;
     /* A .tmp is never a checkpoint (the rename is what commits one): a
      * kill in the middle of writing left it. */
     char tmp[4352];
     snprintf(tmp, sizeof tmp, "%s/model.rlc.tmp", run_dir);
-    if (unlink(tmp) != 0 && errno != ENOENT) {
+    if (writer(&c) && unlink(tmp) != 0 && errno != ENOENT) {
         io_error(res, "cannot remove", tmp);
-        return RLC_EIO;
+        if (!several)
+            return RLC_EIO;
+        st = RLC_EIO;
     }
     c.type = rlc_agent_find(cfg.algo);
-    if ((st = build(&c, &cfg)) || (st = load_checkpoint(&c, run_dir)))
+    if (st == RLC_OK)
+        st = build(&c, &cfg);
+    if (st == RLC_OK && writer(&c))
+        st = load_checkpoint(&c, run_dir);
+    if (several) /* every rank, whatever happened on it: they learn of each other's failures */
+        st = share_states(&c, st);
+    if (st != RLC_OK)
         goto done;
     c.last_checkpoint = rlc_runner_steps_done(c.runner);
     if (c.last_checkpoint >= c.final_timesteps) { /* finished: nothing to do */
         res->timesteps = c.last_checkpoint;
         goto done;
     }
-    if (stop_requested) {
+    if (stop_requested && !several) {
         snprintf(res->error, sizeof res->error, "interrupted before it started");
         st = RLC_EINTERRUPTED;
         goto done;
     }
+    if (!writer(&c)) { /* a rank other than 0: trains, writes nothing */
+        c.t0_mono = c.rate_t0 = now(CLOCK_MONOTONIC);
+        st = train_loop(&c);
+        goto done;
+    }
     rlc_runinfo_now(c.started, sizeof c.started); /* run.json: this resumption */
-    if (rlc_runinfo_write(run_dir, c.started, "running", NULL) != 0) {
+    if (rlc_runinfo_write(run_dir, c.started, n_ranks(&c), "running", NULL) != 0) {
         st = io_error_in(res, "cannot write", "run.json");
         goto done;
     }
@@ -861,6 +1174,26 @@ done:
     return st;
 }
 
+/* A sum and a move that are never called: an agent of a data-parallel run
+ * built only to load rank 0's state (rlc_run_load_agent). */
+static rlc_status no_sum(void *ctx, double *x, size_t n)
+{
+    (void)ctx;
+    (void)x;
+    (void)n;
+    return RLC_EINVAL;
+}
+
+static rlc_status no_move(void *ctx, size_t from, size_t to, void *buf, size_t n)
+{
+    (void)ctx;
+    (void)from;
+    (void)to;
+    (void)buf;
+    (void)n;
+    return RLC_EINVAL;
+}
+
 rlc_status rlc_run_load_agent(const char *run_dir, rlc_config *cfg, void **agent, char *err,
                               size_t errlen)
 {
@@ -871,6 +1204,17 @@ rlc_status rlc_run_load_agent(const char *run_dir, rlc_config *cfg, void **agent
     rlc_status st = load_run_config(run_dir, cfg, &c.config_hash, err, errlen);
     if (st != RLC_OK)
         return st;
+    /* a data-parallel run's checkpoint: rank 0's state, read through one
+     * slot for every other rank's */
+    size_t trained = 1;
+    if (rlc_runinfo_ranks(run_dir, &trained) != 0)
+        trained = 1;
+    rlc_agent_ranks fake = {.size = trained, .rank = 0, .seed = cfg->seed, .sum = no_sum,
+                            .move = no_move};
+    if (trained > 1) {
+        c.ranks = &fake;
+        c.one_slot = true;
+    }
     c.type = rlc_agent_find(cfg->algo);
     if ((st = build(&c, cfg)) || (st = load_checkpoint(&c, run_dir)))
         snprintf(err, errlen, "%s", res.error);

@@ -70,7 +70,7 @@ static void put(FILE *f, const char *key, const char *value, int last)
     fprintf(f, "\"%s\n", last ? "" : ",");
 }
 
-int rlc_runinfo_write(const char *run_dir, const char *started, const char *status,
+int rlc_runinfo_write(const char *run_dir, const char *started, size_t ranks, const char *status,
                       const char *error)
 {
     char path[4352], tmp[4400], cpu[256];
@@ -93,6 +93,7 @@ int rlc_runinfo_write(const char *run_dir, const char *started, const char *stat
     put(f, "blas_core", rlc_blas_core(), 0);
     put(f, "cpu", cpu, 0);
     put(f, "started", started, 0);
+    fprintf(f, "  \"ranks\": %zu,\n", ranks);
     put(f, "status", status, !error);
     if (error)
         put(f, "error", error, 1);
@@ -106,5 +107,25 @@ int rlc_runinfo_write(const char *run_dir, const char *started, const char *stat
         errno = e;
         return -1;
     }
+    return 0;
+}
+
+int rlc_runinfo_ranks(const char *run_dir, size_t *ranks)
+{
+    char path[4352];
+    if (snprintf(path, sizeof path, "%s/run.json", run_dir) >= (int)sizeof path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    *ranks = 1; /* written before rlc recorded it: one process, or rank 0's state alone */
+    char line[512];
+    unsigned long long n;
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, " \"ranks\": %llu", &n) == 1 && n >= 1)
+            *ranks = (size_t)n;
+    fclose(f);
     return 0;
 }

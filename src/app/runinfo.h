@@ -4,6 +4,8 @@
 #ifndef RLC_RUNINFO_H
 #define RLC_RUNINFO_H
 
+#include <stddef.h>
+
 /* Write run_dir/run.json atomically (run.json.tmp, then rename): one JSON
  * object with
  *   "rlc_version"  meson's project version, "git_commit" `git describe
@@ -16,14 +18,21 @@
  *                  picked for this CPU (openblas_get_corename()),
  *   "cpu"          /proc/cpuinfo's first "model name" ("unknown" if none),
  *   "started"      `started` as given (UTC, ISO 8601),
+ *   "ranks"        `ranks`, a number: the processes that train the run
+ *                  together (1, or N under mpirun -n N rlc run),
  *   "status"       `status`: "running", "finished", "interrupted" or "failed",
  *   "error"        `error` when not NULL (a failed run's message).
  * A run killed outright (SIGKILL, power loss) keeps "running". Strings are
  * JSON-escaped. Returns 0, or -1 with errno set (nothing left but a
  * possible stale run.json from an earlier call). Allocates nothing that
  * outlives the call. */
-int rlc_runinfo_write(const char *run_dir, const char *started, const char *status,
+int rlc_runinfo_write(const char *run_dir, const char *started, size_t ranks, const char *status,
                       const char *error);
+
+/* The "ranks" of run_dir/run.json into *ranks: 1 when the file has none
+ * (written before rlc recorded it). Returns 0, or -1 with errno set when
+ * run.json cannot be read. */
+int rlc_runinfo_ranks(const char *run_dir, size_t *ranks);
 
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (n >= 21). */
 void rlc_runinfo_now(char *buf, size_t n);

@@ -28,6 +28,8 @@
 #include "cli.h"
 #include "compare.h"
 #include "seeds.h"
+#include "files.h"
+#include "inilines.h"
 #include "sweep.h"
 #include "world.h"
 
@@ -37,93 +39,18 @@ const char rlc_sweep_usage[] =
 /* ---- the sweep file --------------------------------------------------------- */
 
 typedef struct load_ctx {
+    rlc_ini_lines in;         /* the reader (inilines.h, config.c's too) and the first error,
+                               * its "[section] key: reason" */
     rlc_sweep *sw;
-    FILE *f;
-    int line;                 /* lines read so far = the line inih is on */
-    int err_line;             /* line of the first error, 0 = none */
-    char err[700];            /* its "[section] key: reason" */
-    const char *value;        /* the value of the current key line (in buf) */
     int configs_line, seeds_line;
     char configs[RLC_CONFIG_LINE_MAX + 1], seeds[RLC_CONFIG_LINE_MAX + 1];
-    char buf[RLC_CONFIG_LINE_MAX + 1];
 } load_ctx;
 
-static void load_error(load_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void load_error(load_ctx *c, const char *fmt, ...)
-{
-    if (c->err_line)
-        return;
-    c->err_line = c->line ? c->line : 1;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->err, sizeof c->err, fmt, ap);
-    va_end(ap);
-}
+#define load_error(c, ...) rlc_ini_lines_error(&(c)->in, __VA_ARGS__)
 
 static bool is_blank(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\v' || ch == '\f';
-}
-
-/* inih reader: one line per call, so inih's line is ours; comments and
- * surrounding blanks removed, a key line handed over as "key=" with its
- * value kept in c->value (inih's 200-byte buffer limits nothing). */
-static char *load_read_line(char *str, int num, void *stream)
-{
-    load_ctx *c = stream;
-    c->value = NULL;
-    if (c->err_line)
-        return NULL;
-    size_t len = 0;
-    int ch = getc(c->f);
-    if (ch == EOF)
-        return NULL;
-    c->line++;
-    for (; ch != EOF && ch != '\n'; ch = getc(c->f)) {
-        if (ch == '\r') {
-            int next = getc(c->f);
-            if (next != '\n' && next != EOF)
-                ungetc(next, c->f);
-            break;
-        }
-        if (ch == '\0' || (ch < 0x20 && !is_blank((char)ch)) || ch == 0x7F) {
-            load_error(c, "contains control character 0x%02X (not a text file?)", (unsigned)ch);
-            return NULL;
-        }
-        if (len == RLC_CONFIG_LINE_MAX) {
-            load_error(c, "line longer than %d characters", RLC_CONFIG_LINE_MAX);
-            return NULL;
-        }
-        c->buf[len++] = (char)ch;
-    }
-    c->buf[len] = '\0';
-    char *p = c->buf;
-    if (c->line == 1 && (unsigned char)p[0] == 0xEF && (unsigned char)p[1] == 0xBB &&
-        (unsigned char)p[2] == 0xBF)
-        p += 3;
-    while (is_blank(*p))
-        p++;
-    size_t end = 0;
-    while (p[end] && !((p[end] == ';' || p[end] == '#') && (end == 0 || is_blank(p[end - 1]))))
-        end++;
-    while (end > 0 && is_blank(p[end - 1]))
-        end--;
-    p[end] = '\0';
-    char *sep = p[0] == '[' ? NULL : strpbrk(p, "=:");
-    if (sep) {
-        char *v = sep + 1;
-        while (is_blank(*v))
-            v++;
-        c->value = v;
-        size_t klen = (size_t)(sep - p);
-        while (klen > 0 && is_blank(p[klen - 1]))
-            klen--;
-        snprintf(str, (size_t)num, "%.*s=", (int)(klen < (size_t)num - 2 ? klen : (size_t)num - 2), p);
-    } else {
-        snprintf(str, (size_t)num, "%s", p);
-    }
-    return str;
 }
 
 /* Copy the comma-separated items of text into items (trimmed); -1 with a
@@ -170,9 +97,9 @@ static int load_handle(void *user, const char *section, const char *name, const 
 {
     load_ctx *c = user;
     rlc_sweep *sw = c->sw;
-    if (c->err_line)
+    if (c->in.err_line)
         return 0;
-    const char *v = c->value ? c->value : value;
+    const char *v = c->in.value ? c->in.value : value;
     if (!section[0]) {
         load_error(c, "%s: key before the first [section]", name);
         return 0;
@@ -192,7 +119,7 @@ static int load_handle(void *user, const char *section, const char *name, const 
             load_error(c, "[sweep] %s: empty value", name);
             return 0;
         }
-        *line = c->line;
+        *line = c->in.line;
         snprintf(configs ? c->configs : c->seeds, sizeof c->configs, "%s", v);
         return 1;
     }
@@ -221,7 +148,7 @@ static int load_handle(void *user, const char *section, const char *name, const 
         }
         snprintf(k->section, sizeof k->section, "%.*s", (int)(dot - name), name);
         snprintf(k->key, sizeof k->key, "%s", dot + 1);
-        k->line = c->line;
+        k->line = c->in.line;
         char what[200];
         snprintf(what, sizeof what, "[grid] %.150s", name);
         if (!v[0]) {
@@ -441,19 +368,20 @@ int rlc_sweep_load(rlc_sweep *sw, const char *path, char *why, size_t n_why)
         goto done;
     }
     c->sw = sw;
-    if (!(c->f = fopen(path, "r"))) {
+    if (!(c->in.f = fopen(path, "r"))) {
         fail(why, n_why, "%s: %s", path, strerror(errno));
         goto done;
     }
-    int r = ini_parse_stream(load_read_line, c, load_handle, c);
-    bool read_error = ferror(c->f);
-    fclose(c->f);
+    c->in.key_shown = SIZE_MAX; /* (header NULL: a header line goes to inih as it is) */
+    int r = ini_parse_stream(rlc_ini_lines_read, &c->in, load_handle, c);
+    bool read_error = ferror(c->in.f);
+    fclose(c->in.f);
     if (read_error) {
         fail(why, n_why, "%s: read error", path);
         goto done;
     }
-    if (c->err_line) {
-        fail(why, n_why, "%s:%d: %s", path, c->err_line, c->err);
+    if (c->in.err_line) {
+        fail(why, n_why, "%s:%d: %s", path, c->in.err_line, c->in.err);
         goto done;
     }
     if (r != 0) {
@@ -469,11 +397,11 @@ int rlc_sweep_load(rlc_sweep *sw, const char *path, char *why, size_t n_why)
     }
     /* the configs, each loaded and checked as rlc run would */
     static char items[RLC_SWEEP_MAX_CONFIGS][RLC_SWEEP_VALUE_MAX];
-    c->line = c->configs_line;
-    c->err_line = 0;
+    c->in.line = c->configs_line;
+    c->in.err_line = 0;
     size_t n_items;
     if (split_items(c, "[sweep] configs", c->configs, items, RLC_SWEEP_MAX_CONFIGS, &n_items) != 0) {
-        fail(why, n_why, "%s:%d: %s", path, c->err_line, c->err);
+        fail(why, n_why, "%s:%d: %s", path, c->in.err_line, c->in.err);
         goto done;
     }
     sw->configs = malloc(n_items * sizeof *sw->configs);
@@ -1141,7 +1069,17 @@ static int compare_runs(const rlc_sweep *sw, const char *out_dir, const job_resu
     argc++;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     int saved = fd >= 0 ? dup(STDOUT_FILENO) : -1;
+    /* With --csv, compare's notes go to stderr: the table above printed
+     * them already, so that pass's stderr is kept aside and shown only if
+     * it fails. */
+    FILE *aside = tmpfile();
+    int saved_err = aside ? dup(STDERR_FILENO) : -1;
     int st_csv = EXIT_RUNTIME;
+    fflush(stderr);
+    if (saved_err >= 0 && dup2(fileno(aside), STDERR_FILENO) < 0) {
+        close(saved_err);
+        saved_err = -1;
+    }
     if (saved >= 0 && dup2(fd, STDOUT_FILENO) >= 0) {
         st_csv = rlc_cmd_compare(argc, argv);
         if (fflush(stdout) != 0 || fsync(STDOUT_FILENO) != 0)
@@ -1149,6 +1087,19 @@ static int compare_runs(const rlc_sweep *sw, const char *out_dir, const job_resu
         clearerr(stdout);
         dup2(saved, STDOUT_FILENO);
     }
+    fflush(stderr);
+    if (saved_err >= 0) {
+        dup2(saved_err, STDERR_FILENO);
+        close(saved_err);
+    }
+    if (aside && st_csv != 0) { /* what it said, now that it failed */
+        rewind(aside);
+        char line[1024];
+        while (fgets(line, sizeof line, aside))
+            fputs(line, stderr);
+    }
+    if (aside)
+        fclose(aside);
     if (saved >= 0)
         close(saved);
     if (fd >= 0)
@@ -1164,26 +1115,6 @@ static int compare_runs(const rlc_sweep *sw, const char *out_dir, const job_resu
     free(argv);
     free(dirs);
     return st;
-}
-
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
 }
 
 /* ---- the command --------------------------------------------------------------- */
@@ -1302,6 +1233,22 @@ static int sweep_main(int argc, char **argv)
         stem_of(path, stem, sizeof stem);
         snprintf(out_dir, sizeof out_dir, "runs/%s", stem);
     }
+    /* the output folder first, so that a bad --out fails before any job */
+    int status = 0;
+    if (talk && rlc_make_dirs(out_dir) != 0) {
+        /* a file where the folder should be is bad input; anything else
+         * (no permission, a full disk) a runtime failure */
+        int code = errno == ENOTDIR ? EXIT_USAGE : EXIT_RUNTIME;
+        if (errno == ENOTDIR)
+            fprintf(stderr, "rlc sweep: --out %s: not a directory (a file is in the way of the"
+                    " folder the runs go to)\n", out_dir);
+        else
+            fprintf(stderr, "rlc sweep: cannot create %s: %s\n", out_dir, strerror(errno));
+        rlc_world_abort(code); /* the other ranks wait for jobs */
+        rlc_sweep_free(sw);
+        free(sw);
+        return code;
+    }
     if (talk) {
         printf("sweep %s: %zu job%s (%zu config%s, %zu seed%s) -> %s; ", path, sw->n_jobs,
                sw->n_jobs == 1 ? "" : "s", sw->n_configs, sw->n_configs == 1 ? "" : "s", sw->n_seeds,
@@ -1311,15 +1258,6 @@ static int sweep_main(int argc, char **argv)
         else
             printf("%u at a time\n", jobs);
         fflush(stdout);
-    }
-    /* the output folder first, so that a bad --out fails before any job */
-    int status = 0;
-    if (talk && make_dirs(out_dir) != 0) {
-        fprintf(stderr, "rlc sweep: cannot create %s: %s\n", out_dir, strerror(errno));
-        rlc_world_abort(EXIT_RUNTIME); /* the other ranks wait for jobs */
-        rlc_sweep_free(sw);
-        free(sw);
-        return EXIT_RUNTIME;
     }
     slot *slots = calloc(jobs, sizeof *slots);
     job_result *recs = talk ? calloc(sw->n_jobs ? sw->n_jobs : 1, sizeof *recs) : NULL;

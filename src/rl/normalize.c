@@ -139,6 +139,15 @@ void rlc_return_norm_reset(rlc_return_norm *n)
         n->returns[e] = 0.0;
 }
 
+void rlc_return_norm_merge(rlc_return_norm *n, double batch_mean, double batch_var,
+                           double count)
+{
+    if (!(count > 0))
+        return;
+    rlc_norm_merge(&n->mean, &n->var, n->count, batch_mean, batch_var, count);
+    n->count += count;
+}
+
 void rlc_return_norm_step(rlc_return_norm *n, const double *rewards, const bool *dones,
                           double *out)
 {
