@@ -774,17 +774,25 @@ rlc_status rlc_run_train(const rlc_config *cfg, const char *config_path, const c
     return train_new(cfg, config_path, out_dir, NULL, NULL, progress, res);
 }
 
+/* Whether ranks can drive a data-parallel run (a rank below the size, a
+ * sum, and a move when there are others); if not, res says so. */
+static bool ranks_ok(const rlc_agent_ranks *ranks, const char *fn, rlc_run_result *res)
+{
+    if (ranks && ranks->size && ranks->rank < ranks->size && ranks->sum &&
+        (ranks->size == 1 || ranks->move))
+        return true;
+    if (res) {
+        memset(res, 0, sizeof *res);
+        snprintf(res->error, sizeof res->error, "%s: bad ranks", fn);
+    }
+    return false;
+}
+
 rlc_status rlc_run_train_ranks(const rlc_config *cfg, const char *config_path, const char *out_dir,
                                const rlc_agent_ranks *ranks, FILE *progress, rlc_run_result *res)
 {
-    if (!ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum ||
-        (ranks->size > 1 && !ranks->move)) {
-        if (res) {
-            memset(res, 0, sizeof *res);
-            snprintf(res->error, sizeof res->error, "rlc_run_train_ranks: bad ranks");
-        }
+    if (!ranks_ok(ranks, "rlc_run_train_ranks", res))
         return RLC_EINVAL;
-    }
     return train_new(cfg, config_path, out_dir, NULL, ranks, progress, res);
 }
 
@@ -1084,14 +1092,8 @@ rlc_status rlc_run_resume(const char *run_dir, FILE *progress, rlc_run_result *r
 rlc_status rlc_run_resume_ranks(const char *run_dir, const rlc_agent_ranks *ranks,
                                 FILE *progress, rlc_run_result *res)
 {
-    if (!ranks || !ranks->size || ranks->rank >= ranks->size || !ranks->sum ||
-        (ranks->size > 1 && !ranks->move)) {
-        if (res) {
-            memset(res, 0, sizeof *res);
-            snprintf(res->error, sizeof res->error, "rlc_run_resume_ranks: bad ranks");
-        }
+    if (!ranks_ok(ranks, "rlc_run_resume_ranks", res))
         return RLC_EINVAL;
-    }
     return resume(run_dir, ranks, progress, res);
 }
 
