@@ -471,12 +471,24 @@ static void test_getopt_messages(void **state)
     assert_memory_equal(err_text, "rlc run: ", 9);
 }
 
-/* An empty --out is a usage error, not "cannot create". */
+/* An empty --out, or one naming a file, is a usage error, not "cannot
+ * create", and nothing is written (as rlc sweep). */
 static void test_empty_out(void **state)
 {
     (void)state;
     assert_int_equal(rlc("emptyout", "run", PENDULUM_INI, "--out", "", NULL), 2);
     assert_string_equal(err_text, "rlc run: --out: empty directory name\n");
+    assert_string_equal(out_text, "");
+    const char *file = tmp_path("out-is-a-file");
+    write_file(file, "x\n");
+    char want[700];
+    snprintf(want, sizeof want, "rlc run: --out %s: not a directory (a file is in the way of the"
+             " folder the runs go to)\n", file);
+    assert_int_equal(rlc("fileout", "run", PENDULUM_INI, "--out", file, NULL), 2);
+    assert_string_equal(err_text, want);
+    assert_int_equal(rlc("fileout2", "run", PENDULUM_INI, "--seeds", "1-2", "--out", file, NULL),
+                     2);
+    assert_string_equal(err_text, want);
     assert_string_equal(out_text, "");
 }
 
@@ -1248,6 +1260,30 @@ static void test_resume_eval_errors(void **state)
     assert_int_equal(rlc("eval-bad", "eval", m, NULL), 2);
     assert_contains(err_text, "model.rlc: not an rlc checkpoint (bad magic)\n");
     assert_int_equal(rlc("eval-episodes", "eval", m, "--episodes", "0", NULL), 2);
+    /* run.json's "ranks" damaged: not a count (a sign would wrap around,
+     * a huge one would be allocated), exit 2 saying so */
+    const char *bad_ranks[] = {"-3", "99999999999999999999", "0", "2x"};
+    const char *good = tmp_path("ranksok");
+    assert_int_equal(rlc("tiny2", "run", CARTPOLE_INI, "--out", good, "--set",
+                         "run.total_timesteps=2048", NULL),
+                     0);
+    char j[700];
+    snprintf(j, sizeof j, "%s/ppo_cartpole-s1/run.json", good);
+    char *info = slurp(j, NULL);
+    assert_non_null(strstr(info, "\"ranks\": 1,"));
+    for (size_t k = 0; k < sizeof bad_ranks / sizeof bad_ranks[0]; k++) {
+        char text[8192], *at = strstr(info, "\"ranks\": 1,");
+        snprintf(text, sizeof text, "%.*s\"ranks\": %s,%s", (int)(at - info), info, bad_ranks[k],
+                 at + strlen("\"ranks\": 1,"));
+        write_file(j, text);
+        snprintf(m, sizeof m, "%s/ppo_cartpole-s1", good);
+        assert_int_equal(rlc("eval-ranks", "eval", m, NULL), 2);
+        assert_contains(err_text, "/run.json is damaged: its \"ranks\" is not a whole number"
+                                  " from 1 to 1048576\n");
+        assert_int_equal(rlc("resume-ranks", "resume", m, NULL), 2);
+        assert_contains(err_text, "/run.json is damaged");
+    }
+    free(info);
 }
 
 /* ---- rlc gradcheck ------------------------------------------------------- */

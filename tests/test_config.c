@@ -342,6 +342,36 @@ static void test_integer_rejects(void **state)
         snprintf(want, sizeof want, "3: [run] total_timesteps: %s", cases[i].reason);
         expect_load_error(text, want);
     }
+    /* beyond 64 bits, a key with an upper bound names its own range */
+    expect_load_error("[run]\nalgo = trpo\n[trpo]\ncg_max_steps = 99999999999999999999\n",
+                      "4: [trpo] cg_max_steps: 99999999999999999999 is out of range (must be in"
+                      " [1, 1000])");
+    expect_load_error("[run]\nalgo = trpo\n[trpo]\ncg_max_steps = 1e30\n",
+                      "4: [trpo] cg_max_steps: 1e30 is out of range (must be in [1, 1000])");
+}
+
+/* TRPO's policy step keeps at least 2 of the rollout's rows: the INI
+ * line of sub_sampling_factor is named. */
+static void test_trpo_sub_sampling_bound(void **state)
+{
+    (void)state;
+    rlc_config cfg;
+    rlc_config_error err;
+    const char *path;
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = trpo\nenv_id = CartPole-v1\n[trpo]\n"
+                                     "n_steps = 8\nbatch_size = 8\nsub_sampling_factor = 8\n",
+                               &err, &path),
+                     RLC_OK);
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_ECONFIG);
+    char want[600];
+    snprintf(want, sizeof want, "%s:7: [trpo] sub_sampling_factor: 8 leaves fewer than 2 of the"
+             " rollout's n_steps \xc3\x97 n_envs = 8 rows for the policy step (at most 7)", path);
+    assert_string_equal(err.message, want);
+    assert_int_equal(load_text(&cfg, "[run]\nalgo = trpo\nenv_id = CartPole-v1\n[trpo]\n"
+                                     "n_steps = 8\nbatch_size = 8\nsub_sampling_factor = 7\n",
+                               &err, &path),
+                     RLC_OK);
+    assert_int_equal(rlc_config_validate(&cfg, &err), RLC_OK); /* 2 rows */
 }
 
 static void test_real_rejects(void **state)
@@ -1914,6 +1944,7 @@ int main(void)
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_set),
         cmocka_unit_test(test_validate),
+        cmocka_unit_test(test_trpo_sub_sampling_bound),
         cmocka_unit_test(test_write_roundtrip),
         cmocka_unit_test(test_write_text),
         cmocka_unit_test(test_reward_threshold),

@@ -6,6 +6,7 @@
  * critic with its own Adam. No entropy bonus, no gSDE. */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_randist.h>
@@ -77,7 +78,20 @@ static rlc_status trpo_check(const void *settings, rlc_agent_origin_fn fn, const
                              rlc_agent_settings_error *err)
 {
     const rlc_trpo_config *c = settings;
-    return rlc_policy_check_rollout(c->n_steps, c->n_envs, c->batch_size, fn, ctx, err);
+    rlc_status st = rlc_policy_check_rollout(c->n_steps, c->n_envs, c->batch_size, fn, ctx, err);
+    if (st != RLC_OK)
+        return st;
+    /* the policy step needs 2 rows at least (a gradient of more than one
+     * sample; advantages normalised by a sample std) */
+    size_t rows = c->n_steps * c->n_envs; /* no overflow: checked above */
+    if (c->sub_sampling_factor > 1 && (rows + c->sub_sampling_factor - 1) / c->sub_sampling_factor < 2) {
+        err->key = "sub_sampling_factor";
+        snprintf(err->reason, sizeof err->reason,
+                 "%zu leaves fewer than 2 of the rollout's n_steps \xc3\x97 n_envs = %zu rows for the"
+                 " policy step (at most %zu)", c->sub_sampling_factor, rows, rows - 1);
+        return RLC_EINVAL;
+    }
+    return RLC_OK;
 }
 
 /* progress.csv columns, in this order */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_statistics_double.h>
@@ -377,6 +378,16 @@ static int cmd_run(int argc, char **argv)
         }
     }
 
+    /* a file where the runs' folder should be is bad input, as for rlc
+     * sweep: refused before anything is written (every rank sees it) */
+    struct stat out_st;
+    if (stat(out_dir, &out_st) == 0 && !S_ISDIR(out_st.st_mode)) {
+        if (rlc_world_rank() == 0)
+            fprintf(stderr, "rlc run: --out %s: not a directory (a file is in the way of the"
+                    " folder the runs go to)\n", out_dir);
+        free(seeds);
+        return EXIT_USAGE;
+    }
     rlc_config cfg;
     int code = rlc_cli_load_config(&cfg, config_path, sets, n_sets, seed);
     if (code) {

@@ -1012,12 +1012,19 @@ static double elapsed_at(FILE *f, long row)
 
 /* Whether run_dir was trained by as many processes as `ranks` has (1
  * without): run.json's "ranks" (1 if it has none). RLC_OK, RLC_EINVAL
- * (another count: res->error says how to resume it), RLC_EIO. */
+ * (another count: res->error says how to resume it; or a damaged
+ * "ranks"), RLC_EIO. */
 static rlc_status same_ranks(const char *run_dir, const rlc_agent_ranks *ranks,
                              rlc_run_result *res)
 {
     size_t trained = 1, n = ranks ? ranks->size : 1;
-    if (rlc_runinfo_ranks(run_dir, &trained) != 0 && errno != ENOENT) {
+    int rc = rlc_runinfo_ranks(run_dir, &trained);
+    if (rc != 0 && errno == EINVAL) {
+        snprintf(res->error, sizeof res->error, "%.400s/run.json is damaged: its \"ranks\" is not"
+                 " a whole number from 1 to %d", run_dir, RLC_RUNINFO_MAX_RANKS);
+        return RLC_EINVAL;
+    }
+    if (rc != 0 && errno != ENOENT) {
         int e = errno;
         char path[4352];
         snprintf(path, sizeof path, "%s/run.json", run_dir);
@@ -1209,8 +1216,14 @@ rlc_status rlc_run_load_agent(const char *run_dir, rlc_config *cfg, void **agent
     /* a data-parallel run's checkpoint: rank 0's state, read through one
      * slot for every other rank's */
     size_t trained = 1;
-    if (rlc_runinfo_ranks(run_dir, &trained) != 0)
-        trained = 1;
+    if (rlc_runinfo_ranks(run_dir, &trained) != 0) {
+        if (errno == EINVAL) {
+            snprintf(err, errlen, "%s/run.json is damaged: its \"ranks\" is not a whole number"
+                     " from 1 to %d", run_dir, RLC_RUNINFO_MAX_RANKS);
+            return RLC_EINVAL;
+        }
+        trained = 1; /* no run.json: a run of one process */
+    }
     rlc_agent_ranks fake = {.size = trained, .rank = 0, .seed = cfg->seed, .sum = no_sum,
                             .move = no_move};
     if (trained > 1) {

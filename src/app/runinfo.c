@@ -2,6 +2,7 @@
  * src/app/runinfo.h). Reads /proc/cpuinfo and the BLAS's own description;
  * knows nothing about training. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -122,10 +123,29 @@ int rlc_runinfo_ranks(const char *run_dir, size_t *ranks)
         return -1;
     *ranks = 1; /* written before rlc recorded it: one process, or rank 0's state alone */
     char line[512];
-    unsigned long long n;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, " \"ranks\": %llu", &n) == 1 && n >= 1)
-            *ranks = (size_t)n;
+    bool bad = false;
+    while (fgets(line, sizeof line, f)) {
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (strncmp(p, "\"ranks\":", 8) != 0)
+            continue;
+        p += 8;
+        while (*p == ' ')
+            p++;
+        /* digits only (no sign, no wrap-around), 1 .. RLC_RUNINFO_MAX_RANKS */
+        size_t n = 0, digits = 0;
+        for (; *p >= '0' && *p <= '9' && n <= RLC_RUNINFO_MAX_RANKS; p++, digits++)
+            n = n * 10 + (size_t)(*p - '0');
+        if (!digits || n < 1 || n > RLC_RUNINFO_MAX_RANKS || (*p != ',' && *p != '\n' && *p))
+            bad = true;
+        else
+            *ranks = n;
+    }
     fclose(f);
+    if (bad) {
+        errno = EINVAL;
+        return -1;
+    }
     return 0;
 }

@@ -29,9 +29,14 @@
 int rlc_runinfo_write(const char *run_dir, const char *started, size_t ranks, const char *status,
                       const char *error);
 
+/* Most ranks a run.json may record (a bound for a damaged file, far above
+ * any MPI job rlc is run in). */
+#define RLC_RUNINFO_MAX_RANKS 1048576
+
 /* The "ranks" of run_dir/run.json into *ranks: 1 when the file has none
  * (written before rlc recorded it). Returns 0, or -1 with errno set when
- * run.json cannot be read. */
+ * run.json cannot be read, EINVAL when its "ranks" is not a whole number
+ * from 1 to RLC_RUNINFO_MAX_RANKS (a damaged file). */
 int rlc_runinfo_ranks(const char *run_dir, size_t *ranks);
 
 /* The current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (n >= 21). */

@@ -142,6 +142,16 @@ static bool exact_whole(const char *s, uint64_t *out)
     return true;
 }
 
+/* Why s, a whole number beyond 64 bits, is refused: the key's own bound
+ * when it has one ("[1, 1000000]"), else the 64-bit limit. */
+static void too_large(const char *s, const char *range, char *why, size_t n)
+{
+    if (range[0] == '[')
+        snprintf(why, n, "%s is out of range (must be in %s)", s, range);
+    else
+        snprintf(why, n, "'%s' is too large (at most %" PRIu64 ")", s, UINT64_MAX);
+}
+
 /* A whole number >= 0: plain digits or any decimal notation that is integral
  * as written ("1e5", "2.0e4"), its value taken exactly from the digits, up to
  * UINT64_MAX. Writes the reason on failure; `range` (">= 1",
@@ -158,7 +168,7 @@ static bool parse_whole(const char *s, const char *range, uint64_t *out, char *w
             || v > UINT64_MAX
 #endif
         ) {
-            snprintf(why, n, "'%s' is too large (at most %" PRIu64 ")", s, UINT64_MAX);
+            too_large(s, range, why, n);
             return false;
         }
         *out = v;
@@ -172,7 +182,7 @@ static bool parse_whole(const char *s, const char *range, uint64_t *out, char *w
     }
     (void)d; /* strtod rounds to 53 bits ("9007199254740993e0" would become ...992) */
     if (!exact_whole(s, out)) {
-        snprintf(why, n, "'%s' is too large (at most %" PRIu64 ")", s, UINT64_MAX);
+        too_large(s, range, why, n);
         return false;
     }
     return true;
