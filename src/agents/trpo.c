@@ -6,6 +6,7 @@
  * critic with its own Adam. No entropy bonus, no gSDE. */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,8 +84,10 @@ static rlc_status trpo_check(const void *settings, rlc_agent_origin_fn fn, const
         return st;
     /* the policy step needs 2 rows at least (a gradient of more than one
      * sample; advantages normalised by a sample std) */
-    size_t rows = c->n_steps * c->n_envs; /* no overflow: checked above */
-    if (c->sub_sampling_factor > 1 && (rows + c->sub_sampling_factor - 1) / c->sub_sampling_factor < 2) {
+    if (c->n_envs && c->n_steps > SIZE_MAX / c->n_envs)
+        return RLC_OK; /* a rollout beyond size_t has rows to spare (creating it fails) */
+    size_t rows = c->n_steps * c->n_envs;
+    if (c->sub_sampling_factor >= rows) { /* ⌈rows / k⌉ < 2 */
         err->key = "sub_sampling_factor";
         snprintf(err->reason, sizeof err->reason,
                  "%zu leaves fewer than 2 of the rollout's n_steps \xc3\x97 n_envs = %zu rows for the"
