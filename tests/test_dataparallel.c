@@ -543,7 +543,8 @@ static void test_mpirun_interrupt_resume(void **state)
 }
 
 /* eval, gradcheck and compare under mpirun -n 2 run on rank 0 alone:
- * stdout is what one process prints, once. */
+ * stdout is what one process prints, once; a bad setting is reported once,
+ * not by every rank. */
 static void test_mpirun_one_rank_commands(void **state)
 {
     (void)state;
@@ -566,6 +567,15 @@ static void test_mpirun_one_rank_commands(void **state)
         free(a);
         free(b);
     }
+    /* bad input: every rank refuses it, rank 0 alone says why (once) */
+    const char *const bad[] = {"run", RLC_CONFIGS_DIR "/ppo_cartpole.ini", "--set", "ppo.gama=1",
+                               NULL};
+    assert_int_not_equal(rlc_cmd("one-bad", 2, bad), 0);
+    char *err = text_of("%s.err", tmp_path("one-bad"));
+    const char *first = strstr(err, "[ppo] gama: unknown key");
+    assert_non_null(first);
+    assert_null(strstr(first + 1, "[ppo] gama: unknown key"));
+    free(err);
 }
 
 /* Suite slow: 2 ranks of 4 envs learn as one process of 8 envs, over

@@ -135,8 +135,10 @@ int rlc_cli_load_config(rlc_config *cfg, const char *config_path, const char *co
             rlc_config_shorten(assignment, shown, sizeof shown);
             rlc_config_shorten(seed, seed_shown, sizeof seed_shown);
             size_t len = strlen(shown);
-            if (!strncmp(reason, "--set ", 6) && !strncmp(reason + 6, shown, len) &&
-                !strncmp(reason + 6 + len, ": ", 2))
+            if (rlc_world_rank() != 0)
+                ; /* every rank reads the same input: rank 0 says it */
+            else if (!strncmp(reason, "--set ", 6) && !strncmp(reason + 6, shown, len) &&
+                     !strncmp(reason + 6 + len, ": ", 2))
                 fprintf(stderr, "rlc: --seed %s: %s\n", seed_shown, reason + 6 + len + 2);
             else
                 fprintf(stderr, "rlc: %s\n", reason);
@@ -148,7 +150,8 @@ int rlc_cli_load_config(rlc_config *cfg, const char *config_path, const char *co
     if (st == RLC_OK)
         st = rlc_config_validate(cfg, &err);
     if (st != RLC_OK) {
-        fprintf(stderr, "rlc: %s\n", err.message);
+        if (rlc_world_rank() == 0) /* under mpirun every rank reads the same input */
+            fprintf(stderr, "rlc: %s\n", err.message);
         return EXIT_USAGE;
     }
     return 0;
