@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "test_files.h"
+#include "test_spawn.h"
 #include "test_util.h"
 
 #ifndef RLC_BIN
@@ -35,7 +36,6 @@
 #endif
 #define PENDULUM_INI RLC_CONFIGS_DIR "/ddpg_pendulum.ini"
 
-extern char **environ;
 
 
 static void write_file(const char *path, const char *text)
@@ -75,42 +75,12 @@ static int rlc_v(const char *stdout_path, const char *tag, va_list ap)
     }
     argv[argc] = NULL;
 
-    char out_path[512], err_path[512];
-    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
-    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
-    if (stdout_path)
-        snprintf(out_path, sizeof out_path, "%s", stdout_path);
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        print_error("cannot run %s: %s\n", RLC_BIN, strerror(rc));
-    assert_int_equal(rc, 0);
-    int status;
-    pid_t got;
-    struct timespec tick = {0, 10 * 1000 * 1000};
-    for (int i = 0; (got = waitpid(pid, &status, WNOHANG)) == 0; i++) {
-        if (i == RLC_TIMEOUT_S * 100) {
-            print_error("%s: still running after %d s, killed\n", tag, RLC_TIMEOUT_S);
-            kill(pid, SIGKILL);
-            got = waitpid(pid, &status, 0);
-            break;
-        }
-        nanosleep(&tick, NULL);
-    }
-    assert_int_equal(got, pid);
+    int code = wait_logged(spawn_logged(tag, stdout_path, argv), tag, RLC_TIMEOUT_S);
     free(out_text);
     free(err_text);
-    out_text = stdout_path ? strdup("") : slurp(out_path, NULL);
-    err_text = slurp(err_path, NULL);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    out_text = stdout_path ? strdup("") : slurp_log(tag, "out");
+    err_text = slurp_log(tag, "err");
+    return code;
 }
 
 static int rlc(const char *tag, ...)
@@ -1013,26 +983,6 @@ static size_t processes_with(const char *needle, pid_t ppid, pid_t *pids, size_t
     return n;
 }
 
-/* Start RLC_BIN in the background, stdout and stderr to tmp_dir/<tag>.out
- * and .err; returns its pid. */
-static pid_t spawn_bg(const char *tag, const char *const argv[])
-{
-    char out_path[600], err_path[600];
-    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
-    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
-}
-
 static const struct timespec tick = {0, 10 * 1000 * 1000};
 
 /* Wait until `path` has at least n lines (a child is training). */
@@ -1070,7 +1020,7 @@ static void interrupt_seeds(int sig, const char *tag)
     char *out = strdup(tmp_path("%s-out", tag));
     const char *argv[] = {RLC_BIN, "run", CARTPOLE_INI, "--seeds", "1-4", "--jobs", "2", "--out",
                           out, "--set", "run.total_timesteps=100000000", NULL};
-    pid_t pid = spawn_bg(tag, argv);
+    pid_t pid = spawn_logged(tag, NULL, argv);
     char p[700];
     snprintf(p, sizeof p, "%s/ppo_cartpole-s1/progress.csv", out);
     wait_lines(p, 2);
@@ -1083,7 +1033,7 @@ static void interrupt_seeds(int sig, const char *tag)
     assert_int_equal(wait_exit(pid), 128 + sig);
     assert_int_equal(processes_with(out, 0, kids, 4), 0); /* every child reaped, no orphan */
 
-    char *o = slurp(tmp_path("%s.out", tag), NULL), *e = slurp(tmp_path("%s.err", tag), NULL);
+    char *o = slurp_log(tag, "out"), *e = slurp_log(tag, "err");
     assert_contains(o, "seed 1: interrupted after ");
     assert_contains(o, "seed 2: interrupted after ");
     char want[700];
@@ -1133,7 +1083,7 @@ static void test_seeds_child_killed(void **state)
     char *out = strdup(tmp_path("seedskill-out"));
     const char *argv[] = {RLC_BIN, "run", CARTPOLE_INI, "--seeds", "1-2", "--jobs", "1", "--out",
                           out, "--set", "run.total_timesteps=100000000", NULL};
-    pid_t pid = spawn_bg("seedskill", argv);
+    pid_t pid = spawn_logged("seedskill", NULL, argv);
     char p[700];
     snprintf(p, sizeof p, "%s/ppo_cartpole-s1/progress.csv", out);
     wait_lines(p, 2);
@@ -1179,7 +1129,7 @@ static void test_sigint_resume_eval(void **state)
     char *cut = strdup(tmp_path("cut")), *full = strdup(tmp_path("full"));
     const char *argv[] = {RLC_BIN, "run", CARTPOLE_INI, "--out", cut, "--set",
                           "run.total_timesteps=300000", "--set", "eval.eval_freq=20000", NULL};
-    pid_t pid = spawn_bg("sigint", argv);
+    pid_t pid = spawn_logged("sigint", NULL, argv);
     char p[700];
     snprintf(p, sizeof p, "%s/ppo_cartpole-s1/progress.csv", cut);
     wait_lines(p, 4);

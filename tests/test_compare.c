@@ -18,13 +18,13 @@
 #include <time.h>
 #include <unistd.h>
 #include "test_files.h"
+#include "test_spawn.h"
 #include "test_util.h"
 
 #ifndef RLC_BIN
 #error "RLC_BIN must name the rlc executable"
 #endif
 
-extern char **environ;
 
 static void write_file(const char *path, const char *text)
 {
@@ -52,38 +52,12 @@ static int rlc(const char *tag, ...)
     }
     va_end(ap);
     argv[argc] = NULL;
-    char out_path[512], err_path[512];
-    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
-    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    assert_int_equal(rc, 0);
-    int status;
-    pid_t got;
-    struct timespec tick = {0, 10 * 1000 * 1000};
-    for (int i = 0; (got = waitpid(pid, &status, WNOHANG)) == 0; i++) {
-        if (i == 6000) {
-            kill(pid, SIGKILL);
-            got = waitpid(pid, &status, 0);
-            status = -1;
-            break;
-        }
-        nanosleep(&tick, NULL);
-    }
-    assert_int_equal(got, pid);
+    int code = wait_logged(spawn_logged(tag, NULL, argv), tag, 60);
     free(out_text);
     free(err_text);
-    out_text = slurp(out_path, NULL);
-    err_text = slurp(err_path, NULL);
-    return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    out_text = slurp_log(tag, "out");
+    err_text = slurp_log(tag, "err");
+    return code;
 }
 
 #define assert_contains(hay, needle)                                                              \

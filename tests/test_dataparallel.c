@@ -25,8 +25,8 @@
 #include "rlc/run.h"
 #include "rlc/stats.h"
 #include "test_files.h"
+#include "test_spawn.h"
 
-extern char **environ;
 
 /* ---- a stand-in for rank 1 -------------------------------------------------- */
 
@@ -250,58 +250,23 @@ static void test_supported(void **state)
 /* ---- through mpirun ------------------------------------------------------------ */
 
 #ifdef RLC_MPIRUN
-/* argv started with stdin /dev/null and stdout, stderr to tmp_dir/tag.out,
- * .err; its pid. */
-static pid_t start(const char *tag, const char *const *argv)
-{
-    char out_path[512], err_path[512];
-    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
-    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    assert_int_equal(rc, 0);
-    return pid;
-}
-
+/* argv run to its end (5 minutes at most), stdout and stderr in
+ * tmp_dir/tag.out, .err; its exit status, stderr shown when not 0. */
 static int run(const char *tag, const char *const *argv)
 {
-    char err_path[512];
-    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
-    pid_t pid = start(tag, argv);
-    int status;
-    pid_t got;
-    struct timespec tick = {0, 10 * 1000 * 1000};
-    for (int i = 0; (got = waitpid(pid, &status, WNOHANG)) == 0; i++) {
-        if (i == 300 * 100) {
-            print_error("%s: still running after 300 s, killed\n", tag);
-            kill(pid, SIGKILL);
-            got = waitpid(pid, &status, 0);
-            break;
-        }
-        nanosleep(&tick, NULL);
-    }
-    assert_int_equal(got, pid);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char *e = slurp(err_path, NULL);
-        print_error("%s: exit %d\n%s\n", tag, WIFEXITED(status) ? WEXITSTATUS(status) : -1, e);
+    int code = wait_logged(spawn_logged(tag, NULL, argv), tag, 300);
+    if (code != 0) {
+        char *e = slurp_log(tag, "err");
+        print_error("%s: exit %d\n%s\n", tag, code, e);
         free(e);
     }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return code;
 }
 
-/* rlc run CONFIG --out DIR --set sets..., under mpirun -n ranks (0: plain). */
-static void rlc_run_config(const char *tag, int ranks, const char *out, const char *config,
-                           const char *const *sets)
+/* mpirun -n ranks rlc ARGS... (ranks 0: rlc alone); its exit status. */
+static int rlc_cmd(const char *tag, int ranks, const char *const *args)
 {
-    const char *argv[40];
+    const char *argv[48];
     size_t n = 0;
     char nr[8];
     if (ranks) {
@@ -314,16 +279,25 @@ static void rlc_run_config(const char *tag, int ranks, const char *out, const ch
             argv[n++] = "--allow-run-as-root";
     }
     argv[n++] = RLC_BIN;
-    argv[n++] = "run";
-    argv[n++] = config;
-    argv[n++] = "--out";
-    argv[n++] = out;
-    for (size_t i = 0; sets[i]; i++) {
-        argv[n++] = "--set";
-        argv[n++] = sets[i];
-    }
+    for (size_t i = 0; args[i]; i++)
+        argv[n++] = args[i];
     argv[n] = NULL;
-    assert_int_equal(run(tag, argv), 0);
+    return run(tag, argv);
+}
+
+/* rlc run CONFIG --out DIR --set sets..., under mpirun -n ranks (0: plain);
+ * it must succeed. */
+static void rlc_run_config(const char *tag, int ranks, const char *out, const char *config,
+                           const char *const *sets)
+{
+    const char *args[40] = {"run", config, "--out", out};
+    size_t n = 4;
+    for (size_t i = 0; sets[i]; i++) {
+        args[n++] = "--set";
+        args[n++] = sets[i];
+    }
+    args[n] = NULL;
+    assert_int_equal(rlc_cmd(tag, ranks, args), 0);
 }
 
 static void rlc_run(const char *tag, int ranks, const char *out)
@@ -367,28 +341,6 @@ static void test_mpirun(void **state)
                    (const char *const[]){"run.total_timesteps=8192", "eval.n_eval_episodes=2",
                                          NULL});
     assert_true(exists(tmp_path("trpo2/trpo_pendulum-s1/model.rlc")));
-}
-
-/* mpirun -n ranks rlc ARGS... (ranks 0: rlc alone); its exit status. */
-static int rlc_cmd(const char *tag, int ranks, const char *const *args)
-{
-    const char *argv[48];
-    size_t n = 0;
-    char nr[8];
-    if (ranks) {
-        snprintf(nr, sizeof nr, "%d", ranks);
-        argv[n++] = RLC_MPIRUN;
-        argv[n++] = "-n";
-        argv[n++] = nr;
-        argv[n++] = "--oversubscribe";
-        if (geteuid() == 0)
-            argv[n++] = "--allow-run-as-root";
-    }
-    argv[n++] = RLC_BIN;
-    for (size_t i = 0; args[i]; i++)
-        argv[n++] = args[i];
-    argv[n] = NULL;
-    return run(tag, argv);
 }
 
 static char *text_of(const char *fmt, const char *arg)
@@ -467,7 +419,7 @@ static void interrupt_resume(const char *tag, const char *config, const char *na
     }
     argv[m] = NULL;
     snprintf(t, sizeof t, "%s-cut", tag);
-    pid_t pid = start(t, argv);
+    pid_t pid = spawn_logged(t, NULL, argv);
     /* Ctrl-C once training is under way */
     char dir[600], progress[700];
     snprintf(dir, sizeof dir, "%s/%s", cut, name);

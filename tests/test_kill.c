@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "test_files.h"
+#include "test_spawn.h"
 #include "test_util.h"
 
 #ifndef RLC_BIN
@@ -31,7 +32,6 @@
 #define RLC_CONFIGS_DIR "configs"
 #endif
 
-extern char **environ;
 
 #define RLC_TIMEOUT_S 60
 
@@ -40,25 +40,6 @@ static double now(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Start RLC_BIN with argv (argv[0] ignored), output to tmp_dir/<tag>.out/.err. */
-static pid_t spawn(const char *tag, const char *const argv[])
-{
-    char out_path[600], err_path[600];
-    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
-    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
-    return pid;
 }
 
 /* Wait for pid, at most until `deadline` (now() seconds; then SIGKILL).
@@ -80,7 +61,7 @@ static int wait_until(pid_t pid, double deadline)
 
 static int run_to_end(const char *tag, const char *const argv[])
 {
-    return wait_until(spawn(tag, argv), now() + RLC_TIMEOUT_S);
+    return wait_until(spawn_logged(tag, NULL, argv), now() + RLC_TIMEOUT_S);
 }
 
 /* A reproducible delay in [0, 1): splitmix64 of a counter. */
@@ -134,7 +115,7 @@ static void kill_loop(const kill_case *k, uint64_t seed)
         snprintf(tag, sizeof tag, "%s-kill%d", k->name, i);
         snprintf(dir, sizeof dir, "%s/%s-s1", out, k->name);
         run_argv(k, out, argv);
-        pid_t pid = spawn(tag, argv);
+        pid_t pid = spawn_logged(tag, NULL, argv);
         /* Every other kill early on, where the first checkpoint is. */
         double delay = length * uniform(&seed) * (i % 2 ? 1.0 : 0.4);
         int rc = wait_until(pid, now() + delay);
@@ -248,7 +229,7 @@ static void test_killed_before_checkpoint(void **state)
     const char *argv[] = {RLC_BIN, "run", RLC_CONFIGS_DIR "/ppo_cartpole.ini", "--out", out,
                           "--set", "run.total_timesteps=100000000", "--set",
                           "run.checkpoint_freq=0", NULL};
-    pid_t pid = spawn("nockpt", argv);
+    pid_t pid = spawn_logged("nockpt", NULL, argv);
     char dir[800], p[900];
     snprintf(dir, sizeof dir, "%s/ppo_cartpole-s1", out);
     snprintf(p, sizeof p, "%s/progress.csv", dir);

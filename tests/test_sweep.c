@@ -18,8 +18,7 @@
 #include "rlc/config.h"
 #include "rlc/run.h"
 #include "test_files.h"
-
-extern char **environ;
+#include "test_spawn.h"
 
 #ifndef RLC_BIN
 #define RLC_BIN "build/rlc"
@@ -33,40 +32,12 @@ static char *out_text, *err_text;
  * back into out_text and err_text; returns the exit status (-1 if killed). */
 static int run(const char *tag, const char *const *argv)
 {
-    char out_path[512], err_path[512];
-    snprintf(out_path, sizeof out_path, "%s/%s.out", tmp_dir, tag);
-    snprintf(err_path, sizeof err_path, "%s/%s.err", tmp_dir, tag);
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    pid_t pid;
-    int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc != 0)
-        print_error("cannot run %s: %s\n", argv[0], strerror(rc));
-    assert_int_equal(rc, 0);
-    int status;
-    pid_t got;
-    struct timespec tick = {0, 10 * 1000 * 1000};
-    for (int i = 0; (got = waitpid(pid, &status, WNOHANG)) == 0; i++) {
-        if (i == TIMEOUT_S * 100) {
-            print_error("%s: still running after %d s, killed\n", tag, TIMEOUT_S);
-            kill(pid, SIGKILL);
-            got = waitpid(pid, &status, 0);
-            break;
-        }
-        nanosleep(&tick, NULL);
-    }
-    assert_int_equal(got, pid);
+    int code = wait_logged(spawn_logged(tag, NULL, argv), tag, TIMEOUT_S);
     free(out_text);
     free(err_text);
-    out_text = slurp(out_path, NULL);
-    err_text = slurp(err_path, NULL);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    out_text = slurp_log(tag, "out");
+    err_text = slurp_log(tag, "err");
+    return code;
 }
 
 #define assert_contains(hay, needle)                                                              \
@@ -396,16 +367,7 @@ static void test_ctrl_c_and_resume(void **state)
     snprintf(out_path, sizeof out_path, "%s/ctrlc1.out", tmp_dir);
     snprintf(err_path, sizeof err_path, "%s/ctrlc1.err", tmp_dir);
     snprintf(model, sizeof model, "%s/ppo_pendulum-s1/model.rlc", out);
-    posix_spawn_file_actions_t fa;
-    assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-    assert_int_equal(posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    assert_int_equal(
-        posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644), 0);
-    pid_t pid;
-    assert_int_equal(posix_spawn(&pid, RLC_BIN, &fa, NULL, (char *const *)argv, environ), 0);
-    posix_spawn_file_actions_destroy(&fa);
+    pid_t pid = spawn_logged("ctrlc1", NULL, argv);
     struct timespec tick = {0, 2 * 1000 * 1000};
     int status;
     for (int i = 0; !exists(model); i++) { /* the first checkpoint */
