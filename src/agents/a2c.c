@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include "rlc/a2c.h"
 #include "rlc/agent.h"
+#include "rlc/linalg.h"
 #include "rlc/optim.h"
 #include "rlc/rng.h"
 
@@ -253,7 +254,7 @@ static rlc_status a2c_loss_gradient(void *p, size_t i)
     rlc_node *l = gc_record(a, i);
     if (!l)
         return rlc_tape_status(a->tr.tape);
-    gsl_vector_set_zero(a->tr.policy->grads);
+    rlc_vector_zero(a->tr.policy->grads);
     return rlc_tape_backward(a->tr.tape, l);
 }
 

@@ -14,6 +14,7 @@
 #include <gsl/gsl_randist.h>
 #include "rlc/agent.h"
 #include "rlc/ddpg.h"
+#include "rlc/linalg.h"
 #include "rlc/mlp.h"
 #include "rlc/optim.h"
 #include "rlc/replay.h"
@@ -390,7 +391,7 @@ static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss, c
     rlc_ddpg_td_target(b->rewards, b->terminated, &q2->value, a->cfg.gamma, a->y);
 
     rlc_tape_reset(t);
-    gsl_vector_set_zero(a->critic->grads);
+    rlc_vector_zero(a->critic->grads);
     rlc_node *lc = rlc_ddpg_critic_loss(t, a->critic, b->obs, b->actions, a->y);
     rlc_status st = rlc_tape_backward(t, lc);
     if (st != RLC_OK)
@@ -410,7 +411,7 @@ static rlc_status train_step(ddpg *a, double *critic_loss, double *actor_loss, c
     }
 
     rlc_tape_reset(t);
-    gsl_vector_set_zero(a->actor->grads);
+    rlc_vector_zero(a->actor->grads);
     rlc_node *la = rlc_ddpg_actor_loss(t, a->actor, a->critic, b->obs, a->scale, a->shift);
     if ((st = rlc_tape_backward(t, la)) != RLC_OK)
         return st;
@@ -553,7 +554,7 @@ static rlc_status ddpg_loss_gradient(void *p, size_t i)
     rlc_node *l = gc_record(a, i);
     if (!l)
         return rlc_tape_status(a->tape);
-    gsl_vector_set_zero(i == GC_CRITIC ? a->critic->grads : a->actor->grads);
+    rlc_vector_zero(i == GC_CRITIC ? a->critic->grads : a->actor->grads);
     return rlc_tape_backward(a->tape, l);
 }
 

@@ -422,7 +422,7 @@ rlc_status rlc_policy_fisher_product(void *ctx, const gsl_vector *v, gsl_vector 
         }
     }
     gsl_vector_view dpi = gsl_vector_subvector(p->grads, 0, n_pi);
-    gsl_vector_set_zero(&dpi.vector);
+    rlc_vector_zero(&dpi.vector);
     gsl_matrix_view seed = gsl_matrix_view_array(f->u, n, k);
     if ((st = rlc_tape_backward_seeded(f->tape, f->dist, &seed.matrix)))
         return st;
@@ -589,7 +589,7 @@ rlc_status rlc_policy_trainer_step(rlc_policy_trainer *tr, rlc_node *loss, doubl
     gsl_vector *g = tr->policy->grads;
     rlc_status st = RLC_OK;
     if (finite) {
-        gsl_vector_set_zero(g);
+        rlc_vector_zero(g);
         st = rlc_tape_backward(tr->tape, loss);
         if (st != RLC_OK)
             return st; /* (a tape error: out of memory, which create rules out) */

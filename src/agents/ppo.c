@@ -11,6 +11,7 @@
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_statistics_double.h>
 #include "rlc/agent.h"
+#include "rlc/linalg.h"
 #include "rlc/optim.h"
 #include "rlc/ppo.h"
 #include "rlc/rng.h"
@@ -369,7 +370,7 @@ static rlc_status ppo_loss_gradient(void *p, size_t i)
     rlc_node *l = gc_record(a, i);
     if (!l)
         return rlc_tape_status(a->tr.tape);
-    gsl_vector_set_zero(a->tr.policy->grads);
+    rlc_vector_zero(a->tr.policy->grads);
     return rlc_tape_backward(a->tr.tape, l);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "rlc/agent.h"
+#include "rlc/linalg.h"
 #include "rlc/optim.h"
 #include "rlc/qac.h"
 
@@ -275,7 +276,7 @@ static rlc_status qac_update(void *p, rlc_rollout *ro, double progress, rlc_trai
         return st;
     bool finite = isfinite(rlc_node_scalar(loss)), together = a->tr.ranks.size > 1;
     if (finite) {
-        gsl_vector_set_zero(pol->grads);
+        rlc_vector_zero(pol->grads);
         if ((st = rlc_tape_backward(a->tr.tape, loss)))
             return st;
     } else if (together) {
@@ -391,7 +392,7 @@ static rlc_status qac_loss_gradient(void *p, size_t i)
     rlc_node *l = gc_record(a, i);
     if (!l)
         return rlc_tape_status(a->tr.tape) ? rlc_tape_status(a->tr.tape) : RLC_EINVAL;
-    gsl_vector_set_zero(a->tr.policy->grads);
+    rlc_vector_zero(a->tr.policy->grads);
     return rlc_tape_backward(a->tr.tape, l);
 }
 

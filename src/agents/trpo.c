@@ -329,7 +329,7 @@ static rlc_status policy_step(trpo *a, double *stats)
         return RLC_ENONFINITE;
     if ((st = rlc_policy_fisher_set(a->fisher, a->tr.tape, dist, ls)))
         return st;
-    gsl_vector_set_zero(&p->dpi.vector);
+    rlc_vector_zero(&p->dpi.vector);
     if ((st = rlc_tape_backward(a->tr.tape, surr)))
         return st;
     gsl_vector_memcpy(a->g, &p->dpi.vector);
@@ -428,7 +428,7 @@ static rlc_status critic_step(trpo *a, double *value_loss)
             gsl_vector *g = p->critic->grads;
             rlc_status st = RLC_OK;
             if (isfinite(l)) {
-                gsl_vector_set_zero(g);
+                rlc_vector_zero(g);
                 if ((st = rlc_tape_backward(a->tr.tape, loss)) != RLC_OK)
                     return st;
             } else {
@@ -472,7 +472,7 @@ static rlc_status size_tape(trpo *a)
         return rlc_tape_status(t);
     if ((st = rlc_tape_backward(t, loss)))
         return st;
-    gsl_vector_set_zero(p->grads);
+    rlc_vector_zero(p->grads);
     return rlc_tape_reset(t);
 }
 
@@ -673,7 +673,7 @@ static double trpo_loss_value(void *p, size_t i)
     if (i < GC_FVP0 || i >= GC_FVP0 + GC_DIRECTIONS)
         return rlc_node_scalar(l);
     /* vᵀ∇θ mean KL(π_θ* ‖ π_θ) */
-    gsl_vector_set_zero(pol->grads);
+    rlc_vector_zero(pol->grads);
     if (rlc_tape_backward(a->tr.tape, l))
         return NAN;
     return rlc_dot(a->gc_v[i - GC_FVP0], &pol->dpi.vector);
@@ -695,14 +695,14 @@ static rlc_status trpo_loss_gradient(void *p, size_t i)
             (st = rlc_policy_fisher_set(a->gc_fisher, t, dist, ls)) ||
             (st = rlc_policy_fisher_product(a->gc_fisher, a->gc_v[i - GC_FVP0], a->gc_fv)))
             return st;
-        gsl_vector_set_zero(pol->grads);
+        rlc_vector_zero(pol->grads);
         gsl_vector_memcpy(&pol->dpi.vector, a->gc_fv);
         return RLC_OK;
     }
     rlc_node *l = gc_record(a, i);
     if (!l)
         return rlc_tape_status(t);
-    gsl_vector_set_zero(pol->grads);
+    rlc_vector_zero(pol->grads);
     return rlc_tape_backward(t, l);
 }
 

@@ -3,6 +3,7 @@
  * summed here in the same lanes and order, so the bits agree. */
 #include <assert.h>
 #include <math.h>
+#include <string.h>
 #include "rlc/linalg.h"
 #include "kernels.h"
 
@@ -33,4 +34,12 @@ void rlc_axpy(double a, const gsl_vector *x, gsl_vector *y)
     }
     for (size_t i = 0; i < x->size; i++)
         y->data[i * y->stride] = y->data[i * y->stride] + a * x->data[i * x->stride];
+}
+
+void rlc_vector_zero(gsl_vector *x)
+{
+    if (x->stride == 1)
+        memset(x->data, 0, x->size * sizeof(double));
+    else
+        gsl_vector_set_zero(x);
 }
