@@ -200,6 +200,11 @@ static void test_elementwise_same_bits_on_every_path(void **state)
         memcpy(y0, k, sizeof y0), memcpy(y1, k, sizeof y1);
         r->axpy(n, 0.7, g, y0), q->axpy(n, 0.7, g, y1);
         assert_same_bits(y0, y1, n, "axpy", q->isa);
+        memcpy(y0, k, sizeof y0), memcpy(y1, k, sizeof y1);
+        for (size_t i = 0; i < n; i++)
+            y0[i] = 0.005 * g[i] + 0.995 * y0[i];
+        q->polyak(n, 0.005, 0.995, g, y1);
+        assert_same_bits(y0, y1, n, "polyak", q->isa);
         for (size_t m = 0; m < 40; m++) { /* every remainder, then the whole vector */
             double d = q->dot(m, g, k), e = ref_dot8(m, g, 1, k, 1);
             assert_memory_equal(&d, &e, sizeof d);

@@ -116,6 +116,13 @@ static void k_axpy(size_t n, double a, const double *restrict x, double *restric
         y[i] = y[i] + a * x[i];
 }
 
+static void k_polyak(size_t n, double tau, double keep, const double *restrict x,
+                     double *restrict y)
+{
+    for (size_t i = 0; i < n; i++)
+        y[i] = tau * x[i] + keep * y[i];
+}
+
 /* --- matrix products --- */
 
 /* out(r, c) = base(r, c) + Σ_k L(r, k)·P(k, c) for r < R, c0 ≤ c < C, where
@@ -262,7 +269,7 @@ INLINE void tile(operands q, int kind, size_t r, size_t c, int rows)
 }
 
 /* out (R×C) = base + L·P: register tiles of MR rows × NR columns, then (AVX-512)
- * one of 4 rows, then one row at a time, then the strips. */
+ * one of 4 rows, then one of the 1–3 rows left, then the strips. */
 INLINE void core_k(operands q, int kind, size_t R, size_t C,
                    void (*strips)(operands, size_t, size_t, size_t))
 {
@@ -275,7 +282,13 @@ INLINE void core_k(operands q, int kind, size_t R, size_t C,
         for (; r + 4 <= R; r += 4)
             tile(q, kind, r, c, 4);
 #endif
-        for (; r < R; r++) /* rows left over: one row, the same tile width */
+        /* rows left over, at most 3: one tile of that height (a single row
+         * alone waits on its own additions' latency) */
+        if (R - r == 3)
+            tile(q, kind, r, c, 3);
+        else if (R - r == 2)
+            tile(q, kind, r, c, 2);
+        else if (R - r == 1)
             tile(q, kind, r, c, 1);
     }
     if (c < C)
@@ -584,6 +597,7 @@ const rlc_kernels TABLE = {
     .col_sums = k_col_sums,
     .dot = k_dot,
     .axpy = k_axpy,
+    .polyak = k_polyak,
     .adam = k_adam,
     .rmsprop = k_rmsprop,
     .all_finite = k_all_finite,

@@ -66,6 +66,8 @@ typedef struct rlc_kernels {
     double (*dot)(size_t n, const double *x, const double *y);
     /* y += a·x (a product, then a sum: no FMA). */
     void (*axpy)(size_t n, double a, const double *x, double *y);
+    /* y ← tau·x + keep·y, as written (rlc_vector_polyak's contiguous loop). */
+    void (*polyak)(size_t n, double tau, double keep, const double *x, double *y);
 
     /* Optimiser updates of n contiguous parameters (formulas in optim.c). */
     void (*adam)(size_t n, double *p, const double *g, double *m, double *v, double b1,

@@ -6,6 +6,7 @@
 #include <gsl/gsl_randist.h>
 #include "rlc/mlp.h"
 #include "gsl_alloc.h"
+#include "kernels.h"
 
 size_t rlc_mlp_param_count(const rlc_mlp_config *cfg)
 {
@@ -207,9 +208,8 @@ void rlc_vector_polyak(gsl_vector *target, const gsl_vector *source, double tau)
         return;
     }
     double keep = 1.0 - tau;
-    if (target->stride == 1 && source->stride == 1) {
-        for (size_t i = 0; i < target->size; i++)
-            target->data[i] = tau * source->data[i] + keep * target->data[i];
+    if (target->stride == 1 && source->stride == 1 && target->data != source->data) {
+        rlc_kern()->polyak(target->size, tau, keep, source->data, target->data);
         return;
     }
     const size_t ts = target->stride, ss = source->stride;
