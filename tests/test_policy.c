@@ -149,6 +149,47 @@ static void test_ppo_loss_no_value_clip_no_entropy(void **s)
     teardown(&f);
 }
 
+/* With ent_coef 0 the entropy stays out of the total and is recorded after
+ * it, so a backward pass from the total never visits it; the gradient is
+ * bit for bit the one of the total with −0·H in it, and H is still there
+ * for the statistics. Categorical (its entropy is the costly one), PPO and
+ * A2C. */
+static void test_zero_ent_coef_leaves_entropy_off_the_pass(void **s)
+{
+    (void)s;
+    for (int ppo = 0; ppo < 2; ppo++) {
+        lossfix f;
+        setup(&f, "CartPole-v1", RLC_ACT_TANH, true, ppo);
+        f.ent_coef = 0.0;
+        rlc_policy_loss_parts parts;
+        rlc_node *total = record_loss(&f, &parts);
+        assert_non_null(total);
+        for (rlc_node *n = total; n; n = n->prev)
+            assert_ptr_not_equal(n, parts.entropy);
+        bool after = false;
+        for (rlc_node *n = parts.entropy; n; n = n->prev)
+            after |= n == total;
+        assert_true(after);
+        assert_true(rlc_node_scalar(parts.entropy) > 0.1); /* H of 2 actions: near ln 2 */
+        size_t n = f.p->params->size;
+        double *g = malloc(2 * n * sizeof *g);
+        gsl_vector_set_zero(f.p->grads);
+        assert_int_equal(rlc_tape_backward(f.t, total), RLC_OK);
+        memcpy(g, f.p->grads->data, n * sizeof *g);
+        /* the total as written before: policy + (−0·H + 0.5·value) */
+        rlc_node *old = rlc_tape_add(f.t, parts.policy_loss,
+                                     rlc_tape_add(f.t, rlc_tape_scale(f.t, parts.entropy, -0.0),
+                                                  rlc_tape_scale(f.t, parts.value_loss, f.vf_coef)));
+        assert_memory_equal(&old->value.data[0], &total->value.data[0], sizeof(double));
+        gsl_vector_set_zero(f.p->grads);
+        assert_int_equal(rlc_tape_backward(f.t, old), RLC_OK);
+        memcpy(g + n, f.p->grads->data, n * sizeof *g);
+        assert_memory_equal(g, g + n, n * sizeof *g);
+        free(g);
+        teardown(&f);
+    }
+}
+
 static void test_a2c_loss_gaussian_and_categorical(void **s)
 {
     (void)s;
@@ -207,6 +248,7 @@ int main(void)
         cmocka_unit_test(test_ppo_loss_gaussian),
         cmocka_unit_test(test_ppo_loss_categorical_relu_default_init),
         cmocka_unit_test(test_ppo_loss_no_value_clip_no_entropy),
+        cmocka_unit_test(test_zero_ent_coef_leaves_entropy_off_the_pass),
         cmocka_unit_test(test_a2c_loss_gaussian_and_categorical),
         cmocka_unit_test(test_ppo_loss_parts),
     };

@@ -206,7 +206,9 @@ typedef struct rlc_policy_loss_parts {
  * loss (1 × 1): total = policy_loss + vf_coef·value_loss − ent_coef·H, with
  * value_loss = mean (R − V')² where V' = V_old + clip(V − V_old, ±clip_range_vf)
  * when clip_range_vf > 0 (Stable-Baselines3's PPO.train) and V' = V
- * otherwise, and H the mean entropy of π(·|s). dist_params, log_std and
+ * otherwise, and H the mean entropy of π(·|s) (with ent_coef 0, H is
+ * recorded after the total, outside it: a backward pass from the total does
+ * not visit it). dist_params, log_std and
  * values are the nodes rlc_policy_forward recorded for b->obs on t. Fills
  * parts->policy_loss, value_loss and entropy. Returns the 1 × 1 total, or
  * NULL with the error in rlc_tape_status(t). Allocates only while t grows. */
