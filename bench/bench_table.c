@@ -59,12 +59,12 @@ typedef struct peer {
 } peer;
 
 static const peer peers[] = {
-    {"ddpg_pendulum_64x64_b100.ini", "RLtools TD3, 64-64, batch 100, 20k steps", 4.82, 0.75,
-     "RLtools 9acdf5c8 built here, quiet VM (README); then: issue 12"},
+    {"ddpg_pendulum_64x64_b100.ini", "RLtools TD3, 64-64, batch 100, 20k steps", 4.61, 0.75,
+     "RLtools 9acdf5c8 built here, median of 6 runs on one core (README); then: issue 12"},
     {"ddpg_pendulum_400x300_b256.ini", "SB3 DDPG (PyTorch), 400-300, batch 256", NAN, 1 / 1.08,
      "issue 12: rlc 8% slower"},
     {"ppo_pendulum_rltools.ini", "RLtools PPO Pendulum, 64x128, batch 1024, 1 epoch, 32-32", 0.56,
-     0.43, "RLtools 9acdf5c8 at 1M steps built here, quiet VM (README); then: issue 12"},
+     0.43, "RLtools 9acdf5c8 at 1M steps built here, median of 6 runs on one core (README); then: issue 12"},
 };
 
 static const peer *find_peer(const char *path)
