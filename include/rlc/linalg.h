@@ -1,9 +1,10 @@
 /* rlc/linalg.h — the vector operations on rlc's training paths (conjugate
- * gradient, TRPO's step, gradient clipping, zeroing gradients) with the same bits on every
- * CPU: rlc's kernels (rlc/isa.h) in a fixed summation order, where a BLAS
- * (gsl_blas_ddot through OpenBLAS) sums in an order that depends on the
- * CPU and fuses multiply-adds. GSL vectors of any stride; a length
- * mismatch is the caller's error (checked by assert only). None allocates. */
+ * gradient, TRPO's step, gradient clipping, zeroing gradients) with the
+ * same bits on every CPU: rlc's kernels (rlc/isa.h) in a fixed summation
+ * order, where a BLAS (gsl_blas_ddot through OpenBLAS) sums in an order
+ * that depends on the CPU and fuses multiply-adds. GSL vectors of any
+ * stride; a length mismatch is the caller's error (checked by assert
+ * only). None allocates. */
 #ifndef RLC_LINALG_H
 #define RLC_LINALG_H
 

@@ -320,7 +320,7 @@ rlc_node *rlc_policy_loss_total(rlc_tape *t, const rlc_policy *p, const rlc_poli
     } else {
         /* −0·H adds nothing (H finite) and its backward only ±0: H is
          * recorded after the loss, where a backward pass from the loss never
-         * goes (13% of a PPO CartPole minibatch), for the statistics and a
+         * goes (8% of a PPO CartPole minibatch), for the statistics and a
          * gradient check of H alone */
         loss = rlc_tape_add(t, policy_loss, rlc_tape_scale(t, value_loss, vf_coef));
         entropy = rlc_dist_entropy(t, p->dist, dist_params, log_std);

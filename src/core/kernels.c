@@ -79,7 +79,6 @@ static double k_dot(size_t n, const double *x, const double *y) { return dot8(n,
  * 3 times faster than 8 calls of dot8 on an output layer's 64×32. */
 static inline vec dot8_rows8(size_t n, const double *x, size_t ldx, const double *w)
 {
-    typedef long long idx __attribute__((vector_size(64)));
     size_t n8 = n - n % 8;
     vec s[8];
     for (int i = 0; i < 8; i++)
@@ -89,17 +88,25 @@ static inline vec dot8_rows8(size_t n, const double *x, size_t ldx, const double
         for (int i = 0; i < 8; i++)
             s[i] = s[i] + *(const vec *)(x + i * ldx + k) * wv;
     }
-    const idx ev = {0, 8, 2, 10, 4, 12, 6, 14}, od = {1, 9, 3, 11, 5, 13, 7, 15};
-    const idx lo2 = {0, 1, 8, 9, 4, 5, 12, 13}, hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
-    const idx lo4 = {0, 1, 2, 3, 8, 9, 10, 11}, hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
+    /* __builtin_shufflevector: lanes 0–7 of the first vector, 8–15 of the second (GCC ≥ 12, clang) */
+#define EVEN(a, b) __builtin_shufflevector(a, b, 0, 8, 2, 10, 4, 12, 6, 14)
+#define ODD(a, b) __builtin_shufflevector(a, b, 1, 9, 3, 11, 5, 13, 7, 15)
+#define LO2(a, b) __builtin_shufflevector(a, b, 0, 1, 8, 9, 4, 5, 12, 13)
+#define HI2(a, b) __builtin_shufflevector(a, b, 2, 3, 10, 11, 6, 7, 14, 15)
+#define LO4(a, b) __builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11)
+#define HI4(a, b) __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15)
     vec p[4], q[2];
     for (int i = 0; i < 4; i++) /* lane 2l of p[i]: row 2i's s_2l + s_2l+1; 2l+1: row 2i+1's */
-        p[i] = __builtin_shuffle(s[2 * i], s[2 * i + 1], ev) +
-               __builtin_shuffle(s[2 * i], s[2 * i + 1], od);
+        p[i] = EVEN(s[2 * i], s[2 * i + 1]) + ODD(s[2 * i], s[2 * i + 1]);
     for (int i = 0; i < 2; i++) /* rows 4i..4i+3: (s0+s1)+(s2+s3) in lanes 0–3, (s4+s5)+(s6+s7) in 4–7 */
-        q[i] = __builtin_shuffle(p[2 * i], p[2 * i + 1], lo2) +
-               __builtin_shuffle(p[2 * i], p[2 * i + 1], hi2);
-    vec t = __builtin_shuffle(q[0], q[1], lo4) + __builtin_shuffle(q[0], q[1], hi4);
+        q[i] = LO2(p[2 * i], p[2 * i + 1]) + HI2(p[2 * i], p[2 * i + 1]);
+    vec t = LO4(q[0], q[1]) + HI4(q[0], q[1]);
+#undef EVEN
+#undef ODD
+#undef LO2
+#undef HI2
+#undef LO4
+#undef HI4
     for (size_t k = n8; k < n; k++) {
         vec xv;
         for (int i = 0; i < 8; i++)
