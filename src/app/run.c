@@ -455,13 +455,16 @@ static rlc_status rank_states(run_ctx *c)
 /* The checkpoint's parts, in file order: run, agent, runner (this
  * process's: alone, or rank 0), then with several ranks "rank1" ..
  * "rank<N-1>", the other ranks' agents and runners. parts has room for 3
- * (alone) or is NULL (several ranks: c->parts is returned). */
+ * (alone) or is NULL (several ranks: c->parts is returned). On failure
+ * (the other ranks' buffers) the run's error says "out of memory". */
 static rlc_status checkpoint_parts(run_ctx *c, rlc_checkpoint_part *parts,
                                    rlc_checkpoint_part **out, size_t *n)
 {
     rlc_status st = rank_states(c);
-    if (st != RLC_OK)
+    if (st != RLC_OK) {
+        snprintf(c->res->error, sizeof c->res->error, "out of memory");
         return st;
+    }
     if (c->parts)
         parts = c->parts;
     parts[0] = (rlc_checkpoint_part){"run", run_state, c};
@@ -481,10 +484,8 @@ static rlc_status write_checkpoint(run_ctx *c)
     rlc_checkpoint_part own[3], *parts;
     size_t n;
     rlc_status st = checkpoint_parts(c, own, &parts, &n);
-    if (st != RLC_OK) {
-        snprintf(c->res->error, sizeof c->res->error, "out of memory");
+    if (st != RLC_OK)
         return st;
-    }
     char path[4352];
     snprintf(path, sizeof path, "%s/model.rlc", c->res->run_dir);
     st = rlc_checkpoint_save(path, c->config_hash, parts, n);
@@ -937,10 +938,8 @@ static rlc_status load_checkpoint(run_ctx *c, const char *run_dir)
     rlc_checkpoint_part own[3], *parts;
     size_t n;
     rlc_status st = checkpoint_parts(c, own, &parts, &n);
-    if (st != RLC_OK) {
-        snprintf(c->res->error, sizeof c->res->error, "out of memory");
+    if (st != RLC_OK)
         return st;
-    }
     st = rlc_checkpoint_load(path, c->config_hash, parts, n, why, sizeof why);
     if (st == RLC_EIO && errno == ENOENT) { /* stopped before its first checkpoint */
         snprintf(c->res->error, sizeof c->res->error,
