@@ -265,9 +265,23 @@ INLINE void tile(operands q, int kind, size_t r, size_t c, int rows)
         for (int v = 0; v < NV; v++)
             pv[v] = *(const vec *)(p + k * ldp + c + v * VW);
         for (int i = 0; i < rows; i++) {
-            double a = l[(r + i) * lr + k * lk];
-            for (int v = 0; v < NV; v++)
-                acc[i][v] = acc[i][v] + a * pv[v];
+            const double *a = l + (r + i) * lr + k * lk;
+            for (int v = 0; v < NV; v++) {
+                /* AVX-512: L(r, k) read once per vector, so that each read
+                 * folds into its product as an embedded broadcast
+                 * (vmulpd m64{1to8}); the empty asm hides that the pointers
+                 * are equal. One shared vbroadcastsd costs a floating-point
+                 * slot on Zen 4 (not only a load), which made a DDPG
+                 * gradient step 1.2 times slower there (bench_gemm's
+                 * products 1.2–1.4 times). AVX2 has no embedded broadcast
+                 * and its separate broadcasts were slower, so it shares one. */
+                const double *av = a;
+#if VW == 8
+                if (v > 0)
+                    __asm__("" : "+r"(av));
+#endif
+                acc[i][v] = acc[i][v] + *av * pv[v];
+            }
         }
     }
     for (int i = 0; i < rows; i++)
