@@ -49,7 +49,9 @@ static bool fallback_threshold(const char *env_id, double *threshold)
 
 /* A peer's figure for a compute-matched config (by file name): the peer's
  * whole-run seconds where known, and the ratio rlc/peer speed that issue 12
- * recorded before this table existed. */
+ * recorded before this table existed. The seconds are one machine's (the
+ * source says which); on another CPU model run the peer there (README,
+ * "RLtools side by side"). */
 typedef struct peer {
     const char *config; /* file name under bench/ */
     const char *who;
@@ -60,11 +62,11 @@ typedef struct peer {
 
 static const peer peers[] = {
     {"ddpg_pendulum_64x64_b100.ini", "RLtools TD3, 64-64, batch 100, 20k steps", 4.61, 0.75,
-     "RLtools 9acdf5c8 built here, median of 6 runs on one core (README); then: issue 12"},
+     "RLtools 9acdf5c8 on the Zen 5 VM, median of 6 runs on one core (README); then: issue 12"},
     {"ddpg_pendulum_400x300_b256.ini", "SB3 DDPG (PyTorch), 400-300, batch 256", NAN, 1 / 1.08,
      "issue 12: rlc 8% slower"},
     {"ppo_pendulum_rltools.ini", "RLtools PPO Pendulum, 64x128, batch 1024, 1 epoch, 32-32", 0.56,
-     0.43, "RLtools 9acdf5c8 at 1M steps built here, median of 6 runs on one core (README); then: issue 12"},
+     0.43, "RLtools 9acdf5c8 at 1M steps on the Zen 5 VM, median of 6 runs on one core (README); then: issue 12"},
 };
 
 static const peer *find_peer(const char *path)
