@@ -186,6 +186,58 @@ static void test_grad_gauss_kl(void **s)
     check_op(b_gauss_kl, 4, (const size_t[][2]){{3, 2}, {1, 2}, {3, 2}, {1, 2}});
 }
 
+/* rlc_tape_log_softmax_shared finds the log-softmax of its input already on
+ * the tape (and only of that input, only since the last reset); read twice,
+ * the node's gradient is the sum of both readers'. */
+static void test_log_softmax_shared(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 64), RLC_OK);
+    double z[4] = {0.3, -1.1, 2.0, 0.7}, w[4] = {1.0, 2.0, 3.0, 4.0}, gz[4] = {0};
+    gsl_matrix_view zv = gsl_matrix_view_array(z, 2, 2), wv = gsl_matrix_view_array(w, 2, 2),
+                    gv = gsl_matrix_view_array(gz, 2, 2);
+    rlc_node *x = rlc_tape_leaf(t, &zv.matrix, &gv.matrix), *y = rlc_tape_leaf(t, &wv.matrix, NULL);
+    assert_null(rlc_tape_log_softmax_shared(t, NULL));
+    rlc_tape_reset(t);
+    x = rlc_tape_leaf(t, &zv.matrix, &gv.matrix);
+    y = rlc_tape_leaf(t, &wv.matrix, NULL);
+    rlc_node *lp = rlc_tape_log_softmax(t, x);
+    rlc_node *other = rlc_tape_log_softmax(t, y);
+    rlc_node *mid = rlc_tape_exp(t, lp); /* nodes in between */
+    assert_ptr_equal(rlc_tape_log_softmax_shared(t, x), lp);
+    assert_ptr_equal(rlc_tape_log_softmax_shared(t, y), other);
+    assert_ptr_equal(rlc_tape_log_softmax_shared(t, mid)->a, mid); /* none yet: a new one */
+    /* L = Σ lp + Σ lp ⊙ lp (read as two nodes' inputs) = Σ (lp + lp²): dL/dz
+     * through one node equals twice-recorded log-softmaxes', to rounding */
+    rlc_node *shared = rlc_tape_log_softmax_shared(t, x);
+    rlc_node *loss = rlc_tape_add(t, rlc_tape_sum(t, lp), rlc_tape_sum(t, rlc_tape_mul(t, shared, shared)));
+    assert_int_equal(rlc_tape_backward(t, loss), RLC_OK);
+    double g1[4];
+    memcpy(g1, gz, sizeof g1);
+    rlc_tape_reset(t);
+    memset(gz, 0, sizeof gz);
+    x = rlc_tape_leaf(t, &zv.matrix, &gv.matrix);
+    rlc_node *l1 = rlc_tape_log_softmax(t, x), *l2 = rlc_tape_log_softmax(t, x);
+    for (int i = 0; i < 4; i++)
+        assert_true(memcmp(&l1->value.data[i], &l2->value.data[i], sizeof(double)) == 0);
+    loss = rlc_tape_add(t, rlc_tape_sum(t, l1), rlc_tape_sum(t, rlc_tape_mul(t, l2, l2)));
+    assert_int_equal(rlc_tape_backward(t, loss), RLC_OK);
+    for (int i = 0; i < 4; i++) {
+        assert_true(fabs(g1[i]) > 0.1);
+        assert_near(g1[i], gz[i], 1e-15);
+    }
+    double v0 = l1->value.data[0];
+    /* after a reset nothing is found: a new node, the same values */
+    rlc_tape_reset(t);
+    x = rlc_tape_leaf(t, &zv.matrix, NULL);
+    rlc_node *fresh = rlc_tape_log_softmax_shared(t, x);
+    assert_non_null(fresh);
+    assert_ptr_equal(fresh->a, x);
+    assert_near(fresh->value.data[0], v0, 0);
+    rlc_tape_free(t);
+}
+
 /* Forward values of the distribution ops against closed forms. */
 static void test_distribution_values(void **s)
 {
@@ -1156,6 +1208,7 @@ int main(void)
         cmocka_unit_test(test_grad_concat),    cmocka_unit_test(test_grad_reuse),
         cmocka_unit_test(test_grad_exp),       cmocka_unit_test(test_grad_log),
         cmocka_unit_test(test_grad_row_sum),   cmocka_unit_test(test_grad_log_softmax),
+        cmocka_unit_test(test_log_softmax_shared),
         cmocka_unit_test(test_grad_gather),    cmocka_unit_test(test_grad_clip),
         cmocka_unit_test(test_grad_min),       cmocka_unit_test(test_grad_max),
         cmocka_unit_test(test_grad_gauss_logp), cmocka_unit_test(test_grad_gauss_kl),

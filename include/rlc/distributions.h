@@ -23,9 +23,11 @@ typedef enum rlc_dist_kind {
 rlc_node *rlc_dist_log_prob(rlc_tape *t, rlc_dist_kind kind, rlc_node *params, rlc_node *log_std,
                             const gsl_matrix *actions);
 
-/* Mean entropy over the batch → 1×1. Categorical: −Σ p log p per row;
- * Gaussian: Σⱼ ½ ln(2πe σⱼ²), the same for every row (e.g.
- * σ = [0.5, 2] → 2.8378771). */
+/* Mean entropy over the batch → 1×1. Categorical: −Σ p log p per row,
+ * from the log-softmax of params already on the tape if there is one
+ * (rlc_dist_log_prob's; rlc_tape_log_softmax_shared); Gaussian:
+ * Σⱼ ½ ln(2πe σⱼ²), the same for every row (e.g. σ = [0.5, 2] →
+ * 2.8378771). */
 rlc_node *rlc_dist_entropy(rlc_tape *t, rlc_dist_kind kind, rlc_node *params, rlc_node *log_std);
 
 /* Mean KL(p ‖ q) over the batch → 1×1 (p usually the old policy, as

@@ -21,7 +21,7 @@ rlc_node *rlc_dist_entropy(rlc_tape *t, rlc_dist_kind kind, rlc_node *params, rl
     if (kind == RLC_DIST_GAUSSIAN)
         return rlc_tape_affine(t, rlc_tape_sum(t, log_std), 1.0,
                                log_std ? HALF_LOG_2PI_E * (double)log_std->value.size2 : 0.0);
-    rlc_node *lp = rlc_tape_log_softmax(t, params);
+    rlc_node *lp = rlc_tape_log_softmax_shared(t, params);
     return rlc_tape_scale(t, rlc_tape_mean(t, rlc_tape_row_sum(t, rlc_tape_mul(t, rlc_tape_exp(t, lp), lp))), -1.0);
 }
 

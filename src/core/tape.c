@@ -526,6 +526,16 @@ rlc_node *rlc_tape_log_softmax(rlc_tape *t, rlc_node *x)
     return y;
 }
 
+rlc_node *rlc_tape_log_softmax_shared(rlc_tape *t, rlc_node *x)
+{
+    /* x is recorded before every node that reads it: the walk ends there */
+    if (t && x && t->status == RLC_OK)
+        for (rlc_node *n = t->last; n && n != x; n = n->prev)
+            if (n->op == OP_LOG_SOFTMAX && n->a == x)
+                return n;
+    return rlc_tape_log_softmax(t, x);
+}
+
 rlc_node *rlc_tape_gather(rlc_tape *t, rlc_node *x, const double *cols)
 {
     bool ok = x && cols;
