@@ -204,10 +204,11 @@ rlc_node *rlc_ppo_loss(rlc_tape *t, const rlc_policy *p, const rlc_policy_batch 
 }
 
 /* The loss of one minibatch of m rows (already gathered) on the tape, with
- * the parts this update reports: policy, value and entropy terms, the
- * approx KL and the clip fraction of this minibatch. */
+ * the parts this update reports: policy, value and entropy terms, the clip
+ * fraction of this minibatch, and its log-ratios (m × 1, on the tape until
+ * its next reset) for the approx KL. */
 static rlc_node *minibatch_loss(ppo *a, size_t m, double clip, double *pg, double *vl, double *ent,
-                                double *kl, double *clip_frac)
+                                double *clip_frac, const double **log_ratio)
 {
     rlc_tape *t = a->tr.tape;
     rlc_policy_batch b = {m, a->obs, a->actions, a->old_log_probs, a->advantages, a->returns,
@@ -224,7 +225,7 @@ static rlc_node *minibatch_loss(ppo *a, size_t m, double clip, double *pg, doubl
     *pg = rlc_node_scalar(parts.policy_loss);
     *vl = rlc_node_scalar(parts.value_loss);
     *ent = rlc_node_scalar(parts.entropy);
-    *kl = rlc_ppo_approx_kl(parts.log_ratio->value.data, m);
+    *log_ratio = parts.log_ratio->value.data;
     *clip_frac = cf / (double)m;
     return loss;
 }
@@ -236,8 +237,9 @@ static rlc_node *minibatch_loss(ppo *a, size_t m, double clip, double *pg, doubl
  * of memory. */
 static rlc_status size_tape(ppo *a, size_t m)
 {
-    double pg, vl, ent, kl, cf;
-    if (!minibatch_loss(a, m, a->cfg.clip_range, &pg, &vl, &ent, &kl, &cf))
+    double pg, vl, ent, cf;
+    const double *lr;
+    if (!minibatch_loss(a, m, a->cfg.clip_range, &pg, &vl, &ent, &cf, &lr))
         return rlc_tape_status(a->tr.tape);
     return rlc_tape_reset(a->tr.tape);
 }
@@ -263,22 +265,27 @@ static rlc_status ppo_update(void *p, rlc_rollout *ro, double progress, rlc_trai
                                a->advantages, a->returns, a->old_values);
             if (a->cfg.normalize_advantage)
                 rlc_normalize_advantages(a->advantages, m);
-            double pg, vl, ent, kl, cf;
-            rlc_node *loss = minibatch_loss(a, m, clip, &pg, &vl, &ent, &kl, &cf);
+            double pg, vl, ent, cf;
+            const double *log_ratio;
+            rlc_node *loss = minibatch_loss(a, m, clip, &pg, &vl, &ent, &cf, &log_ratio);
             if (!loss)
                 return rlc_tape_status(a->tr.tape);
             /* Early stop before this minibatch's step: the step that crossed the
              * limit is not applied. Data-parallel: on the KL averaged over the
-             * ranks, so that all stop at the same minibatch. */
+             * ranks, so that all stop at the same minibatch. Without a limit
+             * only the last minibatch's KL is reported, so only it is computed. */
             if (a->cfg.target_kl > 0) {
+                double kl = rlc_ppo_approx_kl(log_ratio, m);
                 rlc_status st = rlc_policy_trainer_mean(&a->tr, &kl, 1);
                 if (st != RLC_OK)
                     return st;
-            }
-            kl_last = kl;
-            if (a->cfg.target_kl > 0 && kl > 1.5 * a->cfg.target_kl) {
-                stop = true;
-                break;
+                kl_last = kl;
+                if (kl > 1.5 * a->cfg.target_kl) {
+                    stop = true;
+                    break;
+                }
+            } else if (epoch + 1 == a->cfg.n_epochs && start + m == rows) {
+                kl_last = rlc_ppo_approx_kl(log_ratio, m);
             }
             rlc_status st = rlc_policy_trainer_step(&a->tr, loss, a->cfg.max_grad_norm);
             if (st == RLC_ENONFINITE) {
