@@ -65,7 +65,7 @@ static void ref_gemm(char ta, char tb, size_t M, size_t N, size_t K, const doubl
                      const double *B, size_t ldb, int mode, const double *bias, double *C,
                      size_t ldc)
 {
-    bool dots = rlc_gemm_path(ta, tb, M, N) == RLC_GEMM_DOTS;
+    bool dots = rlc_gemm_path(ta, tb, M, N, K) == RLC_GEMM_DOTS;
     for (size_t i = 0; i < M; i++)
         for (size_t j = 0; j < N; j++) {
             double s = 0.0;
@@ -112,7 +112,7 @@ static void test_gemm_every_path_is_the_stated_order(void **state)
                     assert_true(rlc_gemm_work(ta, tb, M, N, K) <= cap);
                     memcpy(Cr, C0, M * ldc * sizeof *Cr);
                     ref_gemm(ta, tb, M, N, K, A, lda, B, ldb, mode, bias, Cr, ldc);
-                    paths_seen[rlc_gemm_path(ta, tb, M, N)]++;
+                    paths_seen[rlc_gemm_path(ta, tb, M, N, K)]++;
                     for (size_t p = 0; p < n_paths; p++) {
                         memcpy(Ck, C0, M * ldc * sizeof *Ck);
                         paths[p]->gemm(ta, tb, M, N, K, A, lda, B, ldb, mode, bias, Ck, ldc, work);

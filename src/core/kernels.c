@@ -349,7 +349,7 @@ static void k_gemm(char ta, char tb, size_t M, size_t N, size_t K, const double 
                    const double *B, size_t ldb, int mode, const double *bias, double *Cm,
                    size_t ldc, double *work)
 {
-    switch (rlc_gemm_path(ta, tb, M, N)) {
+    switch (rlc_gemm_path(ta, tb, M, N, K)) {
     case RLC_GEMM_DOTS: {
         /* base(i, j) of C's entry (i, j), as a pointer and strides */
         bool with_bias = mode == RLC_GEMM_BIAS || mode == RLC_GEMM_BIAS_RELU;

@@ -92,14 +92,21 @@ static inline const rlc_kernels *rlc_kern(void) { return rlc_kernels_current; }
  *   RLC_GEMM_DOTS  A·Bᵀ with N < 4 and M > N: one dot product per entry;
  *   RLC_GEMM_COLS  vectorised across C's columns, reading op(B) along its
  *                  rows (packed to K×N first when B is transposed);
- *   RLC_GEMM_ROWS  narrow and tall outputs: Cᵀ = op(B)ᵀ·op(A)ᵀ, vectorised
- *                  across C's rows (op(A)ᵀ packed to K×M when A is not
- *                  transposed). */
+ *   RLC_GEMM_ROWS  narrow and tall outputs, and A·Bᵀ with at least 8 rows
+ *                  where packing A (M×K) and storing C entry by entry
+ *                  (M·N) moves less than packing B (N×K): a layer's
+ *                  x·Wᵀ on a few envs' observations, W wide. Cᵀ =
+ *                  op(B)ᵀ·op(A)ᵀ, vectorised across C's rows (op(A)ᵀ
+ *                  packed to K×M when A is not transposed).
+ * COLS and ROWS sum every entry in the same order (kernels.h, gemm), so
+ * the choice between them changes the time, not the bits. */
 enum { RLC_GEMM_DOTS, RLC_GEMM_COLS, RLC_GEMM_ROWS };
-static inline int rlc_gemm_path(char ta, char tb, size_t M, size_t N)
+static inline int rlc_gemm_path(char ta, char tb, size_t M, size_t N, size_t K)
 {
     if (ta == 'N' && tb == 'T' && N < 4 && M > N)
         return RLC_GEMM_DOTS;
+    if (ta == 'N' && tb == 'T' && M >= 8 && M * (K + N) < N * K)
+        return RLC_GEMM_ROWS;
     if (N >= 8 || N >= M || (ta == 'N' && tb == 'N' && N >= 4))
         return RLC_GEMM_COLS;
     return RLC_GEMM_ROWS;
@@ -108,7 +115,7 @@ static inline int rlc_gemm_path(char ta, char tb, size_t M, size_t N)
 /* Doubles of `work` that gemm needs for this product. */
 static inline size_t rlc_gemm_work(char ta, char tb, size_t M, size_t N, size_t K)
 {
-    switch (rlc_gemm_path(ta, tb, M, N)) {
+    switch (rlc_gemm_path(ta, tb, M, N, K)) {
     case RLC_GEMM_COLS: return tb == 'T' ? K * N : 0;
     case RLC_GEMM_ROWS: return ta == 'N' ? K * M : 0;
     default: return 0;
