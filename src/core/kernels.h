@@ -98,7 +98,7 @@ static inline const rlc_kernels *rlc_kern(void) { return rlc_kernels_current; }
  *                  x·Wᵀ on a few envs' observations, W wide. Cᵀ =
  *                  op(B)ᵀ·op(A)ᵀ, vectorised across C's rows (op(A)ᵀ
  *                  packed to K×M when A is not transposed).
- * COLS and ROWS sum every entry in the same order (kernels.h, gemm), so
+ * COLS and ROWS sum every entry in the same order (gemm, above), so
  * the choice between them changes the time, not the bits. */
 enum { RLC_GEMM_DOTS, RLC_GEMM_COLS, RLC_GEMM_ROWS };
 static inline int rlc_gemm_path(char ta, char tb, size_t M, size_t N, size_t K)
