@@ -37,8 +37,11 @@ static bool recorded_bits_apply(char *why, size_t n)
 #else
     bool fma = false;
 #endif
+    const char *tunables = getenv("GLIBC_TUNABLES");
     if (!fma)
         snprintf(why, n, "no x86-64 FMA and AVX2 here: glibc's libm takes other variants");
+    else if (tunables && strstr(tunables, "hwcaps"))
+        snprintf(why, n, "GLIBC_TUNABLES may change glibc's choice of libm variants");
 #if defined(__GLIBC__)
     else if (strcmp(gnu_get_libc_version(), "2.36") != 0)
         snprintf(why, n, "glibc %s, not 2.36", gnu_get_libc_version());
