@@ -156,13 +156,15 @@ static void same_run_on_every_path(const char *config, const char **sets,
     }
     print_message("%s: identical on %d paths; CRC-32 0x%08lx 0x%08lx 0x%08lx\n", config, n,
                   got[0], got[1], got[2]);
-    if (!check)
+    if (!check) {
         print_message("%s: recorded bits not checked: %s\n", config, why);
-    else
+    } else {
         for (int f = 0; f < 3; f++)
             if (got[f] != want[f])
                 fail_msg("%s: %s has CRC-32 0x%08lx, recorded 0x%08lx", config, files[f], got[f],
                          want[f]);
+        print_message("%s: matches the recorded CRC-32s\n", config);
+    }
     for (int i = 0; i < n; i++) {
         char cmd[160];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dirs[i]);
@@ -197,6 +199,8 @@ static void test_a2c(void **state)
                           "eval.n_eval_episodes=2", NULL};
     same_run_on_every_path("a2c_cartpole", sets,
                            (const unsigned long[3]){0x0a6062cb, 0x231d4d1a, 0x68741748});
+    same_run_on_every_path("a2c_pendulum", sets,
+                           (const unsigned long[3]){0x3bce63f9, 0x4fb48ad8, 0xdb8e96fd});
 }
 
 static void test_trpo(void **state)
