@@ -238,6 +238,34 @@ static void test_log_softmax_shared(void **s)
     rlc_tape_free(t);
 }
 
+/* Gradient buffers are zeroed as a backward pass reaches them: a node the
+ * loss does not depend on, recorded before it, ends the pass with a zero
+ * gradient, and a second recording on the reset arena (the same memory,
+ * poisoned after the first pass) starts from zero too. */
+static void test_grads_zeroed_by_the_pass(void **s)
+{
+    (void)s;
+    rlc_tape *t;
+    assert_int_equal(rlc_tape_create(&t, 64), RLC_OK);
+    double x[3] = {0.5, -1.0, 2.0}, gx[3] = {0};
+    gsl_matrix_view xv = gsl_matrix_view_array(x, 1, 3), gv = gsl_matrix_view_array(gx, 1, 3);
+    for (int pass = 0; pass < 2; pass++) {
+        rlc_tape_reset(t);
+        memset(gx, 0, sizeof gx);
+        rlc_node *leaf = rlc_tape_leaf(t, &xv.matrix, &gv.matrix);
+        rlc_node *dead = rlc_tape_exp(t, leaf);
+        rlc_node *y = rlc_tape_tanh(t, leaf);
+        assert_int_equal(rlc_tape_backward(t, rlc_tape_sum(t, y)), RLC_OK);
+        for (int j = 0; j < 3; j++) {
+            assert_true(dead->grad.data[j] == 0.0 && !signbit(dead->grad.data[j]));
+            assert_near(y->grad.data[j], 1.0, 0);
+            assert_near(gx[j], 1.0 - tanh(x[j]) * tanh(x[j]), 1e-15);
+            dead->grad.data[j] = y->grad.data[j] = 7.0; /* what the next pass finds there */
+        }
+    }
+    rlc_tape_free(t);
+}
+
 /* Forward values of the distribution ops against closed forms. */
 static void test_distribution_values(void **s)
 {
@@ -1208,7 +1236,7 @@ int main(void)
         cmocka_unit_test(test_grad_concat),    cmocka_unit_test(test_grad_reuse),
         cmocka_unit_test(test_grad_exp),       cmocka_unit_test(test_grad_log),
         cmocka_unit_test(test_grad_row_sum),   cmocka_unit_test(test_grad_log_softmax),
-        cmocka_unit_test(test_log_softmax_shared),
+        cmocka_unit_test(test_log_softmax_shared), cmocka_unit_test(test_grads_zeroed_by_the_pass),
         cmocka_unit_test(test_grad_gather),    cmocka_unit_test(test_grad_clip),
         cmocka_unit_test(test_grad_min),       cmocka_unit_test(test_grad_max),
         cmocka_unit_test(test_grad_gauss_logp), cmocka_unit_test(test_grad_gauss_kl),

@@ -42,7 +42,9 @@ typedef struct rlc_tape rlc_tape;
 
 typedef struct rlc_node {
     gsl_matrix value;       /* rows × cols; read-only for callers */
-    gsl_matrix grad;        /* dLoss/dvalue, same shape; grad.data == NULL when no gradient flows here */
+    gsl_matrix grad;        /* dLoss/dvalue, same shape; grad.data == NULL when no gradient flows here.
+                             * An intermediate's is defined once a backward pass from a node recorded
+                             * at or after it has run (its memory is zeroed only then) */
     gsl_matrix tangent;     /* d value/dε along the last rlc_tape_tangents direction, same shape
                              * (a leaf's: a view of that direction, with its grad's tda);
                              * tangent.data == NULL where none flows (zero) or none was asked
@@ -52,6 +54,8 @@ typedef struct rlc_node {
     const double *k1, *k2;  /* borrowed constants (scale_cols, gather, gaussian_log_prob) */
     double alpha, beta;     /* scalar constants (affine, clip) */
     double *work;           /* scratch in the arena for a matrix product's packed operand */
+    bool grad_unzeroed;     /* internal: grad's memory not yet zeroed for this backward pass
+                             * (it is before anything reads or adds to it) */
     struct rlc_node *prev;  /* previous node on the tape */
 } rlc_node;
 

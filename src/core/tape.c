@@ -169,8 +169,9 @@ static void matrix_init(gsl_matrix *m, size_t rows, size_t cols, double *data)
 
 static bool has_grad(const rlc_node *n) { return n && n->grad.data != NULL; }
 
-/* A new node of rows × cols; a gradient buffer (zeroed) only if an input
- * carries gradient. */
+/* A new node of rows × cols; a gradient buffer only if an input carries
+ * gradient, zeroed by the backward pass just before its first use
+ * (grad_ready), where it is about to be in cache anyway. */
 static rlc_node *node_new4(rlc_tape *t, int op, size_t rows, size_t cols, rlc_node *a,
                            rlc_node *b, rlc_node *c, rlc_node *d)
 {
@@ -183,8 +184,7 @@ static rlc_node *node_new4(rlc_tape *t, int op, size_t rows, size_t cols, rlc_no
     matrix_init(&node->value, rows, cols, val);
     matrix_init(&node->grad, rows, cols, g ? val + n : NULL);
     node->tangent.data = NULL; /* the rest only once rlc_tape_tangents runs */
-    if (g)
-        memset(val + n, 0, n * sizeof(double));
+    node->grad_unzeroed = g;
     node->op = op;
     node->a = a;
     node->b = b;
@@ -231,6 +231,7 @@ rlc_node *rlc_tape_leaf(rlc_tape *t, const gsl_matrix *value, gsl_matrix *grad)
     else
         matrix_init(&node->grad, value->size1, value->size2, NULL);
     node->tangent.data = NULL;
+    node->grad_unzeroed = false; /* the caller's buffer */
     node->op = OP_LEAF;
     node->a = node->b = node->c = node->d = NULL;
     node->k1 = node->k2 = NULL;
@@ -1143,22 +1144,40 @@ const char *rlc_node_op_name(const rlc_node *n) { return n ? ops[n->op].name : N
 
 /* --- passes --- */
 
-/* Zero the gradients of the intermediate nodes recorded up to `from` (leaf
- * gradients belong to the caller). */
+/* Mark the gradients of the intermediate nodes recorded up to `from` for
+ * zeroing before their next use (leaf gradients belong to the caller). */
 static void zero_intermediate_grads(rlc_node *from)
 {
     for (rlc_node *n = from; n; n = n->prev)
         if (n->op != OP_LEAF && has_grad(n))
-            memset(n->grad.data, 0, SIZE(n) * sizeof(double));
+            n->grad_unzeroed = true;
+}
+
+/* A node's gradient as zero-initialised memory, zeroed now if it was not
+ * yet (intermediates are contiguous). */
+static void grad_ready(rlc_node *n)
+{
+    if (n && n->grad_unzeroed) {
+        memset(n->grad.data, 0, SIZE(n) * sizeof(double));
+        n->grad_unzeroed = false;
+    }
 }
 
 /* Walk back from `from`, whose gradient is set, through every node that
- * carries gradient. */
+ * carries gradient; each backward rule adds into its inputs' gradients,
+ * which are zeroed first if this pass has not touched them yet (a node
+ * that nothing reached is zeroed too, and adds zeros, as it always did). */
 static void propagate(rlc_node *from)
 {
     for (rlc_node *n = from; n; n = n->prev)
-        if (n->op != OP_LEAF && has_grad(n))
+        if (n->op != OP_LEAF && has_grad(n)) {
+            grad_ready(n);
+            grad_ready(n->a);
+            grad_ready(n->b);
+            grad_ready(n->c);
+            grad_ready(n->d);
             ops[n->op].backward(n);
+        }
 }
 
 rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss)
@@ -1171,11 +1190,12 @@ rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss)
     }
     if (!has_grad(loss))
         return RLC_OK; /* nothing on the tape depends on a leaf with gradient */
-    /* Gradient buffers start at zero; only a second pass on one recording
-     * has to clear what the first left. */
+    /* Gradient buffers are zeroed as the pass reaches them; a second pass
+     * on one recording marks what the first left for zeroing again. */
     if (t->grads_dirty)
         zero_intermediate_grads(loss);
     t->grads_dirty = true;
+    grad_ready(loss);
     loss->grad.data[0] += 1.0;
     propagate(loss);
     return RLC_OK;
@@ -1197,12 +1217,13 @@ rlc_status rlc_tape_backward_seeded(rlc_tape *t, rlc_node *node, const gsl_matri
         add_into(&node->grad, seed, 1.0);
         return RLC_OK;
     }
-    if (t->grads_dirty) /* else every intermediate gradient is still zero */
+    if (t->grads_dirty) /* else every intermediate gradient is still marked */
         zero_intermediate_grads(node);
     t->grads_dirty = true;
     for (size_t i = 0; i < ROWS(node); i++)
         memcpy(node->grad.data + i * COLS(node), seed->data + i * seed->tda,
                COLS(node) * sizeof(double));
+    node->grad_unzeroed = false;
     propagate(node);
     return RLC_OK;
 }
