@@ -144,6 +144,16 @@ static rlc_node *b_reuse(rlc_tape *t, rlc_node **in)
     return rlc_tape_mul(t, rlc_tape_tanh(t, in[0]), rlc_tape_add(t, in[0], in[0]));
 }
 
+/* an intermediate read by a product, then by another op: the product's
+ * rule runs last and must add to what the other left (it sets the gradient
+ * only where nothing has reached it yet) */
+static rlc_node *b_reuse_product(rlc_tape *t, rlc_node **in)
+{
+    rlc_node *h = rlc_tape_tanh(t, in[0]);
+    rlc_node *p = rlc_tape_linear(t, h, in[1], in[2]);
+    return rlc_tape_add(t, rlc_tape_sum(t, p), rlc_tape_sum(t, rlc_tape_square(t, h)));
+}
+
 static rlc_node *b_exp(rlc_tape *t, rlc_node **in) { return rlc_tape_exp(t, in[0]); }
 static rlc_node *b_log(rlc_tape *t, rlc_node **in)
 {
@@ -377,6 +387,11 @@ static void test_grad_sum(void **s) { (void)s; check_op(b_sum, 1, (const size_t[
 static void test_grad_mean(void **s) { (void)s; check_op(b_mean, 1, (const size_t[][2]){{5, 4}}); }
 static void test_grad_concat(void **s) { (void)s; check_op(b_concat, 2, (const size_t[][2]){{3, 2}, {3, 4}}); }
 static void test_grad_reuse(void **s) { (void)s; check_op(b_reuse, 1, (const size_t[][2]){{3, 3}}); }
+static void test_grad_reuse_product(void **s)
+{
+    (void)s;
+    check_op(b_reuse_product, 3, (const size_t[][2]){{3, 4}, {2, 4}, {1, 2}});
+}
 
 /* Forward values computed by hand. */
 /* rlc_tape_linear_relu against rlc_tape_relu(rlc_tape_linear(...)) on a
@@ -1234,6 +1249,7 @@ int main(void)
         cmocka_unit_test(test_grad_tanh),      cmocka_unit_test(test_grad_square),
         cmocka_unit_test(test_grad_sum),       cmocka_unit_test(test_grad_mean),
         cmocka_unit_test(test_grad_concat),    cmocka_unit_test(test_grad_reuse),
+        cmocka_unit_test(test_grad_reuse_product),
         cmocka_unit_test(test_grad_exp),       cmocka_unit_test(test_grad_log),
         cmocka_unit_test(test_grad_row_sum),   cmocka_unit_test(test_grad_log_softmax),
         cmocka_unit_test(test_log_softmax_shared), cmocka_unit_test(test_grads_zeroed_by_the_pass),

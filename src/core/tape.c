@@ -648,12 +648,24 @@ static const gsl_matrix *tangent_of(const rlc_node *n)
     return n && n->tangent.data ? &n->tangent : NULL;
 }
 
+/* How a product's rule writes its first input's gradient: added to, or,
+ * where this pass has not zeroed it yet (propagate leaves that to the
+ * rule), set as 0 + the product, the bits the addition to zero gives. */
+static int first_input_mode(rlc_node *x)
+{
+    if (!x->grad_unzeroed)
+        return RLC_GEMM_ADD;
+    x->grad_unzeroed = false;
+    return RLC_GEMM_SET;
+}
+
 static void bw_matmul(rlc_node *y)
 {
     rlc_node *a = y->a, *b = y->b;
     bool bt = y->op == OP_MATMUL_BT;
     if (has_grad(a)) /* dA += dY·B (bt) or dY·Bᵀ */
-        gemm('N', bt ? 'N' : 'T', &y->grad, &b->value, RLC_GEMM_ADD, NULL, &a->grad, y->work);
+        gemm('N', bt ? 'N' : 'T', &y->grad, &b->value, first_input_mode(a), NULL, &a->grad,
+             y->work);
     if (has_grad(b)) { /* dB += dYᵀ·A (bt) or Aᵀ·dY */
         if (bt)
             gemm('T', 'N', &y->grad, &a->value, RLC_GEMM_ADD, NULL, &b->grad, NULL);
@@ -719,7 +731,7 @@ static void bw_linear(rlc_node *y)
 {
     rlc_node *x = y->a, *W = y->b, *b = y->c;
     if (has_grad(x)) /* dX += dY·W */
-        gemm('N', 'N', &y->grad, &W->value, RLC_GEMM_ADD, NULL, &x->grad, y->work);
+        gemm('N', 'N', &y->grad, &W->value, first_input_mode(x), NULL, &x->grad, y->work);
     if (has_grad(W)) /* dW += dYᵀ·X */
         gemm('T', 'N', &y->grad, &x->value, RLC_GEMM_ADD, NULL, &W->grad, NULL);
     if (has_grad(b))
@@ -1172,7 +1184,9 @@ static void propagate(rlc_node *from)
     for (rlc_node *n = from; n; n = n->prev)
         if (n->op != OP_LEAF && has_grad(n)) {
             grad_ready(n);
-            grad_ready(n->a);
+            if (n->op != OP_MATMUL && n->op != OP_MATMUL_BT && n->op != OP_LINEAR &&
+                n->op != OP_LINEAR_RELU) /* a product's rule sets dX (first_input_mode) */
+                grad_ready(n->a);
             grad_ready(n->b);
             grad_ready(n->c);
             grad_ready(n->d);
