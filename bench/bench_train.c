@@ -2,7 +2,7 @@
  * `bench_train CONFIG [THRESHOLD]` trains 5 times (same seed) and prints the
  * median time, and with THRESHOLD the median time until the first
  * evaluation whose mean return reaches it (read from the run's eval.csv and
- * progress.csv). For DDPG configs it also times one gradient step. Writes
+ * progress.csv). One gradient or optimiser step is bench_step's. Writes
  * run directories under a temp folder and removes it. A benchmark, not a
  * test. */
 #define _XOPEN_SOURCE 700 /* nftw */
@@ -11,16 +11,13 @@
 #include <gsl/gsl_statistics_double.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <math.h>
 #include <stdbool.h>
 #include <ftw.h>
-#include <time.h>
 #include <unistd.h>
 #include "rlc/agent.h"
 #include "rlc/blas.h"
 #include "rlc/config.h"
-#include "rlc/ddpg.h"
 #include "rlc/run.h"
 #include "../src/app/seeds.h"
 
@@ -30,43 +27,6 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
     (void)flag;
     (void)ftw;
     return remove(path);
-}
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-/* Microseconds per DDPG gradient step (sample, target, critic and actor
- * passes, two Adam steps, two Polyak updates) with cfg's nets and batch,
- * median of 5 blocks of 2000 steps on a warm agent. */
-static double us_per_gradient_step(const rlc_config *cfg)
-{
-    rlc_ddpg_config d = *(const rlc_ddpg_config *)rlc_config_algo_settings(cfg);
-    d.learning_starts = 0;
-    d.train_freq = 1;
-    d.gradient_steps = 1;
-    void *a;
-    if (rlc_agent_ddpg.create(&a, &d, rlc_env_find(cfg->env_id), 1) != RLC_OK)
-        return -1;
-    double obs[3] = {1, 0, 0}, next[3] = {0.9, 0.1, 0.2}, act = 0.3;
-    for (int i = 0; i < 1000; i++)
-        rlc_agent_ddpg.store(a, obs, &act, -1.0, next, false, false);
-    rlc_train_stats st;
-    for (size_t t = 1; t <= 200; t++)
-        rlc_agent_ddpg.after_step(a, t, &st);
-    double us[5];
-    for (int k = 0; k < 5; k++) {
-        double t0 = now();
-        for (size_t t = 0; t < 2000; t++)
-            rlc_agent_ddpg.after_step(a, 1000 + t, &st);
-        us[k] = (now() - t0) / 2000 * 1e6;
-    }
-    rlc_agent_ddpg.free(a);
-    gsl_sort(us, 1, 5);
-    return us[2];
 }
 
 /* Seconds from the start of training to the end of the first evaluation
@@ -127,13 +87,5 @@ int main(int argc, char **argv)
         printf("time to the first evaluation >= %g: median %.2f s\n", threshold,
                gsl_stats_median_from_sorted_data(reach, 1, RUNS));
     }
-    if (strcmp(cfg.algo, "ddpg") != 0)
-        return 0;
-    const rlc_ddpg_config *d = rlc_config_algo_settings(&cfg);
-    printf("one gradient step (batch %zu, hidden", d->batch_size);
-    for (size_t l = 0; l < d->n_hidden; l++)
-        printf(" %zu", d->net_arch[l]);
-    printf("): %.1f us (median of 5 x 2000 steps, BLAS %s)\n", us_per_gradient_step(&cfg),
-           rlc_blas_name());
     return 0;
 }
