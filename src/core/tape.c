@@ -1158,7 +1158,7 @@ const char *rlc_node_op_name(const rlc_node *n) { return n ? ops[n->op].name : N
 
 /* Mark the gradients of the intermediate nodes recorded up to `from` for
  * zeroing before their next use (leaf gradients belong to the caller). */
-static void zero_intermediate_grads(rlc_node *from)
+static void mark_intermediate_grads(rlc_node *from)
 {
     for (rlc_node *n = from; n; n = n->prev)
         if (n->op != OP_LEAF && has_grad(n))
@@ -1207,7 +1207,7 @@ rlc_status rlc_tape_backward(rlc_tape *t, rlc_node *loss)
     /* Gradient buffers are zeroed as the pass reaches them; a second pass
      * on one recording marks what the first left for zeroing again. */
     if (t->grads_dirty)
-        zero_intermediate_grads(loss);
+        mark_intermediate_grads(loss);
     t->grads_dirty = true;
     grad_ready(loss);
     loss->grad.data[0] += 1.0;
@@ -1232,7 +1232,7 @@ rlc_status rlc_tape_backward_seeded(rlc_tape *t, rlc_node *node, const gsl_matri
         return RLC_OK;
     }
     if (t->grads_dirty) /* else every intermediate gradient is still marked */
-        zero_intermediate_grads(node);
+        mark_intermediate_grads(node);
     t->grads_dirty = true;
     for (size_t i = 0; i < ROWS(node); i++)
         memcpy(node->grad.data + i * COLS(node), seed->data + i * seed->tda,
