@@ -130,11 +130,12 @@ rlc_node *rlc_tape_log(rlc_tape *t, rlc_node *x);   /* natural log; x > 0 */
 rlc_node *rlc_tape_row_sum(rlc_tape *t, rlc_node *x);
 /* Row-wise log-softmax, computed stably (max subtracted): n×k → n×k. */
 rlc_node *rlc_tape_log_softmax(rlc_tape *t, rlc_node *x);
-/* The newest log-softmax of x already on the tape (since the last reset),
- * else a new one as rlc_tape_log_softmax records it: the same values
- * without a second log-sum-exp per row. A shared node sums the gradients
- * of its readers before its own backward step, which rounds differently
- * from two nodes' separate steps. */
+/* The newest log-softmax of x (n×k → n×k) already on the tape since the
+ * last reset, else a new one as rlc_tape_log_softmax records it (in the
+ * arena): the same values without a second log-sum-exp per row. NULL x or
+ * a failed tape: NULL, as every op. A shared node sums the gradients of
+ * its readers before its own backward step, which rounds differently from
+ * two nodes' separate steps. */
 rlc_node *rlc_tape_log_softmax_shared(rlc_tape *t, rlc_node *x);
 /* y[i] = x[i][cols[i]]: n×k → n×1. cols: n integers stored as doubles (as
  * rlc stores discrete actions), borrowed for the pass; out of range → EINVAL. */
