@@ -1014,7 +1014,7 @@ static int wait_exit(pid_t pid)
 
 /* SIGINT (SIGTERM) to the parent while two of four long seeds run: both
  * children stop with whole rows, none is left over, seeds 3 and 4 never
- * start, exit 130 (143). */
+ * start, exit 130 (143), and stderr says how to go on. */
 static void interrupt_seeds(int sig, const char *tag)
 {
     char *out = strdup(tmp_path("%s-out", tag));
@@ -1041,9 +1041,16 @@ static void interrupt_seeds(int sig, const char *tag)
     assert_contains(o, want);
     assert_contains(o, "not started (interrupted)\n");
     assert_contains(o, "\n0 succeeded, 0 failed, 2 interrupted, 2 not started\n");
-    assert_string_equal(e, sig == SIGINT
-                               ? "rlc: interrupted: stopped seeds 1, 2; 2 not started\n"
-                               : "rlc: terminated: stopped seeds 1, 2; 2 not started\n");
+    /* and how to go on: resume each stopped seed, run the two not started */
+    char want_err[1600];
+    snprintf(want_err, sizeof want_err,
+             "rlc: %s: stopped seeds 1, 2; 2 not started\n"
+             "continue the stopped seeds with:\n"
+             "  rlc resume %s/ppo_cartpole-s1\n"
+             "  rlc resume %s/ppo_cartpole-s2\n"
+             "run the rest with the same command and --seeds 3,4\n",
+             sig == SIGINT ? "interrupted" : "terminated", out, out);
+    assert_string_equal(e, want_err);
     free(o);
     free(e);
     assert_false(exists(tmp_path("%s-out/ppo_cartpole-s3", tag)));

@@ -544,6 +544,42 @@ static bool print_summary(FILE *out, seed_job *jobs, size_t n, const rlc_config 
     return true;
 }
 
+/* After an interrupt: the command that continues each stopped seed from
+ * its checkpoint, and the seeds still to run (stopped before they wrote
+ * a run directory, or never started) as a --seeds list (runs of
+ * consecutive seeds as a-b). */
+static void print_how_to_continue(FILE *err, const seed_job *jobs, size_t n)
+{
+    bool header = false;
+    for (size_t i = 0; i < n; i++) {
+        const char *dir = jobs[i].child.report.result.run_dir;
+        if (jobs[i].state != INTERRUPTED || !dir[0])
+            continue;
+        fprintf(err, "%s  rlc resume %s\n", header ? "" : "continue the stopped seeds with:\n",
+                dir);
+        header = true;
+    }
+    size_t shown = 0;
+    for (size_t i = 0; i < n;) {
+        bool rest = jobs[i].state == NOT_STARTED ||
+                    (jobs[i].state == INTERRUPTED && !jobs[i].child.report.result.run_dir[0]);
+        if (!rest) {
+            i++;
+            continue;
+        }
+        size_t k = i; /* jobs[i..k] hold consecutive seeds, all still to run */
+        while (k + 1 < n && jobs[k + 1].state == NOT_STARTED && jobs[k + 1].seed == jobs[k].seed + 1)
+            k++;
+        fprintf(err, "%s%" PRIu64, shown++ ? "," : "run the rest with the same command and --seeds ",
+                jobs[i].seed);
+        if (k > i)
+            fprintf(err, "%s%" PRIu64, k > i + 1 ? "-" : ",", jobs[k].seed);
+        i = k + 1;
+    }
+    if (shown)
+        fputc('\n', err);
+}
+
 /* ---- the driver ------------------------------------------------------------ */
 
 int rlc_seeds_run(const rlc_config *cfg, const char *config_path, const char *out_dir,
@@ -628,6 +664,7 @@ int rlc_seeds_run(const rlc_config *cfg, const char *config_path, const char *ou
         if (!shown)
             fprintf(err, " no seed while it ran");
         fprintf(err, "; %zu not started\n", n - next);
+        print_how_to_continue(err, jobs, n);
     }
     bool any_failed = false;
     if (!print_summary(out, jobs, n, cfg, has_threshold, threshold)) {
