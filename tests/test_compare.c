@@ -1,6 +1,7 @@
 /* test_compare.c — `rlc compare` end to end on small hand-written run
  * directories (eval.csv, progress.csv, monitor.csv written here, in a
- * mkdtemp folder): grouping by config name (-s3-2 included), the exact
+ * mkdtemp folder): grouping by config name (-s3-2 included; the notes on
+ * a seed held twice and on runs of different lengths), the exact
  * table and CSV numbers, --x time through progress.csv, --monitor on a
  * folder of Stable-Baselines3 files, the plot files, and exit status 2 with
  * a message naming the file (and line) for every kind of bad input. It does
@@ -281,6 +282,27 @@ static void test_mixed_envs(void **state)
                               "Pendulum-v1, ...)");
 }
 
+/* The same <name>-s1 under two folders, one run ending 100 steps later:
+ * each counts as a seed, and two notes say what that does to the finals. */
+static void test_same_seed_two_folders(void **state)
+{
+    (void)state;
+    make_run("dupa", "alg_c-s1", "100:10 200:20", NULL);
+    make_run("dupa", "alg_c-s2", "100:0 200:10", NULL);
+    make_run("dupb", "alg_c-s1", "100:5 200:15 300:25", NULL);
+    assert_int_equal(rlc("dup", "compare", tmp_path("dupa"), tmp_path("dupb"), NULL), 0);
+    /* finals {20, 10, 25}: mean 18.3 */
+    assert_contains(out_text, "alg_c      3    18.3 [-0.6, 37.3]");
+    assert_contains(out_text, "note: alg_c holds 1 more run of a seed it already has, from another "
+                              "folder (seed 1): each counts as");
+    assert_contains(out_text, "note: alg_c's runs end at different env steps (200 to 300): its final "
+                              "scores are taken at different");
+    /* one folder alone: one run per seed, one budget, neither note */
+    assert_int_equal(rlc("dup1", "compare", tmp_path("dupa"), NULL), 0);
+    assert_null(strstr(out_text, "another folder"));
+    assert_null(strstr(out_text, "different env steps"));
+}
+
 static void test_plots(void **state)
 {
     (void)state;
@@ -399,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_table),      cmocka_unit_test(test_order_independent),      cmocka_unit_test(test_csv_and_threshold),
         cmocka_unit_test(test_x_time),     cmocka_unit_test(test_monitor_sb3),
         cmocka_unit_test(test_one_seed),   cmocka_unit_test(test_mixed_envs),
+        cmocka_unit_test(test_same_seed_two_folders),
         cmocka_unit_test(test_plots),
         cmocka_unit_test(test_errors),
     };

@@ -1115,6 +1115,62 @@ static bool is_repeat(const char *path)
     return *p == '\0';
 }
 
+/* The seed in a run directory's name (<name>-s<seed>, <name>-s<seed>-<k>),
+ * or -1 where the name has none (a monitor file, another folder name). */
+static long long name_seed(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t g = group_len(base);
+    if (base[g] != '-' || base[g + 1] != 's')
+        return -1;
+    errno = 0;
+    long long seed = strtoll(base + g + 2, NULL, 10);
+    return errno ? -1 : seed;
+}
+
+/* A group that holds one seed twice without a -<k> suffix (the same
+ * <name>-s<seed> under two parent folders), and one whose runs end at
+ * different env steps, are noted: their final scores are not one seed
+ * each at one budget. */
+static void print_group_notes(const cmp *c, const cmp_group *gr, FILE *f)
+{
+    char seeds[160] = "";
+    size_t dups = 0, len = 0;
+    for (size_t i = 0; i < gr->n; i++) {
+        const char *p = c->runs[gr->runs[i]].path;
+        long long s = name_seed(p);
+        if (s < 0 || is_repeat(p))
+            continue;
+        size_t j = 0;
+        while (j < i && name_seed(c->runs[gr->runs[j]].path) != s)
+            j++;
+        if (j == i)
+            continue;
+        if (dups++ < 8 && len < sizeof seeds)
+            len += (size_t)snprintf(seeds + len, sizeof seeds - len, "%s%lld", dups > 1 ? ", " : "",
+                                    s);
+    }
+    if (dups)
+        wrapped(f, 6,
+                "note: %s holds %zu more run%s of a seed it already has, from another folder "
+                "(seed %s%s): each counts as one more seed",
+                gr->name, dups, dups == 1 ? "" : "s", seeds, dups > 8 ? ", ..." : "");
+    if (c->o.monitor)
+        return; /* episodes end where they end */
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < gr->n; i++) {
+        const cmp_run *r = &c->runs[gr->runs[i]];
+        lo = fmin(lo, r->steps[r->n - 1]);
+        hi = fmax(hi, r->steps[r->n - 1]);
+    }
+    if (lo < hi)
+        wrapped(f, 6,
+                "note: %s's runs end at different env steps (%g to %g): its final scores are "
+                "taken at different points of training",
+                gr->name, lo, hi);
+}
+
 static void print_notes(const cmp *c, FILE *f)
 {
     const char *what = c->o.monitor ? "episode-return curves" : "evaluation curves";
@@ -1148,6 +1204,7 @@ static void print_notes(const cmp *c, FILE *f)
                     "note: %s holds %zu repeated run%s of a seed (a directory <name>-s<seed>-<k>):"
                     " each counts as one more seed",
                     c->groups[g].name, repeats, repeats == 1 ? "" : "s");
+        print_group_notes(c, &c->groups[g], f);
     }
     for (size_t i = 1; i < c->n_runs; i++)
         if (c->runs[i].env_id[0] && c->runs[0].env_id[0] &&
