@@ -161,6 +161,17 @@ static void test_usage_errors(void **state)
 
     assert_int_equal(rlc("runtwo", "run", PENDULUM_INI, "extra", NULL), 2);
     assert_contains(err_text, "unexpected argument 'extra'");
+
+    /* a value left out: the option after it is named, not taken as the value */
+    assert_int_equal(rlc("seedsnolist", "run", PENDULUM_INI, "--seeds", "--out", "x", NULL), 2);
+    assert_contains(err_text, "rlc run: --seeds needs a value; '--out' is an option\n");
+    assert_int_equal(rlc("evalnoseed", "eval", "x", "--seed", "--episodes", "3", NULL), 2);
+    assert_contains(err_text, "rlc eval: --seed needs a value; '--episodes' is an option\n");
+    assert_int_equal(rlc("cmpnothr", "compare", "--threshold", "--csv", "x", NULL), 2);
+    assert_contains(err_text, "rlc compare: --threshold needs a value; '--csv' is an option\n");
+    /* a negative number is a value */
+    assert_int_equal(rlc("cmpneg", "compare", "--threshold", "-200", "no-such-dir", NULL), 2);
+    assert_contains(err_text, "no-such-dir");
 }
 
 static void test_list(void **state)
@@ -1217,6 +1228,14 @@ static void test_resume_eval_errors(void **state)
     assert_int_equal(rlc("eval-bad", "eval", m, NULL), 2);
     assert_contains(err_text, "model.rlc: not an rlc checkpoint (bad magic)\n");
     assert_int_equal(rlc("eval-episodes", "eval", m, "--episodes", "0", NULL), 2);
+    /* the folder of runs given instead of a run: the message names a run in it */
+    char want[800];
+    snprintf(want, sizeof want, "%s is not a run directory but holds runs: give one of them, "
+                                "e.g. %s/ppo_cartpole-s1\n", dir, dir);
+    assert_int_equal(rlc("resume-parent", "resume", dir, NULL), 2);
+    assert_contains(err_text, want);
+    assert_int_equal(rlc("eval-parent", "eval", dir, NULL), 2);
+    assert_contains(err_text, want);
     /* run.json's "ranks" damaged: not a count (a sign would wrap around,
      * a huge one would be allocated), exit 2 saying so */
     const char *bad_ranks[] = {"-3", "99999999999999999999", "0", "2x"};

@@ -23,6 +23,7 @@
  *    group's plotted curve uses a grid over that group's own runs. */
 #define _GNU_SOURCE /* getopt_long, getline */
 #include "compare.h"
+#include "cli.h"
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -42,7 +43,6 @@
 #include <plplot.h>
 #include "rlc/stats.h"
 
-enum { EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
 
 #define COMPARE_RESAMPLES 2000   /* bootstrap resamples for the IQM interval */
 #define COMPARE_BOOT_SEED 1      /* mt19937 seed, reset for every group */
@@ -1681,7 +1681,7 @@ static int parse_opts(int argc, char **argv, cmp_opts *o)
     char prog[] = "rlc compare";
     argv[0] = prog;
     *o = (cmp_opts){.window = 100};
-    while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((ch = rlc_cli_getopt(argc, argv, opts)) != -1) {
         char *end;
         switch (ch) {
         case 't':

@@ -132,7 +132,7 @@ int rlc_cmd_gradcheck(int argc, char **argv)
     optind = 1;
     char prog[] = "rlc gradcheck";
     argv[0] = prog;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = rlc_cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 's':
             seed = optarg;

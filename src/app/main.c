@@ -7,6 +7,7 @@
  * input error); the library only returns statuses. A failed write to stdout
  * (checked once, at exit) is a runtime failure. */
 #define _GNU_SOURCE /* getopt_long */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -273,6 +274,19 @@ static void warn_settings(const rlc_config *cfg)
                 cfg->algo, batch, steps, envs, rollout, rollout % batch);
 }
 
+int rlc_cli_getopt(int argc, char **argv, const struct option *opts)
+{
+    int li = -1;
+    int c = getopt_long(argc, argv, "h", opts, &li);
+    if (c != -1 && c != '?' && li >= 0 && opts[li].has_arg == required_argument && optarg &&
+        optarg[0] == '-' && optarg[1] == '-' && optarg[2]) {
+        fprintf(stderr, "%s: --%s needs a value; '%s' is an option\n", argv[0], opts[li].name,
+                optarg);
+        return '?';
+    }
+    return c;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -294,7 +308,7 @@ static int cmd_run(int argc, char **argv)
     /* getopt_long's own messages start with argv[0]: "rlc run: unrecognized option" */
     char prog[] = "rlc run";
     argv[0] = prog;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = rlc_cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 's':
             seed = optarg;
@@ -417,6 +431,31 @@ static int cmd_run(int argc, char **argv)
     return report_run(&cfg, st, &res);
 }
 
+/* After "cannot read DIR/config.ini": when DIR is a folder of run
+ * directories (rlc run's --out), says so and names one of them. */
+static void hint_runs_inside(const char *cmd, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    char ini[4400];
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(ini, sizeof ini, "%s/%s/config.ini", dir, e->d_name);
+        if (access(ini, R_OK) == 0) {
+            int n = (int)strlen(dir);
+            while (n > 1 && dir[n - 1] == '/')
+                n--;
+            fprintf(stderr, "%s: %.*s is not a run directory but holds runs: give one of them, "
+                            "e.g. %.*s/%s\n", cmd, n, dir, n, dir, e->d_name);
+            break;
+        }
+    }
+    closedir(d);
+}
+
 /* rlc resume RUN_DIR */
 static int cmd_resume(int argc, char **argv)
 {
@@ -439,8 +478,10 @@ static int cmd_resume(int argc, char **argv)
     char ini[4200];
     snprintf(ini, sizeof ini, "%s/config.ini", argv[1]);
     if (access(ini, R_OK) != 0) { /* not a run directory: bad input, as for rlc eval */
-        if (rlc_world_rank() == 0)
+        if (rlc_world_rank() == 0) {
             fprintf(stderr, "rlc: cannot read %s: %s\n", ini, strerror(errno));
+            hint_runs_inside("rlc", argv[1]);
+        }
         return EXIT_USAGE;
     }
     rlc_run_result res;
@@ -476,7 +517,7 @@ static int cmd_eval(int argc, char **argv)
     optind = 1;
     char prog[] = "rlc eval";
     argv[0] = prog;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = rlc_cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'e':
             episodes = optarg;
@@ -508,6 +549,10 @@ static int cmd_eval(int argc, char **argv)
     rlc_status st = rlc_run_load_agent(run_dir, &cfg, &agent, err, sizeof err);
     if (st != RLC_OK) {
         fprintf(stderr, "rlc eval: %s\n", err);
+        char ini[4200];
+        snprintf(ini, sizeof ini, "%s/config.ini", run_dir);
+        if (st != RLC_ENOMEM && access(ini, F_OK) != 0)
+            hint_runs_inside("rlc eval", run_dir);
         return st == RLC_ENOMEM ? EXIT_RUNTIME : EXIT_USAGE;
     }
     /* the options, checked as the settings they stand for */

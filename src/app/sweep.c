@@ -1162,7 +1162,7 @@ static int sweep_main(int argc, char **argv)
     opterr = talk;
     char prog[] = "rlc sweep";
     argv[0] = prog;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = rlc_cli_getopt(argc, argv, opts)) != -1) {
         switch (c) {
         case 'o':
             if (!optarg[0]) {
