@@ -22,7 +22,8 @@ int rlc_cli_load_config(rlc_config *cfg, const char *config_path, const char *co
  * is its name ("rlc run"), except that an option's value that is itself an
  * option ("--seeds --out DIR": the list left out) is refused: prints
  * "rlc run: --seeds needs a value; '--out' is an option" to stderr and
- * returns '?', as getopt_long does for its own errors. Defined in main.c. */
+ * returns '?', as getopt_long does for its own errors (silent, as they
+ * are, where opterr is 0). Defined in main.c. */
 int rlc_cli_getopt(int argc, char **argv, const struct option *opts);
 
 #endif

@@ -43,7 +43,6 @@
 #include <plplot.h>
 #include "rlc/stats.h"
 
-
 #define COMPARE_RESAMPLES 2000   /* bootstrap resamples for the IQM interval */
 #define COMPARE_BOOT_SEED 1      /* mt19937 seed, reset for every group */
 #define COMPARE_CONFIDENCE 0.95

@@ -280,8 +280,9 @@ int rlc_cli_getopt(int argc, char **argv, const struct option *opts)
     int c = getopt_long(argc, argv, "h", opts, &li);
     if (c != -1 && c != '?' && li >= 0 && opts[li].has_arg == required_argument && optarg &&
         optarg[0] == '-' && optarg[1] == '-' && optarg[2]) {
-        fprintf(stderr, "%s: --%s needs a value; '%s' is an option\n", argv[0], opts[li].name,
-                optarg);
+        if (opterr) /* as getopt_long's own messages (rlc sweep's other MPI ranks: silent) */
+            fprintf(stderr, "%s: --%s needs a value; '%s' is an option\n", argv[0], opts[li].name,
+                    optarg);
         return '?';
     }
     return c;
