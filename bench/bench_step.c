@@ -77,24 +77,6 @@ static rlc_status timed_update(void *agent, rlc_rollout *ro, double progress,
     return s;
 }
 
-static rlc_status on_episode(void *c, double r, size_t l, size_t t)
-{
-    (void)c, (void)r, (void)l, (void)t;
-    return RLC_OK;
-}
-
-static rlc_status on_progress(void *c, size_t t, const rlc_train_stats *s)
-{
-    (void)c, (void)t, (void)s;
-    return RLC_OK;
-}
-
-static rlc_status on_eval(void *c, size_t t, const double *r, size_t n)
-{
-    (void)c, (void)t, (void)r, (void)n;
-    return RLC_OK;
-}
-
 static double onpolicy_step_us(const rlc_config *cfg, size_t steps)
 {
     const rlc_agent_type *type = rlc_agent_find(cfg->algo);
@@ -108,8 +90,7 @@ static double onpolicy_step_us(const rlc_config *cfg, size_t steps)
     if (type->create(&agent, rlc_config_algo_settings(cfg), env, 1) != RLC_OK)
         return -1;
     rlc_runner_config rc = {.total_timesteps = steps, .log_interval = 0, .eval_freq = 0};
-    rlc_runner_callbacks cb = {.on_episode = on_episode, .on_progress = on_progress,
-                               .on_eval = on_eval};
+    rlc_runner_callbacks cb = {0}; /* nothing reported */
     rlc_status s = rlc_runner_train(&wrapped, agent, env, 1, cfg->n_eval_episodes, &rc, &cb);
     type->free(agent);
     return s == RLC_OK ? best_us : -1;

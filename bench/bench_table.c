@@ -137,24 +137,6 @@ static rlc_status timed_after_step(void *agent, size_t timesteps, rlc_train_stat
     return s;
 }
 
-static rlc_status cb_episode(void *ctx, double r, size_t len, size_t t)
-{
-    (void)ctx, (void)r, (void)len, (void)t;
-    return RLC_OK;
-}
-
-static rlc_status cb_progress(void *ctx, size_t t, const rlc_train_stats *s)
-{
-    (void)ctx, (void)t, (void)s;
-    return RLC_OK;
-}
-
-static rlc_status cb_eval(void *ctx, size_t t, const double *r, size_t n)
-{
-    (void)ctx, (void)t, (void)r, (void)n;
-    return RLC_OK;
-}
-
 /* Microseconds per optimiser step over the first quarter of the config's
  * budget (at least one rollout), seed 1, no files; NaN if it trained none
  * or failed. Evaluations stay as configured, outside the timed hook. */
@@ -178,8 +160,7 @@ static double us_per_update(const rlc_config *cfg)
     rlc_runner_config rc = {.total_timesteps = cfg->total_timesteps / 4,
                             .log_interval = 0,
                             .eval_freq = cfg->eval_freq};
-    rlc_runner_callbacks cb = {.on_episode = cb_episode, .on_progress = cb_progress,
-                               .on_eval = cb_eval};
+    rlc_runner_callbacks cb = {0}; /* nothing reported */
     rlc_status s = rlc_runner_train(&wrapped, agent, env, 1, cfg->n_eval_episodes, &rc, &cb);
     type->free(agent);
     if (s != RLC_OK || timed_updates == 0)

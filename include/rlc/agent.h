@@ -307,6 +307,7 @@ double rlc_train_stats_get(const rlc_agent_type *type, const rlc_train_stats *s,
 
 /* --- the runners --- */
 
+/* Each callback may be NULL: that report is not made. */
 typedef struct rlc_runner_callbacks {
     void *ctx;
     /* An episode of the training env ended (terminated or truncated). */
@@ -322,7 +323,7 @@ typedef struct rlc_runner_callbacks {
     /* A point the run can be saved at and resumed from, after the step's
      * (off-policy) or the update's (on-policy) evaluation and progress:
      * rlc_runner_state and the agent's state hook describe the whole
-     * training state there. `last`: the final one. May be NULL. */
+     * training state there. `last`: the final one. */
     rlc_status (*on_checkpoint)(void *ctx, size_t timesteps, bool last);
 } rlc_runner_callbacks;
 
