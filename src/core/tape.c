@@ -1115,20 +1115,24 @@ static void tg_gauss_kl(rlc_node *y)
     }
 }
 
-/* One entry per op: what it is called and its two derivative rules. */
+/* One entry per op: what it is called, its two derivative rules, and
+ * whether its backward rule writes its first input's gradient itself
+ * (first_input_mode: set where nothing reached it yet), so that propagate
+ * leaves that buffer unzeroed. */
 typedef struct op_rules {
     const char *name;
     void (*backward)(rlc_node *y);
     void (*tangent)(rlc_node *y);
+    bool sets_first_input;
 } op_rules;
 
 static const op_rules ops[OP_COUNT] = {
     [OP_LEAF] = {"leaf", NULL, NULL},
-    [OP_MATMUL] = {"matmul", bw_matmul, tg_matmul},
-    [OP_MATMUL_BT] = {"matmul_bt", bw_matmul, tg_matmul},
+    [OP_MATMUL] = {"matmul", bw_matmul, tg_matmul, true},
+    [OP_MATMUL_BT] = {"matmul_bt", bw_matmul, tg_matmul, true},
     [OP_ADD_BIAS] = {"add_bias", bw_add_bias, tg_add_bias},
-    [OP_LINEAR] = {"linear", bw_linear, tg_linear},
-    [OP_LINEAR_RELU] = {"linear_relu", bw_linear_relu, tg_linear_relu},
+    [OP_LINEAR] = {"linear", bw_linear, tg_linear, true},
+    [OP_LINEAR_RELU] = {"linear_relu", bw_linear_relu, tg_linear_relu, true},
     [OP_ADD] = {"add", bw_elementwise, tg_elementwise},
     [OP_SUB] = {"sub", bw_elementwise, tg_elementwise},
     [OP_MUL] = {"mul", bw_elementwise, tg_elementwise},
@@ -1184,8 +1188,7 @@ static void propagate(rlc_node *from)
     for (rlc_node *n = from; n; n = n->prev)
         if (n->op != OP_LEAF && has_grad(n)) {
             grad_ready(n);
-            if (n->op != OP_MATMUL && n->op != OP_MATMUL_BT && n->op != OP_LINEAR &&
-                n->op != OP_LINEAR_RELU) /* a product's rule sets dX (first_input_mode) */
+            if (!ops[n->op].sets_first_input)
                 grad_ready(n->a);
             grad_ready(n->b);
             grad_ready(n->c);
